@@ -1,0 +1,32 @@
+// `mde-agent-information.json`, the file inside a Nexus `mde-agent-information` data extract:
+// {"diagnosticInformation":{…},"mdeDefinitions":…,"generalHealth":…,"mdeConfiguration":…,
+//  "scanList":[…],"threatInformation":{"list":{…},"quarantineList":{…}}}
+// (reference/mdatp/nexus-mde-agent-information-template.txt). Every part may be missing: a
+// missing part is unknown, not empty.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/model.hpp"
+#include "common/result.hpp"
+
+namespace nexus_mde {
+
+struct AgentInformation {
+  std::optional<Health> health;  // generalHealth, completed from mdeDefinitions
+  std::optional<std::vector<ScanRecord>> scans;             // scanList
+  std::optional<std::vector<Threat>> threats;               // threatInformation.list
+  std::optional<std::vector<QuarantineEntry>> quarantine;   // threatInformation.quarantineList
+  boost::json::object raw;  // diagnosticInformation, mdeConfiguration, mdeDefinitions, unknown keys
+};
+
+// Parses the file's text. `what` names the input in errors (a file path). Errors name the field
+// path ("scanList[3].startTime") or the byte offset of a JSON syntax error.
+Result<AgentInformation> parse_agent_information(std::string_view text, std::string_view what);
+
+}  // namespace nexus_mde

@@ -1,0 +1,356 @@
+#include "common/mdatp_parsers.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <boost/json.hpp>
+
+#include "common/json_reader.hpp"
+#include "common/model_json.hpp"
+#include "common/text.hpp"
+#include "common/time.hpp"
+
+namespace nexus_mde {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kManagedSuffix = "[managed]";
+
+Error line_error(std::string message, std::string field, std::size_t line) {
+  Error e = make_error(std::move(message), std::move(field));
+  e.line = line;
+  return e;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Reads a double-quoted string starting at s[0] == '"'. Returns the index after the closing
+// quote, or npos when the string is not closed.
+std::size_t read_quoted(std::string_view s, std::string& out) {
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\' && i + 1 < s.size()) {
+      out += s[++i];
+    } else if (c == '"') {
+      return i + 1;
+    } else {
+      out += c;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// A bare or quoted text value as mdatp prints it.
+Result<json::value> text_value(std::string_view raw, const std::string& key) {
+  std::string_view v = trim(raw);
+  if (v.empty()) return json::value(nullptr);
+  if (v.front() == '"') {
+    std::string s;
+    if (read_quoted(v, s) == std::string_view::npos) return make_error("unterminated quoted value", key);
+    return json::value(s);
+  }
+  if (v.front() == '[') {
+    auto close = v.rfind(']');
+    if (close == std::string_view::npos) return make_error("unterminated list", key);
+    auto parsed = parse_json_text(v.substr(0, close + 1), key);
+    if (!parsed) return make_error("malformed list \"" + excerpt(v) + "\"", key);
+    return std::move(*parsed);
+  }
+  if (auto date = parse_mdatp_date(v)) return json::value(*date);
+  // Bare words: take the first token (a note may follow, e.g. "true   <--- ENABLED").
+  std::string_view token = v.substr(0, v.find_first_of(" \t"));
+  if (token == "true") return json::value(true);
+  if (token == "false") return json::value(false);
+  if (token == "unavailable") return json::value(nullptr);
+  if (all_digits(token) && token.size() <= 18) return json::value(std::stoll(std::string(token)));
+  return json::value(std::string(v));
+}
+
+}  // namespace
+
+std::string_view strip_attention(std::string_view text, std::string_view* attention) {
+  std::string_view rest = text;
+  while (!rest.empty() && (rest.front() == '\n' || rest.front() == '\r')) rest.remove_prefix(1);
+  if (starts_with(rest, kAttentionPrefix)) {
+    auto nl = rest.find('\n');
+    if (attention) *attention = trim(rest.substr(0, nl));
+    return nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  }
+  return text;
+}
+
+Result<json::object> parse_mdatp_key_values(std::string_view text) {
+  std::string_view attention;
+  std::string_view body = strip_attention(text, &attention);
+  std::size_t first_line = attention.empty() ? 1 : 2;
+  auto lines = split_lines(body);
+  json::object out;
+  if (!attention.empty()) out["attention"] = std::string(attention);
+
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::size_t line_no = first_line + i;
+    std::string_view line = trim(lines[i]);
+    if (line.empty() || line == "..." || line == "\xE2\x80\xA6") continue;  // blank or an elision
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      return line_error("expected \"key : value\", found \"" + excerpt(line) + "\"", "", line_no);
+    }
+    std::string_view key = trim(line.substr(0, colon));
+    if (key.find_first_of(" \t\"") != std::string_view::npos) {
+      return line_error("expected \"key : value\", found \"" + excerpt(line) + "\"", "", line_no);
+    }
+    std::string value_text(trim(line.substr(colon + 1)));
+    // A quoted value wrapped over several lines (seen in copies of real output): join them.
+    if (!value_text.empty() && value_text.front() == '"') {
+      std::string scratch;
+      while (read_quoted(value_text, scratch) == std::string_view::npos && i + 1 < lines.size()) {
+        value_text += std::string(trim(lines[++i]));
+        scratch.clear();
+      }
+    }
+    bool managed = false;
+    std::string_view vt = trim(value_text);
+    if (vt.size() >= kManagedSuffix.size() && vt.substr(vt.size() - kManagedSuffix.size()) == kManagedSuffix) {
+      managed = true;
+      vt = trim(vt.substr(0, vt.size() - kManagedSuffix.size()));
+    }
+    std::string camel = snake_to_camel(key);
+    auto value = text_value(vt, camel);
+    if (!value) return line_error(value.error().message, camel, line_no);
+    if (managed) {
+      out[camel] = json::object{{"displayValue", true}, {"isManaged", true}, {"value", std::move(*value)}};
+    } else {
+      out[camel] = std::move(*value);
+    }
+  }
+  if (out.empty() || (out.size() == 1 && out.contains("attention"))) {
+    return make_error("no \"key : value\" lines in the output", "health");
+  }
+  return out;
+}
+
+Result<Health> parse_health_text(std::string_view text) {
+  auto fields = parse_mdatp_key_values(text);
+  if (!fields) return fields.error();
+  return health_from_json(*fields, "");
+}
+
+Result<Health> parse_health_json(std::string_view text) {
+  std::string_view attention;
+  std::string_view body = strip_attention(text, &attention);
+  auto doc = parse_json_text(body, "health");
+  if (!doc) return doc.error();
+  if (!doc->is_object()) return make_error("expected a JSON object, found " + std::string(kind_name(*doc)), "health");
+  auto h = health_from_json(doc->get_object(), "");
+  if (h && !attention.empty()) h->raw["attention"] = std::string(attention);
+  return h;
+}
+
+Result<Health> parse_health_output(std::string_view text) {
+  std::string_view body = trim(strip_attention(text));
+  if (!body.empty() && body.front() == '{') return parse_health_json(text);
+  return parse_health_text(text);
+}
+
+Result<json::value> parse_health_field_output(std::string_view text) {
+  auto lines = split_lines(strip_attention(text));
+  std::string_view last;
+  for (auto l : lines) {
+    if (!trim(l).empty()) last = trim(l);
+  }
+  if (last.empty()) return make_error("empty output", "field");
+  std::string_view v = last;
+  if (v.size() >= kManagedSuffix.size() && v.substr(v.size() - kManagedSuffix.size()) == kManagedSuffix) {
+    v = trim(v.substr(0, v.size() - kManagedSuffix.size()));
+  }
+  return text_value(v, "field");
+}
+
+Result<std::vector<ScanRecord>> scan_list_from_json(const json::value& value, const std::string& path) {
+  const auto* arr = value.if_array();
+  if (!arr) return make_error("expected a list of scans, found " + std::string(kind_name(value)), path);
+  std::vector<ScanRecord> out;
+  out.reserve(arr->size());
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    auto s = scan_from_json((*arr)[i], element_path(path, i));
+    if (!s) return s.error();
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+Result<std::vector<ScanRecord>> parse_scan_list_json(std::string_view text) {
+  auto doc = parse_json_text(strip_attention(text), "scan list");
+  if (!doc) return doc.error();
+  return scan_list_from_json(*doc, "scans");
+}
+
+Result<ThreatList> threat_list_from_json(const json::value& value, const std::string& path) {
+  // {"threats":{"scans":[…]}}; tolerate a bare {"scans":[…]} or an empty object.
+  const auto* o = value.if_object();
+  if (!o) return make_error("expected an object, found " + std::string(kind_name(value)), path);
+  const json::object* scans_holder = o;
+  std::string holder_path = path;
+  if (auto t = o->find("threats"); t != o->end()) {
+    if (t->value().is_null()) return ThreatList{};
+    if (!t->value().is_object()) {
+      return make_error("expected an object, found " + std::string(kind_name(t->value())), path + ".threats");
+    }
+    scans_holder = &t->value().get_object();
+    holder_path = path + ".threats";
+  }
+  ThreatList out;
+  auto s = scans_holder->find("scans");
+  if (s == scans_holder->end() || s->value().is_null()) return out;
+  auto scans = scan_list_from_json(s->value(), holder_path + ".scans");
+  if (!scans) return scans.error();
+  out.scans = std::move(*scans);
+  for (const auto& scan : out.scans) {
+    out.threats.insert(out.threats.end(), scan.threats.begin(), scan.threats.end());
+  }
+  return out;
+}
+
+Result<ThreatList> parse_threat_list_json(std::string_view text) {
+  auto doc = parse_json_text(strip_attention(text), "threat list");
+  if (!doc) return doc.error();
+  return threat_list_from_json(*doc, "threatList");
+}
+
+Result<std::vector<QuarantineEntry>> quarantine_list_from_json(const json::value& value, const std::string& path) {
+  const json::array* arr = value.if_array();
+  std::string arr_path = path;
+  if (const auto* o = value.if_object()) {
+    auto t = o->find("threats");
+    if (t == o->end() || t->value().is_null()) return std::vector<QuarantineEntry>{};
+    arr = t->value().if_array();
+    arr_path = path + ".threats";
+    if (!arr) return make_error("expected a list, found " + std::string(kind_name(t->value())), arr_path);
+  }
+  if (!arr) return make_error("expected an object or a list, found " + std::string(kind_name(value)), path);
+  std::vector<QuarantineEntry> out;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    auto q = quarantine_entry_from_json((*arr)[i], element_path(arr_path, i));
+    if (!q) return q.error();
+    out.push_back(std::move(*q));
+  }
+  return out;
+}
+
+Result<std::vector<QuarantineEntry>> parse_quarantine_list_json(std::string_view text) {
+  auto doc = parse_json_text(strip_attention(text), "quarantine list");
+  if (!doc) return doc.error();
+  return quarantine_list_from_json(*doc, "quarantineList");
+}
+
+namespace {
+
+// ctime-style "Sun Jun 21 23:17:07 2026", as `mdatp threat list` text prints detection times.
+Result<std::int64_t> parse_ctime(std::string_view s) {
+  static constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::vector<std::string_view> parts;
+  while (!s.empty()) {
+    s = trim(s);
+    auto sp = s.find(' ');
+    parts.push_back(s.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    s.remove_prefix(sp);
+  }
+  if (parts.size() != 5) return make_error("not a date");
+  int mo = 0;
+  for (std::size_t i = 0; i < kMonths.size(); ++i) {
+    if (parts[1] == kMonths[i]) mo = static_cast<int>(i) + 1;
+  }
+  if (mo == 0 || !all_digits(parts[2]) || parts[2].size() > 2 || parts[3].size() != 8 || !all_digits(parts[4]) ||
+      parts[4].size() != 4) {
+    return make_error("not a date");
+  }
+  std::string iso = std::string(parts[4]) + "-" + (mo < 10 ? "0" : "") + std::to_string(mo) + "-" +
+                    (parts[2].size() == 1 ? "0" : "") + std::string(parts[2]) + "T" + std::string(parts[3]) + "Z";
+  return parse_rfc3339(iso);
+}
+
+}  // namespace
+
+Result<std::vector<Threat>> parse_threat_list_text(std::string_view text) {
+  std::string_view body = strip_attention(text);
+  std::vector<Threat> out;
+  if (trim(body).empty() || trim(body) == "No threats") return out;
+  auto lines = split_lines(body);
+  Threat* current = nullptr;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = trim(lines[i]);
+    if (line.empty()) {
+      current = nullptr;
+      continue;
+    }
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      return line_error("expected \"Key: value\", found \"" + excerpt(line) + "\"", "threat", i + 1);
+    }
+    std::string key(trim(line.substr(0, colon)));
+    std::string_view raw_value = trim(line.substr(colon + 1));
+    std::string value;
+    if (!raw_value.empty() && raw_value.front() == '"') {
+      if (read_quoted(raw_value, value) == std::string_view::npos) {
+        return line_error("unterminated quoted value", key, i + 1);
+      }
+    } else {
+      value = std::string(raw_value);
+    }
+    std::string lower;
+    for (char c : key) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+    if (!current || (lower == "id" && current->id) || (lower == "name" && current->name)) {
+      out.emplace_back();
+      current = &out.back();
+    }
+    if (lower == "id") {
+      current->id = value;
+    } else if (lower == "name") {
+      current->name = value;
+    } else if (lower == "type") {
+      current->type = value;
+    } else if (lower == "status") {
+      current->status = value;
+    } else if (lower == "path") {
+      current->path = value;
+    } else if (lower == "detection time") {
+      auto t = parse_ctime(value);
+      if (!t) return line_error("not a date: \"" + excerpt(value) + "\"", "detection time", i + 1);
+      current->detected_ms = *t;
+    } else {
+      current->raw[snake_to_camel(lower == "sha256" ? lower : std::string(key))] = value;
+    }
+  }
+  return out;
+}
+
+Result<ScanOutcome> parse_scan_output(std::string_view text) {
+  std::string_view body = strip_attention(text);
+  bool finished = false;
+  std::optional<std::int64_t> files;
+  std::optional<std::int64_t> threats;
+  auto lines = split_lines(body);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = trim(lines[i]);
+    if (line == "Scan has finished") finished = true;
+    auto sp = line.find(' ');
+    if (sp == std::string_view::npos) continue;
+    std::string_view number = line.substr(0, sp);
+    std::string_view rest = line.substr(sp + 1);
+    if (!all_digits(number) || number.size() > 18) continue;
+    if (rest == "file(s) scanned") files = std::stoll(std::string(number));
+    if (rest == "threat(s) detected") threats = std::stoll(std::string(number));
+  }
+  if (!finished) return make_error("no \"Scan has finished\" line in the scan output", "scan");
+  if (!files) return make_error("no \"file(s) scanned\" count in the scan output", "scan");
+  if (!threats) return make_error("no \"threat(s) detected\" count in the scan output", "scan");
+  return ScanOutcome{*files, *threats};
+}
+
+}  // namespace nexus_mde

@@ -1,0 +1,68 @@
+// Parsers for what `mdatp` prints (reference/mdatp/FORMATS.md). Tolerant of the drift between
+// versions; malformed input yields an Error naming the field and the line or byte offset.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "common/model.hpp"
+#include "common/result.hpp"
+
+namespace nexus_mde {
+
+inline constexpr std::string_view kAttentionPrefix = "ATTENTION";
+
+// `mdatp health` and `mdatp health --details X` text: one `key : value` per line. The result has
+// camelCase keys and typed values: quoted strings, bare booleans and numbers, lists, dates as
+// epoch-ms, `unavailable` as null, and ` [managed]` values wrapped as mdatp's JSON does
+// ({"value":…,"isManaged":true}). A leading ATTENTION line is kept under "attention".
+Result<boost::json::object> parse_mdatp_key_values(std::string_view text);
+
+Result<Health> parse_health_text(std::string_view text);
+Result<Health> parse_health_json(std::string_view text);
+// Either form: JSON when the output (after an ATTENTION line) starts with '{'.
+Result<Health> parse_health_output(std::string_view text);
+
+// `mdatp health --field NAME`: the value alone (ATTENTION line skipped; the last line counts).
+Result<boost::json::value> parse_health_field_output(std::string_view text);
+
+// `mdatp scan list --output json`: an array of scans (camelCase, numbers as strings).
+Result<std::vector<ScanRecord>> parse_scan_list_json(std::string_view text);
+Result<std::vector<ScanRecord>> scan_list_from_json(const boost::json::value& value, const std::string& path);
+
+// `mdatp threat list --output json`: {"threats":{"scans":[{…,"threats":[…]}]}} (snake_case,
+// numbers). Threats come grouped by the scan that found them; they are returned flat, each
+// carrying its scan's type and start.
+struct ThreatList {
+  std::vector<ScanRecord> scans;
+  std::vector<Threat> threats;
+};
+Result<ThreatList> parse_threat_list_json(std::string_view text);
+Result<ThreatList> threat_list_from_json(const boost::json::value& value, const std::string& path);
+
+// `mdatp threat list` text: blocks of "Id: …", "Name: …", "Type: …", "Detection time: …",
+// "Status: …", "Path: …"; "No threats" when empty.
+Result<std::vector<Threat>> parse_threat_list_text(std::string_view text);
+
+// `mdatp threat quarantine list --output json`: {"type":"quarantined","threats":[…]}.
+Result<std::vector<QuarantineEntry>> parse_quarantine_list_json(std::string_view text);
+Result<std::vector<QuarantineEntry>> quarantine_list_from_json(const boost::json::value& value,
+                                                               const std::string& path);
+
+// `mdatp scan quick|full|custom` output: "Scan has finished\n\tN file(s) scanned\n\tM threat(s) detected".
+struct ScanOutcome {
+  std::int64_t files_scanned = 0;
+  std::int64_t threats_detected = 0;
+};
+Result<ScanOutcome> parse_scan_output(std::string_view text);
+
+// Drops a leading "ATTENTION: …" line (unlicensed devices print it on stdout before everything).
+std::string_view strip_attention(std::string_view text, std::string_view* attention = nullptr);
+
+}  // namespace nexus_mde

@@ -1,0 +1,19 @@
+// Small ASCII string helpers shared by the parsers (locale-independent on purpose).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nexus_mde {
+
+bool iequals(std::string_view a, std::string_view b);
+std::string_view trim(std::string_view s);
+std::vector<std::string_view> split_lines(std::string_view text);  // handles \n and \r\n
+bool starts_with(std::string_view s, std::string_view prefix);
+// "real_time_protection_enabled" -> "realTimeProtectionEnabled"
+std::string snake_to_camel(std::string_view snake);
+// A short, printable excerpt of untrusted input for error messages.
+std::string excerpt(std::string_view s, std::size_t max = 48);
+
+}  // namespace nexus_mde
