@@ -1,0 +1,65 @@
+// Compact JSON, one document, pure on stdout.
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "plugin/output/document_writer.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace {
+
+class JsonWriter final : public DocumentWriter {
+ public:
+  explicit JsonWriter(std::ostream& out) : out_(out) {}
+
+  void begin_object() override { open('{'); }
+  void end_object() override { close('}'); }
+  void begin_array() override { open('['); }
+  void end_array() override { close(']'); }
+  void key(std::string_view name) override {
+    separate();
+    out_ << boost::json::serialize(boost::json::string_view(name.data(), name.size())) << ':';
+    after_key_ = true;
+  }
+  void value(const boost::json::value& v) override {
+    separate();
+    out_ << boost::json::serialize(v);
+  }
+  void finish() override {
+    out_ << '\n';
+    out_.flush();
+  }
+
+ private:
+  // A comma before every element but the first of its container; none right after a key.
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!first_.empty()) {
+      if (!first_.back()) out_ << ',';
+      first_.back() = false;
+    }
+  }
+  void open(char c) {
+    separate();
+    out_ << c;
+    first_.push_back(true);
+  }
+  void close(char c) {
+    first_.pop_back();
+    out_ << c;
+  }
+
+  std::ostream& out_;
+  std::vector<bool> first_;
+  bool after_key_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<DocumentWriter> make_json_writer(std::ostream& out) { return std::make_unique<JsonWriter>(out); }
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,35 @@
+// Plain-text tables for people (aligned columns) and TSV for scripts (tabs, no header).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace nexus_mde::plugin {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+
+  void add_row(std::vector<std::string> cells);
+  bool empty() const { return rows_.empty(); }
+  std::size_t size() const { return rows_.size(); }
+
+  // Columns padded to their widest cell (by UTF-8 code points), two spaces apart; the last
+  // column is not padded.
+  void print(std::ostream& out, const std::string& indent = "") const;
+  // One line per row, cells joined by tabs; tabs and newlines inside cells become spaces.
+  void print_tsv(std::ostream& out) const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// One TSV line: cells joined by tabs; tabs and newlines inside cells become spaces.
+void write_tsv_row(std::ostream& out, const std::vector<std::string>& cells);
+
+// "-" for an absent cell value.
+inline constexpr const char* kUnknownCell = "-";
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,134 @@
+#include "plugin/report/extract_reader.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+namespace nexus_mde::plugin {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// gzip, bzip2, xz, zstd magic or a ustar header: an archive rather than JSON text.
+bool looks_like_archive(const std::string& head) {
+  auto starts = [&](std::initializer_list<unsigned char> magic) {
+    if (head.size() < magic.size()) return false;
+    std::size_t i = 0;
+    for (unsigned char m : magic) {
+      if (static_cast<unsigned char>(head[i++]) != m) return false;
+    }
+    return true;
+  };
+  if (starts({0x1f, 0x8b}) || starts({'B', 'Z', 'h'}) || starts({0xfd, '7', 'z', 'X', 'Z'}) ||
+      starts({0x28, 0xb5, 0x2f, 0xfd})) {
+    return true;
+  }
+  return head.size() >= 262 && head.compare(257, 5, "ustar") == 0;
+}
+
+Result<std::string> read_plain(const std::string& path, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(std::string("cannot open: ") + std::strerror(errno));
+  in.seekg(0, std::ios::end);
+  auto size = static_cast<std::size_t>(in.tellg());
+  if (size > max_bytes) return make_error("file is larger than " + std::to_string(max_bytes >> 20) + " MiB");
+  in.seekg(0);
+  std::string text(size, '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(size))) return make_error("read error");
+  return text;
+}
+
+Result<std::string> read_from_archive(const std::string& path, std::size_t max_bytes) {
+  std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_tar(a.get());
+  archive_read_support_format_gnutar(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    return make_error(std::string("not a readable archive: ") + archive_error_string(a.get()));
+  }
+  std::vector<std::string> seen;
+  archive_entry* entry = nullptr;
+  int rc = ARCHIVE_OK;
+  while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+    const char* name = archive_entry_pathname(entry);
+    std::string member = name ? name : "";
+    if (archive_entry_filetype(entry) != AE_IFREG || fs::path(member).filename() != kAgentInformationFile) {
+      if (seen.size() < 8) seen.push_back(member);
+      continue;
+    }
+    la_int64_t declared = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
+    if (declared < 0 || static_cast<std::uint64_t>(declared) > max_bytes) {
+      return make_error(member + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
+    }
+    std::string text;
+    text.reserve(static_cast<std::size_t>(declared));
+    char buf[1 << 16];
+    for (;;) {
+      la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+      if (n < 0) return make_error("archive is damaged in " + member + ": " + archive_error_string(a.get()));
+      if (n == 0) break;
+      if (text.size() + static_cast<std::size_t>(n) > max_bytes) {
+        return make_error(member + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
+      }
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+    return text;
+  }
+  if (rc != ARCHIVE_EOF) {
+    return make_error(std::string("archive is damaged: ") + archive_error_string(a.get()));
+  }
+  std::string listing;
+  for (const auto& s : seen) listing += (listing.empty() ? "" : ", ") + s;
+  return make_error(std::string("no ") + kAgentInformationFile + " in the archive" +
+                    (listing.empty() ? " (it is empty)" : " (it holds " + listing + ")"));
+}
+
+}  // namespace
+
+std::string node_name_from_path(const std::string& path) {
+  fs::path p(path);
+  std::string name = p.filename().string();
+  for (const char* suffix : {".tar.gz", ".tgz", ".tar", ".json", ".gz"}) {
+    if (ends_with(name, suffix)) {
+      name.resize(name.size() - std::strlen(suffix));
+      break;
+    }
+  }
+  const std::string stem = "mde-agent-information";
+  if (ends_with(name, stem)) name.resize(name.size() - stem.size());
+  while (!name.empty() && (name.back() == '.' || name.back() == '-' || name.back() == '_')) name.pop_back();
+  if (name.empty()) {
+    std::string parent = p.parent_path().filename().string();
+    name = parent.empty() ? path : parent;
+  }
+  return name;
+}
+
+Result<ExtractFile> read_extract(const std::string& path, std::size_t max_bytes) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return make_error("no such file");
+  if (fs::is_directory(path, ec)) return make_error("is a directory, not a file");
+  std::string head(512, '\0');
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error(std::string("cannot open: ") + std::strerror(errno));
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  auto text = looks_like_archive(head) ? read_from_archive(path, max_bytes) : read_plain(path, max_bytes);
+  if (!text) return text.error();
+  return ExtractFile{path, node_name_from_path(path), std::move(*text)};
+}
+
+}  // namespace nexus_mde::plugin

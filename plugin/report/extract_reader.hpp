@@ -1,0 +1,29 @@
+// Reads `mde-agent-information.json` from what an operator has downloaded: the JSON file itself,
+// or the data extract's .tar.gz (any tar libarchive reads, compressed or not). The archive is
+// read straight from the file into memory: no temporary files.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace nexus_mde::plugin {
+
+inline constexpr const char* kAgentInformationFile = "mde-agent-information.json";
+// A larger member is refused rather than read: a defence against decompression bombs.
+inline constexpr std::size_t kMaxAgentInformationBytes = std::size_t{2} << 30;
+
+struct ExtractFile {
+  std::string source;  // the path as given
+  std::string node;    // the node's name, from the file or archive name
+  std::string json;    // the text of mde-agent-information.json
+};
+
+Result<ExtractFile> read_extract(const std::string& path, std::size_t max_bytes = kMaxAgentInformationBytes);
+
+// "x/rack1control01.mde-agent-information.json" -> "rack1control01";
+// "rack1control01-mde.tar.gz" -> "rack1control01-mde"; "r1/mde-agent-information.json" -> "r1".
+std::string node_name_from_path(const std::string& path);
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,252 @@
+// The report in each output format: a document (json, yaml), a table per node, or TSV rows.
+#include <boost/json.hpp>
+
+#include "common/time.hpp"
+#include "plugin/output/document_writer.hpp"
+#include "plugin/output/table.hpp"
+#include "plugin/report/report.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string cell(const std::optional<std::string>& v) { return v ? *v : kUnknownCell; }
+std::string cell(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : kUnknownCell; }
+std::string time_cell(const std::optional<std::int64_t>& ms) {
+  if (!ms) return kUnknownCell;
+  auto s = format_rfc3339_ms(*ms);
+  return s ? *s : kUnknownCell;
+}
+std::string flag_cell(const std::optional<bool>& v, const char* yes, const char* no) {
+  return v ? (*v ? yes : no) : kUnknownCell;
+}
+
+json::value error_json(const Error& e) {
+  json::object o{{"message", e.message}};
+  if (!e.field.empty()) o["field"] = e.field;
+  if (e.offset) o["offset"] = *e.offset;
+  if (e.line) o["line"] = *e.line;
+  return o;
+}
+
+json::value summary_json(const ReportSummary& s) {
+  return {{"files", s.files},         {"reported", s.reported}, {"unreadable", s.unreadable},
+          {"scans", s.scans},         {"failedScans", s.failed_scans}, {"threats", s.threats},
+          {"quarantined", s.quarantined}, {"unhealthy", s.unhealthy}};
+}
+
+EnforcementReading enforcement_of(const AgentInformation& info) {
+  if (!info.health) return {};
+  return read_enforcement(enforcement_facts(*info.health));
+}
+
+// ---- json / yaml: {"reports":[…],"summary":{…}}, streamed one record at a time ----
+
+class DocumentReportPrinter final : public ReportPrinter {
+ public:
+  DocumentReportPrinter(OutputFormat format, std::ostream& out) : writer_(make_document_writer(format, out)) {
+    writer_->begin_object();
+    writer_->key("reports");
+    writer_->begin_array();
+  }
+
+  void file(const ExtractFile& file, const AgentInformation& info) override {
+    writer_->begin_object();
+    writer_->field("source", json::value(file.source));
+    writer_->field("node", json::value(file.node));
+    writer_->field("ok", true);
+    writer_->field("health", info.health ? json::value_from(*info.health) : json::value(nullptr));
+    writer_->field("enforcement", json::value_from(enforcement_of(info)));
+    list("scans", info.scans);
+    list("threats", info.threats);
+    list("quarantine", info.quarantine);
+    writer_->end_object();
+  }
+
+  void failure(const std::string& source, const std::string& node, const Error& error) override {
+    writer_->begin_object();
+    writer_->field("source", json::value(source));
+    writer_->field("node", json::value(node));
+    writer_->field("ok", false);
+    writer_->field("error", error_json(error));
+    writer_->end_object();
+  }
+
+  void finish(const ReportSummary& summary) override {
+    writer_->end_array();
+    writer_->field("summary", summary_json(summary));
+    writer_->end_object();
+    writer_->finish();
+  }
+
+ private:
+  // Unknown (absent from the file) is null; known lists stream element by element.
+  template <typename T>
+  void list(const char* name, const std::optional<std::vector<T>>& items) {
+    writer_->key(name);
+    if (!items) {
+      writer_->value(nullptr);
+      return;
+    }
+    writer_->begin_array();
+    for (const auto& item : *items) writer_->value(json::value_from(item));
+    writer_->end_array();
+  }
+
+  std::unique_ptr<DocumentWriter> writer_;
+};
+
+Table scans_table(const std::vector<ScanRecord>& scans) {
+  Table t({"TYPE", "STATE", "STARTED", "ENDED", "DURATION", "FILES", "THREATS"});
+  for (const auto& s : scans) {
+    auto d = s.duration_ms();
+    t.add_row({cell(s.type), cell(s.state), time_cell(s.start_ms), time_cell(s.end_ms),
+               d ? human_duration(*d) : kUnknownCell, cell(s.files_scanned), cell(s.threat_count)});
+  }
+  return t;
+}
+
+Table threats_table(const std::vector<Threat>& threats) {
+  Table t({"NAME", "TYPE", "STATUS", "DETECTED", "PATH", "FOUND BY"});
+  for (const auto& th : threats) {
+    std::string scan = th.scan_type ? *th.scan_type + (th.scan_start_ms ? " " + time_cell(th.scan_start_ms) : "") : kUnknownCell;
+    t.add_row({cell(th.name), cell(th.type), cell(th.status), time_cell(th.detected_ms), cell(th.path), scan});
+  }
+  return t;
+}
+
+Table quarantine_table(const std::vector<QuarantineEntry>& entries) {
+  Table t({"NAME", "TYPE", "PATH", "QUARANTINED", "ID"});
+  for (const auto& q : entries) {
+    t.add_row({cell(q.name), cell(q.type), cell(q.path), time_cell(q.quarantined_ms), cell(q.id)});
+  }
+  return t;
+}
+
+// ---- table: one block per node, then the summary line ----
+
+class TableReportPrinter final : public ReportPrinter {
+ public:
+  explicit TableReportPrinter(std::ostream& out) : out_(out) {}
+
+  void file(const ExtractFile& file, const AgentInformation& info) override {
+    separate();
+    out_ << file.node << "  (" << file.source << ")\n";
+    if (info.health) {
+      const Health& h = *info.health;
+      out_ << "  MDE         " << flag_cell(h.healthy, "healthy", "UNHEALTHY") << ", "
+           << flag_cell(h.licensed, "licensed", "NOT LICENSED") << ", app " << cell(h.app_version) << ", engine "
+           << cell(h.engine_version);
+      if (h.health_issues && !h.health_issues->empty()) {
+        out_ << ", issues:";
+        for (const auto& i : *h.health_issues) out_ << " \"" << i << "\"";
+      }
+      out_ << "\n  DEFINITIONS " << cell(h.definitions_version) << ", updated " << time_cell(h.definitions_updated_ms)
+           << ", " << cell(h.definitions_status) << "\n";
+      auto e = enforcement_of(info);
+      out_ << "  ENFORCEMENT " << (e.level ? std::string(to_string(*e.level)) : std::string("unknown"))
+           << " (real-time protection " << flag_cell(h.real_time_protection_enabled, "on", "off") << ", passive mode "
+           << flag_cell(h.passive_mode_enabled, "on", "off") << ")";
+      if (!e.note.empty()) out_ << "; " << e.note;
+      out_ << "\n";
+    } else {
+      out_ << "  MDE         no generalHealth in the file\n";
+    }
+    section("SCANS", info.scans, scans_table);
+    section("THREATS", info.threats, threats_table);
+    section("QUARANTINE", info.quarantine, quarantine_table);
+  }
+
+  void failure(const std::string& source, const std::string& node, const Error& error) override {
+    separate();
+    out_ << node << "  (" << source << ")\n  UNREADABLE  " << error.describe() << "\n";
+  }
+
+  void finish(const ReportSummary& summary) override {
+    separate();
+    out_ << summary.line() << "\n";
+    out_.flush();
+  }
+
+ private:
+  void separate() {
+    if (printed_) out_ << "\n";
+    printed_ = true;
+  }
+
+  template <typename T, typename Fn>
+  void section(const char* title, const std::optional<std::vector<T>>& items, Fn&& make_table) {
+    out_ << "\n  " << title;
+    if (!items) {
+      out_ << ": not in the file\n";
+    } else if (items->empty()) {
+      out_ << ": none\n";
+    } else {
+      out_ << " (" << items->size() << ")\n";
+      make_table(*items).print(out_, "  ");
+    }
+  }
+
+  std::ostream& out_;
+  bool printed_ = false;
+};
+
+// ---- tsv: one row per record, the record kind and the node first; no header ----
+
+class TsvReportPrinter final : public ReportPrinter {
+ public:
+  explicit TsvReportPrinter(std::ostream& out) : out_(out) {}
+
+  void file(const ExtractFile& file, const AgentInformation& info) override {
+    if (info.health) {
+      const Health& h = *info.health;
+      auto e = enforcement_of(info);
+      write_tsv_row(out_, {"health", file.node, flag_cell(h.healthy, "true", "false"), flag_cell(h.licensed, "true", "false"),
+                           cell(h.app_version), cell(h.definitions_version), time_cell(h.definitions_updated_ms),
+                           e.level ? std::string(to_string(*e.level)) : kUnknownCell});
+    }
+    if (info.scans) {
+      for (const auto& s : *info.scans) {
+        write_tsv_row(out_, {"scan", file.node, cell(s.type), cell(s.state), time_cell(s.start_ms), time_cell(s.end_ms),
+                             cell(s.duration_ms()), cell(s.files_scanned), cell(s.threat_count)});
+      }
+    }
+    if (info.threats) {
+      for (const auto& t : *info.threats) {
+        write_tsv_row(out_, {"threat", file.node, cell(t.name), cell(t.type), cell(t.status), time_cell(t.detected_ms),
+                             cell(t.path), cell(t.scan_type), time_cell(t.scan_start_ms)});
+      }
+    }
+    if (info.quarantine) {
+      for (const auto& q : *info.quarantine) {
+        write_tsv_row(out_, {"quarantine", file.node, cell(q.name), cell(q.type), cell(q.path), time_cell(q.quarantined_ms),
+                             cell(q.id)});
+      }
+    }
+  }
+
+  void failure(const std::string& source, const std::string& node, const Error& error) override {
+    write_tsv_row(out_, {"error", node, source, error.describe()});
+  }
+
+  void finish(const ReportSummary&) override { out_.flush(); }
+
+ private:
+  std::ostream& out_;
+};
+
+}  // namespace
+
+std::unique_ptr<ReportPrinter> make_report_printer(OutputFormat format, std::ostream& out) {
+  switch (format) {
+    case OutputFormat::kJson:
+    case OutputFormat::kYaml: return std::make_unique<DocumentReportPrinter>(format, out);
+    case OutputFormat::kTsv: return std::make_unique<TsvReportPrinter>(out);
+    case OutputFormat::kTable: break;
+  }
+  return std::make_unique<TableReportPrinter>(out);
+}
+
+}  // namespace nexus_mde::plugin
