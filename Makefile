@@ -1,0 +1,36 @@
+# The two commands of the README, and the steps behind them. Every target installs what it
+# needs first (.ci/install-deps, Debian 12 packages only), so a fresh machine needs nothing else.
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+.PHONY: deps build build-sanitize test test-release test-sanitize demo bench clean
+
+deps:
+	@bash .ci/install-deps
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+build-sanitize: deps
+	cmake --preset sanitize >/dev/null
+	cmake --build --preset sanitize
+
+# Every test, in the release build and again under AddressSanitizer + UBSan; the benchmark
+# prints its figures in between (figures only: targets are never asserted in tests).
+test: build bench test-sanitize test-release
+
+test-release: build
+	ctest --preset release
+
+test-sanitize: build-sanitize
+	ctest --preset sanitize
+
+# Builds the CLI and runs it against an emulated cluster (for now: the sample extracts).
+demo: build
+	@bash tests/demo/run-demo build/release
+
+bench: build
+	@bash tests/bench/run-benchmarks build/release
+
+clean:
+	rm -rf build
