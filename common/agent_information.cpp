@@ -2,8 +2,9 @@
 
 #include <boost/json.hpp>
 
-#include "common/json_reader.hpp"
+#include "common/json_events.hpp"
 #include "common/mdatp_parsers.hpp"
+#include "common/model_builder.hpp"
 #include "common/model_json.hpp"
 
 namespace nexus_mde {
@@ -28,60 +29,51 @@ void complete_definitions(Health& health, const json::object& definitions) {
 
 }  // namespace
 
-Result<AgentInformation> parse_agent_information(std::string_view text, std::string_view what) {
-  // A monotonic arena: the tree is built once, read once and dropped whole, and large extracts
-  // parse faster and smaller that way.
-  json::monotonic_resource arena;
-  auto doc = parse_json_text(text, what, &arena);
-  if (!doc) return doc.error();
-  const auto* top = doc->if_object();
-  if (!top) return make_error("expected a JSON object at the top, found " + std::string(kind_name(*doc)));
+struct AgentInformationParser::Impl {
+  explicit Impl(std::string w) : what(std::move(w)), builder(ModelRoot::kAgentInformation, ""), parser(builder) {}
+  std::string what;
+  ModelBuilder builder;
+  JsonEventParser parser;
+  bool failed = false;
+  bool started = false;
+};
 
-  AgentInformation info;
-  for (const auto& kv : *top) {
-    std::string_view key = kv.key();
-    const json::value& v = kv.value();
-    if (key == "generalHealth") {
-      if (v.is_null()) continue;
-      if (!v.is_object()) return make_error("expected an object, found " + std::string(kind_name(v)), "generalHealth");
-      auto h = health_from_json(v.get_object(), "generalHealth");
-      if (!h) return h.error();
-      info.health = std::move(*h);
-    } else if (key == "scanList") {
-      if (v.is_null()) continue;
-      auto scans = scan_list_from_json(v, "scanList");
-      if (!scans) return scans.error();
-      info.scans = std::move(*scans);
-    } else if (key == "threatInformation") {
-      if (v.is_null()) continue;
-      const auto* ti = v.if_object();
-      if (!ti) return make_error("expected an object, found " + std::string(kind_name(v)), "threatInformation");
-      for (const auto& part : *ti) {
-        if (part.key() == "list" && !part.value().is_null()) {
-          auto list = threat_list_from_json(part.value(), "threatInformation.list");
-          if (!list) return list.error();
-          info.threats = std::move(list->threats);
-        } else if (part.key() == "quarantineList" && !part.value().is_null()) {
-          auto q = quarantine_list_from_json(part.value(), "threatInformation.quarantineList");
-          if (!q) return q.error();
-          info.quarantine = std::move(*q);
-        } else {
-          json::value& holder = info.raw["threatInformation"];
-          if (!holder.is_object()) holder.emplace_object();
-          holder.get_object()[part.key()] = json::value(part.value(), json::storage_ptr{});
-        }
-      }
-    } else {
-      // diagnosticInformation, mdeDefinitions, mdeConfiguration and anything newer: kept whole.
-      info.raw[key] = json::value(v, json::storage_ptr{});
-    }
+AgentInformationParser::AgentInformationParser(std::string what) : impl_(std::make_unique<Impl>(std::move(what))) {}
+AgentInformationParser::~AgentInformationParser() = default;
+
+bool AgentInformationParser::write(std::string_view chunk) {
+  if (impl_->failed) return false;
+  if (!impl_->started) {
+    // The ATTENTION line of an unlicensed device may precede mdatp's JSON.
+    impl_->started = true;
+    chunk = strip_attention(chunk);
   }
+  impl_->failed = !impl_->parser.write(chunk);
+  return !impl_->failed;
+}
+
+Result<AgentInformation> AgentInformationParser::finish() {
+  if (!impl_->failed) impl_->failed = !impl_->parser.finish();
+  if (impl_->builder.error()) return *impl_->builder.error();
+  if (impl_->failed || !impl_->builder.complete()) {
+    Error e = impl_->parser.syntax_error() ? *impl_->parser.syntax_error() : make_error("invalid JSON: incomplete document");
+    e.field = impl_->what;
+    if (!e.offset) e.offset = impl_->parser.offset();
+    return e;
+  }
+  AgentInformation info = std::move(impl_->builder.agent_information());
   if (info.health) {
     if (auto d = info.raw.find("mdeDefinitions"); d != info.raw.end() && d->value().is_object()) {
       complete_definitions(*info.health, d->value().get_object());
     }
   }
   return info;
+}
+
+Result<AgentInformation> parse_agent_information(std::string_view text, std::string_view what) {
+  AgentInformationParser parser{std::string(what)};
+  parser.write(text);
+  return parser.finish();
 }
 
 }  // namespace nexus_mde

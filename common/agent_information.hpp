@@ -5,6 +5,7 @@
 // missing part is unknown, not empty.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,5 +29,22 @@ struct AgentInformation {
 // Parses the file's text. `what` names the input in errors (a file path). Errors name the field
 // path ("scanList[3].startTime") or the byte offset of a JSON syntax error.
 Result<AgentInformation> parse_agent_information(std::string_view text, std::string_view what);
+
+// The same, fed in chunks as the file is read: the text is never held whole, and no JSON tree
+// is built for the scan and threat lists (a 100 MB extract is read record by record).
+class AgentInformationParser {
+ public:
+  explicit AgentInformationParser(std::string what);
+  ~AgentInformationParser();
+  AgentInformationParser(const AgentInformationParser&) = delete;
+  AgentInformationParser& operator=(const AgentInformationParser&) = delete;
+
+  bool write(std::string_view chunk);  // false once the input is known to be bad
+  Result<AgentInformation> finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace nexus_mde

@@ -65,81 +65,117 @@ const json::value* ObjectReader::find(FieldNames names) {
   return lookup(names, key);
 }
 
+std::optional<Scalar> scalar_of(const json::value& v) {
+  Scalar s;
+  switch (v.kind()) {
+    case json::kind::null: return s;
+    case json::kind::bool_: s.kind = Scalar::Kind::kBool; s.b = v.get_bool(); return s;
+    case json::kind::int64: s.kind = Scalar::Kind::kInt64; s.i = v.get_int64(); return s;
+    case json::kind::uint64: s.kind = Scalar::Kind::kUint64; s.u = v.get_uint64(); return s;
+    case json::kind::double_: s.kind = Scalar::Kind::kDouble; s.d = v.get_double(); return s;
+    case json::kind::string:
+      s.kind = Scalar::Kind::kString;
+      s.s = std::string_view(v.get_string().data(), v.get_string().size());
+      return s;
+    default: return std::nullopt;
+  }
+}
+
+Result<std::string> scalar_text(const Scalar& v) {
+  switch (v.kind) {
+    case Scalar::Kind::kString: return std::string(v.s);
+    case Scalar::Kind::kInt64: return std::to_string(v.i);
+    case Scalar::Kind::kUint64: return std::to_string(v.u);
+    default: return make_error("expected a string, found " + std::string(v.kind_name()));
+  }
+}
+
+Result<bool> scalar_flag(const Scalar& v) {
+  if (v.kind == Scalar::Kind::kBool) return v.b;
+  if (v.kind == Scalar::Kind::kInt64 && (v.i == 0 || v.i == 1)) return v.i == 1;
+  if (v.kind == Scalar::Kind::kString) {
+    if (v.s == "true" || v.s == "1") return true;
+    if (v.s == "false" || v.s == "0") return false;
+  }
+  return make_error("expected true or false, found " + std::string(v.kind_name()));
+}
+
+Result<std::int64_t> scalar_count(const Scalar& v) {
+  if (v.kind == Scalar::Kind::kInt64 && v.i >= 0) return v.i;
+  if (v.kind == Scalar::Kind::kUint64 && v.u <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return static_cast<std::int64_t>(v.u);
+  }
+  if (v.kind == Scalar::Kind::kString) {
+    if (!v.s.empty() && v.s.size() <= 18 && std::all_of(v.s.begin(), v.s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      std::int64_t n = 0;
+      for (char c : v.s) n = n * 10 + (c - '0');
+      return n;
+    }
+    return make_error("expected a whole number, found \"" + excerpt(v.s) + "\"");
+  }
+  return make_error("expected a whole number, found " + std::string(v.kind_name()));
+}
+
+Result<std::int64_t> scalar_time_ms(const Scalar& v) {
+  if (v.kind == Scalar::Kind::kInt64 || v.kind == Scalar::Kind::kUint64) {
+    std::int64_t n = v.kind == Scalar::Kind::kInt64 ? v.i : static_cast<std::int64_t>(std::min<std::uint64_t>(v.u, INT64_MAX));
+    if (n < 0 || n > kMaxEpochMs) return make_error("epoch-ms value " + std::to_string(n) + " is outside 1970..9999");
+    return n;
+  }
+  if (v.kind == Scalar::Kind::kString) {
+    std::string_view s = v.s;
+    if (!s.empty() && s.front() >= '0' && s.front() <= '9' && s.find('-') == std::string_view::npos) return parse_epoch_ms(s);
+    if (auto r = parse_rfc3339(s)) return *r;
+    if (auto d = parse_mdatp_date(s)) return *d;
+    return make_error("expected epoch milliseconds or an RFC 3339 time, found \"" + excerpt(s) + "\"");
+  }
+  return make_error("expected epoch milliseconds, found " + std::string(v.kind_name()));
+}
+
+namespace {
+
+// Applies a scalar conversion to a tree value found under `key`; containers are type errors.
+template <typename T, typename Convert>
+std::optional<T> convert_value(ObjectReader& r, const json::value* v, std::string_view key, const char* expected,
+                               Convert&& convert) {
+  if (!v) return std::nullopt;
+  auto s = scalar_of(*v);
+  if (!s) {
+    r.fail(std::string("expected ") + expected + ", found " + std::string(kind_name(*v)), key);
+    return std::nullopt;
+  }
+  auto converted = convert(*s);
+  if (!converted) {
+    r.fail(converted.error().message, key);
+    return std::nullopt;
+  }
+  return std::move(*converted);
+}
+
+}  // namespace
+
 std::optional<std::string> ObjectReader::text(FieldNames names) {
   std::string_view key;
   const json::value* v = lookup(names, key);
-  if (!v) return std::nullopt;
-  if (v->is_string()) return std::string(v->get_string());
-  if (v->is_int64()) return std::to_string(v->get_int64());
-  if (v->is_uint64()) return std::to_string(v->get_uint64());
-  fail("expected a string, found " + std::string(kind_name(*v)), key);
-  return std::nullopt;
+  return convert_value<std::string>(*this, v, key, "a string", scalar_text);
 }
 
 std::optional<bool> ObjectReader::flag(FieldNames names) {
   std::string_view key;
   const json::value* v = lookup(names, key);
-  if (!v) return std::nullopt;
-  if (v->is_bool()) return v->get_bool();
-  if (v->is_int64() && (v->get_int64() == 0 || v->get_int64() == 1)) return v->get_int64() == 1;
-  if (v->is_string()) {
-    auto s = v->get_string();
-    if (s == "true" || s == "1") return true;
-    if (s == "false" || s == "0") return false;
-  }
-  fail("expected true or false, found " + std::string(kind_name(*v)), key);
-  return std::nullopt;
+  return convert_value<bool>(*this, v, key, "true or false", scalar_flag);
 }
 
 std::optional<std::int64_t> ObjectReader::count(FieldNames names) {
   std::string_view key;
   const json::value* v = lookup(names, key);
-  if (!v) return std::nullopt;
-  if (v->is_int64() && v->get_int64() >= 0) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-    return static_cast<std::int64_t>(v->get_uint64());
-  }
-  if (v->is_string()) {
-    auto s = std::string_view(v->get_string());
-    if (!s.empty() && s.size() <= 18 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return std::stoll(std::string(s));
-    }
-    fail("expected a whole number, found \"" + excerpt(s) + "\"", key);
-    return std::nullopt;
-  }
-  fail("expected a whole number, found " + std::string(kind_name(*v)), key);
-  return std::nullopt;
+  return convert_value<std::int64_t>(*this, v, key, "a whole number", scalar_count);
 }
 
 std::optional<std::int64_t> ObjectReader::time_ms(FieldNames names) {
   std::string_view key;
   const json::value* v = lookup(names, key);
-  if (!v) return std::nullopt;
-  if (v->is_int64() || v->is_uint64()) {
-    auto n = v->is_int64() ? v->get_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(v->get_uint64(), INT64_MAX));
-    if (n < 0 || n > kMaxEpochMs) {
-      fail("epoch-ms value " + std::to_string(n) + " is outside 1970..9999", key);
-      return std::nullopt;
-    }
-    return n;
-  }
-  if (v->is_string()) {
-    std::string_view s = v->get_string();
-    if (!s.empty() && s.front() >= '0' && s.front() <= '9' && s.find('-') == std::string_view::npos) {
-      auto r = parse_epoch_ms(s);
-      if (r) return *r;
-      fail(r.error().message, key);
-      return std::nullopt;
-    }
-    auto r = parse_rfc3339(s);
-    if (r) return *r;
-    auto d = parse_mdatp_date(s);
-    if (d) return *d;
-    fail("expected epoch milliseconds or an RFC 3339 time, found \"" + excerpt(s) + "\"", key);
-    return std::nullopt;
-  }
-  fail("expected epoch milliseconds, found " + std::string(kind_name(*v)), key);
-  return std::nullopt;
+  return convert_value<std::int64_t>(*this, v, key, "epoch milliseconds", scalar_time_ms);
 }
 
 std::optional<std::vector<std::string>> ObjectReader::strings(FieldNames names) {

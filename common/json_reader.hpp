@@ -15,9 +15,19 @@
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
+#include "common/json_events.hpp"
 #include "common/result.hpp"
 
 namespace nexus_mde {
+
+// The type rules of every model field, shared by ObjectReader (trees) and ModelBuilder (events).
+// Each takes a non-null scalar; the error has a message and no field (the caller adds the path).
+Result<std::string> scalar_text(const Scalar& v);     // strings; whole numbers become text
+Result<bool> scalar_flag(const Scalar& v);            // true/false; legacy 1/0 and "true"/"false"
+Result<std::int64_t> scalar_count(const Scalar& v);   // a whole number >= 0 or its digits
+Result<std::int64_t> scalar_time_ms(const Scalar& v); // epoch-ms (number or digits), RFC 3339, mdatp date
+// The scalar view of a tree value; nullopt for objects and arrays.
+std::optional<Scalar> scalar_of(const boost::json::value& v);
 
 using FieldNames = std::initializer_list<std::string_view>;
 

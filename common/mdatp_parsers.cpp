@@ -5,7 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_events.hpp"
 #include "common/json_reader.hpp"
+#include "common/model_builder.hpp"
 #include "common/model_json.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
@@ -170,81 +172,61 @@ Result<json::value> parse_health_field_output(std::string_view text) {
   return text_value(v, "field");
 }
 
-Result<std::vector<ScanRecord>> scan_list_from_json(const json::value& value, const std::string& path) {
-  const auto* arr = value.if_array();
-  if (!arr) return make_error("expected a list of scans, found " + std::string(kind_name(value)), path);
-  std::vector<ScanRecord> out;
-  out.reserve(arr->size());
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    auto s = scan_from_json((*arr)[i], element_path(path, i));
-    if (!s) return s.error();
-    out.push_back(std::move(*s));
+namespace {
+
+// Runs a ModelBuilder over a tree, or over text streamed straight into it (no tree is built).
+template <typename Pick>
+auto build_from_tree(ModelRoot root, const json::value& value, const std::string& path, Pick&& pick)
+    -> Result<std::decay_t<decltype(pick(std::declval<ModelBuilder&>()))>> {
+  ModelBuilder builder(root, path);
+  feed_tree(value, builder);
+  if (builder.error()) return *builder.error();
+  return std::move(pick(builder));
+}
+
+template <typename Pick>
+auto build_from_text(ModelRoot root, std::string_view text, const std::string& path, Pick&& pick)
+    -> Result<std::decay_t<decltype(pick(std::declval<ModelBuilder&>()))>> {
+  ModelBuilder builder(root, path);
+  JsonEventParser parser(builder);
+  bool ok = parser.write(strip_attention(text)) && parser.finish();
+  if (builder.error()) return *builder.error();
+  if (!ok || parser.syntax_error()) {
+    Error e = parser.syntax_error() ? *parser.syntax_error() : make_error("invalid JSON");
+    e.field = path;
+    return e;
   }
-  return out;
+  return std::move(pick(builder));
+}
+
+auto& pick_scans(ModelBuilder& b) { return b.scans(); }
+auto& pick_quarantine(ModelBuilder& b) { return b.quarantine(); }
+ThreatList pick_threat_list(ModelBuilder& b) { return ThreatList{std::move(b.scans()), std::move(b.threats())}; }
+
+}  // namespace
+
+Result<std::vector<ScanRecord>> scan_list_from_json(const json::value& value, const std::string& path) {
+  return build_from_tree(ModelRoot::kScanList, value, path, pick_scans);
 }
 
 Result<std::vector<ScanRecord>> parse_scan_list_json(std::string_view text) {
-  auto doc = parse_json_text(strip_attention(text), "scan list");
-  if (!doc) return doc.error();
-  return scan_list_from_json(*doc, "scans");
+  return build_from_text(ModelRoot::kScanList, text, "scans", pick_scans);
 }
 
 Result<ThreatList> threat_list_from_json(const json::value& value, const std::string& path) {
-  // {"threats":{"scans":[…]}}; tolerate a bare {"scans":[…]} or an empty object.
-  const auto* o = value.if_object();
-  if (!o) return make_error("expected an object, found " + std::string(kind_name(value)), path);
-  const json::object* scans_holder = o;
-  std::string holder_path = path;
-  if (auto t = o->find("threats"); t != o->end()) {
-    if (t->value().is_null()) return ThreatList{};
-    if (!t->value().is_object()) {
-      return make_error("expected an object, found " + std::string(kind_name(t->value())), path + ".threats");
-    }
-    scans_holder = &t->value().get_object();
-    holder_path = path + ".threats";
-  }
-  ThreatList out;
-  auto s = scans_holder->find("scans");
-  if (s == scans_holder->end() || s->value().is_null()) return out;
-  auto scans = scan_list_from_json(s->value(), holder_path + ".scans");
-  if (!scans) return scans.error();
-  out.scans = std::move(*scans);
-  for (const auto& scan : out.scans) {
-    out.threats.insert(out.threats.end(), scan.threats.begin(), scan.threats.end());
-  }
-  return out;
+  return build_from_tree(ModelRoot::kThreatList, value, path, pick_threat_list);
 }
 
 Result<ThreatList> parse_threat_list_json(std::string_view text) {
-  auto doc = parse_json_text(strip_attention(text), "threat list");
-  if (!doc) return doc.error();
-  return threat_list_from_json(*doc, "threatList");
+  return build_from_text(ModelRoot::kThreatList, text, "threatList", pick_threat_list);
 }
 
 Result<std::vector<QuarantineEntry>> quarantine_list_from_json(const json::value& value, const std::string& path) {
-  const json::array* arr = value.if_array();
-  std::string arr_path = path;
-  if (const auto* o = value.if_object()) {
-    auto t = o->find("threats");
-    if (t == o->end() || t->value().is_null()) return std::vector<QuarantineEntry>{};
-    arr = t->value().if_array();
-    arr_path = path + ".threats";
-    if (!arr) return make_error("expected a list, found " + std::string(kind_name(t->value())), arr_path);
-  }
-  if (!arr) return make_error("expected an object or a list, found " + std::string(kind_name(value)), path);
-  std::vector<QuarantineEntry> out;
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    auto q = quarantine_entry_from_json((*arr)[i], element_path(arr_path, i));
-    if (!q) return q.error();
-    out.push_back(std::move(*q));
-  }
-  return out;
+  return build_from_tree(ModelRoot::kQuarantineList, value, path, pick_quarantine);
 }
 
 Result<std::vector<QuarantineEntry>> parse_quarantine_list_json(std::string_view text) {
-  auto doc = parse_json_text(strip_attention(text), "quarantine list");
-  if (!doc) return doc.error();
-  return quarantine_list_from_json(*doc, "quarantineList");
+  return build_from_text(ModelRoot::kQuarantineList, text, "quarantineList", pick_quarantine);
 }
 
 namespace {

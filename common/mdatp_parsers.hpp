@@ -38,7 +38,7 @@ Result<std::vector<ScanRecord>> scan_list_from_json(const boost::json::value& va
 
 // `mdatp threat list --output json`: {"threats":{"scans":[{…,"threats":[…]}]}} (snake_case,
 // numbers). Threats come grouped by the scan that found them; they are returned flat, each
-// carrying its scan's type and start.
+// carrying its scan's type and start, and the scans keep their threat count.
 struct ThreatList {
   std::vector<ScanRecord> scans;
   std::vector<Threat> threats;

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "common/json_reader.hpp"
+#include "common/model_builder.hpp"
 #include "common/text.hpp"
 
 namespace nexus_mde {
@@ -31,31 +32,16 @@ const json::object* require_object(const json::value& v, const std::string& path
   return nullptr;
 }
 
-// The current status of a threat: the value of the history entry with the highest key
-// (mdatp's history keys are timestamps).
-std::optional<std::string> latest_history_status(const json::value* history) {
-  if (!history || !history->is_array()) return std::nullopt;
-  const json::value* best_value = nullptr;
-  double best_key = -1;
-  for (const auto& h : history->get_array()) {
-    const auto* o = h.if_object();
-    if (!o) continue;
-    auto k = o->find("key");
-    auto v = o->find("value");
-    if (k == o->end() || v == o->end() || !v->value().is_string()) continue;
-    double key = 0;
-    if (k->value().is_number()) {
-      key = k->value().to_number<double>();
-    } else if (k->value().is_string()) {
-      try { key = std::stod(std::string(k->value().get_string())); } catch (...) { key = 0; }
-    }
-    if (!best_value || key >= best_key) {
-      best_key = key;
-      best_value = &v->value();
-    }
-  }
-  if (!best_value) return std::nullopt;
-  return std::string(best_value->get_string());
+// One record through the ModelBuilder, the single mapping for scans, threats and quarantine.
+template <typename Pick>
+auto build_one(ModelRoot root, const json::value& value, const std::string& path, Pick&& pick)
+    -> Result<std::decay_t<decltype(pick(std::declval<ModelBuilder&>()).front())>> {
+  ModelBuilder builder(root, path);
+  feed_tree(value, builder);
+  if (builder.error()) return *builder.error();
+  auto& items = pick(builder);
+  if (items.empty()) return make_error("no record", path);
+  return std::move(items.front());
 }
 
 }  // namespace
@@ -134,97 +120,15 @@ Result<Health> health_from_json(const json::object& object, const std::string& p
 }
 
 Result<Threat> threat_from_json(const json::value& value, const std::string& path) {
-  Error err;
-  const json::object* outer = require_object(value, path, err);
-  if (!outer) return err;
-  // mdatp: {"threat":{…},"history":[…]}; the wire form and flat variants: the fields directly.
-  const json::object* body = outer;
-  std::string body_path = path;
-  const json::value* history = nullptr;
-  json::object outer_rest;
-  if (auto it = outer->find("threat"); it != outer->end() && it->value().is_object()) {
-    body = &it->value().get_object();
-    body_path = path + ".threat";
-    if (auto h = outer->find("history"); h != outer->end()) history = &h->value();
-    for (const auto& kv : *outer) {
-      if (kv.key() != "threat" && kv.key() != "history") outer_rest.emplace(kv.key(), kv.value());
-    }
-  }
-  ObjectReader r(*body, body_path);
-  Threat t;
-  t.id = r.text({"id", "trackingId", "tracking_id", "threatId", "threat_id"});
-  t.name = r.text({"name", "threatName", "threat_name"});
-  t.type = r.text({"type", "threatType", "threat_type"});
-  t.status = r.text({"status", "state", "currentStatus", "current_status"});
-  t.path = r.text({"path", "filePath", "file_path"});
-  t.detected_ms = r.time_ms({"detectionTime", "detection_time", "detectedAt", "detected_at"});
-  t.scan_type = r.text({"scanType"});
-  t.scan_start_ms = r.time_ms({"scanStartTime"});
-  if (r.failed()) return r.error();
-  if (auto latest = latest_history_status(history)) t.status = latest;
-  t.raw = leftovers_with_raw(r);
-  if (history) t.raw["history"] = *history;
-  for (auto& kv : outer_rest) t.raw.emplace(kv.key(), kv.value());
-  return t;
+  return build_one(ModelRoot::kThreat, value, path, [](ModelBuilder& b) -> auto& { return b.threats(); });
 }
 
 Result<QuarantineEntry> quarantine_entry_from_json(const json::value& value, const std::string& path) {
-  // Quarantine entries come in the threat shape (mdatp's JSON for them is not documented):
-  // read them as threats and keep what applies.
-  auto t = threat_from_json(value, path);
-  if (!t) return t.error();
-  QuarantineEntry q;
-  q.id = std::move(t->id);
-  q.name = std::move(t->name);
-  q.type = std::move(t->type);
-  q.path = std::move(t->path);
-  q.raw = std::move(t->raw);
-  if (t->status) q.raw["status"] = *t->status;
-  if (auto it = q.raw.find("quarantineTime"); it != q.raw.end()) {
-    json::object holder{{"quarantineTime", it->value()}};
-    ObjectReader r(holder, path);
-    q.quarantined_ms = r.time_ms({"quarantineTime"});
-    if (r.failed()) return r.error();
-    q.raw.erase("quarantineTime");
-  } else if (t->detected_ms) {
-    q.raw["detectionTime"] = optional_time(t->detected_ms);
-  }
-  return q;
+  return build_one(ModelRoot::kQuarantineEntry, value, path, [](ModelBuilder& b) -> auto& { return b.quarantine(); });
 }
 
 Result<ScanRecord> scan_from_json(const json::value& value, const std::string& path) {
-  Error err;
-  const json::object* o = require_object(value, path, err);
-  if (!o) return err;
-  ObjectReader r(*o, path);
-  ScanRecord s;
-  s.id = r.text({"id", "scanId"});
-  s.type = r.text({"type", "scanType", "scan_type"});
-  s.state = r.text({"state", "status"});
-  s.start_ms = r.time_ms({"startTime", "start_time"});
-  s.end_ms = r.time_ms({"endTime", "end_time"});
-  s.files_scanned = r.count({"filesScanned", "files_scanned"});
-  s.threat_count = r.count({"threatCount", "threat_count", "threatsDetected", "threats_detected"});
-  r.find({"durationMs"});  // derived on output; not kept as raw
-  if (const json::value* threats = r.find({"threats"})) {
-    const auto* arr = threats->if_array();
-    if (!arr) {
-      r.fail("expected a list, found " + std::string(kind_name(*threats)), "threats");
-    } else {
-      std::string tpath = r.path_of("threats");
-      for (std::size_t i = 0; i < arr->size(); ++i) {
-        auto t = threat_from_json((*arr)[i], element_path(tpath, i));
-        if (!t) return t.error();
-        if (!t->scan_type) t->scan_type = s.type;
-        if (!t->scan_start_ms) t->scan_start_ms = s.start_ms;
-        s.threats.push_back(std::move(*t));
-      }
-      if (!s.threat_count) s.threat_count = static_cast<std::int64_t>(s.threats.size());
-    }
-  }
-  if (r.failed()) return r.error();
-  s.raw = leftovers_with_raw(r);
-  return s;
+  return build_one(ModelRoot::kScan, value, path, [](ModelBuilder& b) -> auto& { return b.scans(); });
 }
 
 Result<EnforcementReading> enforcement_reading_from_json(const json::value& value, const std::string& path) {

@@ -24,7 +24,12 @@ class JsonWriter final : public DocumentWriter {
   }
   void value(const boost::json::value& v) override {
     separate();
-    out_ << boost::json::serialize(v);
+    // Through a fixed buffer: no string of the whole value is built.
+    serializer_.reset(&v);
+    while (!serializer_.done()) {
+      auto chunk = serializer_.read(buffer_, sizeof buffer_);
+      out_.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    }
   }
   void finish() override {
     out_ << '\n';
@@ -54,6 +59,8 @@ class JsonWriter final : public DocumentWriter {
   }
 
   std::ostream& out_;
+  boost::json::serializer serializer_;
+  char buffer_[16384];
   std::vector<bool> first_;
   bool after_key_ = false;
 };

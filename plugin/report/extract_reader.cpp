@@ -37,19 +37,30 @@ bool looks_like_archive(const std::string& head) {
   return head.size() >= 262 && head.compare(257, 5, "ustar") == 0;
 }
 
-Result<std::string> read_plain(const std::string& path, std::size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(std::string("cannot open: ") + std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  auto size = static_cast<std::size_t>(in.tellg());
-  if (size > max_bytes) return make_error("file is larger than " + std::to_string(max_bytes >> 20) + " MiB");
-  in.seekg(0);
-  std::string text(size, '\0');
-  if (!in.read(text.data(), static_cast<std::streamsize>(size))) return make_error("read error");
-  return text;
+constexpr std::size_t kChunk = 1 << 20;
+
+std::string too_large(const std::string& what, std::size_t max_bytes) {
+  return what + " is larger than " + std::to_string(max_bytes >> 20) + " MiB";
 }
 
-Result<std::string> read_from_archive(const std::string& path, std::size_t max_bytes) {
+Result<bool> stream_plain(const std::string& path, const ChunkSink& sink, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(std::string("cannot open: ") + std::strerror(errno));
+  std::vector<char> buf(kChunk);
+  std::size_t total = 0;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    auto n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) break;
+    total += n;
+    if (total > max_bytes) return make_error(too_large("the file", max_bytes));
+    if (!sink(std::string_view(buf.data(), n))) return false;
+  }
+  if (in.bad()) return make_error("read error");
+  return true;
+}
+
+Result<bool> stream_from_archive(const std::string& path, const ChunkSink& sink, std::size_t max_bytes) {
   std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
@@ -68,22 +79,18 @@ Result<std::string> read_from_archive(const std::string& path, std::size_t max_b
       continue;
     }
     la_int64_t declared = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
-    if (declared < 0 || static_cast<std::uint64_t>(declared) > max_bytes) {
-      return make_error(member + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
-    }
-    std::string text;
-    text.reserve(static_cast<std::size_t>(declared));
-    char buf[1 << 16];
+    if (declared < 0 || static_cast<std::uint64_t>(declared) > max_bytes) return make_error(too_large(member, max_bytes));
+    std::vector<char> buf(kChunk);
+    std::size_t total = 0;
     for (;;) {
-      la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+      la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
       if (n < 0) return make_error("archive is damaged in " + member + ": " + archive_error_string(a.get()));
       if (n == 0) break;
-      if (text.size() + static_cast<std::size_t>(n) > max_bytes) {
-        return make_error(member + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
-      }
-      text.append(buf, static_cast<std::size_t>(n));
+      total += static_cast<std::size_t>(n);
+      if (total > max_bytes) return make_error(too_large(member, max_bytes));
+      if (!sink(std::string_view(buf.data(), static_cast<std::size_t>(n)))) return false;
     }
-    return text;
+    return true;
   }
   if (rc != ARCHIVE_EOF) {
     return make_error(std::string("archive is damaged: ") + archive_error_string(a.get()));
@@ -115,7 +122,7 @@ std::string node_name_from_path(const std::string& path) {
   return name;
 }
 
-Result<ExtractFile> read_extract(const std::string& path, std::size_t max_bytes) {
+Result<bool> stream_extract(const std::string& path, const ChunkSink& sink, std::size_t max_bytes) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return make_error("no such file");
   if (fs::is_directory(path, ec)) return make_error("is a directory, not a file");
@@ -126,9 +133,17 @@ Result<ExtractFile> read_extract(const std::string& path, std::size_t max_bytes)
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(in.gcount()));
   }
-  auto text = looks_like_archive(head) ? read_from_archive(path, max_bytes) : read_plain(path, max_bytes);
-  if (!text) return text.error();
-  return ExtractFile{path, node_name_from_path(path), std::move(*text)};
+  return looks_like_archive(head) ? stream_from_archive(path, sink, max_bytes) : stream_plain(path, sink, max_bytes);
+}
+
+Result<ExtractFile> read_extract(const std::string& path, std::size_t max_bytes) {
+  std::string text;
+  auto r = stream_extract(path, [&](std::string_view chunk) {
+    text.append(chunk);
+    return true;
+  }, max_bytes);
+  if (!r) return r.error();
+  return ExtractFile{path, node_name_from_path(path), std::move(text)};
 }
 
 }  // namespace nexus_mde::plugin

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "common/result.hpp"
 
@@ -20,6 +22,14 @@ struct ExtractFile {
   std::string json;    // the text of mde-agent-information.json
 };
 
+// Streams the text of mde-agent-information.json to `sink` in chunks as it is read (from the
+// file, or decompressed from the archive), never holding it whole. `sink` returns false to stop
+// early (its own error); the result is an error only when the input cannot be read.
+using ChunkSink = std::function<bool(std::string_view chunk)>;
+Result<bool> stream_extract(const std::string& path, const ChunkSink& sink,
+                            std::size_t max_bytes = kMaxAgentInformationBytes);
+
+// The whole text at once (small files, tests).
 Result<ExtractFile> read_extract(const std::string& path, std::size_t max_bytes = kMaxAgentInformationBytes);
 
 // "x/rack1control01.mde-agent-information.json" -> "rack1control01";

@@ -49,16 +49,16 @@ ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, 
   for (const auto& path : paths) {
     ++summary.files;
     std::string node = node_name_from_path(path);
-    auto file = read_extract(path);
-    if (!file) {
+    // The file streams into the parser chunk by chunk: a large extract is never held as text.
+    AgentInformationParser parser(kAgentInformationFile);
+    auto read = stream_extract(path, [&](std::string_view chunk) { return parser.write(chunk); });
+    if (!read) {
       ++summary.unreadable;
-      err << "nexus-mde: report: " << path << ": " << file.error().describe() << "\n";
-      printer->failure(path, node, file.error());
+      err << "nexus-mde: report: " << path << ": " << read.error().describe() << "\n";
+      printer->failure(path, node, read.error());
       continue;
     }
-    auto info = parse_agent_information(file->json, kAgentInformationFile);
-    // The text is not needed once parsed: free it before printing.
-    std::string().swap(file->json);
+    auto info = parser.finish();
     if (!info) {
       ++summary.unreadable;
       err << "nexus-mde: report: " << path << ": " << info.error().describe() << "\n";
@@ -66,7 +66,7 @@ ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, 
       continue;
     }
     count_into(summary, *info);
-    printer->file(*file, *info);
+    printer->file(ExtractFile{path, node, {}}, *info);
   }
   printer->finish(summary);
   return summary.exit_code();

@@ -1,0 +1,189 @@
+#include "common/json_events.hpp"
+
+#include <string>
+
+#include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+
+namespace nexus_mde {
+
+namespace json = boost::json;
+using error_code = boost::system::error_code;
+
+json::value Scalar::to_value() const {
+  switch (kind) {
+    case Kind::kNull: return nullptr;
+    case Kind::kBool: return b;
+    case Kind::kInt64: return i;
+    case Kind::kUint64: return u;
+    case Kind::kDouble: return d;
+    case Kind::kString: return json::value(json::string_view(s.data(), s.size()));
+  }
+  return nullptr;
+}
+
+std::string_view Scalar::kind_name() const {
+  switch (kind) {
+    case Kind::kNull: return "null";
+    case Kind::kBool: return "a boolean";
+    case Kind::kString: return "a string";
+    default: return "a number";
+  }
+}
+
+bool feed_tree(const json::value& v, JsonEvents& events) {
+  Scalar s;
+  switch (v.kind()) {
+    case json::kind::object:
+      if (!events.begin_object()) return false;
+      for (const auto& kv : v.get_object()) {
+        if (!events.key(std::string_view(kv.key().data(), kv.key().size())) || !feed_tree(kv.value(), events)) return false;
+      }
+      return events.end_object();
+    case json::kind::array:
+      if (!events.begin_array()) return false;
+      for (const auto& e : v.get_array()) {
+        if (!feed_tree(e, events)) return false;
+      }
+      return events.end_array();
+    case json::kind::null: s.kind = Scalar::Kind::kNull; break;
+    case json::kind::bool_: s.kind = Scalar::Kind::kBool; s.b = v.get_bool(); break;
+    case json::kind::int64: s.kind = Scalar::Kind::kInt64; s.i = v.get_int64(); break;
+    case json::kind::uint64: s.kind = Scalar::Kind::kUint64; s.u = v.get_uint64(); break;
+    case json::kind::double_: s.kind = Scalar::Kind::kDouble; s.d = v.get_double(); break;
+    case json::kind::string:
+      s.kind = Scalar::Kind::kString;
+      s.s = std::string_view(v.get_string().data(), v.get_string().size());
+      break;
+  }
+  return events.scalar(s);
+}
+
+namespace {
+
+// Boost.JSON's SAX handler, forwarding to JsonEvents. Keys and strings split across input
+// chunks are joined in a buffer first.
+struct Handler {
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  JsonEvents* events = nullptr;
+  std::string partial;
+  bool receiver_stopped = false;
+
+  bool stop(error_code& ec) {
+    receiver_stopped = true;
+    ec = json::error::extra_data;  // any error code stops the parser; the receiver holds the reason
+    return false;
+  }
+  bool ok(bool r, error_code& ec) { return r || stop(ec); }
+  std::string_view joined(json::string_view last) {
+    if (partial.empty()) return {last.data(), last.size()};
+    partial.append(last.data(), last.size());
+    return partial;
+  }
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code& ec) { return ok(events->begin_object(), ec); }
+  bool on_object_end(std::size_t, error_code& ec) { return ok(events->end_object(), ec); }
+  bool on_array_begin(error_code& ec) { return ok(events->begin_array(), ec); }
+  bool on_array_end(std::size_t, error_code& ec) { return ok(events->end_array(), ec); }
+  bool on_key_part(json::string_view s, std::size_t, error_code&) {
+    partial.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, error_code& ec) {
+    bool r = events->key(joined(s));
+    partial.clear();
+    return ok(r, ec);
+  }
+  bool on_string_part(json::string_view s, std::size_t, error_code&) {
+    partial.append(s.data(), s.size());
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, error_code& ec) {
+    Scalar v;
+    v.kind = Scalar::Kind::kString;
+    v.s = joined(s);
+    bool r = events->scalar(v);
+    partial.clear();
+    return ok(r, ec);
+  }
+  bool on_number_part(json::string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t i, json::string_view, error_code& ec) {
+    Scalar v;
+    v.kind = Scalar::Kind::kInt64;
+    v.i = i;
+    return ok(events->scalar(v), ec);
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, error_code& ec) {
+    Scalar v;
+    v.kind = Scalar::Kind::kUint64;
+    v.u = u;
+    return ok(events->scalar(v), ec);
+  }
+  bool on_double(double d, json::string_view, error_code& ec) {
+    Scalar v;
+    v.kind = Scalar::Kind::kDouble;
+    v.d = d;
+    return ok(events->scalar(v), ec);
+  }
+  bool on_bool(bool b, error_code& ec) {
+    Scalar v;
+    v.kind = Scalar::Kind::kBool;
+    v.b = b;
+    return ok(events->scalar(v), ec);
+  }
+  bool on_null(error_code& ec) { return ok(events->scalar(Scalar{}), ec); }
+  bool on_comment_part(json::string_view, error_code&) { return true; }
+  bool on_comment(json::string_view, error_code&) { return true; }
+};
+
+json::parse_options options() {
+  json::parse_options o;
+  o.max_depth = 64;
+  return o;
+}
+
+}  // namespace
+
+struct JsonEventParser::Impl {
+  explicit Impl(JsonEvents& events) : parser(options()) { parser.handler().events = &events; }
+  json::basic_parser<Handler> parser;
+};
+
+JsonEventParser::JsonEventParser(JsonEvents& events) : impl_(std::make_unique<Impl>(events)) {}
+JsonEventParser::~JsonEventParser() = default;
+
+bool JsonEventParser::write(std::string_view chunk) {
+  error_code ec;
+  std::size_t used = impl_->parser.write_some(true, chunk.data(), chunk.size(), ec);
+  offset_ += used;
+  if (ec) {
+    if (!impl_->parser.handler().receiver_stopped) {
+      error_ = make_error("invalid JSON: " + ec.message());
+      error_->offset = offset_;
+    }
+    return false;
+  }
+  return true;
+}
+
+bool JsonEventParser::finish() {
+  error_code ec;
+  std::size_t used = impl_->parser.write_some(false, nullptr, 0, ec);
+  offset_ += used;
+  if (ec) {
+    if (!impl_->parser.handler().receiver_stopped) {
+      error_ = make_error("invalid JSON: " + ec.message());
+      error_->offset = offset_;
+    }
+    return false;
+  }
+  return true;
+}
+
+}  // namespace nexus_mde

@@ -1,0 +1,67 @@
+// JSON as a stream of events, so that large documents can be turned into the model record by
+// record without building a tree (Boost.JSON's tree costs ten times its parser on a 100 MB
+// extract). The same events can be generated from a tree (feed_tree), so one event-driven reader
+// serves both a streamed file and a value already in memory.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include "common/result.hpp"
+
+namespace nexus_mde {
+
+// One JSON scalar as the parser or a tree presents it.
+struct Scalar {
+  enum class Kind { kNull, kBool, kInt64, kUint64, kDouble, kString } kind = Kind::kNull;
+  bool b = false;
+  std::int64_t i = 0;
+  std::uint64_t u = 0;
+  double d = 0;
+  std::string_view s;  // valid during the event only
+
+  boost::json::value to_value() const;
+  std::string_view kind_name() const;  // "a string", "a number", ...
+};
+
+// Receives a document's events. Each returns false to stop the parse (the receiver keeps why).
+class JsonEvents {
+ public:
+  virtual ~JsonEvents() = default;
+  virtual bool begin_object() = 0;
+  virtual bool end_object() = 0;
+  virtual bool begin_array() = 0;
+  virtual bool end_array() = 0;
+  virtual bool key(std::string_view name) = 0;
+  virtual bool scalar(const Scalar& value) = 0;
+};
+
+// Generates the events of a value already in memory.
+bool feed_tree(const boost::json::value& value, JsonEvents& events);
+
+// An incremental parser that delivers events as input arrives (chunks of any size).
+class JsonEventParser {
+ public:
+  explicit JsonEventParser(JsonEvents& events);
+  ~JsonEventParser();
+  JsonEventParser(const JsonEventParser&) = delete;
+  JsonEventParser& operator=(const JsonEventParser&) = delete;
+
+  // false when the input is invalid JSON or the receiver stopped; see error().
+  bool write(std::string_view chunk);
+  bool finish();
+  // A syntax error with its byte offset; empty when the receiver stopped the parse.
+  const std::optional<Error>& syntax_error() const { return error_; }
+  std::size_t offset() const { return offset_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::optional<Error> error_;
+  std::size_t offset_ = 0;
+};
+
+}  // namespace nexus_mde

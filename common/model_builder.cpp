@@ -1,0 +1,579 @@
+#include "common/model_builder.hpp"
+
+#include <span>
+
+#include <boost/json.hpp>
+
+#include "common/json_reader.hpp"
+#include "common/model_json.hpp"
+
+namespace nexus_mde {
+
+namespace json = boost::json;
+
+namespace {
+
+// The accepted names of each field, mdatp's spellings and the wire form's.
+using Names = std::span<const std::string_view>;
+constexpr std::string_view kScanId[] = {"id", "scanId"};
+constexpr std::string_view kScanType[] = {"type", "scanType", "scan_type"};
+constexpr std::string_view kScanState[] = {"state", "status"};
+constexpr std::string_view kScanStart[] = {"startTime", "start_time"};
+constexpr std::string_view kScanEnd[] = {"endTime", "end_time"};
+constexpr std::string_view kFilesScanned[] = {"filesScanned", "files_scanned"};
+constexpr std::string_view kThreatCount[] = {"threatCount", "threat_count", "threatsDetected", "threats_detected"};
+constexpr std::string_view kThreatId[] = {"id", "trackingId", "tracking_id", "threatId", "threat_id"};
+constexpr std::string_view kThreatName[] = {"name", "threatName", "threat_name"};
+constexpr std::string_view kThreatType[] = {"type", "threatType", "threat_type"};
+constexpr std::string_view kThreatStatus[] = {"status", "state", "currentStatus", "current_status"};
+constexpr std::string_view kThreatPath[] = {"path", "filePath", "file_path"};
+constexpr std::string_view kDetectionTime[] = {"detectionTime", "detection_time", "detectedAt", "detected_at"};
+constexpr std::string_view kThreatScanType[] = {"scanType"};
+constexpr std::string_view kThreatScanStart[] = {"scanStartTime"};
+
+bool is_one_of(const std::string& key, Names names) {
+  for (std::string_view n : names) {
+    if (key == n) return true;
+  }
+  return false;
+}
+
+// A field that takes a scalar: a container there is a type error, not an unknown field.
+bool scalar_scan_field(const std::string& key) {
+  for (Names n : std::initializer_list<Names>{kScanId, kScanType, kScanState, kScanStart, kScanEnd, kFilesScanned, kThreatCount}) {
+    if (is_one_of(key, n)) return true;
+  }
+  return false;
+}
+
+bool scalar_threat_field(const std::string& key) {
+  for (Names n : std::initializer_list<Names>{kThreatId, kThreatName, kThreatType, kThreatStatus, kThreatPath, kDetectionTime, kThreatScanType,
+                  kThreatScanStart}) {
+    if (is_one_of(key, n)) return true;
+  }
+  return false;
+}
+
+// The current status of a threat: the value of the history entry with the highest key (mdatp's
+// history keys are timestamps).
+std::optional<std::string> latest_history_status(const json::value& history) {
+  if (!history.is_array()) return std::nullopt;
+  const json::value* best_value = nullptr;
+  double best_key = -1;
+  for (const auto& h : history.get_array()) {
+    const auto* o = h.if_object();
+    if (!o) continue;
+    auto k = o->find("key");
+    auto v = o->find("value");
+    if (k == o->end() || v == o->end() || !v->value().is_string()) continue;
+    double key = 0;
+    if (k->value().is_number()) {
+      key = k->value().to_number<double>();
+    } else if (auto s = scalar_of(k->value()); s && s->kind == Scalar::Kind::kString) {
+      auto n = scalar_count(*s);
+      key = n ? static_cast<double>(*n) : 0;
+    }
+    if (!best_value || key >= best_key) {
+      best_key = key;
+      best_value = &v->value();
+    }
+  }
+  if (!best_value) return std::nullopt;
+  return std::string(best_value->get_string());
+}
+
+// A wire-form "raw" object merges back into the record's raw.
+void merge_raw(json::object& raw, const std::string& key, json::value&& v) {
+  if (key == "raw" && v.is_object()) {
+    for (auto& kv : v.get_object()) raw[kv.key()] = std::move(kv.value());
+  } else {
+    raw[key] = std::move(v);
+  }
+}
+
+}  // namespace
+
+ModelBuilder::ModelBuilder(ModelRoot root, std::string root_path) : root_(root), root_path_(std::move(root_path)) {
+  frames_.resize(16);
+  frames_[0] = Frame{};
+  depth_ = 1;
+}
+
+// ---- paths, only rendered for errors ----
+
+std::string ModelBuilder::path_here() const {
+  std::string p = root_path_;
+  for (std::size_t i = 1; i < depth_; ++i) {
+    if (frames_[i - 1].array) {
+      p += "[" + std::to_string(frames_[i - 1].index - 1) + "]";
+    } else if (!frames_[i].key.empty()) {
+      p += (p.empty() ? "" : ".") + frames_[i].key;
+    }
+  }
+  return p;
+}
+
+std::string ModelBuilder::path_of(const std::string& key) const {
+  std::string p = path_here();
+  return p.empty() ? key : p + "." + key;
+}
+
+bool ModelBuilder::fail(std::string message, const std::string& key) {
+  if (!error_) error_ = make_error(std::move(message), key.empty() ? path_here() : path_of(key));
+  return false;
+}
+
+bool ModelBuilder::fail_kind(const char* expected, std::string_view found, const std::string& key) {
+  return fail(std::string("expected ") + expected + ", found " + std::string(found), key);
+}
+
+bool ModelBuilder::fail_element(const char* expected, std::string_view found) {
+  if (!error_) {
+    error_ = make_error(std::string("expected ") + expected + ", found " + std::string(found),
+                        path_here() + "[" + std::to_string(frames_[depth_ - 1].index - 1) + "]");
+  }
+  return false;
+}
+
+void ModelBuilder::push(Ctx ctx, bool array) {
+  if (depth_ == frames_.size()) frames_.resize(frames_.size() * 2);
+  Frame& parent = frames_[depth_ - 1];
+  Frame& f = frames_[depth_++];
+  f.ctx = ctx;
+  f.array = array;
+  f.index = 0;
+  if (!parent.array) f.key = key_;
+  else f.key.clear();
+}
+
+// ---- records ----
+
+void ModelBuilder::start_scan(ScanDest dest) {
+  scan_ = ScanRecord{};
+  scan_dest_ = dest;
+  scan_threats_listed_ = false;
+}
+
+void ModelBuilder::finish_scan() {
+  if (scan_threats_listed_ && !scan_.threat_count) scan_.threat_count = static_cast<std::int64_t>(scan_.threats.size());
+  // Threats name the scan that found them; the scan's type may come after its threats.
+  for (auto& t : scan_.threats) {
+    if (!t.scan_type) t.scan_type = scan_.type;
+    if (!t.scan_start_ms) t.scan_start_ms = scan_.start_ms;
+  }
+  switch (scan_dest_) {
+    case ScanDest::kScanList:
+      if (root_ == ModelRoot::kAgentInformation) {
+        info_.scans->push_back(std::move(scan_));
+      } else {
+        scans_.push_back(std::move(scan_));
+      }
+      break;
+    case ScanDest::kThreatList: {
+      // Threats leave their scan for the flat list (each names its scan); the scan keeps the count.
+      auto& flat = root_ == ModelRoot::kAgentInformation ? *info_.threats : threats_;
+      for (auto& t : scan_.threats) flat.push_back(std::move(t));
+      scan_.threats.clear();
+      if (root_ != ModelRoot::kAgentInformation) scans_.push_back(std::move(scan_));
+      break;
+    }
+    case ScanDest::kRoot: scans_.push_back(std::move(scan_)); break;
+  }
+}
+
+void ModelBuilder::start_threat(ThreatDest dest) {
+  threat_ = Threat{};
+  threat_dest_ = dest;
+  history_ = nullptr;
+}
+
+void ModelBuilder::finish_threat() {
+  if (!history_.is_null()) {
+    if (auto latest = latest_history_status(history_)) threat_.status = std::move(latest);
+    threat_.raw["history"] = std::move(history_);
+    history_ = nullptr;
+  }
+  switch (threat_dest_) {
+    case ThreatDest::kScan:
+      scan_.threats.push_back(std::move(threat_));
+      break;
+    case ThreatDest::kRoot: threats_.push_back(std::move(threat_)); break;
+    case ThreatDest::kQuarantine: {
+      // Quarantine entries come in the threat shape (their own JSON is not documented).
+      QuarantineEntry q;
+      q.id = std::move(threat_.id);
+      q.name = std::move(threat_.name);
+      q.type = std::move(threat_.type);
+      q.path = std::move(threat_.path);
+      q.raw = std::move(threat_.raw);
+      if (threat_.status) q.raw["status"] = *threat_.status;
+      if (auto it = q.raw.find("quarantineTime"); it != q.raw.end()) {
+        if (auto s = scalar_of(it->value()); s && s->kind != Scalar::Kind::kNull) {
+          if (auto t = scalar_time_ms(*s)) q.quarantined_ms = *t;
+        }
+        q.raw.erase(it);
+      } else if (threat_.detected_ms) {
+        q.raw["detectionTime"] = optional_time(threat_.detected_ms);
+      }
+      auto& dest = root_ == ModelRoot::kAgentInformation ? *info_.quarantine : quarantine_;
+      dest.push_back(std::move(q));
+      break;
+    }
+  }
+}
+
+bool ModelBuilder::scan_field(const std::string& key, const Scalar& v) {
+  if (key == "durationMs") return true;  // derived on output
+  auto text = [&](std::optional<std::string>& out) {
+    auto r = scalar_text(v);
+    if (!r) return fail(r.error().message, key);
+    out = std::move(*r);
+    return true;
+  };
+  auto time = [&](std::optional<std::int64_t>& out) {
+    auto r = scalar_time_ms(v);
+    if (!r) return fail(r.error().message, key);
+    out = *r;
+    return true;
+  };
+  auto count = [&](std::optional<std::int64_t>& out) {
+    auto r = scalar_count(v);
+    if (!r) return fail(r.error().message, key);
+    out = *r;
+    return true;
+  };
+  bool null = v.kind == Scalar::Kind::kNull;
+  if (is_one_of(key, kScanId)) return null || text(scan_.id);
+  if (is_one_of(key, kScanType)) return null || text(scan_.type);
+  if (is_one_of(key, kScanState)) return null || text(scan_.state);
+  if (is_one_of(key, kScanStart)) return null || time(scan_.start_ms);
+  if (is_one_of(key, kScanEnd)) return null || time(scan_.end_ms);
+  if (is_one_of(key, kFilesScanned)) return null || count(scan_.files_scanned);
+  if (is_one_of(key, kThreatCount)) {
+    return null || count(scan_.threat_count);
+  }
+  if (key == "threats") return null || fail_kind("a list", v.kind_name(), key);
+  scan_.raw[key] = v.to_value();
+  return true;
+}
+
+bool ModelBuilder::threat_field(const std::string& key, const Scalar& v) {
+  auto text = [&](std::optional<std::string>& out) {
+    auto r = scalar_text(v);
+    if (!r) return fail(r.error().message, key);
+    out = std::move(*r);
+    return true;
+  };
+  auto time = [&](std::optional<std::int64_t>& out) {
+    auto r = scalar_time_ms(v);
+    if (!r) return fail(r.error().message, key);
+    out = *r;
+    return true;
+  };
+  bool null = v.kind == Scalar::Kind::kNull;
+  if (is_one_of(key, kThreatId)) return null || text(threat_.id);
+  if (is_one_of(key, kThreatName)) return null || text(threat_.name);
+  if (is_one_of(key, kThreatType)) return null || text(threat_.type);
+  if (is_one_of(key, kThreatStatus)) return null || text(threat_.status);
+  if (is_one_of(key, kThreatPath)) return null || text(threat_.path);
+  if (is_one_of(key, kDetectionTime)) {
+    return null || time(threat_.detected_ms);
+  }
+  if (is_one_of(key, kThreatScanType)) return null || text(threat_.scan_type);
+  if (is_one_of(key, kThreatScanStart)) return null || time(threat_.scan_start_ms);
+  threat_.raw[key] = v.to_value();
+  return true;
+}
+
+// ---- captures ----
+
+bool ModelBuilder::start_capture(CaptureDest dest, bool array) {
+  capture_dest_ = dest;
+  capture_key_ = key_;
+  capture_.reset();
+  capture_counts_.clear();
+  push(Ctx::kCapture, array);
+  capture_counts_.push_back(0);
+  return true;
+}
+
+bool ModelBuilder::capture_event_begin(bool array) {
+  ++capture_counts_.back();
+  push(Ctx::kCapture, array);
+  capture_counts_.push_back(0);
+  return true;
+}
+
+bool ModelBuilder::finish_capture(json::value&& v) {
+  const std::string& key = capture_key_;
+  switch (capture_dest_) {
+    case CaptureDest::kDrop: return true;
+    case CaptureDest::kTopRaw: info_.raw[key] = std::move(v); return true;
+    case CaptureDest::kThreatInfoRaw: {
+      json::value& holder = info_.raw["threatInformation"];
+      if (!holder.is_object()) holder.emplace_object();
+      holder.get_object()[key] = std::move(v);
+      return true;
+    }
+    case CaptureDest::kHealth: {
+      auto h = health_from_json(v.get_object(), path_of(key));
+      if (!h) {
+        error_ = h.error();
+        return false;
+      }
+      info_.health = std::move(*h);
+      return true;
+    }
+    case CaptureDest::kScanRaw: merge_raw(scan_.raw, key, std::move(v)); return true;
+    case CaptureDest::kThreatRaw: merge_raw(threat_.raw, key, std::move(v)); return true;
+    case CaptureDest::kHistory: history_ = std::move(v); return true;
+  }
+  return true;
+}
+
+// ---- dispatch: what a value means where it stands ----
+
+bool ModelBuilder::dispatch_container(bool array) {
+  Frame& f = frames_[depth_ - 1];
+  const std::string& k = key_;
+  const char* found = array ? "a list" : "an object";
+  if (f.array) ++f.index;
+  switch (f.ctx) {
+    case Ctx::kRoot:
+      switch (root_) {
+        case ModelRoot::kAgentInformation:
+          if (array) return fail_kind("a JSON object at the top", found, "");
+          push(Ctx::kTop, false);
+          return true;
+        case ModelRoot::kScanList:
+          if (!array) return fail_kind("a list of scans", found, "");
+          push(Ctx::kScanArray, true);
+          return true;
+        case ModelRoot::kThreatList:
+          if (array) return fail_kind("an object", found, "");
+          push(Ctx::kThreatListTop, false);
+          return true;
+        case ModelRoot::kQuarantineList:
+          push(array ? Ctx::kQuarantineArray : Ctx::kQuarantineTop, array);
+          return true;
+        case ModelRoot::kScan:
+          if (array) return fail_kind("an object", found, "");
+          start_scan(ScanDest::kRoot);
+          push(Ctx::kScan, false);
+          return true;
+        case ModelRoot::kThreat:
+        case ModelRoot::kQuarantineEntry:
+          if (array) return fail_kind("an object", found, "");
+          start_threat(root_ == ModelRoot::kThreat ? ThreatDest::kRoot : ThreatDest::kQuarantine);
+          push(Ctx::kThreatOuter, false);
+          return true;
+      }
+      return true;
+    case Ctx::kTop:
+      if (k == "scanList") {
+        if (!array) return fail_kind("a list of scans", found, k);
+        info_.scans.emplace();
+        push(Ctx::kScanArray, true);
+        return true;
+      }
+      if (k == "threatInformation") {
+        if (array) return fail_kind("an object", found, k);
+        push(Ctx::kThreatInfo, false);
+        return true;
+      }
+      if (k == "generalHealth") {
+        if (array) return fail_kind("an object", found, k);
+        return start_capture(CaptureDest::kHealth, false);
+      }
+      return start_capture(CaptureDest::kTopRaw, array);
+    case Ctx::kThreatInfo:
+      if (k == "list") {
+        if (array) return fail_kind("an object", found, k);
+        info_.threats.emplace();
+        push(Ctx::kThreatListTop, false);
+        return true;
+      }
+      if (k == "quarantineList") {
+        info_.quarantine.emplace();
+        push(array ? Ctx::kQuarantineArray : Ctx::kQuarantineTop, array);
+        return true;
+      }
+      return start_capture(CaptureDest::kThreatInfoRaw, array);
+    case Ctx::kThreatListTop:
+      if (k == "threats") {
+        if (array) return fail_kind("an object", found, k);
+        push(Ctx::kThreatListInner, false);
+        return true;
+      }
+      if (k == "scans") {
+        if (!array) return fail_kind("a list", found, k);
+        push(Ctx::kScanArray, true);
+        return true;
+      }
+      return start_capture(CaptureDest::kDrop, array);  // the list's own wrapper fields
+    case Ctx::kThreatListInner:
+      if (k == "scans") {
+        if (!array) return fail_kind("a list", found, k);
+        push(Ctx::kScanArray, true);
+        return true;
+      }
+      return start_capture(CaptureDest::kDrop, array);
+    case Ctx::kQuarantineTop:
+      if (k == "threats") {
+        if (!array) return fail_kind("a list", found, k);
+        push(Ctx::kQuarantineArray, true);
+        return true;
+      }
+      return start_capture(CaptureDest::kDrop, array);
+    case Ctx::kScanArray: {
+      if (array) return fail_element("an object", found);
+      // Which list is this? The threat list's scans carry threats to flatten.
+      bool threat_list = depth_ >= 2 && (frames_[depth_ - 2].ctx == Ctx::kThreatListInner ||
+                                         frames_[depth_ - 2].ctx == Ctx::kThreatListTop);
+      start_scan(threat_list ? ScanDest::kThreatList : ScanDest::kScanList);
+      push(Ctx::kScan, false);
+      return true;
+    }
+    case Ctx::kQuarantineArray:
+      if (array) return fail_element("an object", found);
+      start_threat(ThreatDest::kQuarantine);
+      push(Ctx::kThreatOuter, false);
+      return true;
+    case Ctx::kScan:
+      if (k == "threats") {
+        if (!array) return fail_kind("a list", found, k);
+        scan_threats_listed_ = true;
+        push(Ctx::kScanThreats, true);
+        return true;
+      }
+      if (scalar_scan_field(k)) return fail_kind("a single value", found, k);
+      return start_capture(CaptureDest::kScanRaw, array);
+    case Ctx::kScanThreats:
+      if (array) return fail_element("an object", found);
+      start_threat(ThreatDest::kScan);
+      push(Ctx::kThreatOuter, false);
+      return true;
+    case Ctx::kThreatOuter:
+      if (k == "threat" && !array) {
+        push(Ctx::kThreatBody, false);
+        return true;
+      }
+      if (k == "history") return start_capture(CaptureDest::kHistory, array);
+      if (scalar_threat_field(k)) return fail_kind("a single value", found, k);
+      return start_capture(CaptureDest::kThreatRaw, array);
+    case Ctx::kThreatBody:
+      if (scalar_threat_field(k)) return fail_kind("a single value", found, k);
+      return start_capture(CaptureDest::kThreatRaw, array);
+    case Ctx::kCapture: return capture_event_begin(array);
+  }
+  return true;
+}
+
+bool ModelBuilder::dispatch_scalar(const Scalar& v) {
+  Frame& f = frames_[depth_ - 1];
+  const std::string& k = key_;
+  if (f.array) ++f.index;
+  switch (f.ctx) {
+    case Ctx::kRoot: {
+      const char* expected = root_ == ModelRoot::kScanList ? "a list of scans" : "an object";
+      return fail_kind(root_ == ModelRoot::kAgentInformation ? "a JSON object at the top" : expected, v.kind_name(), "");
+    }
+    case Ctx::kTop:
+      if (v.kind == Scalar::Kind::kNull) return true;  // a part that is null is unknown
+      if (k == "scanList") return fail_kind("a list of scans", v.kind_name(), k);
+      if (k == "threatInformation" || k == "generalHealth") return fail_kind("an object", v.kind_name(), k);
+      info_.raw[k] = v.to_value();
+      return true;
+    case Ctx::kThreatInfo:
+      if (v.kind == Scalar::Kind::kNull) return true;
+      if (k == "list" || k == "quarantineList") return fail_kind("an object", v.kind_name(), k);
+      {
+        json::value& holder = info_.raw["threatInformation"];
+        if (!holder.is_object()) holder.emplace_object();
+        holder.get_object()[k] = v.to_value();
+      }
+      return true;
+    case Ctx::kThreatListTop:
+    case Ctx::kThreatListInner:
+    case Ctx::kQuarantineTop:
+      if (v.kind != Scalar::Kind::kNull && (k == "threats" || k == "scans")) {
+        return fail_kind(f.ctx == Ctx::kQuarantineTop || k == "scans" ? "a list" : "an object", v.kind_name(), k);
+      }
+      return true;  // "type":"quarantined" and other wrapper fields
+    case Ctx::kScanArray:
+    case Ctx::kScanThreats:
+    case Ctx::kQuarantineArray:
+      return fail_element("an object", v.kind_name());
+    case Ctx::kScan: return scan_field(k, v);
+    case Ctx::kThreatOuter:
+      if (k == "history" || k == "threat") {
+        if (v.kind == Scalar::Kind::kNull) return true;
+        if (k == "threat") return fail_kind("an object", v.kind_name(), k);
+        threat_.raw[k] = v.to_value();
+        return true;
+      }
+      return threat_field(k, v);
+    case Ctx::kThreatBody: return threat_field(k, v);
+    case Ctx::kCapture:
+      ++capture_counts_.back();
+      switch (v.kind) {
+        case Scalar::Kind::kNull: capture_.push_null(); break;
+        case Scalar::Kind::kBool: capture_.push_bool(v.b); break;
+        case Scalar::Kind::kInt64: capture_.push_int64(v.i); break;
+        case Scalar::Kind::kUint64: capture_.push_uint64(v.u); break;
+        case Scalar::Kind::kDouble: capture_.push_double(v.d); break;
+        case Scalar::Kind::kString: capture_.push_string(json::string_view(v.s.data(), v.s.size())); break;
+      }
+      return true;
+  }
+  return true;
+}
+
+// ---- events ----
+
+bool ModelBuilder::begin_object() { return error_ ? false : dispatch_container(false); }
+bool ModelBuilder::begin_array() { return error_ ? false : dispatch_container(true); }
+bool ModelBuilder::end_object() { return end_container(); }
+bool ModelBuilder::end_array() { return end_container(); }
+
+bool ModelBuilder::end_container() {
+  if (error_) return false;
+  Frame& f = frames_[depth_ - 1];
+  Ctx ctx = f.ctx;
+  if (ctx == Ctx::kCapture) {
+    std::size_t n = capture_counts_.back();
+    capture_counts_.pop_back();
+    if (f.array) capture_.push_array(n);
+    else capture_.push_object(n);
+    --depth_;
+    if (capture_counts_.empty()) return finish_capture(capture_.release());
+    return true;
+  }
+  --depth_;
+  switch (ctx) {
+    case Ctx::kScan: finish_scan(); break;
+    case Ctx::kThreatOuter: finish_threat(); break;
+    default: break;
+  }
+  if (depth_ == 1) complete_ = true;
+  return true;
+}
+
+bool ModelBuilder::key(std::string_view name) {
+  if (error_) return false;
+  if (frames_[depth_ - 1].ctx == Ctx::kCapture) {
+    capture_.push_key(json::string_view(name.data(), name.size()));
+    return true;
+  }
+  key_.assign(name.data(), name.size());
+  return true;
+}
+
+bool ModelBuilder::scalar(const Scalar& value) {
+  if (error_) return false;
+  bool ok = dispatch_scalar(value);
+  if (ok && depth_ == 1) complete_ = true;
+  return ok;
+}
+
+}  // namespace nexus_mde

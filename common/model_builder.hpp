@@ -1,0 +1,118 @@
+// Builds scans, threats and quarantine entries from JSON events (json_events.hpp): from a
+// streamed document, record by record and without a tree, or from a tree via feed_tree. It is
+// the one place that maps their field names (camelCase and snake_case, mdatp's and the wire
+// form's) and types (epoch-ms as strings or numbers), so every reader agrees.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/value_stack.hpp>
+
+#include "common/agent_information.hpp"
+#include "common/json_events.hpp"
+#include "common/model.hpp"
+
+namespace nexus_mde {
+
+// What the document's root is.
+enum class ModelRoot {
+  kAgentInformation,  // mde-agent-information.json
+  kScanList,          // [scan, …] (mdatp scan list --output json)
+  kThreatList,        // {"threats":{"scans":[scan with threats, …]}} (mdatp threat list --output json)
+  kQuarantineList,    // {"type":"quarantined","threats":[…]} or […]
+  kScan,              // one scan
+  kThreat,            // one threat ({"threat":{…},"history":[…]} or flat)
+  kQuarantineEntry,   // one quarantine entry (threat-shaped)
+};
+
+class ModelBuilder final : public JsonEvents {
+ public:
+  // `root_path` prefixes the field paths in errors ("scanList", "scans[3]").
+  ModelBuilder(ModelRoot root, std::string root_path);
+
+  bool begin_object() override;
+  bool end_object() override;
+  bool begin_array() override;
+  bool end_array() override;
+  bool key(std::string_view name) override;
+  bool scalar(const Scalar& value) override;
+
+  const std::optional<Error>& error() const { return error_; }
+  bool complete() const { return complete_; }
+
+  // Results, by root: kAgentInformation fills agent_information(); kScanList and kScan fill
+  // scans(); kThreatList fills scans() (each with its threat count) and threats() (the threats,
+  // moved out of their scans, each naming its scan); kThreat fills threats(); kQuarantineList
+  // and kQuarantineEntry fill quarantine().
+  AgentInformation& agent_information() { return info_; }
+  std::vector<ScanRecord>& scans() { return scans_; }
+  std::vector<Threat>& threats() { return threats_; }
+  std::vector<QuarantineEntry>& quarantine() { return quarantine_; }
+
+ private:
+  enum class Ctx {
+    kRoot, kTop, kThreatInfo, kThreatListTop, kThreatListInner, kQuarantineTop,
+    kScanArray, kScan, kScanThreats, kQuarantineArray, kThreatOuter, kThreatBody, kCapture,
+  };
+  enum class ScanDest { kScanList, kThreatList, kRoot };
+  enum class ThreatDest { kScan, kRoot, kQuarantine };
+  enum class CaptureDest { kDrop, kTopRaw, kHealth, kThreatInfoRaw, kScanRaw, kThreatRaw, kHistory };
+
+  struct Frame {
+    Ctx ctx = Ctx::kRoot;
+    bool array = false;
+    std::size_t index = 0;  // next element's index, in arrays
+    std::string key;        // the key that led to this frame, when the parent is an object
+  };
+
+  bool begin_container(bool array);
+  bool end_container();
+  bool dispatch_container(bool array);
+  bool dispatch_scalar(const Scalar& v);
+  void push(Ctx ctx, bool array);
+  bool start_capture(CaptureDest dest, bool array);
+  bool capture_event_begin(bool array);
+  bool finish_capture(boost::json::value&& v);
+  void start_scan(ScanDest dest);
+  void finish_scan();
+  void start_threat(ThreatDest dest);
+  void finish_threat();
+  bool scan_field(const std::string& key, const Scalar& v);
+  bool threat_field(const std::string& key, const Scalar& v);
+  bool fail(std::string message, const std::string& key);
+  bool fail_kind(const char* expected, std::string_view found, const std::string& key);
+  bool fail_element(const char* expected, std::string_view found);
+  std::string path_here() const;
+  std::string path_of(const std::string& key) const;
+
+  ModelRoot root_;
+  std::string root_path_;
+  std::vector<Frame> frames_;
+  std::size_t depth_ = 0;  // frames_[0..depth_) are live; the rest keep their string capacity
+  std::string key_;        // the key just read in an object frame
+  std::optional<Error> error_;
+  bool complete_ = false;
+
+  // Records being built.
+  ScanRecord scan_;
+  ScanDest scan_dest_ = ScanDest::kRoot;
+  bool scan_threats_listed_ = false;
+  Threat threat_;
+  ThreatDest threat_dest_ = ThreatDest::kRoot;
+  boost::json::value history_;
+
+  // A subtree being captured as a value (unknown fields, generalHealth, history).
+  boost::json::value_stack capture_;
+  CaptureDest capture_dest_ = CaptureDest::kDrop;
+  std::string capture_key_;
+  std::vector<std::size_t> capture_counts_;  // elements per open container in the capture
+
+  AgentInformation info_;
+  std::vector<ScanRecord> scans_;
+  std::vector<Threat> threats_;
+  std::vector<QuarantineEntry> quarantine_;
+};
+
+}  // namespace nexus_mde
