@@ -38,7 +38,10 @@ struct AgentInformationParser::Impl {
   bool started = false;
 };
 
-AgentInformationParser::AgentInformationParser(std::string what) : impl_(std::make_unique<Impl>(std::move(what))) {}
+AgentInformationParser::AgentInformationParser(std::string what, RecordSink* sink)
+    : impl_(std::make_unique<Impl>(std::move(what))) {
+  impl_->builder.set_sink(sink);
+}
 AgentInformationParser::~AgentInformationParser() = default;
 
 bool AgentInformationParser::write(std::string_view chunk) {

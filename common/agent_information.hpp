@@ -32,9 +32,13 @@ Result<AgentInformation> parse_agent_information(std::string_view text, std::str
 
 // The same, fed in chunks as the file is read: the text is never held whole, and no JSON tree
 // is built for the scan and threat lists (a 100 MB extract is read record by record).
+class RecordSink;
+
 class AgentInformationParser {
  public:
-  explicit AgentInformationParser(std::string what);
+  // With a sink, scans, threats and quarantine entries go to it as they are read (see
+  // ModelBuilder::set_sink) and the result's lists stay empty but present.
+  explicit AgentInformationParser(std::string what, RecordSink* sink = nullptr);
   ~AgentInformationParser();
   AgentInformationParser(const AgentInformationParser&) = delete;
   AgentInformationParser& operator=(const AgentInformationParser&) = delete;

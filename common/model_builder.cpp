@@ -163,7 +163,9 @@ void ModelBuilder::finish_scan() {
   }
   switch (scan_dest_) {
     case ScanDest::kScanList:
-      if (root_ == ModelRoot::kAgentInformation) {
+      if (sink_) {
+        sink_->scan(std::move(scan_));
+      } else if (root_ == ModelRoot::kAgentInformation) {
         info_.scans->push_back(std::move(scan_));
       } else {
         scans_.push_back(std::move(scan_));
@@ -172,7 +174,13 @@ void ModelBuilder::finish_scan() {
     case ScanDest::kThreatList: {
       // Threats leave their scan for the flat list (each names its scan); the scan keeps the count.
       auto& flat = root_ == ModelRoot::kAgentInformation ? *info_.threats : threats_;
-      for (auto& t : scan_.threats) flat.push_back(std::move(t));
+      for (auto& t : scan_.threats) {
+        if (sink_) {
+          sink_->threat(std::move(t));
+        } else {
+          flat.push_back(std::move(t));
+        }
+      }
       scan_.threats.clear();
       if (root_ != ModelRoot::kAgentInformation) scans_.push_back(std::move(scan_));
       break;
@@ -215,8 +223,12 @@ void ModelBuilder::finish_threat() {
       } else if (threat_.detected_ms) {
         q.raw["detectionTime"] = optional_time(threat_.detected_ms);
       }
-      auto& dest = root_ == ModelRoot::kAgentInformation ? *info_.quarantine : quarantine_;
-      dest.push_back(std::move(q));
+      if (sink_) {
+        sink_->quarantine(std::move(q));
+      } else {
+        auto& dest = root_ == ModelRoot::kAgentInformation ? *info_.quarantine : quarantine_;
+        dest.push_back(std::move(q));
+      }
       break;
     }
   }

@@ -27,6 +27,16 @@ enum class ModelRoot {
   kQuarantineEntry,   // one quarantine entry (threat-shaped)
 };
 
+// Receives records as they complete, instead of the builder collecting them: a caller that
+// handles records one at a time (report) never holds a whole extract's model.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void scan(ScanRecord&& scan) = 0;                  // scanList
+  virtual void threat(Threat&& threat) = 0;                  // threatInformation.list
+  virtual void quarantine(QuarantineEntry&& entry) = 0;      // threatInformation.quarantineList
+};
+
 class ModelBuilder final : public JsonEvents {
  public:
   // `root_path` prefixes the field paths in errors ("scanList", "scans[3]").
@@ -47,6 +57,9 @@ class ModelBuilder final : public JsonEvents {
   // moved out of their scans, each naming its scan); kThreat fills threats(); kQuarantineList
   // and kQuarantineEntry fill quarantine().
   AgentInformation& agent_information() { return info_; }
+  // kAgentInformation only: hand records to `sink` as they complete. The lists in
+  // agent_information() then stay empty but present when the document has them.
+  void set_sink(RecordSink* sink) { sink_ = sink; }
   std::vector<ScanRecord>& scans() { return scans_; }
   std::vector<Threat>& threats() { return threats_; }
   std::vector<QuarantineEntry>& quarantine() { return quarantine_; }
@@ -110,6 +123,7 @@ class ModelBuilder final : public JsonEvents {
   std::vector<std::size_t> capture_counts_;  // elements per open container in the capture
 
   AgentInformation info_;
+  RecordSink* sink_ = nullptr;
   std::vector<ScanRecord> scans_;
   std::vector<Threat> threats_;
   std::vector<QuarantineEntry> quarantine_;

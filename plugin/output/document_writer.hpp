@@ -22,6 +22,7 @@ class DocumentWriter {
   virtual void end_array() = 0;
   virtual void key(std::string_view name) = 0;          // inside an object, before its value
   virtual void value(const boost::json::value& v) = 0;  // a whole value (scalar or subtree)
+  virtual void json_text(std::string_view serialized) = 0;  // a whole value given as JSON text
   virtual void finish() = 0;                            // final newline and flush
 
   void field(std::string_view name, const boost::json::value& v) {

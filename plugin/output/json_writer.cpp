@@ -31,6 +31,10 @@ class JsonWriter final : public DocumentWriter {
       out_.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     }
   }
+  void json_text(std::string_view serialized) override {
+    separate();
+    out_.write(serialized.data(), static_cast<std::streamsize>(serialized.size()));
+  }
   void finish() override {
     out_ << '\n';
     out_.flush();

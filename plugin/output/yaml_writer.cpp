@@ -41,6 +41,9 @@ class YamlWriter final : public DocumentWriter {
   void end_array() override { pop("[]"); }
   void key(std::string_view name) override { pending_key_ = yaml_key(name); }
   void value(const json::value& v) override { write_value(v); }
+  void json_text(std::string_view serialized) override {
+    write_value(json::parse(json::string_view(serialized.data(), serialized.size())));
+  }
   void finish() override { out_.flush(); }
 
  private:

@@ -27,20 +27,68 @@ std::string ReportSummary::line() const {
   return s;
 }
 
-void count_into(ReportSummary& summary, const AgentInformation& info) {
+void FileCounts::add(const ScanRecord& scan) {
+  ++scans;
+  if (scan.state == "failed") ++failed_scans;
+  scan_threats += static_cast<std::size_t>(scan.threat_count.value_or(0));
+}
+
+void FileCounts::add(const Threat&) { ++threats; }
+void FileCounts::add(const QuarantineEntry&) { ++quarantined; }
+
+void FileCounts::into(ReportSummary& summary, const AgentInformation& info) const {
   ++summary.reported;
-  std::size_t scan_threats = 0;
-  if (info.scans) {
-    summary.scans += info.scans->size();
-    for (const auto& s : *info.scans) {
-      if (s.state == "failed") ++summary.failed_scans;
-      scan_threats += static_cast<std::size_t>(s.threat_count.value_or(0));
-    }
-  }
-  // The threat list is the authority; scan records' counts stand in when it is missing.
-  summary.threats += info.threats ? info.threats->size() : scan_threats;
-  if (info.quarantine) summary.quarantined += info.quarantine->size();
+  summary.scans += scans;
+  summary.failed_scans += failed_scans;
+  // The threat list is the authority; the scans' counts stand in when the file has none.
+  summary.threats += info.threats ? threats : scan_threats;
+  summary.quarantined += quarantined;
   if (info.health && info.health->healthy == false) ++summary.unhealthy;
+}
+
+void ReportPrinter::begin_file(const std::string& source, const std::string& node) {
+  source_ = source;
+  node_ = node;
+  counts_ = {};
+  scans_.clear();
+  threats_.clear();
+  quarantine_.clear();
+  on_begin();
+}
+
+void ReportPrinter::scan(ScanRecord&& scan) {
+  counts_.add(scan);
+  on_scan(std::move(scan));
+}
+
+void ReportPrinter::threat(Threat&& threat) {
+  counts_.add(threat);
+  on_threat(std::move(threat));
+}
+
+void ReportPrinter::quarantine(QuarantineEntry&& entry) {
+  counts_.add(entry);
+  on_quarantine(std::move(entry));
+}
+
+void ReportPrinter::end_file(AgentInformation&& info, ReportSummary& summary) {
+  counts_.into(summary, info);
+  // The parser left the lists present-but-empty where the file has them: fill in what was collected.
+  if (info.scans) info.scans = std::move(scans_);
+  if (info.threats) info.threats = std::move(threats_);
+  if (info.quarantine) info.quarantine = std::move(quarantine_);
+  print(ExtractFile{source_, node_, {}}, info);
+  scans_.clear();
+  threats_.clear();
+  quarantine_.clear();
+}
+
+void ReportPrinter::abandon_file(const Error& error) {
+  discard();
+  scans_.clear();
+  threats_.clear();
+  quarantine_.clear();
+  failure(source_, node_, error);
 }
 
 ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out, std::ostream& err) {
@@ -49,24 +97,19 @@ ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, 
   for (const auto& path : paths) {
     ++summary.files;
     std::string node = node_name_from_path(path);
-    // The file streams into the parser chunk by chunk: a large extract is never held as text.
-    AgentInformationParser parser(kAgentInformationFile);
+    // The file streams into the parser chunk by chunk, and its records into the printer as they
+    // are read: a large extract is never held whole, as text or as a model.
+    printer->begin_file(path, node);
+    AgentInformationParser parser(kAgentInformationFile, printer.get());
     auto read = stream_extract(path, [&](std::string_view chunk) { return parser.write(chunk); });
-    if (!read) {
-      ++summary.unreadable;
-      err << "nexus-mde: report: " << path << ": " << read.error().describe() << "\n";
-      printer->failure(path, node, read.error());
-      continue;
-    }
-    auto info = parser.finish();
+    auto info = read ? parser.finish() : Result<AgentInformation>(read.error());
     if (!info) {
       ++summary.unreadable;
       err << "nexus-mde: report: " << path << ": " << info.error().describe() << "\n";
-      printer->failure(path, node, info.error());
+      printer->abandon_file(info.error());
       continue;
     }
-    count_into(summary, *info);
-    printer->file(ExtractFile{path, node, {}}, *info);
+    printer->end_file(std::move(*info), summary);
   }
   printer->finish(summary);
   return summary.exit_code();

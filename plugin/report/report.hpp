@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/agent_information.hpp"
+#include "common/model_builder.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/output/format.hpp"
 #include "plugin/report/extract_reader.hpp"
@@ -31,16 +32,53 @@ struct ReportSummary {
   std::string line() const;  // "2 files: 2 reported, 0 unreadable; 4 scans, 1 threat, 1 quarantined"
 };
 
-// Adds one file's facts to the summary.
-void count_into(ReportSummary& summary, const AgentInformation& info);
+// One file's records, counted as they stream by.
+struct FileCounts {
+  std::size_t scans = 0;
+  std::size_t failed_scans = 0;
+  std::size_t scan_threats = 0;  // the scans' own threat counts
+  std::size_t threats = 0;       // the threat list
+  std::size_t quarantined = 0;
 
-// Prints one format. Each file is printed as soon as it is read, so memory holds one file at most.
-class ReportPrinter {
+  void add(const ScanRecord& scan);
+  void add(const Threat& threat);
+  void add(const QuarantineEntry& entry);
+  // Adds the file to the summary; `info` says which parts the file had, and its health.
+  void into(ReportSummary& summary, const AgentInformation& info) const;
+};
+
+// Prints one output format, a file at a time: begin_file, then the records as the parser reads
+// them (RecordSink), then end_file with the rest of the file, or abandon_file when the file
+// turned out unreadable (nothing of it is printed but the failure). Memory holds one file's
+// output at most; the JSON printer holds only its serialized text.
+class ReportPrinter : public RecordSink {
  public:
-  virtual ~ReportPrinter() = default;
-  virtual void file(const ExtractFile& file, const AgentInformation& info) = 0;
-  virtual void failure(const std::string& source, const std::string& node, const Error& error) = 0;
+  void begin_file(const std::string& source, const std::string& node);
+  void scan(ScanRecord&& scan) final;
+  void threat(Threat&& threat) final;
+  void quarantine(QuarantineEntry&& entry) final;
+  void end_file(AgentInformation&& info, ReportSummary& summary);
+  void abandon_file(const Error& error);
   virtual void finish(const ReportSummary& summary) = 0;
+
+ protected:
+  // By default records are collected and print() gets them in `info`'s lists.
+  virtual void on_scan(ScanRecord&& scan) { scans_.push_back(std::move(scan)); }
+  virtual void on_threat(Threat&& threat) { threats_.push_back(std::move(threat)); }
+  virtual void on_quarantine(QuarantineEntry&& entry) { quarantine_.push_back(std::move(entry)); }
+  virtual void on_begin() {}
+  virtual void print(const ExtractFile& file, const AgentInformation& info) = 0;
+  virtual void failure(const std::string& source, const std::string& node, const Error& error) = 0;
+  virtual void discard() {}
+
+  std::string source_;
+  std::string node_;
+
+ private:
+  FileCounts counts_;
+  std::vector<ScanRecord> scans_;
+  std::vector<Threat> threats_;
+  std::vector<QuarantineEntry> quarantine_;
 };
 
 std::unique_ptr<ReportPrinter> make_report_printer(OutputFormat format, std::ostream& out);

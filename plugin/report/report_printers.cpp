@@ -42,7 +42,9 @@ EnforcementReading enforcement_of(const AgentInformation& info) {
   return read_enforcement(enforcement_facts(*info.health));
 }
 
-// ---- json / yaml: {"reports":[…],"summary":{…}}, streamed one record at a time ----
+// ---- json / yaml: {"reports":[…],"summary":{…}} ----
+// Records are serialized as they arrive, into one text buffer per section (a file's sections
+// may come in any order), and written out once the whole file has been read.
 
 class DocumentReportPrinter final : public ReportPrinter {
  public:
@@ -52,17 +54,36 @@ class DocumentReportPrinter final : public ReportPrinter {
     writer_->begin_array();
   }
 
-  void file(const ExtractFile& file, const AgentInformation& info) override {
+  void finish(const ReportSummary& summary) override {
+    writer_->end_array();
+    writer_->field("summary", summary_json(summary));
+    writer_->end_object();
+    writer_->finish();
+  }
+
+ protected:
+  void on_begin() override { discard(); }
+  void on_scan(ScanRecord&& scan) override { append(scans_, json::value_from(scan)); }
+  void on_threat(Threat&& threat) override { append(threats_, json::value_from(threat)); }
+  void on_quarantine(QuarantineEntry&& entry) override { append(quarantine_, json::value_from(entry)); }
+  void discard() override {
+    scans_.clear();
+    threats_.clear();
+    quarantine_.clear();
+  }
+
+  void print(const ExtractFile& file, const AgentInformation& info) override {
     writer_->begin_object();
     writer_->field("source", json::value(file.source));
     writer_->field("node", json::value(file.node));
     writer_->field("ok", true);
     writer_->field("health", info.health ? json::value_from(*info.health) : json::value(nullptr));
     writer_->field("enforcement", json::value_from(enforcement_of(info)));
-    list("scans", info.scans);
-    list("threats", info.threats);
-    list("quarantine", info.quarantine);
+    section("scans", info.scans.has_value(), scans_);
+    section("threats", info.threats.has_value(), threats_);
+    section("quarantine", info.quarantine.has_value(), quarantine_);
     writer_->end_object();
+    discard();
   }
 
   void failure(const std::string& source, const std::string& node, const Error& error) override {
@@ -74,28 +95,36 @@ class DocumentReportPrinter final : public ReportPrinter {
     writer_->end_object();
   }
 
-  void finish(const ReportSummary& summary) override {
-    writer_->end_array();
-    writer_->field("summary", summary_json(summary));
-    writer_->end_object();
-    writer_->finish();
+ private:
+  void append(std::string& buffer, const json::value& v) {
+    buffer += buffer.empty() ? '[' : ',';
+    serializer_.reset(&v);
+    char chunk[8192];
+    while (!serializer_.done()) {
+      auto part = serializer_.read(chunk, sizeof chunk);
+      buffer.append(part.data(), part.size());
+    }
   }
 
- private:
-  // Unknown (absent from the file) is null; known lists stream element by element.
-  template <typename T>
-  void list(const char* name, const std::optional<std::vector<T>>& items) {
+  // Unknown (absent from the file) is null; known lists are the serialized records.
+  void section(const char* name, bool present, std::string& buffer) {
     writer_->key(name);
-    if (!items) {
+    if (!present) {
       writer_->value(nullptr);
-      return;
+    } else if (buffer.empty()) {
+      writer_->begin_array();
+      writer_->end_array();
+    } else {
+      buffer += ']';
+      writer_->json_text(buffer);
     }
-    writer_->begin_array();
-    for (const auto& item : *items) writer_->value(json::value_from(item));
-    writer_->end_array();
   }
 
   std::unique_ptr<DocumentWriter> writer_;
+  json::serializer serializer_;
+  std::string scans_;
+  std::string threats_;
+  std::string quarantine_;
 };
 
 Table scans_table(const std::vector<ScanRecord>& scans) {
@@ -131,7 +160,14 @@ class TableReportPrinter final : public ReportPrinter {
  public:
   explicit TableReportPrinter(std::ostream& out) : out_(out) {}
 
-  void file(const ExtractFile& file, const AgentInformation& info) override {
+  void finish(const ReportSummary& summary) override {
+    separate();
+    out_ << summary.line() << "\n";
+    out_.flush();
+  }
+
+ protected:
+  void print(const ExtractFile& file, const AgentInformation& info) override {
     separate();
     out_ << file.node << "  (" << file.source << ")\n";
     if (info.health) {
@@ -164,11 +200,6 @@ class TableReportPrinter final : public ReportPrinter {
     out_ << node << "  (" << source << ")\n  UNREADABLE  " << error.describe() << "\n";
   }
 
-  void finish(const ReportSummary& summary) override {
-    separate();
-    out_ << summary.line() << "\n";
-    out_.flush();
-  }
 
  private:
   void separate() {
@@ -199,7 +230,10 @@ class TsvReportPrinter final : public ReportPrinter {
  public:
   explicit TsvReportPrinter(std::ostream& out) : out_(out) {}
 
-  void file(const ExtractFile& file, const AgentInformation& info) override {
+  void finish(const ReportSummary&) override { out_.flush(); }
+
+ protected:
+  void print(const ExtractFile& file, const AgentInformation& info) override {
     if (info.health) {
       const Health& h = *info.health;
       auto e = enforcement_of(info);
@@ -230,8 +264,6 @@ class TsvReportPrinter final : public ReportPrinter {
   void failure(const std::string& source, const std::string& node, const Error& error) override {
     write_tsv_row(out_, {"error", node, source, error.describe()});
   }
-
-  void finish(const ReportSummary&) override { out_.flush(); }
 
  private:
   std::ostream& out_;

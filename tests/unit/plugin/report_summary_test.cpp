@@ -21,18 +21,20 @@ TEST(ReportSummary, ExitCodes) {
 }
 
 TEST(ReportSummary, CountsUnknownsAsNothingAndFallsBackToScanCounts) {
-  AgentInformation info;
   ReportSummary s;
-  count_into(s, info);
-  EXPECT_EQ(s.threats, 0u);
+  FileCounts counts;
   ScanRecord scan;
   scan.threat_count = 2;
-  info.scans = std::vector<ScanRecord>{scan};
-  count_into(s, info);
+  counts.add(scan);
+  AgentInformation no_threat_list;
+  counts.into(s, no_threat_list);
   EXPECT_EQ(s.threats, 2u);  // no threat list in the file: the scans' counts stand in
-  info.threats = std::vector<Threat>{};
-  count_into(s, info);
-  EXPECT_EQ(s.threats, 2u);  // the threat list, when present, is the authority
+  AgentInformation with_threat_list;
+  with_threat_list.threats.emplace();
+  counts.into(s, with_threat_list);
+  EXPECT_EQ(s.threats, 2u);  // the threat list, when present, is the authority (here: none)
+  FileCounts empty;
+  empty.into(s, AgentInformation{});
   EXPECT_EQ(s.line(), "0 files: 3 reported, 0 unreadable; 2 scans, 2 threats, 0 quarantined");
 }
 
