@@ -5,7 +5,9 @@
 
 #include <memory>
 #include <ostream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
@@ -22,7 +24,8 @@ class DocumentWriter {
   virtual void end_array() = 0;
   virtual void key(std::string_view name) = 0;          // inside an object, before its value
   virtual void value(const boost::json::value& v) = 0;  // a whole value (scalar or subtree)
-  virtual void json_text(std::string_view serialized) = 0;  // a whole value given as JSON text
+  // A whole value given as JSON text, in pieces (see TextBuffer).
+  virtual void json_text(const std::vector<std::string>& serialized) = 0;
   virtual void finish() = 0;                            // final newline and flush
 
   void field(std::string_view name, const boost::json::value& v) {

@@ -31,9 +31,9 @@ class JsonWriter final : public DocumentWriter {
       out_.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     }
   }
-  void json_text(std::string_view serialized) override {
+  void json_text(const std::vector<std::string>& serialized) override {
     separate();
-    out_.write(serialized.data(), static_cast<std::streamsize>(serialized.size()));
+    for (const auto& piece : serialized) out_.write(piece.data(), static_cast<std::streamsize>(piece.size()));
   }
   void finish() override {
     out_ << '\n';

@@ -4,6 +4,7 @@
 #include "common/time.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/table.hpp"
+#include "plugin/output/text_buffer.hpp"
 #include "plugin/report/report.hpp"
 
 namespace nexus_mde::plugin {
@@ -96,18 +97,15 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
  private:
-  void append(std::string& buffer, const json::value& v) {
-    buffer += buffer.empty() ? '[' : ',';
+  void append(TextBuffer& buffer, const json::value& v) {
+    buffer.append(buffer.empty() ? "[" : ",");
     serializer_.reset(&v);
     char chunk[8192];
-    while (!serializer_.done()) {
-      auto part = serializer_.read(chunk, sizeof chunk);
-      buffer.append(part.data(), part.size());
-    }
+    while (!serializer_.done()) buffer.append(serializer_.read(chunk, sizeof chunk));
   }
 
   // Unknown (absent from the file) is null; known lists are the serialized records.
-  void section(const char* name, bool present, std::string& buffer) {
+  void section(const char* name, bool present, TextBuffer& buffer) {
     writer_->key(name);
     if (!present) {
       writer_->value(nullptr);
@@ -115,16 +113,16 @@ class DocumentReportPrinter final : public ReportPrinter {
       writer_->begin_array();
       writer_->end_array();
     } else {
-      buffer += ']';
-      writer_->json_text(buffer);
+      buffer.append("]");
+      writer_->json_text(buffer.blocks());
     }
   }
 
   std::unique_ptr<DocumentWriter> writer_;
   json::serializer serializer_;
-  std::string scans_;
-  std::string threats_;
-  std::string quarantine_;
+  TextBuffer scans_;
+  TextBuffer threats_;
+  TextBuffer quarantine_;
 };
 
 Table scans_table(const std::vector<ScanRecord>& scans) {
