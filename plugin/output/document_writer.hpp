@@ -25,7 +25,7 @@ class DocumentWriter {
   virtual void key(std::string_view name) = 0;          // inside an object, before its value
   virtual void value(const boost::json::value& v) = 0;  // a whole value (scalar or subtree)
   // A whole value given as JSON text, in pieces (see TextBuffer).
-  virtual void json_text(const std::vector<std::string>& serialized) = 0;
+  virtual void json_text(const std::vector<std::string_view>& serialized) = 0;
   virtual void finish() = 0;                            // final newline and flush
 
   void field(std::string_view name, const boost::json::value& v) {

@@ -31,7 +31,7 @@ class JsonWriter final : public DocumentWriter {
       out_.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     }
   }
-  void json_text(const std::vector<std::string>& serialized) override {
+  void json_text(const std::vector<std::string_view>& serialized) override {
     separate();
     for (const auto& piece : serialized) out_.write(piece.data(), static_cast<std::streamsize>(piece.size()));
   }

@@ -41,7 +41,7 @@ class YamlWriter final : public DocumentWriter {
   void end_array() override { pop("[]"); }
   void key(std::string_view name) override { pending_key_ = yaml_key(name); }
   void value(const json::value& v) override { write_value(v); }
-  void json_text(const std::vector<std::string>& serialized) override {
+  void json_text(const std::vector<std::string_view>& serialized) override {
     json::stream_parser p;
     for (const auto& piece : serialized) p.write(piece.data(), piece.size());
     p.finish();

@@ -114,7 +114,7 @@ class DocumentReportPrinter final : public ReportPrinter {
       writer_->end_array();
     } else {
       buffer.append("]");
-      writer_->json_text(buffer.blocks());
+      writer_->json_text(buffer.pieces());
     }
   }
 

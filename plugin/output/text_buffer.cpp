@@ -1,0 +1,34 @@
+#include "plugin/output/text_buffer.hpp"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+namespace nexus_mde::plugin {
+
+void TextBuffer::append(std::string_view text) {
+  while (!text.empty()) {
+    if (blocks_.empty() || blocks_.back().size == kBlock) {
+      auto* p = static_cast<char*>(std::aligned_alloc(kBlock, kBlock));
+      if (!p) throw std::bad_alloc();
+      ::madvise(p, kBlock, MADV_HUGEPAGE);  // a hint: without huge pages it changes nothing
+      blocks_.push_back(Block{std::unique_ptr<char, Free>(p), 0});
+    }
+    Block& last = blocks_.back();
+    std::size_t n = std::min(text.size(), kBlock - last.size);
+    std::memcpy(last.data.get() + last.size, text.data(), n);
+    last.size += n;
+    text.remove_prefix(n);
+  }
+}
+
+std::vector<std::string_view> TextBuffer::pieces() const {
+  std::vector<std::string_view> out;
+  out.reserve(blocks_.size());
+  for (const auto& b : blocks_) out.emplace_back(b.data.get(), b.size);
+  return out;
+}
+
+}  // namespace nexus_mde::plugin
