@@ -10,16 +10,16 @@ namespace nexus_mde {
 namespace json = boost::json;
 using error_code = boost::system::error_code;
 
-json::value Scalar::to_value() const {
+json::value Scalar::to_value(const json::storage_ptr& sp) const {
   switch (kind) {
-    case Kind::kNull: return nullptr;
-    case Kind::kBool: return b;
-    case Kind::kInt64: return i;
-    case Kind::kUint64: return u;
-    case Kind::kDouble: return d;
-    case Kind::kString: return json::value(json::string_view(s.data(), s.size()));
+    case Kind::kNull: return json::value(nullptr, sp);
+    case Kind::kBool: return json::value(b, sp);
+    case Kind::kInt64: return json::value(i, sp);
+    case Kind::kUint64: return json::value(u, sp);
+    case Kind::kDouble: return json::value(d, sp);
+    case Kind::kString: return json::value(json::string_view(s.data(), s.size()), sp);
   }
-  return nullptr;
+  return json::value(nullptr, sp);
 }
 
 std::string_view Scalar::kind_name() const {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string_view>
 
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include "common/result.hpp"
@@ -23,7 +24,7 @@ struct Scalar {
   double d = 0;
   std::string_view s;  // valid during the event only
 
-  boost::json::value to_value() const;
+  boost::json::value to_value(const boost::json::storage_ptr& sp = {}) const;
   std::string_view kind_name() const;  // "a string", "a number", ...
 };
 

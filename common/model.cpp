@@ -12,24 +12,28 @@ namespace json = boost::json;
 
 namespace {
 
+// Values are built in the storage of the object they go into, so that a caller can write a
+// record's wire form into an arena (value_from(record, arena)) without a malloc per field.
 template <typename T>
-json::value opt(const std::optional<T>& v) {
-  if (!v) return nullptr;
-  return json::value_from(*v);
+json::value opt(const std::optional<T>& v, const json::storage_ptr& sp) {
+  if (!v) return json::value(nullptr, sp);
+  return json::value_from(*v, sp);
+}
+
+json::value time_value(const std::optional<std::int64_t>& ms, const json::storage_ptr& sp) {
+  if (!ms) return json::value(nullptr, sp);
+  auto s = format_rfc3339_ms(*ms);
+  if (!s) return json::value(nullptr, sp);  // readers already reject out-of-range times
+  return json::value(json::string_view(s->data(), s->size()), sp);
 }
 
 void put_raw(json::object& o, const json::object& raw) {
-  if (!raw.empty()) o["raw"] = raw;
+  if (!raw.empty()) o["raw"] = json::value(raw, o.storage());
 }
 
 }  // namespace
 
-json::value optional_time(const std::optional<std::int64_t>& ms) {
-  if (!ms) return nullptr;
-  auto s = format_rfc3339_ms(*ms);
-  if (!s) return nullptr;  // readers already reject out-of-range times
-  return json::value(*s);
-}
+json::value optional_time(const std::optional<std::int64_t>& ms) { return time_value(ms, {}); }
 
 std::optional<std::int64_t> ScanRecord::duration_ms() const {
   if (start_ms && end_ms && *end_ms >= *start_ms) return *end_ms - *start_ms;
@@ -48,88 +52,93 @@ MdatpEnforcementFacts enforcement_facts(const Health& h) {
 // ---- writers (wire form) ----
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Health& h) {
-  json::object o;
-  o["healthy"] = opt(h.healthy);
-  o["licensed"] = opt(h.licensed);
-  o["healthIssues"] = opt(h.health_issues);
-  o["appVersion"] = opt(h.app_version);
-  o["engineVersion"] = opt(h.engine_version);
-  o["orgId"] = opt(h.org_id);
-  o["machineGuid"] = opt(h.machine_guid);
-  o["edrMachineId"] = opt(h.edr_machine_id);
-  o["releaseRing"] = opt(h.release_ring);
-  o["productExpiration"] = optional_time(h.product_expiration_ms);
-  o["realTimeProtectionEnabled"] = opt(h.real_time_protection_enabled);
-  o["realTimeProtectionAvailable"] = opt(h.real_time_protection_available);
-  o["realTimeProtectionSubsystem"] = opt(h.real_time_protection_subsystem);
-  o["passiveModeEnabled"] = opt(h.passive_mode_enabled);
-  o["behaviorMonitoring"] = opt(h.behavior_monitoring);
-  o["tamperProtection"] = opt(h.tamper_protection);
-  o["enforcementLevel"] = opt(h.enforcement_level);
-  o["automaticDefinitionUpdateEnabled"] = opt(h.automatic_definition_update_enabled);
-  o["definitionsVersion"] = opt(h.definitions_version);
-  o["definitionsStatus"] = opt(h.definitions_status);
-  o["definitionsUpdated"] = optional_time(h.definitions_updated_ms);
-  o["definitionsUpdatedMinutesAgo"] = opt(h.definitions_updated_minutes_ago);
-  o["managed"] = json::value_from(h.managed);
+  json::object o(jv.storage());
+  const json::storage_ptr& sp = o.storage();
+  o["healthy"] = opt(h.healthy, sp);
+  o["licensed"] = opt(h.licensed, sp);
+  o["healthIssues"] = opt(h.health_issues, sp);
+  o["appVersion"] = opt(h.app_version, sp);
+  o["engineVersion"] = opt(h.engine_version, sp);
+  o["orgId"] = opt(h.org_id, sp);
+  o["machineGuid"] = opt(h.machine_guid, sp);
+  o["edrMachineId"] = opt(h.edr_machine_id, sp);
+  o["releaseRing"] = opt(h.release_ring, sp);
+  o["productExpiration"] = time_value(h.product_expiration_ms, sp);
+  o["realTimeProtectionEnabled"] = opt(h.real_time_protection_enabled, sp);
+  o["realTimeProtectionAvailable"] = opt(h.real_time_protection_available, sp);
+  o["realTimeProtectionSubsystem"] = opt(h.real_time_protection_subsystem, sp);
+  o["passiveModeEnabled"] = opt(h.passive_mode_enabled, sp);
+  o["behaviorMonitoring"] = opt(h.behavior_monitoring, sp);
+  o["tamperProtection"] = opt(h.tamper_protection, sp);
+  o["enforcementLevel"] = opt(h.enforcement_level, sp);
+  o["automaticDefinitionUpdateEnabled"] = opt(h.automatic_definition_update_enabled, sp);
+  o["definitionsVersion"] = opt(h.definitions_version, sp);
+  o["definitionsStatus"] = opt(h.definitions_status, sp);
+  o["definitionsUpdated"] = time_value(h.definitions_updated_ms, sp);
+  o["definitionsUpdatedMinutesAgo"] = opt(h.definitions_updated_minutes_ago, sp);
+  o["managed"] = json::value_from(h.managed, sp);
   put_raw(o, h.raw);
   jv = std::move(o);
 }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Threat& t) {
-  json::object o;
-  o["id"] = opt(t.id);
-  o["name"] = opt(t.name);
-  o["type"] = opt(t.type);
-  o["status"] = opt(t.status);
-  o["path"] = opt(t.path);
-  o["detectionTime"] = optional_time(t.detected_ms);
-  if (t.scan_type) o["scanType"] = *t.scan_type;
-  if (t.scan_start_ms) o["scanStartTime"] = optional_time(t.scan_start_ms);
+  json::object o(jv.storage());
+  const json::storage_ptr& sp = o.storage();
+  o["id"] = opt(t.id, sp);
+  o["name"] = opt(t.name, sp);
+  o["type"] = opt(t.type, sp);
+  o["status"] = opt(t.status, sp);
+  o["path"] = opt(t.path, sp);
+  o["detectionTime"] = time_value(t.detected_ms, sp);
+  if (t.scan_type) o["scanType"] = json::value_from(*t.scan_type, sp);
+  if (t.scan_start_ms) o["scanStartTime"] = time_value(t.scan_start_ms, sp);
   put_raw(o, t.raw);
   jv = std::move(o);
 }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const QuarantineEntry& q) {
-  json::object o;
-  o["id"] = opt(q.id);
-  o["name"] = opt(q.name);
-  o["type"] = opt(q.type);
-  o["path"] = opt(q.path);
-  o["quarantineTime"] = optional_time(q.quarantined_ms);
+  json::object o(jv.storage());
+  const json::storage_ptr& sp = o.storage();
+  o["id"] = opt(q.id, sp);
+  o["name"] = opt(q.name, sp);
+  o["type"] = opt(q.type, sp);
+  o["path"] = opt(q.path, sp);
+  o["quarantineTime"] = time_value(q.quarantined_ms, sp);
   put_raw(o, q.raw);
   jv = std::move(o);
 }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const ScanRecord& s) {
-  json::object o;
-  if (s.id) o["id"] = *s.id;
-  o["type"] = opt(s.type);
-  o["state"] = opt(s.state);
-  o["startTime"] = optional_time(s.start_ms);
-  o["endTime"] = optional_time(s.end_ms);
-  o["durationMs"] = opt(s.duration_ms());
-  o["filesScanned"] = opt(s.files_scanned);
-  o["threatCount"] = opt(s.threat_count);
-  o["threats"] = json::value_from(s.threats);
+  json::object o(jv.storage());
+  const json::storage_ptr& sp = o.storage();
+  if (s.id) o["id"] = json::value_from(*s.id, sp);
+  o["type"] = opt(s.type, sp);
+  o["state"] = opt(s.state, sp);
+  o["startTime"] = time_value(s.start_ms, sp);
+  o["endTime"] = time_value(s.end_ms, sp);
+  o["durationMs"] = opt(s.duration_ms(), sp);
+  o["filesScanned"] = opt(s.files_scanned, sp);
+  o["threatCount"] = opt(s.threat_count, sp);
+  o["threats"] = json::value_from(s.threats, sp);
   put_raw(o, s.raw);
   jv = std::move(o);
 }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const SnapshotError& e) {
-  jv = {{"source", e.source}, {"message", e.message}};
+  jv = json::object({{"source", e.source}, {"message", e.message}}, jv.storage());
 }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const NodeSnapshot& n) {
-  json::object o;
-  o["node"] = n.node;
-  o["health"] = opt(n.health);
-  o["enforcement"] = json::value_from(n.enforcement);
-  o["scans"] = json::value_from(n.scans);
-  o["threats"] = json::value_from(n.threats);
-  o["quarantine"] = json::value_from(n.quarantine);
-  o["errors"] = json::value_from(n.errors);
-  o["collectedAt"] = optional_time(n.collected_at_ms);
+  json::object o(jv.storage());
+  const json::storage_ptr& sp = o.storage();
+  o["node"] = json::value_from(n.node, sp);
+  o["health"] = opt(n.health, sp);
+  o["enforcement"] = json::value_from(n.enforcement, sp);
+  o["scans"] = json::value_from(n.scans, sp);
+  o["threats"] = json::value_from(n.threats, sp);
+  o["quarantine"] = json::value_from(n.quarantine, sp);
+  o["errors"] = json::value_from(n.errors, sp);
+  o["collectedAt"] = time_value(n.collected_at_ms, sp);
   o["stale"] = n.stale;
   jv = std::move(o);
 }

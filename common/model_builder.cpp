@@ -265,7 +265,7 @@ bool ModelBuilder::scan_field(const std::string& key, const Scalar& v) {
     return null || count(scan_.threat_count);
   }
   if (key == "threats") return null || fail_kind("a list", v.kind_name(), key);
-  scan_.raw[key] = v.to_value();
+  scan_.raw[key] = v.to_value(scan_.raw.storage());
   return true;
 }
 
@@ -293,7 +293,7 @@ bool ModelBuilder::threat_field(const std::string& key, const Scalar& v) {
   }
   if (is_one_of(key, kThreatScanType)) return null || text(threat_.scan_type);
   if (is_one_of(key, kThreatScanStart)) return null || time(threat_.scan_start_ms);
-  threat_.raw[key] = v.to_value();
+  threat_.raw[key] = v.to_value(threat_.raw.storage());
   return true;
 }
 

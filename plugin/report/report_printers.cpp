@@ -64,9 +64,9 @@ class DocumentReportPrinter final : public ReportPrinter {
 
  protected:
   void on_begin() override { discard(); }
-  void on_scan(ScanRecord&& scan) override { append(scans_, json::value_from(scan)); }
-  void on_threat(Threat&& threat) override { append(threats_, json::value_from(threat)); }
-  void on_quarantine(QuarantineEntry&& entry) override { append(quarantine_, json::value_from(entry)); }
+  void on_scan(ScanRecord&& scan) override { append(scans_, scan); }
+  void on_threat(Threat&& threat) override { append(threats_, threat); }
+  void on_quarantine(QuarantineEntry&& entry) override { append(quarantine_, entry); }
   void discard() override {
     scans_.clear();
     threats_.clear();
@@ -97,11 +97,17 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
  private:
-  void append(TextBuffer& buffer, const json::value& v) {
+  // A record's wire form is built in a reused arena, serialized, and the arena released.
+  template <typename Record>
+  void append(TextBuffer& buffer, const Record& record) {
     buffer.append(buffer.empty() ? "[" : ",");
-    serializer_.reset(&v);
-    char chunk[8192];
-    while (!serializer_.done()) buffer.append(serializer_.read(chunk, sizeof chunk));
+    {
+      json::value v = json::value_from(record, json::storage_ptr(&arena_));
+      serializer_.reset(&v);
+      char chunk[8192];
+      while (!serializer_.done()) buffer.append(serializer_.read(chunk, sizeof chunk));
+    }
+    arena_.release();
   }
 
   // Unknown (absent from the file) is null; known lists are the serialized records.
@@ -119,6 +125,8 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
   std::unique_ptr<DocumentWriter> writer_;
+  unsigned char arena_buffer_[32768];
+  json::monotonic_resource arena_{arena_buffer_, sizeof arena_buffer_};
   json::serializer serializer_;
   TextBuffer scans_;
   TextBuffer threats_;
