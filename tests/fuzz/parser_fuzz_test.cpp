@@ -37,6 +37,14 @@ const std::vector<std::pair<const char*, ParserFn>>& parsers() {
       {"quarantine", [](std::string_view s) { return judged(parse_quarantine_list_json(s)); }},
       {"scan_output", [](std::string_view s) { return judged(parse_scan_output(s)); }},
       {"agent_information", [](std::string_view s) { return judged(parse_agent_information(s, "fuzz")); }},
+      {"agent_information_chunked",
+       [](std::string_view s) {
+         AgentInformationParser parser("fuzz");
+         for (std::size_t pos = 0; pos < s.size(); pos += 3) {
+           if (!parser.write(s.substr(pos, 3))) break;
+         }
+         return judged(parser.finish());
+       }},
       {"wire_snapshot",
        [](std::string_view s) {
          auto v = parse_json_text(s, "fuzz");

@@ -1,0 +1,122 @@
+// The streamed readers must not care how the input is cut: every sample fed in 1-byte, 7-byte
+// and random chunks gives exactly what the whole text gives, records handed to a sink included.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include <boost/json.hpp>
+
+#include "common/agent_information.hpp"
+#include "common/model_builder.hpp"
+#include "tests/support/fixtures.hpp"
+
+namespace nexus_mde {
+namespace {
+
+namespace json = boost::json;
+
+std::string wire(const AgentInformation& info) {
+  json::object o;
+  o["health"] = info.health ? json::value_from(*info.health) : json::value(nullptr);
+  o["scans"] = info.scans ? json::value_from(*info.scans) : json::value(nullptr);
+  o["threats"] = info.threats ? json::value_from(*info.threats) : json::value(nullptr);
+  o["quarantine"] = info.quarantine ? json::value_from(*info.quarantine) : json::value(nullptr);
+  o["raw"] = info.raw;
+  return json::serialize(o);
+}
+
+Result<AgentInformation> parse_in_chunks(const std::string& text, const std::vector<std::size_t>& sizes,
+                                         RecordSink* sink = nullptr) {
+  AgentInformationParser parser("chunks", sink);
+  std::size_t pos = 0;
+  for (std::size_t i = 0; pos < text.size(); ++i) {
+    std::size_t n = std::min(sizes[i % sizes.size()], text.size() - pos);
+    if (!parser.write(std::string_view(text).substr(pos, n))) break;
+    pos += n;
+  }
+  return parser.finish();
+}
+
+// Escapes, unicode and long strings make keys and values straddle chunk boundaries.
+std::string tricky_extract() {
+  std::string long_path = "/var/lib/" + std::string(3000, 'x') + "/eicar.com.txt";
+  return R"({"generalHealth":{"healthy":true,"appVersion":"101.23062.0010"},"scanList":[{"startTime":"1697204573732",)"
+         R"("endTime":1697204632487,"type":"quick","state":"succeeded","filesScanned":"1750","n\u00e9w":"caf\u00e9 \"q\"",)"
+         R"("threats":[{"threat":{"name":"Virus:DOS/EICAR_Test_File","path":")" + long_path +
+         R"("},"history":[{"key":2,"value":"quarantined"}]}]}],"threatInformation":{"list":{"threats":{"scans":[)"
+         R"({"type":"full","start_time":1697204573732,"threats":[{"threat":{"tracking_id":"t\n1","name":"x"}}]}]}},)"
+         R"("quarantineList":{"type":"quarantined","threats":[{"threat":{"tracking_id":"q1"}}]},"other":[1,{"a":null}]},)"
+         R"("extra\u0041":{"deep":[[[]]]}})";
+}
+
+class RecordingSink : public RecordSink {
+ public:
+  void scan(ScanRecord&& s) override { scans.push_back(std::move(s)); }
+  void threat(Threat&& t) override { threats.push_back(std::move(t)); }
+  void quarantine(QuarantineEntry&& q) override { entries.push_back(std::move(q)); }
+  std::vector<ScanRecord> scans;
+  std::vector<Threat> threats;
+  std::vector<QuarantineEntry> entries;
+};
+
+TEST(Streaming, ChunkingNeverChangesTheResult) {
+  std::vector<std::string> inputs = {tricky_extract()};
+  for (const auto& name : testing::fixtures_in("extracts", ".json")) inputs.push_back(testing::read_fixture(name));
+  std::mt19937 rng(7);
+  for (const auto& text : inputs) {
+    auto whole = parse_agent_information(text, "whole");
+    ASSERT_TRUE(whole.ok()) << whole.error().describe();
+    std::string expected = wire(*whole);
+    std::vector<std::size_t> random_sizes;
+    for (int i = 0; i < 64; ++i) random_sizes.push_back(1 + rng() % 40);
+    for (const auto& sizes : std::vector<std::vector<std::size_t>>{{1}, {7}, {4096}, random_sizes}) {
+      auto chunked = parse_in_chunks(text, sizes);
+      ASSERT_TRUE(chunked.ok()) << chunked.error().describe();
+      EXPECT_EQ(wire(*chunked), expected) << "chunk sizes starting " << sizes[0];
+    }
+  }
+}
+
+TEST(Streaming, TrickyValuesSurvive) {
+  auto info = parse_in_chunks(tricky_extract(), {3});
+  ASSERT_TRUE(info.ok()) << info.error().describe();
+  EXPECT_EQ(info->scans->at(0).raw.at("n\xc3\xa9w"), "caf\xc3\xa9 \"q\"");
+  EXPECT_EQ(info->scans->at(0).threats.at(0).path->size(), 3000u + 23u);
+  EXPECT_EQ(info->scans->at(0).threats.at(0).status, "quarantined");
+  EXPECT_EQ(info->threats->at(0).id, "t\n1");
+  EXPECT_EQ(info->threats->at(0).scan_type, "full");
+  EXPECT_EQ(info->quarantine->at(0).id, "q1");
+  EXPECT_TRUE(info->raw.contains("extraA"));
+  EXPECT_EQ(info->raw.at("threatInformation").at("other").at(1).at("a"), nullptr);
+}
+
+TEST(Streaming, SinkGetsEveryRecordAndListsStayPresent) {
+  RecordingSink sink;
+  auto info = parse_in_chunks(tricky_extract(), {5}, &sink);
+  ASSERT_TRUE(info.ok()) << info.error().describe();
+  EXPECT_EQ(sink.scans.size(), 1u);
+  EXPECT_EQ(sink.threats.size(), 1u);
+  EXPECT_EQ(sink.entries.size(), 1u);
+  ASSERT_TRUE(info->scans.has_value());
+  EXPECT_TRUE(info->scans->empty());
+  EXPECT_TRUE(info->threats.has_value());
+  EXPECT_TRUE(info->health.has_value());
+}
+
+TEST(Streaming, ErrorsAreTheSameWhateverTheChunks) {
+  std::string bad = R"({"scanList":[{"startTime":"1"},{"startTime":"soon"}]})";
+  for (std::size_t size : {1u, 2u, 1000u}) {
+    auto r = parse_in_chunks(bad, {size});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "scanList[1].startTime");
+  }
+  auto truncated = parse_in_chunks(testing::read_fixture("extracts/rack1control01.mde-agent-information.json").substr(0, 500), {9});
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_TRUE(truncated.error().offset.has_value());
+  auto garbage = parse_in_chunks("{\"scanList\": [ }", {1});
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_EQ(*garbage.error().offset, 15u);
+}
+
+}  // namespace
+}  // namespace nexus_mde
