@@ -158,32 +158,19 @@ struct JsonEventParser::Impl {
 JsonEventParser::JsonEventParser(JsonEvents& events) : impl_(std::make_unique<Impl>(events)) {}
 JsonEventParser::~JsonEventParser() = default;
 
-bool JsonEventParser::write(std::string_view chunk) {
-  error_code ec;
-  std::size_t used = impl_->parser.write_some(true, chunk.data(), chunk.size(), ec);
-  offset_ += used;
-  if (ec) {
-    if (!impl_->parser.handler().receiver_stopped) {
-      error_ = make_error("invalid JSON: " + ec.message());
-      error_->offset = offset_;
-    }
-    return false;
-  }
-  return true;
-}
+bool JsonEventParser::write(std::string_view chunk) { return feed(true, chunk); }
+bool JsonEventParser::finish() { return feed(false, {}); }
 
-bool JsonEventParser::finish() {
+bool JsonEventParser::feed(bool more, std::string_view chunk) {
   error_code ec;
-  std::size_t used = impl_->parser.write_some(false, nullptr, 0, ec);
-  offset_ += used;
-  if (ec) {
-    if (!impl_->parser.handler().receiver_stopped) {
-      error_ = make_error("invalid JSON: " + ec.message());
-      error_->offset = offset_;
-    }
-    return false;
+  offset_ += impl_->parser.write_some(more, chunk.data(), chunk.size(), ec);
+  if (!ec) return true;
+  // When the receiver stopped the parse, it holds the reason; otherwise the JSON is bad.
+  if (!impl_->parser.handler().receiver_stopped) {
+    error_ = make_error("invalid JSON: " + ec.message());
+    error_->offset = offset_;
   }
-  return true;
+  return false;
 }
 
 }  // namespace nexus_mde

@@ -59,6 +59,8 @@ class JsonEventParser {
   std::size_t offset() const { return offset_; }
 
  private:
+  bool feed(bool more, std::string_view chunk);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::optional<Error> error_;

@@ -234,65 +234,39 @@ void ModelBuilder::finish_threat() {
   }
 }
 
+// Converts a scalar into a field; null leaves it unknown, a wrong value fails naming the field.
+template <typename T, typename Convert>
+bool ModelBuilder::assign(std::optional<T>& field, const Scalar& v, const std::string& key, Convert&& convert) {
+  if (v.kind == Scalar::Kind::kNull) return true;
+  auto r = convert(v);
+  if (!r) return fail(r.error().message, key);
+  field = std::move(*r);
+  return true;
+}
+
 bool ModelBuilder::scan_field(const std::string& key, const Scalar& v) {
   if (key == "durationMs") return true;  // derived on output
-  auto text = [&](std::optional<std::string>& out) {
-    auto r = scalar_text(v);
-    if (!r) return fail(r.error().message, key);
-    out = std::move(*r);
-    return true;
-  };
-  auto time = [&](std::optional<std::int64_t>& out) {
-    auto r = scalar_time_ms(v);
-    if (!r) return fail(r.error().message, key);
-    out = *r;
-    return true;
-  };
-  auto count = [&](std::optional<std::int64_t>& out) {
-    auto r = scalar_count(v);
-    if (!r) return fail(r.error().message, key);
-    out = *r;
-    return true;
-  };
-  bool null = v.kind == Scalar::Kind::kNull;
-  if (is_one_of(key, kScanId)) return null || text(scan_.id);
-  if (is_one_of(key, kScanType)) return null || text(scan_.type);
-  if (is_one_of(key, kScanState)) return null || text(scan_.state);
-  if (is_one_of(key, kScanStart)) return null || time(scan_.start_ms);
-  if (is_one_of(key, kScanEnd)) return null || time(scan_.end_ms);
-  if (is_one_of(key, kFilesScanned)) return null || count(scan_.files_scanned);
-  if (is_one_of(key, kThreatCount)) {
-    return null || count(scan_.threat_count);
-  }
-  if (key == "threats") return null || fail_kind("a list", v.kind_name(), key);
+  if (is_one_of(key, kScanId)) return assign(scan_.id, v, key, scalar_text);
+  if (is_one_of(key, kScanType)) return assign(scan_.type, v, key, scalar_text);
+  if (is_one_of(key, kScanState)) return assign(scan_.state, v, key, scalar_text);
+  if (is_one_of(key, kScanStart)) return assign(scan_.start_ms, v, key, scalar_time_ms);
+  if (is_one_of(key, kScanEnd)) return assign(scan_.end_ms, v, key, scalar_time_ms);
+  if (is_one_of(key, kFilesScanned)) return assign(scan_.files_scanned, v, key, scalar_count);
+  if (is_one_of(key, kThreatCount)) return assign(scan_.threat_count, v, key, scalar_count);
+  if (key == "threats") return v.kind == Scalar::Kind::kNull || fail_kind("a list", v.kind_name(), key);
   scan_.raw[key] = v.to_value(scan_.raw.storage());
   return true;
 }
 
 bool ModelBuilder::threat_field(const std::string& key, const Scalar& v) {
-  auto text = [&](std::optional<std::string>& out) {
-    auto r = scalar_text(v);
-    if (!r) return fail(r.error().message, key);
-    out = std::move(*r);
-    return true;
-  };
-  auto time = [&](std::optional<std::int64_t>& out) {
-    auto r = scalar_time_ms(v);
-    if (!r) return fail(r.error().message, key);
-    out = *r;
-    return true;
-  };
-  bool null = v.kind == Scalar::Kind::kNull;
-  if (is_one_of(key, kThreatId)) return null || text(threat_.id);
-  if (is_one_of(key, kThreatName)) return null || text(threat_.name);
-  if (is_one_of(key, kThreatType)) return null || text(threat_.type);
-  if (is_one_of(key, kThreatStatus)) return null || text(threat_.status);
-  if (is_one_of(key, kThreatPath)) return null || text(threat_.path);
-  if (is_one_of(key, kDetectionTime)) {
-    return null || time(threat_.detected_ms);
-  }
-  if (is_one_of(key, kThreatScanType)) return null || text(threat_.scan_type);
-  if (is_one_of(key, kThreatScanStart)) return null || time(threat_.scan_start_ms);
+  if (is_one_of(key, kThreatId)) return assign(threat_.id, v, key, scalar_text);
+  if (is_one_of(key, kThreatName)) return assign(threat_.name, v, key, scalar_text);
+  if (is_one_of(key, kThreatType)) return assign(threat_.type, v, key, scalar_text);
+  if (is_one_of(key, kThreatStatus)) return assign(threat_.status, v, key, scalar_text);
+  if (is_one_of(key, kThreatPath)) return assign(threat_.path, v, key, scalar_text);
+  if (is_one_of(key, kDetectionTime)) return assign(threat_.detected_ms, v, key, scalar_time_ms);
+  if (is_one_of(key, kThreatScanType)) return assign(threat_.scan_type, v, key, scalar_text);
+  if (is_one_of(key, kThreatScanStart)) return assign(threat_.scan_start_ms, v, key, scalar_time_ms);
   threat_.raw[key] = v.to_value(threat_.raw.storage());
   return true;
 }

@@ -92,6 +92,8 @@ class ModelBuilder final : public JsonEvents {
   void finish_scan();
   void start_threat(ThreatDest dest);
   void finish_threat();
+  template <typename T, typename Convert>
+  bool assign(std::optional<T>& field, const Scalar& v, const std::string& key, Convert&& convert);
   bool scan_field(const std::string& key, const Scalar& v);
   bool threat_field(const std::string& key, const Scalar& v);
   bool fail(std::string message, const std::string& key);
