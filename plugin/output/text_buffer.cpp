@@ -8,14 +8,20 @@
 
 namespace nexus_mde::plugin {
 
+std::span<char> TextBuffer::tail() {
+  if (blocks_.empty() || blocks_.back().size == kBlock) {
+    auto* p = static_cast<char*>(std::aligned_alloc(kBlock, kBlock));
+    if (!p) throw std::bad_alloc();
+    ::madvise(p, kBlock, MADV_HUGEPAGE);  // a hint: without huge pages it changes nothing
+    blocks_.push_back(Block{std::unique_ptr<char, Free>(p), 0});
+  }
+  Block& last = blocks_.back();
+  return {last.data.get() + last.size, kBlock - last.size};
+}
+
 void TextBuffer::append(std::string_view text) {
   while (!text.empty()) {
-    if (blocks_.empty() || blocks_.back().size == kBlock) {
-      auto* p = static_cast<char*>(std::aligned_alloc(kBlock, kBlock));
-      if (!p) throw std::bad_alloc();
-      ::madvise(p, kBlock, MADV_HUGEPAGE);  // a hint: without huge pages it changes nothing
-      blocks_.push_back(Block{std::unique_ptr<char, Free>(p), 0});
-    }
+    tail();
     Block& last = blocks_.back();
     std::size_t n = std::min(text.size(), kBlock - last.size);
     std::memcpy(last.data.get() + last.size, text.data(), n);

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,10 @@ class TextBuffer {
   static constexpr std::size_t kBlock = std::size_t{2} << 20;
 
   void append(std::string_view text);
+  // Room at the end of the last block (a new block when it is full), for a writer to fill in
+  // place; commit() then says how much it wrote.
+  std::span<char> tail();
+  void commit(std::size_t n) { blocks_.back().size += n; }
   bool empty() const { return blocks_.empty(); }
   void clear() { blocks_.clear(); }
   // The text, block by block.

@@ -104,8 +104,10 @@ class DocumentReportPrinter final : public ReportPrinter {
     {
       json::value v = json::value_from(record, json::storage_ptr(&arena_));
       serializer_.reset(&v);
-      char chunk[8192];
-      while (!serializer_.done()) buffer.append(serializer_.read(chunk, sizeof chunk));
+      while (!serializer_.done()) {
+        auto room = buffer.tail();  // serialized in place, block by block
+        buffer.commit(serializer_.read(room.data(), room.size()).size());
+      }
     }
     arena_.release();
   }
