@@ -136,14 +136,4 @@ Result<bool> stream_extract(const std::string& path, const ChunkSink& sink, std:
   return looks_like_archive(head) ? stream_from_archive(path, sink, max_bytes) : stream_plain(path, sink, max_bytes);
 }
 
-Result<ExtractFile> read_extract(const std::string& path, std::size_t max_bytes) {
-  std::string text;
-  auto r = stream_extract(path, [&](std::string_view chunk) {
-    text.append(chunk);
-    return true;
-  }, max_bytes);
-  if (!r) return r.error();
-  return ExtractFile{path, node_name_from_path(path), std::move(text)};
-}
-
 }  // namespace nexus_mde::plugin

@@ -19,7 +19,6 @@ inline constexpr std::size_t kMaxAgentInformationBytes = std::size_t{2} << 30;
 struct ExtractFile {
   std::string source;  // the path as given
   std::string node;    // the node's name, from the file or archive name
-  std::string json;    // the text of mde-agent-information.json
 };
 
 // Streams the text of mde-agent-information.json to `sink` in chunks as it is read (from the
@@ -29,8 +28,6 @@ using ChunkSink = std::function<bool(std::string_view chunk)>;
 Result<bool> stream_extract(const std::string& path, const ChunkSink& sink,
                             std::size_t max_bytes = kMaxAgentInformationBytes);
 
-// The whole text at once (small files, tests).
-Result<ExtractFile> read_extract(const std::string& path, std::size_t max_bytes = kMaxAgentInformationBytes);
 
 // "x/rack1control01.mde-agent-information.json" -> "rack1control01";
 // "rack1control01-mde.tar.gz" -> "rack1control01-mde"; "r1/mde-agent-information.json" -> "r1".

@@ -47,13 +47,10 @@ void FileCounts::into(ReportSummary& summary, const AgentInformation& info) cons
 }
 
 void ReportPrinter::begin_file(const std::string& source, const std::string& node) {
+  // The previous file ended in end_file or abandon_file, which leave nothing behind.
   source_ = source;
   node_ = node;
   counts_ = {};
-  scans_.clear();
-  threats_.clear();
-  quarantine_.clear();
-  on_begin();
 }
 
 void ReportPrinter::scan(ScanRecord&& scan) {
@@ -77,7 +74,7 @@ void ReportPrinter::end_file(AgentInformation&& info, ReportSummary& summary) {
   if (info.scans) info.scans = std::move(scans_);
   if (info.threats) info.threats = std::move(threats_);
   if (info.quarantine) info.quarantine = std::move(quarantine_);
-  print(ExtractFile{source_, node_, {}}, info);
+  print(ExtractFile{source_, node_}, info);
   scans_.clear();
   threats_.clear();
   quarantine_.clear();

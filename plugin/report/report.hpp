@@ -66,7 +66,6 @@ class ReportPrinter : public RecordSink {
   virtual void on_scan(ScanRecord&& scan) { scans_.push_back(std::move(scan)); }
   virtual void on_threat(Threat&& threat) { threats_.push_back(std::move(threat)); }
   virtual void on_quarantine(QuarantineEntry&& entry) { quarantine_.push_back(std::move(entry)); }
-  virtual void on_begin() {}
   virtual void print(const ExtractFile& file, const AgentInformation& info) = 0;
   virtual void failure(const std::string& source, const std::string& node, const Error& error) = 0;
   virtual void discard() {}

@@ -63,7 +63,6 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
  protected:
-  void on_begin() override { discard(); }
   void on_scan(ScanRecord&& scan) override { append(scans_, scan); }
   void on_threat(Threat&& threat) override { append(threats_, threat); }
   void on_quarantine(QuarantineEntry&& entry) override { append(quarantine_, entry); }

@@ -20,6 +20,17 @@ TEST(NodeName, FromFileOrFolder) {
   EXPECT_EQ(node_name_from_path("mde-agent-information.json"), "mde-agent-information.json");
 }
 
+// The member's whole text, as the report's parser receives it chunk by chunk.
+Result<std::string> read_all(const std::string& path, std::size_t max_bytes = kMaxAgentInformationBytes) {
+  std::string text;
+  auto r = stream_extract(path, [&](std::string_view chunk) {
+    text.append(chunk);
+    return true;
+  }, max_bytes);
+  if (!r) return r.error();
+  return text;
+}
+
 class ExtractReader : public ::testing::Test {
  protected:
   // Builds an archive with the real tar, as a downloaded extract would be.
@@ -42,25 +53,33 @@ class ExtractReader : public ::testing::Test {
 };
 
 TEST_F(ExtractReader, PlainJson) {
-  auto f = read_extract(testing::fixture_path("extracts/rack1control01.mde-agent-information.json").string());
+  auto f = read_all(testing::fixture_path("extracts/rack1control01.mde-agent-information.json").string());
   ASSERT_TRUE(f.ok());
-  EXPECT_EQ(f->json, content_);
-  EXPECT_EQ(f->node, "rack1control01");
+  EXPECT_EQ(*f, content_);
+}
+
+TEST_F(ExtractReader, SinkCanStopEarly) {
+  std::size_t calls = 0;
+  auto r = stream_extract(testing::fixture_path("extracts/rack1control01.mde-agent-information.json").string(),
+                          [&](std::string_view) { return ++calls > 1; });
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(*r);
+  EXPECT_EQ(calls, 1u);
 }
 
 TEST_F(ExtractReader, GzipAndPlainTarFindTheMemberAnywhere) {
   for (const auto& [name, flags] : std::vector<std::pair<std::string, std::string>>{
            {"rack2compute05.tar.gz", "-czf"}, {"rack2compute06.tar", "-cf"}, {"rack2compute07.tar.xz", "-cJf"}}) {
     auto path = make_tar(name, {"outputHead.txt", "hostfs"}, flags);
-    auto f = read_extract(path.string());
+    auto f = read_all(path.string());
     ASSERT_TRUE(f.ok()) << name << ": " << f.error().describe();
-    EXPECT_EQ(f->json, content_) << name;
+    EXPECT_EQ(*f, content_) << name;
   }
 }
 
 TEST_F(ExtractReader, MissingMemberListsWhatIsThere) {
   auto path = make_tar("nothing.tar.gz", {"outputHead.txt"}, "-czf");
-  auto f = read_extract(path.string());
+  auto f = read_all(path.string());
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().message.find("outputHead.txt"), std::string::npos);
 }
@@ -69,12 +88,14 @@ TEST_F(ExtractReader, TruncatedAndOversizedAndMissing) {
   auto path = make_tar("full.tar.gz", {"hostfs"}, "-czf");
   std::string bytes = testing::read_file(path);
   testing::write_file(dir_ / "cut.tar.gz", bytes.substr(0, bytes.size() / 2));
-  EXPECT_FALSE(read_extract((dir_ / "cut.tar.gz").string()).ok());
-  auto big = read_extract(path.string(), 100);
+  EXPECT_FALSE(read_all((dir_ / "cut.tar.gz").string()).ok());
+  auto big = read_all(path.string(), 100);
   ASSERT_FALSE(big.ok());
   EXPECT_NE(big.error().message.find("larger than"), std::string::npos);
-  EXPECT_FALSE(read_extract((dir_ / "absent.json").string()).ok());
-  EXPECT_FALSE(read_extract(dir_.path().string()).ok());
+  EXPECT_FALSE(read_all((dir_ / "absent.json").string()).ok());
+  EXPECT_FALSE(read_all(dir_.path().string()).ok());
+  testing::write_file(dir_ / "big.json", std::string(1000, ' '));
+  EXPECT_FALSE(read_all((dir_ / "big.json").string(), 100).ok());  // plain files are capped too
 }
 
 }  // namespace
