@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/model_json.hpp"
+#include "common/model_wire.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
 
@@ -81,48 +82,39 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const Health& h) {
   jv = std::move(o);
 }
 
-void tag_invoke(const json::value_from_tag&, json::value& jv, const Threat& t) {
+namespace {
+
+// describe_wire's Out for a Boost.JSON tree, built in the target value's storage.
+class ObjectOut {
+ public:
+  explicit ObjectOut(json::object& o) : o_(o), sp_(o.storage()) {}
+  void text(std::string_view name, const std::optional<std::string>& v) { o_[name] = opt(v, sp_); }
+  void time(std::string_view name, const std::optional<std::int64_t>& ms) { o_[name] = time_value(ms, sp_); }
+  void number(std::string_view name, const std::optional<std::int64_t>& v) { o_[name] = opt(v, sp_); }
+  void raw(const json::object& raw) { put_raw(o_, raw); }
+  template <typename Record>
+  void records(std::string_view name, const std::vector<Record>& items) {
+    o_[name] = json::value_from(items, sp_);
+  }
+
+ private:
+  json::object& o_;
+  const json::storage_ptr& sp_;
+};
+
+template <typename Record>
+void record_to_value(json::value& jv, const Record& r) {
   json::object o(jv.storage());
-  const json::storage_ptr& sp = o.storage();
-  o["id"] = opt(t.id, sp);
-  o["name"] = opt(t.name, sp);
-  o["type"] = opt(t.type, sp);
-  o["status"] = opt(t.status, sp);
-  o["path"] = opt(t.path, sp);
-  o["detectionTime"] = time_value(t.detected_ms, sp);
-  if (t.scan_type) o["scanType"] = json::value_from(*t.scan_type, sp);
-  if (t.scan_start_ms) o["scanStartTime"] = time_value(t.scan_start_ms, sp);
-  put_raw(o, t.raw);
+  ObjectOut out(o);
+  describe_wire(out, r);
   jv = std::move(o);
 }
 
-void tag_invoke(const json::value_from_tag&, json::value& jv, const QuarantineEntry& q) {
-  json::object o(jv.storage());
-  const json::storage_ptr& sp = o.storage();
-  o["id"] = opt(q.id, sp);
-  o["name"] = opt(q.name, sp);
-  o["type"] = opt(q.type, sp);
-  o["path"] = opt(q.path, sp);
-  o["quarantineTime"] = time_value(q.quarantined_ms, sp);
-  put_raw(o, q.raw);
-  jv = std::move(o);
-}
+}  // namespace
 
-void tag_invoke(const json::value_from_tag&, json::value& jv, const ScanRecord& s) {
-  json::object o(jv.storage());
-  const json::storage_ptr& sp = o.storage();
-  if (s.id) o["id"] = json::value_from(*s.id, sp);
-  o["type"] = opt(s.type, sp);
-  o["state"] = opt(s.state, sp);
-  o["startTime"] = time_value(s.start_ms, sp);
-  o["endTime"] = time_value(s.end_ms, sp);
-  o["durationMs"] = opt(s.duration_ms(), sp);
-  o["filesScanned"] = opt(s.files_scanned, sp);
-  o["threatCount"] = opt(s.threat_count, sp);
-  o["threats"] = json::value_from(s.threats, sp);
-  put_raw(o, s.raw);
-  jv = std::move(o);
-}
+void tag_invoke(const json::value_from_tag&, json::value& jv, const Threat& t) { record_to_value(jv, t); }
+void tag_invoke(const json::value_from_tag&, json::value& jv, const QuarantineEntry& q) { record_to_value(jv, q); }
+void tag_invoke(const json::value_from_tag&, json::value& jv, const ScanRecord& s) { record_to_value(jv, s); }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const SnapshotError& e) {
   jv = json::object({{"source", e.source}, {"message", e.message}}, jv.storage());

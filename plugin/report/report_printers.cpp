@@ -1,6 +1,7 @@
 // The report in each output format: a document (json, yaml), a table per node, or TSV rows.
 #include <boost/json.hpp>
 
+#include "common/json_text.hpp"
 #include "common/time.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/table.hpp"
@@ -96,19 +97,13 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
  private:
-  // A record's wire form is built in a reused arena, serialized, and the arena released.
+  // Each record goes straight to JSON text (no tree), through a reused string.
   template <typename Record>
   void append(TextBuffer& buffer, const Record& record) {
-    buffer.append(buffer.empty() ? "[" : ",");
-    {
-      json::value v = json::value_from(record, json::storage_ptr(&arena_));
-      serializer_.reset(&v);
-      while (!serializer_.done()) {
-        auto room = buffer.tail();  // serialized in place, block by block
-        buffer.commit(serializer_.read(room.data(), room.size()).size());
-      }
-    }
-    arena_.release();
+    record_text_.clear();
+    record_text_ += buffer.empty() ? '[' : ',';
+    JsonTextWriter(record_text_).record(record);
+    buffer.append(record_text_);
   }
 
   // Unknown (absent from the file) is null; known lists are the serialized records.
@@ -126,9 +121,7 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
   std::unique_ptr<DocumentWriter> writer_;
-  unsigned char arena_buffer_[32768];
-  json::monotonic_resource arena_{arena_buffer_, sizeof arena_buffer_};
-  json::serializer serializer_;
+  std::string record_text_;
   TextBuffer scans_;
   TextBuffer threats_;
   TextBuffer quarantine_;

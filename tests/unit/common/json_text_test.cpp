@@ -1,0 +1,55 @@
+// The direct text writer must print exactly what serializing the tree prints.
+#include "common/json_text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "common/agent_information.hpp"
+#include "tests/support/fixtures.hpp"
+
+namespace nexus_mde {
+namespace {
+
+namespace json = boost::json;
+
+template <typename Record>
+void expect_same_text(const Record& r) {
+  std::string text;
+  JsonTextWriter(text).record(r);
+  EXPECT_EQ(text, json::serialize(json::value_from(r)));
+}
+
+TEST(JsonText, EqualsTheSerializedTreeForEverySampleRecord) {
+  for (const auto& name : testing::fixtures_in("extracts", ".json")) {
+    auto info = parse_agent_information(testing::read_fixture(name), name);
+    ASSERT_TRUE(info.ok());
+    for (const auto& s : *info->scans) expect_same_text(s);
+    for (const auto& t : *info->threats) expect_same_text(t);
+    for (const auto& q : *info->quarantine) expect_same_text(q);
+  }
+}
+
+TEST(JsonText, EscapesLikeBoostJson) {
+  Threat t;
+  std::string all_controls;
+  for (char c = 1; c < 0x20; ++c) all_controls += c;
+  t.name = std::string("q\"b\\s/\x7f caf\xc3\xa9 ") + all_controls + std::string(1, '\0') + "end";
+  t.path = "";
+  t.detected_ms = 0;
+  t.scan_type = "quick";
+  t.raw["k\n"] = json::array{1, "x\ty", nullptr, 2.5};
+  expect_same_text(t);
+  ScanRecord s;
+  s.id = "id";
+  s.start_ms = 1697204573732;
+  s.end_ms = 1697204632487;
+  s.files_scanned = 0;
+  s.threats = {t, t};
+  expect_same_text(s);
+  expect_same_text(ScanRecord{});
+  expect_same_text(QuarantineEntry{});
+}
+
+}  // namespace
+}  // namespace nexus_mde
