@@ -1,5 +1,6 @@
 #include "common/time.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -85,18 +86,17 @@ Result<std::int64_t> parse_epoch_ms(std::string_view digits) {
   return v;
 }
 
-Result<std::string> format_rfc3339_ms(std::int64_t epoch_ms) {
-  if (epoch_ms < 0 || epoch_ms > kMaxEpochMs) {
-    return make_error("epoch-ms value " + std::to_string(epoch_ms) + " is outside 1970..9999");
-  }
+bool write_rfc3339_ms(std::int64_t epoch_ms, char* out) {
+  if (epoch_ms < 0 || epoch_ms > kMaxEpochMs) return false;
   std::int64_t days = epoch_ms / 86'400'000;
   std::int64_t rem = epoch_ms % 86'400'000;
   std::int64_t y = 0;
   unsigned m = 0, d = 0;
   civil_from_days(days, y, m, d);
   // Written digit by digit: this runs for every time in every report (snprintf was a hot spot).
-  std::string out = "0000-00-00T00:00:00.000Z";
-  auto put = [&out](std::size_t pos, std::int64_t value, int width) {
+  static constexpr char kTemplate[] = "0000-00-00T00:00:00.000Z";
+  std::copy(kTemplate, kTemplate + kRfc3339Length, out);
+  auto put = [out](std::size_t pos, std::int64_t value, int width) {
     for (int i = width - 1; i >= 0; --i) {
       out[pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
       value /= 10;
@@ -109,7 +109,15 @@ Result<std::string> format_rfc3339_ms(std::int64_t epoch_ms) {
   put(14, rem / 60'000 % 60, 2);
   put(17, rem / 1000 % 60, 2);
   put(20, rem % 1000, 3);
-  return out;
+  return true;
+}
+
+Result<std::string> format_rfc3339_ms(std::int64_t epoch_ms) {
+  char buf[kRfc3339Length];
+  if (!write_rfc3339_ms(epoch_ms, buf)) {
+    return make_error("epoch-ms value " + std::to_string(epoch_ms) + " is outside 1970..9999");
+  }
+  return std::string(buf, kRfc3339Length);
 }
 
 Result<std::int64_t> parse_rfc3339(std::string_view t) {

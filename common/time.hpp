@@ -21,6 +21,11 @@ Result<std::int64_t> parse_epoch_ms(std::string_view digits);
 // 1697204573732 -> "2023-10-13T13:42:53.732Z". Out-of-range input is an error.
 Result<std::string> format_rfc3339_ms(std::int64_t epoch_ms);
 
+// The same into a caller's buffer (no allocation): writes exactly kRfc3339Length characters;
+// false when out of range.
+inline constexpr std::size_t kRfc3339Length = 24;
+bool write_rfc3339_ms(std::int64_t epoch_ms, char* out);
+
 // The inverse, accepting "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)" (lower-case t/z too).
 // Fractions beyond milliseconds are truncated.
 Result<std::int64_t> parse_rfc3339(std::string_view text);
