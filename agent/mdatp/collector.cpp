@@ -1,0 +1,95 @@
+#include "agent/mdatp/collector.hpp"
+
+#include <optional>
+
+#include "common/mdatp_parsers.hpp"
+#include "common/process.hpp"
+#include "common/time.hpp"
+
+namespace nexus_mde::agent {
+
+namespace {
+
+struct CommandRun {
+  std::optional<std::string> output;  // stdout, when the command succeeded
+  bool daemon_unreachable = false;    // it ran to completion and exited non-zero
+};
+
+std::string command_line(const std::vector<std::string>& args) {
+  std::string line = "mdatp";
+  for (const auto& a : args) line += " " + a;
+  return line;
+}
+
+CommandRun run(const CollectorOptions& o, const std::vector<std::string>& args, const char* source, NodeSnapshot& snap) {
+  ProcessOptions p;
+  p.timeout = o.timeout;
+  p.output_cap = o.output_cap;
+  p.environment = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
+  std::vector<std::string> argv{o.mdatp_path};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = run_process(argv, p);
+  if (!r) {
+    snap.errors.push_back({source, command_line(args) + ": " + r.error().describe()});
+    return {};
+  }
+  if (!r->succeeded()) {
+    snap.errors.push_back({source, command_line(args) + ": " + r->describe()});
+    CommandRun failed;
+    failed.daemon_unreachable = !r->timed_out && !r->output_capped && r->signal == 0;
+    return failed;
+  }
+  return {std::move(r->out), false};
+}
+
+template <typename T>
+std::optional<T> parsed(Result<T>&& r, const std::vector<std::string>& args, const char* source, NodeSnapshot& snap) {
+  if (r) return std::move(*r);
+  snap.errors.push_back({source, command_line(args) + ": unexpected output: " + r.error().describe()});
+  return std::nullopt;
+}
+
+}  // namespace
+
+NodeSnapshot collect_snapshot(const CollectorOptions& o) {
+  NodeSnapshot snap;
+  snap.node = o.node;
+
+  const std::vector<std::string> health_args{"health", "--output", "json"};
+  CommandRun health = run(o, health_args, "health", snap);
+  if (health.daemon_unreachable) {
+    // mdatp answered "no": the MDE service is stopped (or mdatp is broken), which is what the
+    // Disabled level looks like from the node. Nothing else would answer either.
+    MdatpEnforcementFacts facts;
+    facts.service_running = false;
+    snap.enforcement = read_enforcement(facts);
+    snap.collected_at_ms = now_epoch_ms();
+    return snap;
+  }
+  if (health.output) snap.health = parsed(parse_health_output(*health.output), health_args, "health", snap);
+
+  const std::vector<std::string> antivirus_args{"health", "--details", "antivirus"};
+  if (auto out = run(o, antivirus_args, "antivirus", snap).output) {
+    if (auto details = parsed(parse_health_output(*out), antivirus_args, "antivirus", snap); details && snap.health) {
+      if (!snap.health->enforcement_level) snap.health->enforcement_level = details->enforcement_level;
+    }
+  }
+  if (snap.health) snap.enforcement = read_enforcement(enforcement_facts(*snap.health));
+
+  const std::vector<std::string> scan_args{"scan", "list", "--output", "json"};
+  if (auto out = run(o, scan_args, "scans", snap).output) {
+    if (auto scans = parsed(parse_scan_list_json(*out), scan_args, "scans", snap)) snap.scans = std::move(*scans);
+  }
+  const std::vector<std::string> threat_args{"threat", "list", "--output", "json"};
+  if (auto out = run(o, threat_args, "threats", snap).output) {
+    if (auto list = parsed(parse_threat_list_json(*out), threat_args, "threats", snap)) snap.threats = std::move(list->threats);
+  }
+  const std::vector<std::string> quarantine_args{"threat", "quarantine", "list", "--output", "json"};
+  if (auto out = run(o, quarantine_args, "quarantine", snap).output) {
+    if (auto q = parsed(parse_quarantine_list_json(*out), quarantine_args, "quarantine", snap)) snap.quarantine = std::move(*q);
+  }
+  snap.collected_at_ms = now_epoch_ms();
+  return snap;
+}
+
+}  // namespace nexus_mde::agent
