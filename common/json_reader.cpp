@@ -40,6 +40,14 @@ void ObjectReader::fail(std::string message, std::string_view key) {
   if (!error_) error_ = make_error(std::move(message), path_of(key));
 }
 
+const json::value* setting_value(const json::value& v, bool& managed) {
+  const auto* o = v.if_object();
+  if (!o || !o->contains("value") || !o->contains("isManaged")) return nullptr;
+  const json::value& flag = o->at("isManaged");
+  managed = flag.is_bool() && flag.get_bool();
+  return &o->at("value");
+}
+
 const json::value* ObjectReader::lookup(FieldNames names, std::string_view& found_key) {
   for (std::string_view name : names) {
     auto it = object_.find(name);
@@ -47,12 +55,10 @@ const json::value* ObjectReader::lookup(FieldNames names, std::string_view& foun
     consumed_.emplace_back(name);
     found_key = it->key();
     const json::value* v = &it->value();
-    // mdatp's configurable settings: {"displayValue":bool,"isManaged":bool,"value":…}
-    if (const auto* o = v->if_object(); o && o->contains("value") && o->contains("isManaged")) {
-      if (const auto* m = o->find("isManaged"); m != o->end() && m->value().is_bool() && m->value().get_bool()) {
-        managed_.emplace_back(found_key);
-      }
-      v = &o->at("value");
+    bool managed = false;
+    if (const json::value* inner = setting_value(*v, managed)) {
+      if (managed) managed_.emplace_back(found_key);
+      v = inner;
     }
     if (v->is_null()) return nullptr;
     return v;

@@ -26,6 +26,10 @@ Result<std::string> scalar_text(const Scalar& v);     // strings; whole numbers 
 Result<bool> scalar_flag(const Scalar& v);            // true/false; legacy 1/0 and "true"/"false"
 Result<std::int64_t> scalar_count(const Scalar& v);   // a whole number >= 0 or its digits
 Result<std::int64_t> scalar_time_ms(const Scalar& v); // epoch-ms (number or digits), RFC 3339, mdatp date
+// mdatp's configurable settings come wrapped: {"displayValue":bool,"isManaged":bool,"value":…}.
+// Returns the wrapped value (and whether it is managed), or nullptr when `v` is no such wrapper.
+const boost::json::value* setting_value(const boost::json::value& v, bool& managed);
+
 // The scalar view of a tree value; nullopt for objects and arrays.
 std::optional<Scalar> scalar_of(const boost::json::value& v);
 

@@ -174,16 +174,7 @@ Result<json::value> parse_health_field_output(std::string_view text) {
 
 namespace {
 
-// Runs a ModelBuilder over a tree, or over text streamed straight into it (no tree is built).
-template <typename Pick>
-auto build_from_tree(ModelRoot root, const json::value& value, const std::string& path, Pick&& pick)
-    -> Result<std::decay_t<decltype(pick(std::declval<ModelBuilder&>()))>> {
-  ModelBuilder builder(root, path);
-  feed_tree(value, builder);
-  if (builder.error()) return *builder.error();
-  return std::move(pick(builder));
-}
-
+// Runs a ModelBuilder over text streamed straight into it (no tree is built).
 template <typename Pick>
 auto build_from_text(ModelRoot root, std::string_view text, const std::string& path, Pick&& pick)
     -> Result<std::decay_t<decltype(pick(std::declval<ModelBuilder&>()))>> {

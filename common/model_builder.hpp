@@ -131,4 +131,15 @@ class ModelBuilder final : public JsonEvents {
   std::vector<QuarantineEntry> quarantine_;
 };
 
+// Runs a ModelBuilder over a tree; `pick` takes the result out of the builder
+// (e.g. [](ModelBuilder& b) -> auto& { return b.scans(); }).
+template <typename Pick>
+auto build_from_tree(ModelRoot root, const boost::json::value& value, const std::string& path, Pick&& pick)
+    -> Result<std::decay_t<decltype(pick(std::declval<ModelBuilder&>()))>> {
+  ModelBuilder builder(root, path);
+  feed_tree(value, builder);
+  if (builder.error()) return *builder.error();
+  return std::move(pick(builder));
+}
+
 }  // namespace nexus_mde

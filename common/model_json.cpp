@@ -36,12 +36,10 @@ const json::object* require_object(const json::value& v, const std::string& path
 template <typename Pick>
 auto build_one(ModelRoot root, const json::value& value, const std::string& path, Pick&& pick)
     -> Result<std::decay_t<decltype(pick(std::declval<ModelBuilder&>()).front())>> {
-  ModelBuilder builder(root, path);
-  feed_tree(value, builder);
-  if (builder.error()) return *builder.error();
-  auto& items = pick(builder);
-  if (items.empty()) return make_error("no record", path);
-  return std::move(items.front());
+  auto items = build_from_tree(root, value, path, pick);
+  if (!items) return items.error();
+  if (items->empty()) return make_error("no record", path);
+  return std::move(items->front());
 }
 
 }  // namespace
@@ -110,10 +108,11 @@ Result<Health> health_from_json(const json::object& object, const std::string& p
   h.raw = leftovers_with_raw(r);
   // Unwrap managed-setting objects left in raw to their value, keeping "managed" in the list.
   for (auto& kv : h.raw) {
-    if (auto* o = kv.value().if_object(); o && o->contains("value") && o->contains("isManaged")) {
-      if (o->at("isManaged").is_bool() && o->at("isManaged").get_bool()) h.managed.emplace_back(kv.key());
-      json::value inner = o->at("value");
-      kv.value() = std::move(inner);
+    bool managed = false;
+    if (const json::value* inner = setting_value(kv.value(), managed)) {
+      if (managed) h.managed.emplace_back(kv.key());
+      json::value value = *inner;
+      kv.value() = std::move(value);
     }
   }
   return h;
