@@ -48,8 +48,7 @@ void FileCounts::into(ReportSummary& summary, const AgentInformation& info) cons
 
 void ReportPrinter::begin_file(const std::string& source, const std::string& node) {
   // The previous file ended in end_file or abandon_file, which leave nothing behind.
-  source_ = source;
-  node_ = node;
+  file_ = ExtractFile{source, node};
   counts_ = {};
 }
 
@@ -74,7 +73,7 @@ void ReportPrinter::end_file(AgentInformation&& info, ReportSummary& summary) {
   if (info.scans) info.scans = std::move(scans_);
   if (info.threats) info.threats = std::move(threats_);
   if (info.quarantine) info.quarantine = std::move(quarantine_);
-  print(ExtractFile{source_, node_}, info);
+  print(file_, info);
   scans_.clear();
   threats_.clear();
   quarantine_.clear();
@@ -85,7 +84,7 @@ void ReportPrinter::abandon_file(const Error& error) {
   scans_.clear();
   threats_.clear();
   quarantine_.clear();
-  failure(source_, node_, error);
+  failure(file_, error);
 }
 
 ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out, std::ostream& err) {

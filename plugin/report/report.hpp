@@ -67,11 +67,10 @@ class ReportPrinter : public RecordSink {
   virtual void on_threat(Threat&& threat) { threats_.push_back(std::move(threat)); }
   virtual void on_quarantine(QuarantineEntry&& entry) { quarantine_.push_back(std::move(entry)); }
   virtual void print(const ExtractFile& file, const AgentInformation& info) = 0;
-  virtual void failure(const std::string& source, const std::string& node, const Error& error) = 0;
+  virtual void failure(const ExtractFile& file, const Error& error) = 0;
   virtual void discard() {}
 
-  std::string source_;
-  std::string node_;
+  ExtractFile file_;  // the file being printed
 
  private:
   FileCounts counts_;

@@ -87,10 +87,10 @@ class DocumentReportPrinter final : public ReportPrinter {
     discard();
   }
 
-  void failure(const std::string& source, const std::string& node, const Error& error) override {
+  void failure(const ExtractFile& file, const Error& error) override {
     writer_->begin_object();
-    writer_->field("source", json::value(source));
-    writer_->field("node", json::value(node));
+    writer_->field("source", json::value(file.source));
+    writer_->field("node", json::value(file.node));
     writer_->field("ok", false);
     writer_->field("error", error_json(error));
     writer_->end_object();
@@ -195,9 +195,9 @@ class TableReportPrinter final : public ReportPrinter {
     section("QUARANTINE", info.quarantine, quarantine_table);
   }
 
-  void failure(const std::string& source, const std::string& node, const Error& error) override {
+  void failure(const ExtractFile& file, const Error& error) override {
     separate();
-    out_ << node << "  (" << source << ")\n  UNREADABLE  " << error.describe() << "\n";
+    out_ << file.node << "  (" << file.source << ")\n  UNREADABLE  " << error.describe() << "\n";
   }
 
 
@@ -261,8 +261,8 @@ class TsvReportPrinter final : public ReportPrinter {
     }
   }
 
-  void failure(const std::string& source, const std::string& node, const Error& error) override {
-    write_tsv_row(out_, {"error", node, source, error.describe()});
+  void failure(const ExtractFile& file, const Error& error) override {
+    write_tsv_row(out_, {"error", file.node, file.source, error.describe()});
   }
 
  private:
