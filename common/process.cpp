@@ -56,6 +56,8 @@ std::string ProcessResult::describe() const {
     text = "timed out after " + std::to_string(duration.count()) + " ms";
   } else if (output_capped) {
     text = "printed more output than allowed";
+  } else if (cancelled) {
+    text = "stopped: the agent is shutting down";
   } else if (signal != 0) {
     text = "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
   } else {
@@ -78,6 +80,9 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
   posix_spawn_file_actions_adddup2(&actions, in_r.fd, STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out_w.fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_w.fd, STDERR_FILENO);
+  // Nothing else the parent holds (a daemon's listening socket, its clients' connections) may
+  // leak into the child, whether or not it was opened with O_CLOEXEC.
+  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   if (options.working_directory) {
     posix_spawn_file_actions_addchdir_np(&actions, options.working_directory->c_str());
   }
@@ -126,6 +131,11 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
     auto now = Clock::now();
     if (now >= deadline) {
       result.timed_out = true;
+      kill_group();
+      break;
+    }
+    if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+      result.cancelled = true;
       kill_group();
       break;
     }
@@ -187,7 +197,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
   } else if (WIFSIGNALED(status)) {
     result.signal = WTERMSIG(status);
   }
-  if (result.timed_out || result.output_capped) result.signal = 0;
+  if (result.timed_out || result.output_capped || result.cancelled) result.signal = 0;
   return result;
 }
 

@@ -1,0 +1,149 @@
+#include "common/net/tls_context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "common/time.hpp"
+
+namespace nexus_mde::net {
+
+namespace {
+
+// The oldest OpenSSL error of the calling thread as text ("no start line"), and the queue cleared.
+std::string openssl_reason(const char* fallback) {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return fallback;
+  const char* reason = ERR_reason_error_string(code);
+  return reason ? reason : fallback;
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+File open_for_reading(TlsFileRole role, const std::string& path, std::vector<TlsProblem>& problems) {
+  File f(std::fopen(path.c_str(), "rb"));
+  if (!f) problems.push_back({role, path, std::string("cannot read: ") + std::strerror(errno)});
+  return f;
+}
+
+// "2024-01-01T00:00:00.000Z" for an ASN1_TIME, or "?" when it cannot be converted.
+std::string asn1_time_text(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return "?";
+  auto text = format_rfc3339_ms(static_cast<std::int64_t>(timegm(&tm)) * 1000);
+  return text ? *text : "?";
+}
+
+using Cert = std::unique_ptr<X509, decltype(&X509_free)>;
+using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+// Reads the (first) certificate to say, by file, what is wrong with it before OpenSSL is asked.
+Cert check_certificate_file(TlsFileRole role, const std::string& path, const char* what, std::vector<TlsProblem>& problems) {
+  Cert none(nullptr, X509_free);
+  File f = open_for_reading(role, path, problems);
+  if (!f) return none;
+  Cert cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr), X509_free);
+  if (!cert) {
+    problems.push_back({role, path, std::string("not a PEM ") + what + ": " + openssl_reason("no certificate found")});
+    return none;
+  }
+  if (X509_cmp_current_time(X509_get0_notAfter(cert.get())) < 0) {
+    problems.push_back({role, path, std::string(what) + " expired on " + asn1_time_text(X509_get0_notAfter(cert.get()))});
+  } else if (X509_cmp_current_time(X509_get0_notBefore(cert.get())) > 0) {
+    problems.push_back({role, path, std::string(what) + " is not valid before " + asn1_time_text(X509_get0_notBefore(cert.get()))});
+  }
+  return cert;
+}
+
+}  // namespace
+
+TlsContextResult make_server_tls_context(const TlsFiles& files) {
+  namespace ssl = boost::asio::ssl;
+  TlsContextResult out;
+  ERR_clear_error();
+  Cert cert = check_certificate_file(TlsFileRole::kCertificate, files.certificate, "certificate", out.problems);
+  check_certificate_file(TlsFileRole::kTrustedCa, files.trusted_ca, "CA certificate", out.problems);
+  if (File f = open_for_reading(TlsFileRole::kPrivateKey, files.private_key, out.problems)) {
+    Key key(PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+    if (!key) {
+      out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key,
+                              "not an unencrypted PEM private key: " + openssl_reason("no key found")});
+    } else if (cert && X509_check_private_key(cert.get(), key.get()) != 1) {
+      out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key, "does not match the certificate " + files.certificate});
+    }
+  }
+  ERR_clear_error();
+  if (!out.problems.empty()) return out;
+
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // TLS 1.2: forward-secret AEAD suites only. TLS 1.3 suites are all acceptable.
+  SSL_CTX_set_cipher_list(native, "ECDHE+AESGCM:ECDHE+CHACHA20");
+  if (SSL_CTX_use_certificate_chain_file(native, files.certificate.c_str()) != 1) {
+    out.problems.push_back({TlsFileRole::kCertificate, files.certificate, "cannot use certificate: " + openssl_reason("unknown error")});
+  }
+  if (SSL_CTX_use_PrivateKey_file(native, files.private_key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key, "cannot use private key: " + openssl_reason("unknown error")});
+  }
+  if (SSL_CTX_load_verify_locations(native, files.trusted_ca.c_str(), nullptr) != 1) {
+    out.problems.push_back({TlsFileRole::kTrustedCa, files.trusted_ca, "cannot use as client CA: " + openssl_reason("unknown error")});
+  } else if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.trusted_ca.c_str())) {
+    SSL_CTX_set_client_CA_list(native, names);
+  }
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+  // Session ids are scoped to this context, so a resumed session never skips client verification.
+  static const unsigned char kSessionContext[] = "nexus-mde-agent";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  if (out.problems.empty()) out.context = std::move(ctx);
+  return out;
+}
+
+std::vector<std::string> peer_certificate_identities(void* native_ssl) {
+  std::vector<std::string> ids;
+  auto* ssl = static_cast<SSL*>(native_ssl);
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (!cert) return ids;
+  if (SSL_get_verify_result(ssl) != X509_V_OK) {
+    X509_free(cert);
+    return ids;
+  }
+  X509_NAME* subject = X509_get_subject_name(cert);
+  int cn_index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (cn_index >= 0) {
+    ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, cn_index));
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, cn);
+    if (len > 0) ids.emplace_back(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+    OPENSSL_free(utf8);
+  }
+  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans, i);
+    if (name->type != GEN_DNS && name->type != GEN_URI && name->type != GEN_EMAIL) continue;
+    const ASN1_IA5STRING* s = name->d.ia5;
+    ids.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s)));
+  }
+  GENERAL_NAMES_free(sans);
+  X509_free(cert);
+  return ids;
+}
+
+std::string peer_verify_failure(void* native_ssl) {
+  long result = SSL_get_verify_result(static_cast<SSL*>(native_ssl));
+  if (result == X509_V_OK) return {};
+  return std::string("certificate verify failed: ") + X509_verify_cert_error_string(result);
+}
+
+}  // namespace nexus_mde::net
