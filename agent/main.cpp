@@ -1,19 +1,17 @@
 // nexus-mde-agent: serves this node's Microsoft Defender for Endpoint state over mTLS.
-// Built so far: configuration checking and one-shot collection; the HTTPS server is issue 3's
-// next step, and until it exists the agent says so instead of pretending to serve.
+//   nexus-mde-agent [--config FILE]             serve (systemd Type=notify)
+//   nexus-mde-agent --check-config              validate and exit (0 valid, 3 invalid)
+//   nexus-mde-agent --collect-once              print one snapshot as JSON and exit (0, or 1)
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
-#include "agent/config/agent_config.hpp"
+#include "agent/config/load_config.hpp"
 #include "agent/mdatp/collector.hpp"
+#include "agent/service/agent_service.hpp"
 
 namespace {
 
@@ -33,18 +31,22 @@ std::string host_name() {
 int main(int argc, char** argv) {
   using namespace nexus_mde::agent;
   CLI::App app{"nexus-mde-agent: this node's Microsoft Defender for Endpoint state over mTLS"};
-  std::string config_path = kDefaultConfigPath;
+  ServiceOptions options;
+  options.config_path = kDefaultConfigPath;
   bool check_only = false;
   bool collect_once = false;
-  std::string node_override;
-  std::string mdatp_override;
-  app.add_option("--config", config_path, "Configuration file")->capture_default_str();
+  std::string log_target = "journal";
+  app.add_option("--config", options.config_path, "Configuration file")->capture_default_str();
   app.add_flag("--check-config", check_only,
-               "Validate the configuration and the files it names, list every problem, and exit (0 valid, 3 invalid)");
+               "Validate the configuration, the files it names and the TLS certificate and key, list every problem, "
+               "and exit (0 valid, 3 invalid)");
   app.add_flag("--collect-once", collect_once,
                "Collect this node's MDE state once, print it as JSON on stdout, and exit (0, or 1 if an mdatp command failed)");
-  app.add_option("--node", node_override, "Node name (overrides \"node\")");
-  app.add_option("--mdatp", mdatp_override, "Absolute path of mdatp (overrides \"mdatp.path\")");
+  app.add_option("--node", options.overrides.node, "Node name (overrides \"node\")");
+  app.add_option("--mdatp", options.overrides.mdatp_path, "Absolute path of mdatp (overrides \"mdatp.path\")");
+  app.add_option("--log-target", log_target, "Where log and audit entries go: journal (structured) or stderr")
+      ->check(CLI::IsMember({"journal", "stderr"}))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -52,34 +54,22 @@ int main(int argc, char** argv) {
     std::cerr << "nexus-mde-agent: " << e.what() << "\n";
     return kInvalid;
   }
+  options.log_target = log_target == "stderr" ? LogTarget::kStderr : LogTarget::kJournal;
+  options.fallback_node = host_name();
 
-  std::ifstream in(config_path, std::ios::binary);
-  if (!in) {
-    std::cerr << "nexus-mde-agent: " << config_path << ": cannot read: " << std::strerror(errno) << "\n";
-    return kInvalid;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  ConfigResult parsed = parse_agent_config(text.str(), host_name());
-  std::vector<ConfigProblem> problems = parsed.problems;
-  if (parsed.config) {
-    AgentConfig& cfg = *parsed.config;
-    if (!node_override.empty()) cfg.node = node_override;
-    if (!mdatp_override.empty()) {
-      cfg.mdatp_path = mdatp_override;
-      if (cfg.mdatp_path.front() != '/') problems.push_back({"--mdatp", "must be an absolute path"});
+  LoadedConfig loaded = load_config(options.config_path, options.overrides, options.fallback_node);
+  if (!loaded.config) {
+    // On stderr in every mode: systemd puts a failed start's stderr in the journal too.
+    for (const auto& p : loaded.problems) {
+      std::cerr << options.config_path << ": " << (p.key == "(file)" ? "" : p.key + ": ") << p.message << "\n";
     }
-    auto file_problems = check_config_files(cfg);
-    problems.insert(problems.end(), file_problems.begin(), file_problems.end());
-  }
-  if (!problems.empty()) {
-    for (const auto& p : problems) std::cerr << config_path << ": " << p.key << ": " << p.message << "\n";
-    std::cerr << config_path << ": " << problems.size() << (problems.size() == 1 ? " problem\n" : " problems\n");
+    std::cerr << options.config_path << ": " << loaded.problems.size()
+              << (loaded.problems.size() == 1 ? " problem\n" : " problems\n");
     return kInvalid;
   }
-  const AgentConfig& cfg = *parsed.config;
+  const AgentConfig& cfg = *loaded.config;
   if (check_only) {
-    std::cout << config_path << ": valid (node " << cfg.node << ", " << cfg.listen.size() << " listen address"
+    std::cout << options.config_path << ": valid (node " << cfg.node << ", " << cfg.listen.size() << " listen address"
               << (cfg.listen.size() == 1 ? "" : "es") << ", " << cfg.clients.size() << " client identities, "
               << cfg.tokens.size() << " tokens)\n";
     return kOk;
@@ -94,6 +84,5 @@ int main(int argc, char** argv) {
     for (const auto& e : snapshot.errors) std::cerr << "nexus-mde-agent: " << e.source << ": " << e.message << "\n";
     return snapshot.errors.empty() ? kOk : kCollectedWithErrors;
   }
-  std::cerr << "nexus-mde-agent: serving over HTTPS is not built yet; use --check-config or --collect-once\n";
-  return kInvalid;
+  return run_agent_service(options, std::move(loaded));
 }

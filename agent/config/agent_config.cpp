@@ -275,12 +275,13 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
   }
 
   if (const json::object* m = c.object(top, "", "mdatp")) {
-    c.only_known(*m, "mdatp", {"path", "timeoutSeconds", "refreshSeconds", "maxAgeSeconds"});
+    c.only_known(*m, "mdatp", {"path", "timeoutSeconds", "scanTimeoutSeconds", "refreshSeconds", "maxAgeSeconds"});
     c.text(*m, "mdatp", "path", cfg.mdatp_path);
     if (!cfg.mdatp_path.empty() && cfg.mdatp_path.front() != '/') {
       c.problem("mdatp.path", "must be an absolute path (mdatp is never looked up in PATH)");
     }
     c.number(*m, "mdatp", "timeoutSeconds", cfg.mdatp_timeout_seconds, 1, 3600);
+    c.number(*m, "mdatp", "scanTimeoutSeconds", cfg.scan_timeout_seconds, 1, 7 * 86400);
     c.number(*m, "mdatp", "refreshSeconds", cfg.refresh_seconds, 1, 86400);
     c.number(*m, "mdatp", "maxAgeSeconds", cfg.max_age_seconds, 0, 86400);
   }

@@ -41,7 +41,8 @@ struct AgentConfig {
   std::vector<ClientIdentity> clients;
   std::vector<TokenHash> tokens;
   std::string mdatp_path = "/usr/bin/mdatp";
-  std::uint32_t mdatp_timeout_seconds = 30;
+  std::uint32_t mdatp_timeout_seconds = 30;        // each read-only mdatp command
+  std::uint32_t scan_timeout_seconds = 6 * 3600;    // a quick or full scan triggered through the agent
   std::uint32_t refresh_seconds = 60;
   std::uint32_t max_age_seconds = 10;
   std::uint32_t max_connections = 256;

@@ -15,6 +15,17 @@ struct CommandRun {
   bool daemon_unreachable = false;    // it ran to completion and exited non-zero
 };
 
+// "health", "scan list", "threat quarantine list": the words before the first flag.
+std::string command_name(const std::vector<std::string>& args) {
+  std::string name;
+  for (const auto& a : args) {
+    if (a.starts_with("-")) break;
+    if (!name.empty()) name += ' ';
+    name += a;
+  }
+  return name;
+}
+
 std::string command_line(const std::vector<std::string>& args) {
   std::string line = "mdatp";
   for (const auto& a : args) line += " " + a;
@@ -26,9 +37,15 @@ CommandRun run(const CollectorOptions& o, const std::vector<std::string>& args, 
   p.timeout = o.timeout;
   p.output_cap = o.output_cap;
   p.environment = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
+  p.cancel = o.cancel;
   std::vector<std::string> argv{o.mdatp_path};
   argv.insert(argv.end(), args.begin(), args.end());
+  auto started = std::chrono::steady_clock::now();
   auto r = run_process(argv, p);
+  if (o.on_call) {
+    o.on_call({command_name(args), std::string(mdatp_call_outcome(r)),
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)});
+  }
   if (!r) {
     snap.errors.push_back({source, command_line(args) + ": " + r.error().describe()});
     return {};
@@ -36,7 +53,7 @@ CommandRun run(const CollectorOptions& o, const std::vector<std::string>& args, 
   if (!r->succeeded()) {
     snap.errors.push_back({source, command_line(args) + ": " + r->describe()});
     CommandRun failed;
-    failed.daemon_unreachable = !r->timed_out && !r->output_capped && r->signal == 0;
+    failed.daemon_unreachable = !r->timed_out && !r->output_capped && !r->cancelled && r->signal == 0;
     return failed;
   }
   return {std::move(r->out), false};
@@ -50,6 +67,20 @@ std::optional<T> parsed(Result<T>&& r, const std::vector<std::string>& args, con
 }
 
 }  // namespace
+
+std::string_view mdatp_call_outcome(const Result<ProcessResult>& run) {
+  if (!run) return "start-error";
+  if (run->cancelled) return "cancelled";
+  if (run->timed_out) return "timeout";
+  if (run->output_capped) return "output-cap";
+  if (run->signal != 0) return "signal";
+  if (run->exit_code != 0) return "exit-error";
+  return "ok";
+}
+
+bool collection_failed(const NodeSnapshot& snapshot) {
+  return !snapshot.health && snapshot.enforcement.level != EnforcementLevel::Disabled;
+}
 
 NodeSnapshot collect_snapshot(const CollectorOptions& o) {
   NodeSnapshot snap;

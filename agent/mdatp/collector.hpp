@@ -4,19 +4,37 @@
 // leaves an error in the snapshot naming the command and why; the rest is still collected.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "common/model.hpp"
+#include "common/process.hpp"
 
 namespace nexus_mde::agent {
+
+// One mdatp run, for metrics. `command` is the subcommand ("health", "scan list"), `outcome`
+// one of: ok, exit-error, timeout, signal, output-cap, start-error, cancelled.
+struct MdatpCall {
+  std::string command;
+  std::string outcome;
+  std::chrono::milliseconds duration{0};
+};
+using MdatpCallObserver = std::function<void(const MdatpCall&)>;
+
+// How a finished (or unstartable) run_process ended, in MdatpCall::outcome's words.
+std::string_view mdatp_call_outcome(const Result<ProcessResult>& run);
 
 struct CollectorOptions {
   std::string node;
   std::string mdatp_path;
   std::chrono::milliseconds timeout{30'000};   // per command
   std::size_t output_cap = 64 * 1024 * 1024;  // per stream
+  const std::atomic<bool>* cancel = nullptr;  // see ProcessOptions::cancel
+  MdatpCallObserver on_call;                  // called after every mdatp run, on the caller's thread
 };
 
 // The commands, in order. When `health` cannot reach the daemon (it exits non-zero), the others
@@ -27,5 +45,9 @@ struct CollectorOptions {
 //   threat list --output json                 -> threats
 //   threat quarantine list --output json      -> quarantine
 NodeSnapshot collect_snapshot(const CollectorOptions& options);
+
+// True when mdatp did not answer at all (missing, hung, crashed, printed garbage), as opposed to
+// answering that its service is stopped (a real state: Disabled).
+bool collection_failed(const NodeSnapshot& snapshot);
 
 }  // namespace nexus_mde::agent

@@ -9,6 +9,7 @@
 #include "common/model_json.hpp"
 #include "common/process.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace nexus_mde {
 namespace {
@@ -23,7 +24,11 @@ class AgentCli : public ::testing::Test {
     fs::create_directories(dir_ / "tls");
     fs::create_directories(dir_ / "bin" / "fake-mdatp-state");
     fs::create_directories(dir_ / "state");
-    for (const char* f : {"agent.crt", "agent.key", "ca.crt"}) testing::write_file(dir_ / "tls" / f, "pem\n");
+    testing::TestPki pki(dir_ / "tls");
+    auto ca = pki.make_ca("ca");
+    auto agent = pki.issue(ca, "agent", {"rack2compute11", {"rack2compute11"}, {"127.0.0.1"}, -1, 30, true});
+    pki.issue(ca, "expired", {"rack2compute11", {"rack2compute11"}, {}, -30, -1, true});
+    pki.issue(ca, "other", {"rack2compute11", {"rack2compute11"}, {}, -1, 30, true});
     fs::create_symlink(fs::path(NEXUS_MDE_BINARY_DIR) / "tests" / "fakes" / "fake-mdatp", dir_ / "bin" / "mdatp");
     testing::write_file(dir_ / "bin" / "fake-mdatp-state" / "state.json", "{}");
     config_ = json::object{
@@ -83,9 +88,35 @@ TEST_F(AgentCli, UnreadableConfigAndUsageErrors) {
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("absent.json: cannot read"), std::string::npos);
   EXPECT_EQ(run({"--no-such-flag"}).exit_code, 3);
-  auto serve = run({"--config", write_config()});
-  EXPECT_EQ(serve.exit_code, 3);
-  EXPECT_NE(serve.err.find("not built yet"), std::string::npos);
+  EXPECT_EQ(run({"--config", write_config(), "--log-target", "syslog"}).exit_code, 3);
+}
+
+TEST_F(AgentCli, BadCertificatesAndKeysAreNamedByFile) {
+  auto& tls = config_["tls"].as_object();
+  // An expired certificate, and a key that belongs to another certificate.
+  tls["cert"] = (dir_ / "tls" / "expired.crt").string();
+  tls["key"] = (dir_ / "tls" / "other.key").string();
+  auto r = run({"--config", write_config(), "--check-config"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("tls.cert: " + (dir_ / "tls" / "expired.crt").string() + ": certificate expired on "),
+            std::string::npos) << r.err;
+
+  tls["cert"] = (dir_ / "tls" / "agent.crt").string();
+  r = run({"--config", write_config(), "--check-config"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "other.key").string() + ": does not match the certificate"),
+            std::string::npos) << r.err;
+
+  // Not PEM at all: the CA file holds text, the key file a certificate.
+  testing::write_file(dir_ / "tls" / "garbage.pem", "not a certificate\n");
+  tls["key"] = (dir_ / "tls" / "agent.crt").string();
+  tls["clientCa"] = (dir_ / "tls" / "garbage.pem").string();
+  r = run({"--config", write_config(), "--check-config"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("tls.clientCa: " + (dir_ / "tls" / "garbage.pem").string() + ": not a PEM CA certificate"),
+            std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "agent.crt").string() + ": not an unencrypted PEM private key"),
+            std::string::npos) << r.err;
 }
 
 TEST_F(AgentCli, CollectOncePrintsTheSnapshot) {

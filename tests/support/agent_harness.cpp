@@ -1,0 +1,254 @@
+#include "tests/support/agent_harness.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "common/process.hpp"
+
+extern char** environ;
+
+namespace nexus_mde::testing {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kFakeMdatp = NEXUS_MDE_BINARY_DIR "/tests/fakes/fake-mdatp";
+const char* kAgent = NEXUS_MDE_BINARY_DIR "/agent/nexus-mde-agent";
+
+ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  ProcessOptions o;
+  o.timeout = timeout;
+  o.environment = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
+  auto r = run_process(argv, o);
+  if (!r) throw std::runtime_error("cannot run " + argv[0] + ": " + r.error().describe());
+  return std::move(*r);
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char digest[32];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+std::string unique_loopback_address() {
+  static std::atomic<unsigned> counter{0};
+  unsigned pid = static_cast<unsigned>(::getpid());
+  unsigned n = counter++;
+  return "127." + std::to_string(100 + pid % 100) + "." + std::to_string(1 + (pid / 100) % 250) + "." +
+         std::to_string(2 + n % 250);
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
+                                     const fs::path& output_file) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  std::vector<char*> args, env;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const auto& e : environment) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
+  int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, &attr, args.data(), env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (status_) return;
+  ::kill(-pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+}
+
+void BackgroundProcess::signal(int sig) const { ::kill(pid_, sig); }
+
+std::optional<int> BackgroundProcess::wait_exit(std::chrono::milliseconds timeout) {
+  if (status_) return status_;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      ::kill(-pid_, SIGKILL);  // anything it left in its group
+      status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return status_;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+AgentHarness::AgentHarness(std::string node) : node_(std::move(node)), address_(unique_loopback_address()), pki_(dir_.path()) {
+  node_ += "-" + address_.substr(4);  // unique per test, so journal entries can be told apart
+  ca_ = pki_.make_ca("ca");
+  other_ca_ = pki_.make_ca("other-ca");
+  server_ = pki_.issue(ca_, "agent", {node_, {node_}, {address_}, -1, 30, true});
+  operator_client_ = pki_.issue(ca_, "operator", {"nexus-mde-operator", {}, {}, -1, 30, false});
+  reader_client_ = pki_.issue(ca_, "reader", {"monitoring", {"reader.example"}, {}, -1, 30, false});
+  unknown_client_ = pki_.issue(ca_, "unknown", {"somebody-else", {}, {}, -1, 30, false});
+  expired_client_ = pki_.issue(ca_, "expired", {"nexus-mde-operator", {}, {}, -30, -1, false});
+  foreign_client_ = pki_.issue(other_ca_, "foreign", {"nexus-mde-operator", {}, {}, -1, 30, false});
+
+  fs::create_directories(dir_ / "fake" / "fake-mdatp-state");
+  fs::create_directories(state_dir());
+  fs::create_symlink(kFakeMdatp, dir_ / "fake" / "mdatp");
+  set_mdatp_state({});
+
+  config_ = json::object{
+      {"node", node_},
+      {"listen", json::array{address_ + ":9448"}},
+      {"tls", json::object{{"cert", server_.cert.string()}, {"key", server_.key.string()}, {"clientCa", ca_.cert.string()}}},
+      {"clients", json::array{json::object{{"identity", "nexus-mde-operator"}, {"role", "operator"}},
+                              json::object{{"identity", "reader.example"}, {"role", "reader"}}}},
+      {"tokens", json::array{json::object{{"name", "prometheus"}, {"sha256", sha256_hex(tokens_.reader)}, {"role", "reader"}},
+                             json::object{{"name", "runbook"}, {"sha256", sha256_hex(tokens_.operator_)}, {"role", "operator"}}}},
+      {"mdatp", json::object{{"path", (dir_ / "fake" / "mdatp").string()}, {"timeoutSeconds", 5}}},
+      {"limits", json::object{{"ioTimeoutSeconds", 5}}},
+      {"stateDir", state_dir().string()}};
+}
+
+AgentHarness::~AgentHarness() = default;
+
+void AgentHarness::set_mdatp_state(const json::object& state) const {
+  write_file(dir_ / "fake" / "fake-mdatp-state" / "state.json", json::serialize(state));
+}
+
+void AgentHarness::write_config() const { write_file(config_path(), json::serialize(config_)); }
+
+void AgentHarness::start(const std::vector<std::string>& extra_args, const std::vector<std::string>& environment,
+                         bool wait_until_listening) {
+  write_config();
+  std::vector<std::string> argv{kAgent, "--config", config_path().string()};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  std::vector<std::string> env{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+  env.insert(env.end(), environment.begin(), environment.end());
+  process_.emplace(argv, env, dir_ / "agent.log");
+  if (!wait_until_listening) return;
+  // Until the TLS port answers (a 401 without credentials is an answer), at most 10 s.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (process_->wait_exit(std::chrono::milliseconds(0))) break;
+    if (curl("/v1/status", {"--max-time", "2"}).http_status != 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("the agent did not start listening; its output:\n" + output());
+}
+
+void AgentHarness::stop_hard() {
+  if (!process_) return;
+  process_->signal(SIGKILL);
+  process_->wait_exit(std::chrono::seconds(10));
+}
+
+CurlResult AgentHarness::curl(const std::string& path, const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{"/usr/bin/curl", "-sS", "--max-time", "20", "--cacert", ca_.cert.string(),
+                                "--resolve", node_ + ":9448:" + address_, "-o", "-", "-w", "\n%{http_code}"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("https://" + node_ + ":9448" + path);
+  auto r = run(argv, std::chrono::seconds(30));
+  CurlResult out;
+  out.exit_code = r.exit_code;
+  out.error = r.err;
+  auto nl = r.out.rfind('\n');
+  if (nl != std::string::npos) {
+    out.body = r.out.substr(0, nl);
+    out.http_status = std::atoi(r.out.c_str() + nl + 1);
+  }
+  return out;
+}
+
+CurlResult AgentHarness::curl_as_operator(const std::string& path, const std::vector<std::string>& args) const {
+  std::vector<std::string> all{"--cert", operator_client_.cert.string(), "--key", operator_client_.key.string()};
+  all.insert(all.end(), args.begin(), args.end());
+  return curl(path, all);
+}
+
+CurlResult AgentHarness::curl_with_token(const std::string& token, const std::string& path,
+                                         const std::vector<std::string>& args) const {
+  std::vector<std::string> all{"-H", "Authorization: Bearer " + token};
+  all.insert(all.end(), args.begin(), args.end());
+  return curl(path, all);
+}
+
+std::optional<double> AgentHarness::metric(const std::string& series) const {
+  auto r = curl_with_token(tokens_.reader, "/metrics");
+  std::istringstream lines(r.body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ') {
+      return std::atof(line.c_str() + series.size() + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<json::object> AgentHarness::journal_entries() const {
+  auto r = run({"/usr/bin/journalctl", "--no-pager", "-o", "json", "NODE=" + node_}, std::chrono::seconds(20));
+  std::vector<json::object> out;
+  std::istringstream lines(r.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    boost::system::error_code ec;
+    auto v = json::parse(line, ec);
+    if (!ec && v.is_object()) out.push_back(v.get_object());
+  }
+  return out;
+}
+
+std::string AgentHarness::output() const {
+  std::error_code ec;
+  if (!fs::exists(dir_ / "agent.log", ec)) return {};
+  return read_file(dir_ / "agent.log");
+}
+
+bool ensure_journald() {
+  if (fs::exists("/run/systemd/journal/socket")) return true;
+  if (::geteuid() != 0 || !fs::exists("/lib/systemd/systemd-journald")) return false;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setsid();
+    int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    // Outlives the test on purpose: other tests running in parallel may be writing to it.
+    ::execl("/lib/systemd/systemd-journald", "systemd-journald", nullptr);
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200; ++i) {
+    if (fs::exists("/run/systemd/journal/socket")) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+}  // namespace nexus_mde::testing
