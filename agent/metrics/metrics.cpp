@@ -26,6 +26,16 @@ std::string number(double v) {
 
 }  // namespace
 
+// <name>_sum{<label>="…"} and <name>_count{…} lines of a summary without quantiles.
+void Metrics::render_durations(std::string& out, const char* name, const char* label,
+                               const std::map<std::string, Duration>& durations) {
+  for (const auto& [value, d] : durations) {
+    std::string labels = std::string("{") + label + "=\"" + value + "\"} ";
+    out += std::string(name) + "_sum" + labels + number(d.sum_seconds) + "\n";
+    out += std::string(name) + "_count" + labels + std::to_string(d.count) + "\n";
+  }
+}
+
 void Metrics::count_request(const std::string& route, unsigned status, std::chrono::microseconds duration) {
   ++requests_[{route, status}];
   auto& d = request_durations_[route];
@@ -50,20 +60,14 @@ std::string Metrics::render(std::int64_t now_ms) const {
            "\"} " + std::to_string(n) + "\n";
   }
   header(out, "nexus_mde_agent_http_request_duration_seconds", "summary", "Time from request read to response ready.");
-  for (const auto& [route, d] : request_durations_) {
-    out += "nexus_mde_agent_http_request_duration_seconds_sum{route=\"" + route + "\"} " + number(d.sum_seconds) + "\n";
-    out += "nexus_mde_agent_http_request_duration_seconds_count{route=\"" + route + "\"} " + std::to_string(d.count) + "\n";
-  }
+  render_durations(out, "nexus_mde_agent_http_request_duration_seconds", "route", request_durations_);
   header(out, "nexus_mde_agent_mdatp_calls_total", "counter", "mdatp runs, by command and outcome.");
   for (const auto& [key, n] : mdatp_calls_) {
     out += "nexus_mde_agent_mdatp_calls_total{command=\"" + key.first + "\",outcome=\"" + key.second + "\"} " +
            std::to_string(n) + "\n";
   }
   header(out, "nexus_mde_agent_mdatp_call_duration_seconds", "summary", "mdatp run time, by command.");
-  for (const auto& [command, d] : mdatp_durations_) {
-    out += "nexus_mde_agent_mdatp_call_duration_seconds_sum{command=\"" + command + "\"} " + number(d.sum_seconds) + "\n";
-    out += "nexus_mde_agent_mdatp_call_duration_seconds_count{command=\"" + command + "\"} " + std::to_string(d.count) + "\n";
-  }
+  render_durations(out, "nexus_mde_agent_mdatp_call_duration_seconds", "command", mdatp_durations_);
   header(out, "nexus_mde_agent_auth_failures_total", "counter", "Rejected authentications, by reason.");
   for (const auto& [reason, n] : auth_failures_) {
     out += "nexus_mde_agent_auth_failures_total{reason=\"" + reason + "\"} " + std::to_string(n) + "\n";

@@ -36,6 +36,9 @@ class Metrics {
     std::uint64_t count = 0;
     double sum_seconds = 0;
   };
+  static void render_durations(std::string& out, const char* name, const char* label,
+                               const std::map<std::string, Duration>& durations);
+
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
   std::map<std::string, Duration> request_durations_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> mdatp_calls_;
