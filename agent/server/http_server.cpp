@@ -275,7 +275,9 @@ HttpServer::HttpServer(asio::io_context& ioc, RequestHandler& handler, ServerLim
     : state_(std::make_shared<State>(ioc, handler, limits)) {}
 
 HttpServer::~HttpServer() {
+  // Listeners hold the state and the state holds them: break the cycle.
   for (auto& l : state_->listeners) l->close();
+  state_->listeners.clear();
 }
 
 std::optional<std::string> HttpServer::listen(const std::string& host, std::uint16_t port) {

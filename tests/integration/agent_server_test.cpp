@@ -196,6 +196,8 @@ TEST_F(AgentServer, RoutesAnswerWithHttpStatusesAndJsonErrors) {
   EXPECT_EQ(agent_.curl_with_token(op, "/v1/scans/0123456789abcdef0123456789abcdef").http_status, 404);
   EXPECT_EQ(agent_.curl_with_token(op, "/v1/scans/../../etc/passwd", {"--path-as-is"}).http_status, 404);
 
+  // /v1/status waits for the first collection; /metrics does not.
+  ASSERT_EQ(agent_.curl_with_token(agent_.tokens().reader, "/v1/status").http_status, 200);
   auto metrics = agent_.curl_with_token(agent_.tokens().reader, "/metrics", {"-D", "-"});
   EXPECT_EQ(metrics.http_status, 200);
   EXPECT_NE(metrics.body.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
