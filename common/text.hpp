@@ -15,5 +15,7 @@ bool starts_with(std::string_view s, std::string_view prefix);
 std::string snake_to_camel(std::string_view snake);
 // A short, printable excerpt of untrusted input for error messages.
 std::string excerpt(std::string_view s, std::size_t max = 48);
+// Lower-case hex of raw bytes: digests, random ids.
+std::string to_hex(const unsigned char* bytes, std::size_t size);
 
 }  // namespace nexus_mde

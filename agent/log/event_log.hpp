@@ -35,7 +35,6 @@ class EventLog {
   EventLog(LogTarget target, std::string node) : target_(target), node_(std::move(node)) {}
 
   void write(Priority priority, std::string_view id, std::string_view message, const LogFields& fields = {}) const;
-  void set_node(std::string node) { node_ = std::move(node); }
 
  private:
   LogTarget target_;

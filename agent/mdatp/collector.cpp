@@ -33,15 +33,10 @@ std::string command_line(const std::vector<std::string>& args) {
 }
 
 CommandRun run(const CollectorOptions& o, const std::vector<std::string>& args, const char* source, NodeSnapshot& snap) {
-  ProcessOptions p;
-  p.timeout = o.timeout;
-  p.output_cap = o.output_cap;
-  p.environment = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
-  p.cancel = o.cancel;
   std::vector<std::string> argv{o.mdatp_path};
   argv.insert(argv.end(), args.begin(), args.end());
   auto started = std::chrono::steady_clock::now();
-  auto r = run_process(argv, p);
+  auto r = run_process(argv, mdatp_process_options(o.timeout, o.output_cap, o.cancel));
   if (o.on_call) {
     o.on_call({command_name(args), std::string(mdatp_call_outcome(r)),
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)});
@@ -67,6 +62,16 @@ std::optional<T> parsed(Result<T>&& r, const std::vector<std::string>& args, con
 }
 
 }  // namespace
+
+ProcessOptions mdatp_process_options(std::chrono::milliseconds timeout, std::size_t output_cap,
+                                     const std::atomic<bool>* cancel) {
+  ProcessOptions p;
+  p.timeout = timeout;
+  p.output_cap = output_cap;
+  p.environment = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
+  p.cancel = cancel;
+  return p;
+}
 
 std::string_view mdatp_call_outcome(const Result<ProcessResult>& run) {
   if (!run) return "start-error";

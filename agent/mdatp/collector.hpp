@@ -28,6 +28,11 @@ using MdatpCallObserver = std::function<void(const MdatpCall&)>;
 // How a finished (or unstartable) run_process ended, in MdatpCall::outcome's words.
 std::string_view mdatp_call_outcome(const Result<ProcessResult>& run);
 
+// How every mdatp run is set up: argv only (run_process), an environment of only PATH and
+// LC_ALL=C, an output cap, a timeout, and the daemon's cancel flag.
+ProcessOptions mdatp_process_options(std::chrono::milliseconds timeout, std::size_t output_cap,
+                                     const std::atomic<bool>* cancel);
+
 struct CollectorOptions {
   std::string node;
   std::string mdatp_path;

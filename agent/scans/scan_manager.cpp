@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "common/mdatp_parsers.hpp"
+#include "common/text.hpp"
 #include "common/time.hpp"
 
 namespace nexus_mde::agent {
@@ -18,13 +19,7 @@ std::string new_scan_id() {
     ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
     if (n > 0) got += static_cast<std::size_t>(n);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) {
-    id += kHex[b >> 4];
-    id += kHex[b & 15];
-  }
-  return id;
+  return to_hex(bytes, sizeof bytes);
 }
 
 ScanManager::ScanManager(boost::asio::io_context& ioc, ScanSettings settings, const EventLog& log, Finished on_finished)
@@ -93,11 +88,7 @@ std::variant<ScanTrigger, ScanManager::Refused> ScanManager::trigger(const std::
   if (triggers_.size() > ScanStore::kKept) triggers_.erase(triggers_.begin(), triggers_.end() - ScanStore::kKept);
   running_id_ = t.id;
 
-  ProcessOptions p;
-  p.timeout = settings_.timeout;
-  p.output_cap = 1024 * 1024;
-  p.environment = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
-  p.cancel = worker_->cancel_flag();
+  ProcessOptions p = mdatp_process_options(settings_.timeout, 1024 * 1024, worker_->cancel_flag());
   std::vector<std::string> argv{settings_.mdatp_path, "scan", type};
   worker_->submit([this, alive = std::weak_ptr<bool>(alive_), id = t.id, argv, p] {
     auto started = std::chrono::steady_clock::now();

@@ -51,7 +51,6 @@ class ScanManager {
 
   const ScanTrigger* find(const std::string& id) const;
   const std::vector<ScanTrigger>& triggers() const { return triggers_; }
-  bool running() const { return running_id_.has_value(); }
 
   // Calls `done` when scan `id` has finished, or after `patience`, whichever comes first.
   void wait(const std::string& id, std::chrono::milliseconds patience, Waiter done);

@@ -148,7 +148,6 @@ class Session : public std::enable_shared_from_this<Session> {
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
     request.authorization = std::string(req[http::field::authorization]);
-    request.content_type = std::string(req[http::field::content_type]);
     request.body = req.body();
     request.peer_address = peer_address_;
     request.peer = peer_;

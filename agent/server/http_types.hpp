@@ -15,7 +15,6 @@ struct HttpRequest {
   std::string method;         // "GET", "POST", ...
   std::string target;         // "/v1/scans/7f3a?wait=30"
   std::string authorization;  // the Authorization header, empty when absent
-  std::string content_type;
   std::string body;
   std::string peer_address;   // "127.0.0.5" or "::1": the unit auth failures are throttled by
   std::string peer;           // "127.0.0.5:40112", for the journal

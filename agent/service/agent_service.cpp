@@ -41,21 +41,28 @@ std::string listen_text(const ListenAddress& a) {
   return host + ":" + std::to_string(a.port);
 }
 
-// The configuration keys a reload cannot change while the listener and worker keep running.
-std::vector<std::string> restart_only_changes(const AgentConfig& old_cfg, const AgentConfig& new_cfg) {
-  std::vector<std::string> keys;
+// The settings a reload cannot change while the listener and the workers run: `next` gets the
+// running values back, and the keys that differed are returned (they apply at the next restart).
+std::vector<std::string> keep_restart_only_settings(AgentConfig& next, const AgentConfig& running) {
+  std::vector<std::string> changed;
+  auto keep = [&](const char* key, auto& next_value, const auto& running_value, bool differs) {
+    if (differs) changed.push_back(key);
+    next_value = running_value;
+  };
   auto listen_of = [](const AgentConfig& c) {
     std::vector<std::string> v;
     for (const auto& a : c.listen) v.push_back(listen_text(a));
     return v;
   };
-  if (listen_of(old_cfg) != listen_of(new_cfg)) keys.push_back("listen");
-  if (old_cfg.node != new_cfg.node) keys.push_back("node");
-  if (old_cfg.mdatp_path != new_cfg.mdatp_path) keys.push_back("mdatp.path");
-  if (old_cfg.mdatp_timeout_seconds != new_cfg.mdatp_timeout_seconds) keys.push_back("mdatp.timeoutSeconds");
-  if (old_cfg.scan_timeout_seconds != new_cfg.scan_timeout_seconds) keys.push_back("mdatp.scanTimeoutSeconds");
-  if (old_cfg.state_dir != new_cfg.state_dir) keys.push_back("stateDir");
-  return keys;
+  keep("listen", next.listen, running.listen, listen_of(next) != listen_of(running));
+  keep("node", next.node, running.node, next.node != running.node);
+  keep("mdatp.path", next.mdatp_path, running.mdatp_path, next.mdatp_path != running.mdatp_path);
+  keep("mdatp.timeoutSeconds", next.mdatp_timeout_seconds, running.mdatp_timeout_seconds,
+       next.mdatp_timeout_seconds != running.mdatp_timeout_seconds);
+  keep("mdatp.scanTimeoutSeconds", next.scan_timeout_seconds, running.scan_timeout_seconds,
+       next.scan_timeout_seconds != running.scan_timeout_seconds);
+  keep("stateDir", next.state_dir, running.state_dir, next.state_dir != running.state_dir);
+  return changed;
 }
 
 class AgentService {
@@ -180,22 +187,15 @@ class AgentService {
       systemd::ready("serving (reload refused: see the journal)");
       return;
     }
-    for (const auto& key : restart_only_changes(config_, *next.config)) {
+    AgentConfig applied = std::move(*next.config);
+    for (const auto& key : keep_restart_only_settings(applied, config_)) {
       log_.write(Priority::kWarning, message_id::kConfigReload, key + " changed: it takes effect at the next restart",
                  {{"CONFIG", options_.config_path}});
     }
-    AgentConfig applied = std::move(*next.config);
     server_.set_tls_context(std::move(next.tls));
     server_.set_limits(limits_of(applied));
     router_.set_authenticator(Authenticator(applied.clients, applied.tokens));
     cache_.set_settings(cache_settings_of(applied));
-    // Keep the restart-only values in force, so a later reload compares against what runs.
-    applied.listen = config_.listen;
-    applied.node = config_.node;
-    applied.mdatp_path = config_.mdatp_path;
-    applied.mdatp_timeout_seconds = config_.mdatp_timeout_seconds;
-    applied.scan_timeout_seconds = config_.scan_timeout_seconds;
-    applied.state_dir = config_.state_dir;
     config_ = std::move(applied);
     log_.write(Priority::kNotice, message_id::kConfigReload, "configuration and certificates reloaded",
                {{"CONFIG", options_.config_path}});

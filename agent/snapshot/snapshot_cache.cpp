@@ -119,7 +119,6 @@ void SnapshotCache::refresh() {
   refreshing_ = true;
   overdue_ = false;
   invalidated_ = false;
-  ++collections_started_;
   patience_.expires_after(settings_.wait_for_refresh);
   patience_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
     if (ec || alive.expired()) return;

@@ -55,8 +55,6 @@ class SnapshotCache {
 
   void get(Ready ready);
   void invalidate();  // the next get() collects (a scan ended, the data changed)
-  std::shared_ptr<const CachedSnapshot> current() const { return current_; }
-  std::uint64_t collections_started() const { return collections_started_; }
 
  private:
   void refresh();
@@ -75,7 +73,6 @@ class SnapshotCache {
   bool stopped_ = false;
   bool invalidated_ = false;
   std::int64_t last_attempt_ms_ = 0;  // when the last collection ended, good or not
-  std::uint64_t collections_started_ = 0;
   std::vector<Ready> waiters_;
   boost::asio::steady_timer periodic_;
   boost::asio::steady_timer patience_;

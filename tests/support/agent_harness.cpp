@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 
 #include "common/process.hpp"
+#include "common/text.hpp"
 
 extern char** environ;
 
@@ -44,13 +45,7 @@ std::string sha256_hex(const std::string& text) {
   unsigned char digest[32];
   unsigned int len = 0;
   EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  return to_hex(digest, len);
 }
 
 std::string unique_loopback_address() {
