@@ -4,11 +4,15 @@
 #include <openssl/evp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -207,7 +211,7 @@ std::optional<double> AgentHarness::metric(const std::string& series) const {
 }
 
 std::vector<json::object> AgentHarness::journal_entries() const {
-  auto r = run({"/usr/bin/journalctl", "--no-pager", "-o", "json", "NODE=" + node_}, std::chrono::seconds(20));
+  auto r = run({"/usr/bin/journalctl", "--merge", "--no-pager", "-o", "json", "NODE=" + node_}, std::chrono::seconds(20));
   std::vector<json::object> out;
   std::istringstream lines(r.out);
   std::string line;
@@ -225,25 +229,93 @@ std::string AgentHarness::output() const {
   return read_file(dir_ / "agent.log");
 }
 
-bool ensure_journald() {
-  if (fs::exists("/run/systemd/journal/socket")) return true;
-  if (::geteuid() != 0 || !fs::exists("/lib/systemd/systemd-journald")) return false;
+namespace {
+
+// Sends an entry through the journal socket (logger --journald) and polls journalctl for it.
+bool journal_round_trip(std::string& why) {
+  std::string token = "probe-" + std::to_string(::getpid()) + "-" + std::to_string(::time(nullptr));
+  ProcessOptions o;
+  o.timeout = std::chrono::seconds(10);
+  o.environment = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
+  o.stdin_data = "MESSAGE=nexus-mde test journal probe\nNEXUS_MDE_PROBE=" + token + "\n";
+  auto sent = run_process({"/usr/bin/logger", "--journald"}, o);
+  if (!sent || !sent->succeeded()) {
+    why = "logger --journald: " + (sent ? sent->describe() : sent.error().describe());
+    return false;
+  }
+  for (int i = 0; i < 100; ++i) {
+    auto r = run({"/usr/bin/journalctl", "--merge", "--no-pager", "-o", "cat", "NEXUS_MDE_PROBE=" + token});
+    if (r.out.find("journal probe") != std::string::npos) return true;
+    why = "an entry sent to /run/systemd/journal/socket did not come back from journalctl --merge" +
+          (r.err.empty() ? std::string() : " (" + r.err.substr(0, 200) + ")");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// True when something is bound to the journal socket (a stale socket file refuses connect()).
+bool journal_socket_listening() {
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, "/run/systemd/journal/socket", sizeof(address.sun_path) - 1);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+bool start_journald(std::string& why) {
+  const fs::path log = fs::temp_directory_path() / "nexus-mde-test-journald.log";
   pid_t pid = ::fork();
   if (pid == 0) {
     ::setsid();
     int null = ::open("/dev/null", O_RDWR);
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
+    ::dup2(out >= 0 ? out : null, 1);
+    ::dup2(out >= 0 ? out : null, 2);
     // Outlives the test on purpose: other tests running in parallel may be writing to it.
     ::execl("/lib/systemd/systemd-journald", "systemd-journald", nullptr);
     ::_exit(127);
   }
+  if (pid < 0) {
+    why = "fork failed";
+    return false;
+  }
   for (int i = 0; i < 200; ++i) {
-    if (fs::exists("/run/systemd/journal/socket")) return true;
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      why = "systemd-journald exited at once (its output: " + log.string() + ")";
+      return false;
+    }
+    if (journal_socket_listening()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
+  why = "systemd-journald did not listen on /run/systemd/journal/socket in 5 s";
   return false;
+}
+
+}  // namespace
+
+JournalCheck ensure_journald() {
+  // Once per test process: the answer does not change while it runs.
+  static const JournalCheck checked = [] {
+    JournalCheck c;
+    if (journal_socket_listening() && journal_round_trip(c.why)) {
+      c.ok = true;
+      return c;
+    }
+    // None listens, or the one that does writes where journalctl here cannot read (a journald
+    // outside this container): start our own, which takes the socket over.
+    if (::geteuid() != 0 || !fs::exists("/lib/systemd/systemd-journald")) {
+      c.why = "no readable journal and starting systemd-journald needs root" + (c.why.empty() ? "" : ": " + c.why);
+      return c;
+    }
+    c.ok = start_journald(c.why) && journal_round_trip(c.why);
+    return c;
+  }();
+  return checked;
 }
 
 }  // namespace nexus_mde::testing

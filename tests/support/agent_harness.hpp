@@ -109,9 +109,14 @@ class AgentHarness {
   std::optional<BackgroundProcess> process_;
 };
 
-// Starts /lib/systemd/systemd-journald when no journald listens on /run/systemd/journal/socket;
-// false if there is none and it cannot be started (not root, binary missing).
-bool ensure_journald();
+// A journal that entries sent to /run/systemd/journal/socket can be read back from with
+// journalctl (checked with a probe entry). Starts /lib/systemd/systemd-journald when none
+// answers, or when the one that does is not readable from here; `why` says what failed.
+struct JournalCheck {
+  bool ok = false;
+  std::string why;
+};
+JournalCheck ensure_journald();
 
 std::string sha256_hex(const std::string& text);
 
