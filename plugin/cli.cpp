@@ -1,5 +1,6 @@
 #include "plugin/cli.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -17,6 +18,50 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
       ->check(CLI::IsMember({"table", "json", "yaml", "tsv"}, CLI::ignore_case))
       ->envname("NEXUS_MDE_OUTPUT")
       ->type_name("FORMAT");
+
+  // Where the nodes are. --node wins over --inventory.
+  app.add_option("--node", globals.inventory.node_specs, "A node to ask, NAME=HOST[:PORT] (repeatable; default port 9448)")
+      ->envname("NEXUS_MDE_NODES")
+      ->delimiter(',')
+      ->type_name("NAME=HOST[:PORT]");
+  app.add_option("--inventory", globals.inventory.inventory_file,
+                 "Inventory file: {\"nodes\":[{\"name\":…,\"address\":…,\"port\":9448}]}")
+      ->envname("NEXUS_MDE_INVENTORY")
+      ->type_name("FILE");
+
+  // How to reach the agents.
+  auto& access = globals.access;
+  app.add_option("--ca-file", access.ca_file, "CA certificate(s) (PEM) that agents' certificates must chain to")
+      ->envname("NEXUS_MDE_CA_FILE")
+      ->type_name("PEM");
+  app.add_option("--cert", access.cert_file, "Client certificate (PEM) for mTLS")->envname("NEXUS_MDE_CERT")->type_name("PEM");
+  app.add_option("--key", access.key_file, "Client private key (PEM) for mTLS")->envname("NEXUS_MDE_KEY")->type_name("PEM");
+  app.add_option("--token-file", access.token_file, "File holding a bearer token for the agents")
+      ->envname("NEXUS_MDE_TOKEN_FILE")
+      ->type_name("FILE");
+  app.add_option("--timeout", access.timeout_seconds, "Seconds each node has per request (connect, TLS, answer); default 5")
+      ->envname("NEXUS_MDE_TIMEOUT")
+      ->type_name("S");
+  app.add_option("--deadline", access.deadline_seconds,
+                 "Seconds the whole command may take; default 30, or 3600 for scan --wait")
+      ->envname("NEXUS_MDE_DEADLINE")
+      ->type_name("S");
+  app.add_option("--concurrency", access.concurrency, "Nodes asked at once; default 64")
+      ->envname("NEXUS_MDE_CONCURRENCY")
+      ->type_name("N");
+
+  // Runbooks keep these in a file rather than repeat them: `ca-file = "/etc/…"`, `node = ["a=…"]`.
+  app.set_config("--config", default_config_file(),
+                 "Config file (TOML: ca-file = \"…\", token-file = \"…\", inventory = \"…\"); default "
+                 "~/.config/nexus-mde/config.toml")
+      ->envname("NEXUS_MDE_CONFIG")
+      ->type_name("FILE");
+}
+
+std::string default_config_file() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::string(xdg) + "/nexus-mde/config.toml";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.config/nexus-mde/config.toml";
+  return {};
 }
 
 int run_cli(int argc, char** argv) {
@@ -31,6 +76,11 @@ int run_cli(int argc, char** argv) {
   GlobalOptions globals;
   CommandOutcome outcome;
   add_global_options(app, globals);
+  add_nodes_command(app, globals, outcome);
+  add_status_command(app, globals, outcome);
+  add_scans_command(app, globals, outcome);
+  add_threats_command(app, globals, outcome);
+  add_scan_command(app, globals, outcome);
   add_report_command(app, globals, outcome);
 
   try {

@@ -8,12 +8,16 @@
 #include <CLI/CLI.hpp>
 
 #include "plugin/exit_codes.hpp"
+#include "plugin/fanout/agent_access.hpp"
+#include "plugin/inventory/inventory.hpp"
 #include "plugin/output/format.hpp"
 
 namespace nexus_mde::plugin {
 
 struct GlobalOptions {
   OutputFormat output = OutputFormat::kTable;
+  InventoryOptions inventory;
+  AgentAccessOptions access;
 };
 
 struct CommandOutcome {
@@ -22,8 +26,16 @@ struct CommandOutcome {
 
 void add_global_options(CLI::App& app, GlobalOptions& globals);
 
-// commands/report_command.cpp
+// One per file under commands/.
+void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_status_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_scans_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_scan_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_report_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
+
+// The default config file: $XDG_CONFIG_HOME/nexus-mde/config.toml, else ~/.config/nexus-mde/config.toml.
+std::string default_config_file();
 
 // Runs the CLI; returns the process exit code. Parsing problems are usage errors (exit 3).
 int run_cli(int argc, char** argv);

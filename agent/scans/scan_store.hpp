@@ -9,28 +9,12 @@
 #include <string>
 #include <vector>
 
-#include <boost/json/fwd.hpp>
-
 #include "common/result.hpp"
+#include "common/scan_trigger.hpp"
 
 namespace nexus_mde::agent {
 
-struct ScanTrigger {
-  std::string id;            // 32 hex digits, random
-  std::string type;          // quick, full
-  std::string state;         // running, succeeded, failed, interrupted
-  std::string requested_by;  // the identity that asked
-  std::string peer;          // from where
-  std::int64_t requested_at_ms = 0;
-  std::optional<std::int64_t> ended_at_ms;
-  std::optional<std::int64_t> files_scanned;
-  std::optional<std::int64_t> threats_detected;
-  std::string error;  // why it failed or was interrupted
-
-  bool finished() const { return state != "running"; }
-};
-
-void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const ScanTrigger& t);
+using nexus_mde::ScanTrigger;
 
 class ScanStore {
  public:

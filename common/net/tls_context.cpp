@@ -65,6 +65,26 @@ Cert check_certificate_file(TlsFileRole role, const std::string& path, const cha
   return cert;
 }
 
+// The private key in `path`, checked against `cert` when there is one.
+void check_private_key_file(const std::string& path, const Cert& cert, const std::string& cert_path,
+                            std::vector<TlsProblem>& problems) {
+  if (File f = open_for_reading(TlsFileRole::kPrivateKey, path, problems)) {
+    Key key(PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+    if (!key) {
+      problems.push_back({TlsFileRole::kPrivateKey, path, "not an unencrypted PEM private key: " + openssl_reason("no key found")});
+    } else if (cert && X509_check_private_key(cert.get(), key.get()) != 1) {
+      problems.push_back({TlsFileRole::kPrivateKey, path, "does not match the certificate " + cert_path});
+    }
+  }
+}
+
+// TLS 1.2 and 1.3 only; for 1.2, forward-secret AEAD suites only (1.3's are all acceptable).
+void restrict_protocols(SSL_CTX* native) {
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_cipher_list(native, "ECDHE+AESGCM:ECDHE+CHACHA20");
+}
+
 }  // namespace
 
 TlsContextResult make_server_tls_context(const TlsFiles& files) {
@@ -73,24 +93,14 @@ TlsContextResult make_server_tls_context(const TlsFiles& files) {
   ERR_clear_error();
   Cert cert = check_certificate_file(TlsFileRole::kCertificate, files.certificate, "certificate", out.problems);
   check_certificate_file(TlsFileRole::kTrustedCa, files.trusted_ca, "CA certificate", out.problems);
-  if (File f = open_for_reading(TlsFileRole::kPrivateKey, files.private_key, out.problems)) {
-    Key key(PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
-    if (!key) {
-      out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key,
-                              "not an unencrypted PEM private key: " + openssl_reason("no key found")});
-    } else if (cert && X509_check_private_key(cert.get(), key.get()) != 1) {
-      out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key, "does not match the certificate " + files.certificate});
-    }
-  }
+  check_private_key_file(files.private_key, cert, files.certificate, out.problems);
   ERR_clear_error();
   if (!out.problems.empty()) return out;
 
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
-  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  // TLS 1.2: forward-secret AEAD suites only. TLS 1.3 suites are all acceptable.
-  SSL_CTX_set_cipher_list(native, "ECDHE+AESGCM:ECDHE+CHACHA20");
+  restrict_protocols(native);
+  SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_use_certificate_chain_file(native, files.certificate.c_str()) != 1) {
     out.problems.push_back({TlsFileRole::kCertificate, files.certificate, "cannot use certificate: " + openssl_reason("unknown error")});
   }
@@ -106,6 +116,45 @@ TlsContextResult make_server_tls_context(const TlsFiles& files) {
   // Session ids are scoped to this context, so a resumed session never skips client verification.
   static const unsigned char kSessionContext[] = "nexus-mde-agent";
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  if (out.problems.empty()) out.context = std::move(ctx);
+  return out;
+}
+
+TlsContextResult make_client_tls_context(const ClientTlsFiles& files) {
+  namespace ssl = boost::asio::ssl;
+  TlsContextResult out;
+  ERR_clear_error();
+  check_certificate_file(TlsFileRole::kTrustedCa, files.trusted_ca, "CA certificate", out.problems);
+  if (!files.certificate.empty() || !files.private_key.empty()) {
+    if (files.certificate.empty()) {
+      out.problems.push_back({TlsFileRole::kCertificate, files.certificate, "a client key needs its certificate"});
+    } else if (files.private_key.empty()) {
+      out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key, "a client certificate needs its key"});
+    } else {
+      Cert cert = check_certificate_file(TlsFileRole::kCertificate, files.certificate, "certificate", out.problems);
+      check_private_key_file(files.private_key, cert, files.certificate, out.problems);
+    }
+  }
+  ERR_clear_error();
+  if (!out.problems.empty()) return out;
+
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  SSL_CTX* native = ctx->native_handle();
+  restrict_protocols(native);
+  if (SSL_CTX_load_verify_locations(native, files.trusted_ca.c_str(), nullptr) != 1) {
+    out.problems.push_back({TlsFileRole::kTrustedCa, files.trusted_ca, "cannot use as CA: " + openssl_reason("unknown error")});
+  }
+  if (!files.certificate.empty()) {
+    if (SSL_CTX_use_certificate_chain_file(native, files.certificate.c_str()) != 1) {
+      out.problems.push_back({TlsFileRole::kCertificate, files.certificate, "cannot use certificate: " + openssl_reason("unknown error")});
+    }
+    if (SSL_CTX_use_PrivateKey_file(native, files.private_key.c_str(), SSL_FILETYPE_PEM) != 1) {
+      out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key, "cannot use private key: " + openssl_reason("unknown error")});
+    }
+  }
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_CLIENT);
+  ERR_clear_error();
   if (out.problems.empty()) out.context = std::move(ctx);
   return out;
 }

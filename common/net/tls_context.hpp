@@ -35,6 +35,19 @@ struct TlsContextResult {
 // missing certificate is not a handshake failure; a bad one is).
 TlsContextResult make_server_tls_context(const TlsFiles& files);
 
+// What the CLI presents to agents: the CA that agents' certificates must chain to, and
+// optionally a client certificate and key (mTLS; a bearer token may be used instead).
+struct ClientTlsFiles {
+  std::string trusted_ca;
+  std::string certificate;  // empty: no client certificate
+  std::string private_key;  // required with a certificate
+};
+
+// A client context: verifies the server's chain against `trusted_ca` (the name check is the
+// caller's: it knows which node it dialled), presents the client certificate if given, and
+// caches sessions so that a node asked again resumes instead of a full handshake.
+TlsContextResult make_client_tls_context(const ClientTlsFiles& files);
+
 // The identities a verified peer certificate carries: subject CN first, then DNS, URI and email
 // SANs, in certificate order. `native_ssl` is the SSL* of a completed handshake; empty when the
 // peer sent no certificate.

@@ -3,6 +3,7 @@
 
 #include "common/json_text.hpp"
 #include "common/time.hpp"
+#include "plugin/output/cells.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/table.hpp"
 #include "plugin/output/text_buffer.hpp"
@@ -13,17 +14,6 @@ namespace nexus_mde::plugin {
 namespace json = boost::json;
 
 namespace {
-
-std::string cell(const std::optional<std::string>& v) { return v ? *v : kUnknownCell; }
-std::string cell(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : kUnknownCell; }
-std::string time_cell(const std::optional<std::int64_t>& ms) {
-  if (!ms) return kUnknownCell;
-  auto s = format_rfc3339_ms(*ms);
-  return s ? *s : kUnknownCell;
-}
-std::string flag_cell(const std::optional<bool>& v, const char* yes, const char* no) {
-  return v ? (*v ? yes : no) : kUnknownCell;
-}
 
 json::value error_json(const Error& e) {
   json::object o{{"message", e.message}};

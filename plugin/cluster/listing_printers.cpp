@@ -1,0 +1,130 @@
+#include "plugin/cluster/listing_printers.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "common/time.hpp"
+#include "plugin/output/cells.hpp"
+#include "plugin/output/document_writer.hpp"
+#include "plugin/output/table.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace json = boost::json;
+
+namespace {
+
+std::vector<const ScanRecord*> newest_scans(const NodeSnapshot& s, std::size_t limit) {
+  std::vector<const ScanRecord*> scans;
+  for (const auto& scan : s.scans) scans.push_back(&scan);
+  std::stable_sort(scans.begin(), scans.end(),
+                   [](const ScanRecord* a, const ScanRecord* b) { return a->start_ms.value_or(0) > b->start_ms.value_or(0); });
+  if (limit > 0 && scans.size() > limit) scans.resize(limit);
+  return scans;
+}
+
+std::vector<const Threat*> newest_threats(const NodeSnapshot& s) {
+  std::vector<const Threat*> threats;
+  for (const auto& t : s.threats) threats.push_back(&t);
+  std::stable_sort(threats.begin(), threats.end(),
+                   [](const Threat* a, const Threat* b) { return a->detected_ms.value_or(0) > b->detected_ms.value_or(0); });
+  return threats;
+}
+
+std::string duration_cell(const ScanRecord& s) {
+  auto d = s.duration_ms();
+  return d ? human_duration(*d) : kUnknownCell;
+}
+
+// json/yaml: {"nodes":[{header…, <name>: [records]}], "summary":{…}}
+template <typename Records>
+void print_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
+                    std::ostream& out, Records records) {
+  auto writer = make_document_writer(format, out);
+  writer->begin_object();
+  writer->key("nodes");
+  writer->begin_array();
+  for (const auto& r : reports) {
+    json::object o = node_header_json(r);
+    records(r, o);
+    writer->value(o);
+  }
+  writer->end_array();
+  writer->field("summary", summary_json(summary));
+  writer->end_object();
+  writer->finish();
+}
+
+}  // namespace
+
+void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const ListingPrintOptions& o,
+                 std::ostream& out) {
+  if (o.format == OutputFormat::kJson || o.format == OutputFormat::kYaml) {
+    return print_document(reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
+      if (!r.snapshot) {
+        node["scans"] = nullptr;
+        return;
+      }
+      json::array list;
+      for (const ScanRecord* s : newest_scans(*r.snapshot, o.limit)) list.push_back(json::value_from(*s));
+      node["scans"] = std::move(list);
+    });
+  }
+  Table table({"NODE", "TYPE", "STATE", "STARTED", "DURATION", "FILES", "THREATS"});
+  for (const auto& r : reports) {
+    if (!r.snapshot) continue;
+    for (const ScanRecord* s : newest_scans(*r.snapshot, o.limit)) {
+      if (o.format == OutputFormat::kTsv) {
+        write_tsv_row(out, {r.node.name, cell(s->type), cell(s->state), time_cell(s->start_ms), time_cell(s->end_ms),
+                            cell(s->duration_ms()), cell(s->files_scanned), cell(s->threat_count)});
+      } else {
+        table.add_row({r.node.name, cell(s->type), cell(s->state), age_cell(s->start_ms, o.now_ms), duration_cell(*s),
+                       cell(s->files_scanned), cell(s->threat_count)});
+      }
+    }
+  }
+  if (o.format == OutputFormat::kTsv) return out.flush(), void();
+  if (table.empty()) out << "No scans reported.\n";
+  else table.print(out);
+  print_table_footer(reports, summary, true, out);
+}
+
+void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const ListingPrintOptions& o,
+                   std::ostream& out) {
+  if (o.format == OutputFormat::kJson || o.format == OutputFormat::kYaml) {
+    return print_document(reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
+      node["threats"] = r.snapshot ? json::value_from(r.snapshot->threats) : json::value(nullptr);
+      node["quarantine"] = r.snapshot ? json::value_from(r.snapshot->quarantine) : json::value(nullptr);
+    });
+  }
+  Table threats({"NODE", "THREAT", "TYPE", "STATUS", "PATH", "DETECTED"});
+  Table quarantine({"NODE", "NAME", "TYPE", "PATH", "QUARANTINED"});
+  for (const auto& r : reports) {
+    if (!r.snapshot) continue;
+    for (const Threat* t : newest_threats(*r.snapshot)) {
+      if (o.format == OutputFormat::kTsv) {
+        write_tsv_row(out, {r.node.name, "threat", cell(t->name), cell(t->type), cell(t->status), cell(t->path), time_cell(t->detected_ms)});
+      } else {
+        threats.add_row({r.node.name, cell(t->name), cell(t->type), cell(t->status), cell(t->path), age_cell(t->detected_ms, o.now_ms)});
+      }
+    }
+    for (const auto& q : r.snapshot->quarantine) {
+      if (o.format == OutputFormat::kTsv) {
+        write_tsv_row(out, {r.node.name, "quarantine", cell(q.name), cell(q.type), "quarantined", cell(q.path), time_cell(q.quarantined_ms)});
+      } else {
+        quarantine.add_row({r.node.name, cell(q.name), cell(q.type), cell(q.path), age_cell(q.quarantined_ms, o.now_ms)});
+      }
+    }
+  }
+  if (o.format == OutputFormat::kTsv) return out.flush(), void();
+  if (threats.empty()) out << "No threats reported.\n";
+  else threats.print(out);
+  if (!quarantine.empty()) {
+    out << "\nQuarantine:\n";
+    quarantine.print(out);
+  }
+  print_table_footer(reports, summary, true, out);
+}
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,141 @@
+#include "plugin/cluster/node_report.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "plugin/output/natural_order.hpp"
+#include "plugin/output/table.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// The newest scan by start time (mdatp lists oldest first, but do not rely on it).
+const ScanRecord* last_scan(const NodeSnapshot& s) {
+  const ScanRecord* last = nullptr;
+  for (const auto& scan : s.scans) {
+    if (!last || scan.start_ms.value_or(0) >= last->start_ms.value_or(0)) last = &scan;
+  }
+  return last;
+}
+
+}  // namespace
+
+std::vector<std::string> findings_of(const NodeSnapshot& s) {
+  std::vector<std::string> f;
+  if (s.stale) {
+    std::string why = s.errors.empty() ? std::string("mdatp did not answer") : s.errors.front().source + ": " + s.errors.front().message;
+    f.push_back("stale: " + why);
+  }
+  if (s.health) {
+    if (s.health->healthy == false) f.push_back("unhealthy");
+    if (s.health->licensed == false) f.push_back("unlicensed");
+  }
+  if (!s.threats.empty()) f.push_back(plural(s.threats.size(), "threat", "threats"));
+  if (!s.quarantine.empty()) f.push_back(plural(s.quarantine.size(), "quarantined item", "quarantined items"));
+  if (const ScanRecord* scan = last_scan(s); scan && scan->state && (*scan->state == "failed" || *scan->state == "interrupted")) {
+    f.push_back("last scan " + *scan->state);
+  }
+  if (!s.enforcement.consistent) f.push_back("enforcement inconsistent: " + s.enforcement.note);
+  return f;
+}
+
+std::vector<std::string> findings_of(const ScanTrigger& scan) {
+  std::vector<std::string> f;
+  if (scan.state == "failed" || scan.state == "interrupted") {
+    f.push_back("scan " + scan.state + (scan.error.empty() ? "" : ": " + scan.error));
+  }
+  if (scan.threats_detected.value_or(0) > 0) {
+    f.push_back(plural(static_cast<std::size_t>(*scan.threats_detected), "threat detected", "threats detected"));
+  }
+  return f;
+}
+
+void sort_naturally(std::vector<NodeReport>& reports) {
+  std::stable_sort(reports.begin(), reports.end(),
+                   [](const NodeReport& a, const NodeReport& b) { return natural_less(a.node.name, b.node.name); });
+}
+
+ClusterSummary ClusterSummary::of(const std::vector<NodeReport>& reports, const FanOutResult& run) {
+  ClusterSummary s;
+  s.nodes = reports.size();
+  for (const auto& r : reports) {
+    ++s.states[r.outcome.state];
+    if (!r.findings.empty()) ++s.with_findings;
+  }
+  s.elapsed_ms = run.elapsed.count();
+  s.deadline_passed = run.deadline_passed;
+  return s;
+}
+
+ExitCode ClusterSummary::exit_code() const {
+  if (with_findings > 0) return ExitCode::kFindings;
+  if (not_ok() > 0) return ExitCode::kIncomplete;
+  return ExitCode::kClean;
+}
+
+std::string ClusterSummary::line() const {
+  std::string out = plural(nodes, "node", "nodes") + ":";
+  bool first = true;
+  for (const auto& [state, n] : states) {
+    out += (first ? " " : ", ") + std::to_string(n) + " " + std::string(to_string(state));
+    first = false;
+  }
+  out += "; " + std::to_string(with_findings) + " with findings";
+  auto tenths = (elapsed_ms + 50) / 100;
+  out += "; " + std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " s";
+  if (deadline_passed) out += " (deadline passed)";
+  return out;
+}
+
+// ---- shared by the commands' printers ----
+
+json::object node_header_json(const NodeReport& r) {
+  json::array findings;
+  for (const auto& f : r.findings) findings.emplace_back(f);
+  json::object o{{"node", r.node.name},
+                 {"address", r.node.endpoint()},
+                 {"state", to_string(r.outcome.state)},
+                 {"reason", r.outcome.reason.empty() ? json::value(nullptr) : json::value(r.outcome.reason)},
+                 {"latencyMs", r.outcome.latency.count()},
+                 {"findings", std::move(findings)}};
+  if (!r.note.empty()) o["note"] = r.note;
+  return o;
+}
+
+json::object summary_json(const ClusterSummary& s) {
+  json::object states;
+  for (const auto& [state, n] : s.states) states[to_string(state)] = n;
+  return {{"nodes", s.nodes},
+          {"states", std::move(states)},
+          {"withFindings", s.with_findings},
+          {"elapsedMs", s.elapsed_ms},
+          {"deadlinePassed", s.deadline_passed},
+          {"exitCode", to_int(s.exit_code())}};
+}
+
+void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary, bool list_failures,
+                        std::ostream& out) {
+  if (list_failures) {
+    Table failed({"NODE", "STATE", "LATENCY", "REASON"});
+    for (const auto& r : reports) {
+      if (r.outcome.state == NodeState::kOk) continue;
+      failed.add_row({r.node.name, std::string(to_string(r.outcome.state)), std::to_string(r.outcome.latency.count()) + " ms",
+                      r.outcome.reason});
+    }
+    if (!failed.empty()) {
+      out << "\nNot answered:\n";
+      failed.print(out);
+    }
+  }
+  out << "\n" << summary.line() << "\n";
+}
+
+}  // namespace nexus_mde::plugin

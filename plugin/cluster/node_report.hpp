@@ -1,0 +1,67 @@
+// One node's part of a cluster-wide answer, what counts as a finding, and the run's summary
+// with its exit code: 1 findings, else 2 incomplete (a node not reached), else 0; 4 when a
+// wait ran out of deadline.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/model.hpp"
+#include "common/scan_trigger.hpp"
+#include "plugin/exit_codes.hpp"
+#include "plugin/fanout/fan_out.hpp"
+#include "plugin/output/format.hpp"
+
+namespace nexus_mde::plugin {
+
+struct NodeReport {
+  Node node;
+  NodeOutcome outcome;
+  std::optional<NodeSnapshot> snapshot;  // when the agent's answer parsed (status, scans, threats)
+  std::optional<ScanTrigger> scan;       // the scan triggered or joined (scan)
+  std::vector<std::string> findings;     // "unhealthy", "2 threats", "stale: …"
+  std::string note;                      // worth saying, not a finding ("joined the scan already running")
+};
+
+// What in a snapshot needs a person: unhealthy or unlicensed MDE, threats, quarantined items,
+// a failed last scan, a stale snapshot (mdatp not answering), inconsistent enforcement.
+std::vector<std::string> findings_of(const NodeSnapshot& snapshot);
+
+// A triggered scan that failed, was interrupted or found threats.
+std::vector<std::string> findings_of(const ScanTrigger& scan);
+
+// Sorted by node name in natural order (r2 before r10).
+void sort_naturally(std::vector<NodeReport>& reports);
+
+struct ClusterSummary {
+  std::size_t nodes = 0;
+  std::map<NodeState, std::size_t> states;
+  std::size_t with_findings = 0;
+  std::int64_t elapsed_ms = 0;
+  bool deadline_passed = false;
+
+  static ClusterSummary of(const std::vector<NodeReport>& reports, const FanOutResult& run);
+  std::size_t not_ok() const { return nodes - (states.count(NodeState::kOk) ? states.at(NodeState::kOk) : 0); }
+  ExitCode exit_code() const;
+  // "16 nodes: 13 ok, 1 unreachable, 2 timeout; 2 with findings; 0.84 s"
+  std::string line() const;
+};
+
+// ---- shared by the commands' printers ----
+
+// {"node","address","state","reason","latencyMs","findings"[,"note"]} for json/yaml.
+boost::json::object node_header_json(const NodeReport& report);
+// {"nodes","states":{…},"withFindings","elapsedMs","deadlinePassed","exitCode"}
+boost::json::object summary_json(const ClusterSummary& summary);
+// For tables: the nodes that did not answer (NODE STATE LATENCY REASON), if any, then the
+// summary line. Nothing is printed for tsv, whose rows carry the state themselves.
+void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary, bool list_failures,
+                        std::ostream& out);
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,72 @@
+#include "plugin/cluster/scan_printer.hpp"
+
+#include <boost/json.hpp>
+
+#include "common/time.hpp"
+#include "plugin/output/cells.hpp"
+#include "plugin/output/document_writer.hpp"
+#include "plugin/output/table.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace json = boost::json;
+
+namespace {
+
+std::optional<std::int64_t> duration_of(const ScanTrigger& t) {
+  if (!t.ended_at_ms) return std::nullopt;
+  return *t.ended_at_ms - t.requested_at_ms;
+}
+
+std::string detail(const NodeReport& r) {
+  std::string d = r.outcome.reason;
+  if (!r.note.empty()) d += (d.empty() ? "" : "; ") + r.note;
+  for (const auto& f : r.findings) d += (d.empty() ? "" : "; ") + f;
+  if (r.scan && r.scan->state == "running") d += std::string(d.empty() ? "" : "; ") + "still running";
+  return d;
+}
+
+}  // namespace
+
+void print_scan_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
+                        std::ostream& out) {
+  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
+    auto writer = make_document_writer(format, out);
+    writer->begin_object();
+    writer->key("nodes");
+    writer->begin_array();
+    for (const auto& r : reports) {
+      json::object o = node_header_json(r);
+      o["scan"] = r.scan ? json::value_from(*r.scan) : json::value(nullptr);
+      writer->value(o);
+    }
+    writer->end_array();
+    writer->field("summary", summary_json(summary));
+    writer->end_object();
+    writer->finish();
+    return;
+  }
+  Table table({"NODE", "STATE", "SCAN", "RESULT", "FILES", "THREATS", "DURATION", "DETAIL"});
+  for (const auto& r : reports) {
+    const ScanTrigger* t = r.scan ? &*r.scan : nullptr;
+    std::vector<std::string> row{r.node.name, std::string(to_string(r.outcome.state))};
+    if (t) {
+      row.push_back(t->type + " " + t->id.substr(0, 8));
+      row.push_back(t->state);
+      row.push_back(cell(t->files_scanned));
+      row.push_back(cell(t->threats_detected));
+      auto d = duration_of(*t);
+      row.push_back(format == OutputFormat::kTsv ? cell(d) : (d ? human_duration(*d) : std::string(kUnknownCell)));
+    } else {
+      row.insert(row.end(), 5, kUnknownCell);
+    }
+    row.push_back(detail(r));
+    if (format == OutputFormat::kTsv) write_tsv_row(out, row);
+    else table.add_row(std::move(row));
+  }
+  if (format == OutputFormat::kTsv) return out.flush(), void();
+  table.print(out);
+  out << "\n" << summary.line() << "\n";
+}
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,151 @@
+#include "plugin/cluster/status_printer.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "plugin/output/cells.hpp"
+#include "plugin/output/document_writer.hpp"
+#include "plugin/output/table.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace json = boost::json;
+
+namespace {
+
+const ScanRecord* newest_scan(const NodeSnapshot& s) {
+  const ScanRecord* last = nullptr;
+  for (const auto& scan : s.scans) {
+    if (!last || scan.start_ms.value_or(0) >= last->start_ms.value_or(0)) last = &scan;
+  }
+  return last;
+}
+
+std::optional<std::int64_t> definitions_updated_ms(const NodeSnapshot& s) {
+  if (!s.health) return std::nullopt;
+  if (s.health->definitions_updated_ms) return s.health->definitions_updated_ms;
+  if (s.health->definitions_updated_minutes_ago && s.collected_at_ms) {
+    return s.collected_at_ms - *s.health->definitions_updated_minutes_ago * 60'000;
+  }
+  return std::nullopt;
+}
+
+std::string enforcement_cell(const EnforcementReading& e) {
+  if (!e.level) return kUnknownCell;
+  return std::string(to_string(*e.level)) + (e.inferred ? " (inferred)" : "");
+}
+
+std::string join(const std::vector<std::string>& parts, const char* separator) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
+  return out;
+}
+
+// The cells after NODE, for people (ages) or scripts (RFC 3339).
+std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std::int64_t now_ms) {
+  std::vector<std::string> c{std::string(to_string(r.outcome.state))};
+  if (!r.snapshot) {
+    c.insert(c.end(), for_people ? 7 : 10, kUnknownCell);
+    c.push_back(r.outcome.reason);
+    return c;
+  }
+  const NodeSnapshot& s = *r.snapshot;
+  const Health* h = s.health ? &*s.health : nullptr;
+  c.push_back(h ? flag_cell(h->healthy, "yes", "no") : kUnknownCell);
+  c.push_back(enforcement_cell(s.enforcement));
+  c.push_back(h ? flag_cell(h->real_time_protection_enabled, "on", "off") : kUnknownCell);
+  auto updated = definitions_updated_ms(s);
+  std::string version = h ? cell(h->definitions_version) : kUnknownCell;
+  const ScanRecord* scan = newest_scan(s);
+  if (for_people) {
+    c.push_back(version + (updated ? " (" + human_age(*updated, now_ms) + ")" : ""));
+    if (scan) {
+      auto when = scan->end_ms ? scan->end_ms : scan->start_ms;
+      c.push_back(cell(scan->type) + " " + cell(scan->state) + (when ? " " + human_age(*when, now_ms) : ""));
+    } else {
+      c.push_back(kUnknownCell);
+    }
+  } else {
+    c.push_back(version);
+    c.push_back(time_cell(updated));
+    c.push_back(scan ? cell(scan->type) : kUnknownCell);
+    c.push_back(scan ? cell(scan->state) : kUnknownCell);
+    c.push_back(scan ? time_cell(scan->end_ms ? scan->end_ms : scan->start_ms) : kUnknownCell);
+  }
+  c.push_back(std::to_string(s.threats.size()));
+  c.push_back(std::to_string(s.quarantine.size()));
+  c.push_back(r.findings.empty() ? (for_people ? kUnknownCell : "") : join(r.findings, "; "));
+  return c;
+}
+
+// "r01", "r01, r02", "r01, r02 … r16 (16 nodes)"
+std::string folded_names(const std::vector<std::string>& names) {
+  if (names.size() <= 3) return join(names, ", ");
+  return names[0] + ", " + names[1] + " … " + names.back() + " (" + std::to_string(names.size()) + " nodes)";
+}
+
+void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const StatusPrintOptions& o,
+                 std::ostream& out) {
+  Table table({"NODE", "STATE", "HEALTHY", "ENFORCEMENT", "RTP", "DEFINITIONS", "LAST SCAN", "THREATS", "QUARANTINED", "DETAIL"});
+  // Folding keeps each group where its first node was.
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> rows;  // (names, cells)
+  for (const auto& r : reports) {
+    auto cells = status_cells(r, true, o.now_ms);
+    bool foldable = o.fold_healthy && r.outcome.state == NodeState::kOk && r.findings.empty();
+    if (foldable) {
+      auto same = std::find_if(rows.begin(), rows.end(), [&](const auto& row) { return row.second == cells; });
+      if (same != rows.end()) {
+        same->first.push_back(r.node.name);
+        continue;
+      }
+    }
+    rows.push_back({{r.node.name}, std::move(cells)});
+  }
+  for (auto& [names, cells] : rows) {
+    cells.insert(cells.begin(), folded_names(names));
+    table.add_row(std::move(cells));
+  }
+  table.print(out);
+  print_table_footer(reports, summary, false, out);
+}
+
+void print_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
+                    std::ostream& out) {
+  auto writer = make_document_writer(format, out);
+  writer->begin_object();
+  writer->key("nodes");
+  writer->begin_array();
+  for (const auto& r : reports) {
+    json::object o = node_header_json(r);
+    o["snapshot"] = r.snapshot ? json::value_from(*r.snapshot) : json::value(nullptr);
+    writer->value(o);
+  }
+  writer->end_array();
+  writer->field("summary", summary_json(summary));
+  writer->end_object();
+  writer->finish();
+}
+
+}  // namespace
+
+void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const StatusPrintOptions& o,
+                  std::ostream& out) {
+  switch (o.format) {
+    case OutputFormat::kTable:
+      return print_table(reports, summary, o, out);
+    case OutputFormat::kTsv:
+      for (const auto& r : reports) {
+        auto cells = status_cells(r, false, o.now_ms);
+        cells.insert(cells.begin(), r.node.name);
+        write_tsv_row(out, cells);
+      }
+      out.flush();
+      return;
+    case OutputFormat::kJson:
+    case OutputFormat::kYaml:
+      return print_document(reports, summary, o.format, out);
+  }
+}
+
+}  // namespace nexus_mde::plugin

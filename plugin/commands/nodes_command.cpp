@@ -1,0 +1,72 @@
+// nexus-mde nodes
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "plugin/cli.hpp"
+#include "plugin/cluster/snapshot_conversation.hpp"
+#include "plugin/output/document_writer.hpp"
+#include "plugin/output/table.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace {
+
+// The agent answered, but as another node: an inventory mistake worth saying.
+std::string agent_name_note(const NodeReport& r) {
+  if (!r.snapshot || r.snapshot->node.empty() || r.snapshot->node == r.node.name) return {};
+  return "the agent calls itself " + r.snapshot->node;
+}
+
+}  // namespace
+
+void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome) {
+  auto* cmd = app.add_subcommand("nodes", "The inventory, and whether each node's agent answers");
+  cmd->footer("Exit codes: 0 every agent answered; 2 some did not; 3 usage or configuration error.");
+  cmd->callback([&globals, &outcome] {
+    auto setup = prepare_cluster(globals, std::chrono::seconds(30));
+    if (!setup) {
+      std::cerr << "nexus-mde nodes: " << setup.error().describe() << "\n";
+      outcome.exit_code = ExitCode::kUsage;
+      return;
+    }
+    auto collected = collect_snapshots(*setup, "/v1/status");
+    for (auto& r : collected.reports) r.findings.clear();  // nodes reports reachability, not MDE findings
+    auto summary = ClusterSummary::of(collected.reports, collected.run);
+    if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
+      auto writer = make_document_writer(globals.output, std::cout);
+      writer->begin_object();
+      writer->key("nodes");
+      writer->begin_array();
+      for (const auto& r : collected.reports) {
+        auto o = node_header_json(r);
+        o.erase("findings");
+        o["source"] = r.node.source;
+        auto note = agent_name_note(r);
+        o["note"] = note.empty() ? boost::json::value(nullptr) : boost::json::value(note);
+        writer->value(o);
+      }
+      writer->end_array();
+      writer->field("summary", summary_json(summary));
+      writer->end_object();
+      writer->finish();
+    } else {
+      Table table({"NODE", "ADDRESS", "STATE", "LATENCY", "DETAIL"});
+      for (const auto& r : collected.reports) {
+        std::vector<std::string> row{r.node.name, r.node.endpoint(), std::string(to_string(r.outcome.state)),
+                                     std::to_string(r.outcome.latency.count()) + " ms",
+                                     r.outcome.reason.empty() ? agent_name_note(r) : r.outcome.reason};
+        if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, row);
+        else table.add_row(std::move(row));
+      }
+      if (globals.output == OutputFormat::kTable) {
+        table.print(std::cout);
+        std::cout << "\n" << summary.line() << "\n";
+      }
+      std::cout.flush();
+    }
+    outcome.exit_code = summary.exit_code();
+  });
+}
+
+}  // namespace nexus_mde::plugin

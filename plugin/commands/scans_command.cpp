@@ -1,0 +1,30 @@
+// nexus-mde scans
+#include <iostream>
+
+#include "common/time.hpp"
+#include "plugin/cli.hpp"
+#include "plugin/cluster/listing_printers.hpp"
+#include "plugin/cluster/snapshot_conversation.hpp"
+
+namespace nexus_mde::plugin {
+
+void add_scans_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome) {
+  auto* cmd = app.add_subcommand("scans", "The scans every node's mdatp reports, newest first");
+  auto limit = std::make_shared<std::size_t>(5);
+  cmd->add_option("--limit", *limit, "The newest N scans per node; 0 for all (default 5)")->type_name("N");
+  cmd->footer("Exit codes: 0 clean; 1 a node's last scan failed or was interrupted; 2 some node did not answer; 3 usage.");
+  cmd->callback([limit, &globals, &outcome] {
+    auto setup = prepare_cluster(globals, std::chrono::seconds(30));
+    if (!setup) {
+      std::cerr << "nexus-mde scans: " << setup.error().describe() << "\n";
+      outcome.exit_code = ExitCode::kUsage;
+      return;
+    }
+    auto collected = collect_snapshots(*setup, "/v1/scans");
+    auto summary = ClusterSummary::of(collected.reports, collected.run);
+    print_scans(collected.reports, summary, {globals.output, now_epoch_ms(), *limit}, std::cout);
+    outcome.exit_code = summary.exit_code();
+  });
+}
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,33 @@
+// nexus-mde status
+#include <iostream>
+
+#include "common/time.hpp"
+#include "plugin/cli.hpp"
+#include "plugin/cluster/snapshot_conversation.hpp"
+#include "plugin/cluster/status_printer.hpp"
+
+namespace nexus_mde::plugin {
+
+void add_status_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome) {
+  auto* cmd = app.add_subcommand("status", "Every node's MDE health, enforcement level, definitions, last scan and threats");
+  auto fold = std::make_shared<bool>(false);
+  cmd->add_flag("--summary", *fold, "Fold identical healthy rows into one");
+  cmd->footer(
+      "Exit codes: 0 every node answered and is clean; 1 findings (unhealthy or stale MDE, threats, quarantined\n"
+      "items, a failed last scan, inconsistent enforcement); 2 some node did not answer and none has findings;\n"
+      "3 usage or configuration error.");
+  cmd->callback([fold, &globals, &outcome] {
+    auto setup = prepare_cluster(globals, std::chrono::seconds(30));
+    if (!setup) {
+      std::cerr << "nexus-mde status: " << setup.error().describe() << "\n";
+      outcome.exit_code = ExitCode::kUsage;
+      return;
+    }
+    auto collected = collect_snapshots(*setup, "/v1/status");
+    auto summary = ClusterSummary::of(collected.reports, collected.run);
+    print_status(collected.reports, summary, {globals.output, *fold, now_epoch_ms()}, std::cout);
+    outcome.exit_code = summary.exit_code();
+  });
+}
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,28 @@
+// nexus-mde threats
+#include <iostream>
+
+#include "common/time.hpp"
+#include "plugin/cli.hpp"
+#include "plugin/cluster/listing_printers.hpp"
+#include "plugin/cluster/snapshot_conversation.hpp"
+
+namespace nexus_mde::plugin {
+
+void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome) {
+  auto* cmd = app.add_subcommand("threats", "The threats and quarantined items on every node, newest first");
+  cmd->footer("Exit codes: 0 no threats; 1 threats or quarantined items; 2 some node did not answer; 3 usage.");
+  cmd->callback([&globals, &outcome] {
+    auto setup = prepare_cluster(globals, std::chrono::seconds(30));
+    if (!setup) {
+      std::cerr << "nexus-mde threats: " << setup.error().describe() << "\n";
+      outcome.exit_code = ExitCode::kUsage;
+      return;
+    }
+    auto collected = collect_snapshots(*setup, "/v1/threats");
+    auto summary = ClusterSummary::of(collected.reports, collected.run);
+    print_threats(collected.reports, summary, {globals.output, now_epoch_ms(), 0}, std::cout);
+    outcome.exit_code = summary.exit_code();
+  });
+}
+
+}  // namespace nexus_mde::plugin

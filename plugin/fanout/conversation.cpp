@@ -1,0 +1,59 @@
+#include "plugin/fanout/conversation.hpp"
+
+#include <boost/json.hpp>
+
+#include "common/text.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace json = boost::json;
+
+namespace {
+
+// {"error":{"code":"…","message":"…"}} as (code, message); nullopt for anything else.
+std::optional<std::pair<std::string, std::string>> agent_error(std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const json::value* e = v.get_object().if_contains("error");
+  if (!e || !e->is_object()) return std::nullopt;
+  const json::value* code = e->get_object().if_contains("code");
+  const json::value* message = e->get_object().if_contains("message");
+  if (!code || !code->is_string()) return std::nullopt;
+  return std::make_pair(std::string(code->get_string()),
+                        message && message->is_string() ? std::string(message->get_string()) : std::string());
+}
+
+}  // namespace
+
+std::string_view to_string(NodeState state) {
+  switch (state) {
+    case NodeState::kOk: return "ok";
+    case NodeState::kUnreachable: return "unreachable";
+    case NodeState::kTimeout: return "timeout";
+    case NodeState::kTlsError: return "tls-error";
+    case NodeState::kAuthError: return "auth-error";
+    case NodeState::kHttpError: return "http-error";
+    case NodeState::kAgentError: return "agent-error";
+  }
+  return "?";
+}
+
+std::string agent_error_code(std::string_view body) {
+  auto e = agent_error(body);
+  return e ? e->first : std::string();
+}
+
+std::optional<NodeFailure> classify_http_failure(const AgentResponse& response) {
+  if (response.status >= 200 && response.status < 300) return std::nullopt;
+  auto e = agent_error(response.body);
+  std::string reason = "HTTP " + std::to_string(response.status);
+  if (e) reason += " " + e->first + (e->second.empty() ? "" : ": " + e->second);
+  else if (!response.body.empty()) reason += ": " + excerpt(response.body, 80);
+  if (response.status == 401 || response.status == 403 || response.status == 429) {
+    return NodeFailure{NodeState::kAuthError, reason};
+  }
+  return NodeFailure{e ? NodeState::kAgentError : NodeState::kHttpError, reason};
+}
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,71 @@
+// What the fan-out says to one agent and how each node ends. A command gives every node a
+// Conversation: its first request, then, for each answer, the next request or the end. The
+// engine (fan_out.hpp) owns connections, TLS, deadlines and concurrency; conversations own the
+// meaning of the answers and keep what they parsed for the command to print.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nexus_mde::plugin {
+
+// Every node ends in exactly one of these.
+enum class NodeState {
+  kOk,           // the agent answered and the answer made sense
+  kUnreachable,  // name not resolved, connection refused, no route
+  kTimeout,      // no answer within --timeout, or the --deadline passed
+  kTlsError,     // handshake failed: certificate not trusted, not naming the node, refused ours
+  kAuthError,    // 401, 403, 429: the agent refused our credentials or role
+  kHttpError,    // an HTTP answer that is not the agent's (no JSON error), or broken HTTP
+  kAgentError,   // the agent answered with an error of its own, or a body that does not parse
+};
+
+std::string_view to_string(NodeState state);
+
+struct AgentRequest {
+  bool post = false;
+  std::string target;  // "/v1/status"
+  std::string body;    // JSON, for POST
+  // A long-poll (GET /v1/scans/{id}?wait=S): the answer may take this long on top of --timeout,
+  // and the node gives up its --concurrency slot while it waits.
+  std::chrono::seconds long_poll{0};
+};
+
+struct AgentResponse {
+  unsigned status = 0;
+  std::string body;
+};
+
+struct NodeFailure {
+  NodeState state = NodeState::kAgentError;
+  std::string reason;
+};
+
+// What a conversation does after an answer: ask again, or end (ok, or failed).
+struct Next {
+  std::optional<AgentRequest> request;
+  std::optional<NodeFailure> failure;
+
+  static Next ask(AgentRequest r) { return {std::move(r), std::nullopt}; }
+  static Next done() { return {}; }
+  static Next fail(NodeFailure f) { return {std::nullopt, std::move(f)}; }
+};
+
+// The usual reading of a non-2xx answer: 401/403/429 are auth-error, the agent's
+// {"error":{"code","message"}} is agent-error ("409 scan_running: …"), anything else http-error.
+// nullopt for 2xx.
+std::optional<NodeFailure> classify_http_failure(const AgentResponse& response);
+
+// The agent's error code from a JSON error body ("scan_running"), or empty.
+std::string agent_error_code(std::string_view body);
+
+class Conversation {
+ public:
+  virtual ~Conversation() = default;
+  virtual AgentRequest first() = 0;
+  virtual Next next(const AgentResponse& response) = 0;
+};
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,426 @@
+// The fan-out engine: a FanOut (the aggregator: slots, the deadline, the tick, the outcomes) and
+// one NodeSession per node whose methods are the protocol's steps — resolve, connect, handshake,
+// send, receive — each with the exchange's deadline set before it starts (Beast's
+// http_client_async_ssl and http_crawl). Everything runs on one thread, so the aggregator needs
+// no lock: its io_context is its strand.
+#include "plugin/fanout/fan_out.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "common/net/tls_context.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using beast::error_code;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::uint64_t kBodyLimit = 64ull * 1024 * 1024;  // a snapshot with very many threats
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  auto tenths = (ms.count() + 50) / 100;
+  return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") + " s";
+}
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+}  // namespace
+
+class NodeSession;
+
+class FanOut {
+ public:
+  FanOut(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations, ssl::context& tls,
+         const FanOutOptions& options)
+      : nodes_(nodes),
+        conversations_(conversations),
+        tls_(tls),
+        options_(options),
+        deadline_timer_(ioc_),
+        tick_timer_(ioc_),
+        outcomes_(nodes.size()),
+        ended_(nodes.size(), false),
+        sessions_(nodes.size()) {}
+
+  FanOutResult run();
+
+  asio::io_context& ioc() { return ioc_; }
+  ssl::context& tls() { return tls_; }
+  const FanOutOptions& options() const { return options_; }
+
+  // A session gives its slot back when it ends or starts a long-poll; the next node starts.
+  void release_slot() {
+    --busy_slots_;
+    start_more();
+  }
+  void node_ended(std::size_t index, NodeOutcome outcome);
+
+ private:
+  void start_more();
+  void on_deadline(error_code ec);
+  void schedule_tick();
+
+  asio::io_context ioc_{1};
+  const std::vector<Node>& nodes_;
+  const std::vector<Conversation*>& conversations_;
+  ssl::context& tls_;
+  const FanOutOptions& options_;
+  asio::steady_timer deadline_timer_;
+  asio::steady_timer tick_timer_;
+  std::vector<NodeOutcome> outcomes_;
+  std::vector<bool> ended_;
+  std::vector<std::weak_ptr<NodeSession>> sessions_;
+  std::size_t next_ = 0;
+  std::size_t busy_slots_ = 0;
+  std::size_t ended_count_ = 0;
+  bool deadline_passed_ = false;
+};
+
+class NodeSession : public std::enable_shared_from_this<NodeSession> {
+ public:
+  NodeSession(FanOut& fan_out, std::size_t index, const Node& node, Conversation& conversation)
+      : fan_out_(fan_out), index_(index), node_(node), conversation_(conversation), resolver_(fan_out.ioc()),
+        resolve_timer_(fan_out.ioc()) {}
+
+  ~NodeSession() {
+    if (tls_session_) SSL_SESSION_free(tls_session_);
+  }
+
+  void start() {
+    started_ = Clock::now();
+    request_ = conversation_.first();
+    begin_exchange();
+    resolve();
+  }
+
+  // The overall deadline: stop whatever step is under way and end now.
+  void abort(NodeFailure why) {
+    if (ended_) return;
+    end(std::move(why), true);
+  }
+
+ private:
+  // ---- the protocol's steps ----
+
+  void resolve() {
+    if (is_ip_literal(node_.host)) {
+      endpoints_ = tcp::resolver::results_type::create(
+          tcp::endpoint(asio::ip::make_address(node_.host), node_.port), node_.host, std::to_string(node_.port));
+      return connect();
+    }
+    resolve_timer_.expires_at(exchange_deadline_);
+    resolve_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec) self->resolver_.cancel();
+    });
+    resolver_.async_resolve(node_.host, std::to_string(node_.port),
+                            [self = shared_from_this()](error_code ec, tcp::resolver::results_type results) {
+                              self->on_resolve(ec, std::move(results));
+                            });
+  }
+
+  void on_resolve(error_code ec, tcp::resolver::results_type results) {
+    resolve_timer_.cancel();
+    if (ended_) return;
+    if (ec == asio::error::operation_aborted) return fail(NodeState::kTimeout, "cannot resolve " + node_.host + " within " + budget_text());
+    if (ec) return fail(NodeState::kUnreachable, "cannot resolve " + node_.host + ": " + ec.message());
+    endpoints_ = std::move(results);
+    connect();
+  }
+
+  void connect() {
+    stream_.emplace(fan_out_.ioc(), fan_out_.tls());
+    SSL* native = stream_->native_handle();
+    // SNI names the node (never an IP: RFC 6066); the agent does not need it, proxies might.
+    if (!is_ip_literal(node_.name)) SSL_set_tlsext_host_name(native, node_.name.c_str());
+    if (tls_session_) SSL_set_session(native, tls_session_);
+    name_problem_.clear();
+    stream_->set_verify_callback(
+        [this](bool preverified, ssl::verify_context& ctx) { return verify_names_node(preverified, ctx); });
+    beast::get_lowest_layer(*stream_).expires_at(exchange_deadline_);
+    beast::get_lowest_layer(*stream_).async_connect(
+        endpoints_, [self = shared_from_this()](error_code ec, const tcp::endpoint&) { self->on_connect(ec); });
+  }
+
+  void on_connect(error_code ec) {
+    if (ended_) return;
+    if (ec == beast::error::timeout) return fail(NodeState::kTimeout, "no TCP connection to " + node_.endpoint() + " within " + budget_text());
+    if (ec) return fail(NodeState::kUnreachable, "cannot connect to " + node_.endpoint() + ": " + ec.message());
+    handshake();
+  }
+
+  void handshake() {
+    beast::get_lowest_layer(*stream_).expires_at(exchange_deadline_);
+    stream_->async_handshake(ssl::stream_base::client, [self = shared_from_this()](error_code ec) { self->on_handshake(ec); });
+  }
+
+  void on_handshake(error_code ec) {
+    if (ended_) return;
+    if (ec == beast::error::timeout) return fail(NodeState::kTimeout, "TLS handshake with " + node_.endpoint() + " did not finish within " + budget_text());
+    if (ec) {
+      std::string why = !name_problem_.empty() ? name_problem_ : net::peer_verify_failure(stream_->native_handle());
+      return fail(NodeState::kTlsError, "TLS handshake failed: " + (why.empty() ? ec.message() : why));
+    }
+    ++outcome_.handshakes;
+    if (SSL_session_reused(stream_->native_handle())) ++outcome_.resumed;
+    reused_connection_ = false;
+    send();
+  }
+
+  void send() {
+    req_ = {};
+    req_.version(11);
+    req_.method(request_.post ? http::verb::post : http::verb::get);
+    req_.target(request_.target);
+    req_.set(http::field::host, node_.endpoint());
+    req_.set(http::field::user_agent, "nexus-mde/" NEXUS_MDE_VERSION);
+    req_.set(http::field::accept, "application/json");
+    req_.keep_alive(true);
+    if (!fan_out_.options().bearer_token.empty()) {
+      req_.set(http::field::authorization, "Bearer " + fan_out_.options().bearer_token);
+    }
+    if (request_.post) {
+      req_.set(http::field::content_type, "application/json");
+      req_.body() = request_.body;
+    }
+    req_.prepare_payload();
+    if (request_.long_poll.count() > 0 && holds_slot_) {
+      // A long-poll mostly waits: it must not keep other nodes from starting.
+      holds_slot_ = false;
+      fan_out_.release_slot();
+      if (ended_) return;
+    }
+    beast::get_lowest_layer(*stream_).expires_at(exchange_deadline_);
+    http::async_write(*stream_, req_, [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+  }
+
+  void on_write(error_code ec) {
+    if (ended_) return;
+    if (ec) return transport_failure(ec, "sending the request");
+    receive();
+  }
+
+  void receive() {
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(kBodyLimit);
+    buffer_.clear();
+    beast::get_lowest_layer(*stream_).expires_at(exchange_deadline_);
+    http::async_read(*stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(error_code ec) {
+    if (ended_) return;
+    if (ec) return transport_failure(ec, "reading the answer");
+    ++outcome_.requests;
+    // TLS 1.3 tickets arrive after the handshake: the session is worth keeping only now.
+    if (SSL_SESSION* s = SSL_get1_session(stream_->native_handle())) {
+      if (tls_session_) SSL_SESSION_free(tls_session_);
+      tls_session_ = s;
+    }
+    auto& response = parser_->get();
+    bool keep_alive = response.keep_alive();
+    Next next = conversation_.next(AgentResponse{response.result_int(), std::move(response.body())});
+    if (next.failure) return end(std::move(*next.failure), false);
+    if (!next.request) return end(NodeFailure{NodeState::kOk, {}}, false);
+    request_ = std::move(*next.request);
+    begin_exchange();
+    if (keep_alive) {
+      reused_connection_ = true;
+      return send();
+    }
+    close_stream();
+    connect();  // resumes the TLS session saved above
+  }
+
+  // ---- helpers ----
+
+  // An I/O error after the handshake. A kept-alive connection the agent closed while idle is
+  // retried once on a new one (GET only: a POST may have been acted on).
+  void transport_failure(error_code ec, const char* while_doing) {
+    if (ec == beast::error::timeout) {
+      return fail(NodeState::kTimeout, "no answer from " + node_.endpoint() + " within " + budget_text());
+    }
+    bool closed = ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+                  ec == ssl::error::stream_truncated;
+    if (closed && reused_connection_ && !request_.post) {
+      reused_connection_ = false;
+      close_stream();
+      return connect();
+    }
+    if (ec.category() == asio::error::get_ssl_category() || ec == ssl::error::stream_truncated) {
+      return fail(NodeState::kTlsError, std::string("TLS error ") + while_doing + ": " + ec.message());
+    }
+    if (ec.category() == make_error_code(http::error::body_limit).category()) {
+      return fail(NodeState::kHttpError, std::string("malformed or oversized HTTP answer: ") + ec.message());
+    }
+    return fail(NodeState::kHttpError, std::string("connection lost ") + while_doing + ": " + ec.message());
+  }
+
+  // The chain is OpenSSL's to judge; the leaf must also name the node we dialled.
+  bool verify_names_node(bool preverified, ssl::verify_context& ctx) {
+    X509_STORE_CTX* store = ctx.native_handle();
+    if (!preverified || X509_STORE_CTX_get_error_depth(store) != 0) return preverified;
+    X509* cert = X509_STORE_CTX_get_current_cert(store);
+    bool named = X509_check_host(cert, node_.name.data(), node_.name.size(), 0, nullptr) == 1;
+    if (!named && is_ip_literal(node_.host)) named = X509_check_ip_asc(cert, node_.host.c_str(), 0) == 1;
+    if (!named && !is_ip_literal(node_.host)) {
+      named = X509_check_host(cert, node_.host.data(), node_.host.size(), 0, nullptr) == 1;
+    }
+    if (!named) {
+      name_problem_ = "the agent's certificate names neither " + node_.name + " (DNS) nor " + node_.host + " (IP)";
+      X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
+    }
+    return named;
+  }
+
+  void begin_exchange() {
+    budget_ = fan_out_.options().timeout + std::chrono::duration_cast<std::chrono::milliseconds>(request_.long_poll);
+    exchange_deadline_ = Clock::now() + budget_;
+  }
+
+  std::string budget_text() const { return seconds_text(budget_); }
+
+  void close_stream() {
+    if (!stream_) return;
+    error_code ignored;
+    beast::get_lowest_layer(*stream_).socket().close(ignored);
+  }
+
+  void fail(NodeState state, std::string reason) { end(NodeFailure{state, std::move(reason)}, false); }
+
+  void end(NodeFailure how, bool by_deadline) {
+    ended_ = true;
+    outcome_.state = how.state;
+    outcome_.reason = std::move(how.reason);
+    outcome_.deadline_passed = by_deadline;
+    outcome_.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
+    resolver_.cancel();
+    resolve_timer_.cancel();
+    if (stream_) beast::get_lowest_layer(*stream_).cancel();
+    close_stream();
+    bool gives_slot = holds_slot_;
+    holds_slot_ = false;
+    fan_out_.node_ended(index_, outcome_);
+    if (gives_slot) fan_out_.release_slot();
+  }
+
+  FanOut& fan_out_;
+  std::size_t index_;
+  const Node& node_;
+  Conversation& conversation_;
+  tcp::resolver resolver_;
+  asio::steady_timer resolve_timer_;
+  tcp::resolver::results_type endpoints_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;
+  SSL_SESSION* tls_session_ = nullptr;
+  std::string name_problem_;
+  AgentRequest request_;
+  http::request<http::string_body> req_;
+  beast::flat_buffer buffer_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+  std::chrono::milliseconds budget_{0};
+  Clock::time_point exchange_deadline_;
+  Clock::time_point started_;
+  NodeOutcome outcome_;
+  bool holds_slot_ = true;
+  bool reused_connection_ = false;
+  bool ended_ = false;
+};
+
+FanOutResult FanOut::run() {
+  auto begun = Clock::now();
+  if (!nodes_.empty()) {
+    deadline_timer_.expires_after(options_.deadline);
+    deadline_timer_.async_wait([this](error_code ec) { on_deadline(ec); });
+    schedule_tick();
+    start_more();
+    ioc_.run();
+  }
+  FanOutResult result;
+  result.nodes = std::move(outcomes_);
+  result.deadline_passed = deadline_passed_;
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - begun);
+  return result;
+}
+
+void FanOut::start_more() {
+  std::size_t width = options_.concurrency == 0 ? 1 : options_.concurrency;
+  while (!deadline_passed_ && busy_slots_ < width && next_ < nodes_.size()) {
+    std::size_t i = next_++;
+    ++busy_slots_;
+    auto session = std::make_shared<NodeSession>(*this, i, nodes_[i], *conversations_[i]);
+    sessions_[i] = session;
+    session->start();
+  }
+}
+
+void FanOut::node_ended(std::size_t index, NodeOutcome outcome) {
+  if (ended_[index]) return;
+  ended_[index] = true;
+  outcomes_[index] = std::move(outcome);
+  ++ended_count_;
+  if (options_.on_node_done) options_.on_node_done(index, outcomes_[index]);
+  if (ended_count_ == nodes_.size()) {
+    deadline_timer_.cancel();
+    tick_timer_.cancel();
+  }
+}
+
+void FanOut::on_deadline(error_code ec) {
+  if (ec) return;  // cancelled: every node ended in time
+  deadline_passed_ = true;
+  const std::string why = "the overall deadline (" + seconds_text(options_.deadline) + ") passed";
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (ended_[i]) continue;
+    if (auto session = sessions_[i].lock()) {
+      session->abort(NodeFailure{NodeState::kTimeout, why});
+    } else {
+      NodeOutcome never;
+      never.state = NodeState::kTimeout;
+      never.reason = why + " before this node's turn";
+      never.deadline_passed = true;
+      node_ended(i, std::move(never));
+    }
+  }
+}
+
+void FanOut::schedule_tick() {
+  if (!options_.on_tick) return;
+  tick_timer_.expires_after(options_.tick);
+  tick_timer_.async_wait([this](error_code ec) {
+    if (ec || ended_count_ == nodes_.size()) return;
+    options_.on_tick();
+    schedule_tick();
+  });
+}
+
+FanOutResult fan_out(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations, ssl::context& tls,
+                     const FanOutOptions& options) {
+  FanOut engine(nodes, conversations, tls, options);
+  return engine.run();
+}
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,55 @@
+// The fan-out: one asynchronous HTTPS client per node, all on one io_context and one thread,
+// at most --concurrency of them connecting or asking at a time. Every node has its own per-exchange
+// --timeout and the whole run one --deadline, so a slow or dead node never delays the others and
+// fan_out always returns by the deadline. Every node ends in exactly one NodeState.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "plugin/fanout/conversation.hpp"
+#include "plugin/inventory/inventory.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace nexus_mde::plugin {
+
+struct NodeOutcome {
+  NodeState state = NodeState::kTimeout;
+  std::string reason;                   // empty when ok
+  std::chrono::milliseconds latency{0};  // from the node's first connect to its end
+  std::size_t requests = 0;             // answers received
+  std::size_t handshakes = 0;           // TLS handshakes done (1 + reconnects)
+  std::size_t resumed = 0;              // of which resumed a TLS session
+  bool deadline_passed = false;         // ended by --deadline rather than by itself
+};
+
+struct FanOutOptions {
+  std::size_t concurrency = 64;
+  std::chrono::milliseconds timeout{5000};    // per exchange: connect, handshake, request, answer
+  std::chrono::milliseconds deadline{30000};  // the whole run
+  std::string bearer_token;                   // sent as Authorization: Bearer when not empty
+  // Called on the fan-out's thread: as each node ends, and every `tick` while nodes remain.
+  std::function<void(std::size_t index, const NodeOutcome& outcome)> on_node_done;
+  std::function<void()> on_tick;
+  std::chrono::milliseconds tick{250};
+};
+
+struct FanOutResult {
+  std::vector<NodeOutcome> nodes;  // in the order of the inventory
+  bool deadline_passed = false;
+  std::chrono::milliseconds elapsed{0};
+};
+
+// Talks to every node through its conversation (conversations[i] for nodes[i]); `tls` is a
+// client context (net::make_client_tls_context). Each agent's certificate must chain to the
+// context's CA and name the node: its name as a DNS SAN, or its address as an IP SAN.
+FanOutResult fan_out(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations,
+                     boost::asio::ssl::context& tls, const FanOutOptions& options);
+
+}  // namespace nexus_mde::plugin

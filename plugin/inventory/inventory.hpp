@@ -1,0 +1,43 @@
+// Which nodes a command talks to, and where their agents listen. First that applies:
+// `--node NAME=HOST[:PORT]` (repeatable), then `--inventory FILE`
+// ({"nodes":[{"name":"r01c001","address":"10.1.2.3","port":9448}]}). ARM discovery
+// (--cluster/-g) will be the third source: resolve_inventory is where it plugs in.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace nexus_mde::plugin {
+
+inline constexpr std::uint16_t kDefaultAgentPort = 9448;
+
+struct Node {
+  std::string name;     // the node's (BMM machine) name; the agent's certificate must name it
+  std::string host;     // IPv4, IPv6 (no brackets) or a DNS name
+  std::uint16_t port = kDefaultAgentPort;
+  std::string source;   // where it came from ("--node", "inventory.json nodes[3]"), for errors
+
+  // "10.1.2.3:9448", "[fd00::5]:9448"
+  std::string endpoint() const;
+};
+
+// NAME=HOST[:PORT]; an IPv6 address with a port is bracketed ([fd00::5]:9448).
+Result<Node> parse_node_spec(std::string_view spec);
+
+// The DESIGN.md inventory file. Every problem names the entry ("nodes[3].port: ...").
+Result<std::vector<Node>> read_inventory_file(const std::string& path);
+
+struct InventoryOptions {
+  std::vector<std::string> node_specs;  // --node
+  std::string inventory_file;           // --inventory
+};
+
+// The nodes to ask. An empty inventory, a duplicate name or a bad entry is an error; a message
+// says how to name nodes when none were given.
+Result<std::vector<Node>> resolve_inventory(const InventoryOptions& options);
+
+}  // namespace nexus_mde::plugin

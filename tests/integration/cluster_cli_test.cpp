@@ -1,0 +1,389 @@
+// nexus-mde against a cluster of real agents (nexus-mde-agent + the mdatp double) on 127.x.y.z:
+// one state per node, the exit codes of DESIGN.md, scan --wait end to end, inventory and
+// credential errors, and the live progress line under tmux.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "common/process.hpp"
+#include "tests/support/agent_harness.hpp"
+
+namespace nexus_mde {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using testing::AgentHarness;
+using namespace std::chrono_literals;
+
+const char* kCli = NEXUS_MDE_CLI;
+
+ProcessResult run_cli(const std::vector<std::string>& args, std::chrono::seconds timeout = 60s,
+                      std::vector<std::string> environment = {}) {
+  std::vector<std::string> argv{kCli};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions o;
+  o.timeout = timeout;
+  environment.push_back("PATH=/usr/bin:/bin");
+  environment.push_back("HOME=/nonexistent");  // no ~/.config/nexus-mde/config.toml from the machine
+  o.environment = environment;
+  auto r = run_process(argv, o);
+  if (!r) throw std::runtime_error(r.error().describe());
+  return std::move(*r);
+}
+
+// node name -> its JSON entry, from `-o json` output.
+std::map<std::string, json::object> nodes_by_name(const std::string& out) {
+  std::map<std::string, json::object> m;
+  json::value doc = json::parse(out);
+  for (const auto& n : doc.at("nodes").as_array()) m[std::string(n.at("node").as_string())] = n.as_object();
+  return m;
+}
+
+std::string state_of(const json::object& node) { return std::string(node.at("state").as_string()); }
+
+// A TCP port that accepts connections (the kernel's backlog) but never speaks TLS.
+class SilentPort {
+ public:
+  SilentPort() : address_(testing::unique_loopback_address()) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(9448);
+    ::inet_pton(AF_INET, address_.c_str(), &a.sin_addr);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0) {
+      throw std::runtime_error("cannot listen on " + address_);
+    }
+  }
+  ~SilentPort() { ::close(fd_); }
+  const std::string& address() const { return address_; }
+
+ private:
+  std::string address_;
+  int fd_ = -1;
+};
+
+class ClusterCli : public ::testing::Test {
+ protected:
+  // An agent named `name` (its harness appends its address), started unless told otherwise.
+  AgentHarness& add_agent(const std::string& name) {
+    agents_.push_back(std::make_unique<AgentHarness>(name));
+    return *agents_.back();
+  }
+
+  static std::string node_arg(const AgentHarness& a) { return a.node() + "=" + a.address() + ":9448"; }
+
+  // One CA file trusting the given agents' CAs, and the operator token every harness accepts.
+  std::vector<std::string> credentials(const std::vector<const AgentHarness*>& trusted) {
+    std::string bundle;
+    for (const auto* a : trusted) bundle += testing::read_file(a->ca().cert);
+    testing::write_file(scratch_ / "ca-bundle.pem", bundle);
+    testing::write_file(scratch_ / "token", agents_.front()->tokens().operator_ + "\n");
+    return {"--ca-file", (scratch_ / "ca-bundle.pem").string(), "--token-file", (scratch_ / "token").string()};
+  }
+
+  testing::ScratchDir scratch_;
+  std::vector<std::unique_ptr<AgentHarness>> agents_;
+};
+
+TEST_F(ClusterCli, MixedClusterGivesEachNodeItsStateAndTheRightExitCode) {
+  auto& healthy = add_agent("healthy");
+  auto& unhealthy = add_agent("unhealthy");
+  auto& threats = add_agent("threats");
+  auto& stale = add_agent("stale");
+  auto& stopped = add_agent("stopped");
+  auto& wrong_ca = add_agent("wrong-ca");
+  auto& wrong_token = add_agent("wrong-token");
+  SilentPort silent;
+
+  unhealthy.set_mdatp_state(json::object{{"healthy", false}, {"healthIssues", json::array{"no definitions"}}});
+  json::object eicar{{"tracking_id", "3a5e0c"}, {"name", "Virus:DOS/EICAR_Test_File"}, {"type", "virus"},
+                     {"path", "/tmp/eicar.com"}, {"detection_time", 1697204600000}};
+  threats.set_mdatp_state(json::object{
+      {"scans", json::array{json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", 1697204573732},
+                                         {"endTime", 1697204632487}, {"filesScanned", 1750},
+                                         {"threats", json::array{json::object{
+                                                         {"threat", eicar},
+                                                         {"history", json::array{json::object{{"key", 1697204600000},
+                                                                                              {"value", "quarantined"}}}}}}}}}},
+      {"quarantine", json::array{json::object{{"threat", eicar}}}}});
+  auto& stale_mdatp = stale.config()["mdatp"].as_object();
+  stale_mdatp["timeoutSeconds"] = 1;
+  stale_mdatp["maxAgeSeconds"] = 0;
+  wrong_token.config()["tokens"] = json::array{json::object{{"name", "other"}, {"sha256", testing::sha256_hex("x")}, {"role", "operator"}}};
+  for (auto* a : {&healthy, &unhealthy, &threats, &stale, &wrong_ca, &wrong_token}) a->start({"--log-target", "stderr"});
+  // The stale node answered once, then its mdatp crashes on every health call.
+  ASSERT_EQ(stale.curl_with_token(stale.tokens().reader, "/v1/status").http_status, 200);
+  stale.set_mdatp_state(json::object{{"faults", json::object{{"crashSignal", 11}, {"commands", json::array{"health"}}}}});
+
+  auto creds = credentials({&healthy, &unhealthy, &threats, &stale, &stopped, &wrong_token});
+  std::vector<std::string> args{"status", "-o", "json", "--timeout", "2", "--deadline", "20"};
+  args.insert(args.end(), creds.begin(), creds.end());
+  for (auto* a : {&healthy, &unhealthy, &threats, &stale, &stopped, &wrong_ca, &wrong_token}) {
+    args.push_back("--node");
+    args.push_back(node_arg(*a));
+  }
+  args.push_back("--node");
+  args.push_back("silent=" + silent.address());
+
+  auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // findings outrank the unreached nodes
+  auto nodes = nodes_by_name(r.out);
+  ASSERT_EQ(nodes.size(), 8u) << r.out;
+  auto expect = [&](const AgentHarness& a, const char* state) -> json::object {
+    if (!nodes.count(a.node())) {
+      ADD_FAILURE() << "no entry for " << a.node();
+      return json::object{{"findings", json::array{}}, {"snapshot", nullptr}, {"reason", nullptr}};
+    }
+    EXPECT_EQ(state_of(nodes[a.node()]), state) << a.node() << ": " << json::serialize(nodes[a.node()]);
+    return nodes[a.node()];
+  };
+  auto h = expect(healthy, "ok");
+  EXPECT_TRUE(h.at("findings").as_array().empty());
+  EXPECT_EQ(h.at("snapshot").at("health").at("healthy"), true);
+  auto u = expect(unhealthy, "ok");
+  EXPECT_EQ(u.at("findings").as_array().front(), "unhealthy");
+  auto t = expect(threats, "ok");
+  EXPECT_EQ(t.at("snapshot").at("threats").as_array().size(), 1u);
+  EXPECT_NE(json::serialize(t.at("findings")).find("1 threat"), std::string::npos);
+  auto s = expect(stale, "ok");
+  EXPECT_EQ(s.at("snapshot").at("stale"), true);
+  EXPECT_NE(json::serialize(s.at("findings")).find("stale"), std::string::npos);
+  expect(stopped, "unreachable");
+  auto ca = expect(wrong_ca, "tls-error");
+  EXPECT_NE(json::serialize(ca.at("reason")).find("certificate verify failed"), std::string::npos);
+  auto tok = expect(wrong_token, "auth-error");
+  EXPECT_NE(json::serialize(tok.at("reason")).find("401"), std::string::npos);
+  ASSERT_TRUE(nodes.count("silent"));
+  EXPECT_EQ(state_of(nodes["silent"]), "timeout");
+  EXPECT_LT(nodes["silent"].at("latencyMs").as_int64(), 5000) << "bounded by its own --timeout";
+  EXPECT_EQ(json::parse(r.out).at("summary").at("exitCode"), 1);
+
+  // Without the nodes that have findings: 2 (incomplete). Only healthy nodes: 0.
+  std::vector<std::string> partial{"status", "--node", node_arg(healthy), "--node", node_arg(stopped)};
+  partial.insert(partial.end(), creds.begin(), creds.end());
+  auto incomplete = run_cli(partial);
+  EXPECT_EQ(incomplete.exit_code, 2) << incomplete.out << incomplete.err;
+  EXPECT_NE(incomplete.out.find("1 ok, 1 unreachable"), std::string::npos) << incomplete.out;
+  std::vector<std::string> clean{"status", "--node", node_arg(healthy)};
+  clean.insert(clean.end(), creds.begin(), creds.end());
+  auto ok = run_cli(clean);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("RealTime"), std::string::npos) << ok.out;
+  EXPECT_TRUE(ok.err.empty()) << ok.err;
+
+  // threats and scans read their own routes.
+  std::vector<std::string> listing{"threats", "--node", node_arg(threats), "--node", node_arg(healthy)};
+  listing.insert(listing.end(), creds.begin(), creds.end());
+  auto th = run_cli(listing);
+  EXPECT_EQ(th.exit_code, 1) << th.out << th.err;
+  EXPECT_NE(th.out.find("Virus:DOS/EICAR_Test_File"), std::string::npos) << th.out;
+  listing[0] = "scans";
+  auto sc = run_cli(listing);
+  EXPECT_EQ(sc.exit_code, 0) << sc.out << sc.err;
+  EXPECT_NE(sc.out.find("succeeded"), std::string::npos) << sc.out;
+}
+
+TEST_F(ClusterCli, ScanWaitFollowsEveryNodeToItsEnd) {
+  auto& clean = add_agent("clean");
+  auto& failing = add_agent("failing");
+  auto& infected = add_agent("infected");
+  auto& dying = add_agent("dying");
+  auto eicar_dir = infected.dir() / "scanme";
+  fs::create_directories(eicar_dir);
+  testing::write_file(eicar_dir / "eicar.com",
+                      std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*");
+  clean.set_mdatp_state(json::object{{"scanDurationMs", 1500}});
+  failing.set_mdatp_state(json::object{{"scanDurationMs", 500}, {"scanFails", true}});
+  infected.set_mdatp_state(json::object{{"scanDurationMs", 500}, {"scanPaths", json::array{eicar_dir.string()}}});
+  dying.set_mdatp_state(json::object{{"scanDurationMs", 30000}});
+  for (auto* a : {&clean, &failing, &infected, &dying}) a->start({"--log-target", "stderr"});
+
+  std::vector<std::string> args{"scan", "--wait", "--type", "quick", "-o", "json", "--deadline", "60"};
+  auto creds = credentials({&clean, &failing, &infected, &dying});
+  args.insert(args.end(), creds.begin(), creds.end());
+  for (auto* a : {&clean, &failing, &infected, &dying}) {
+    args.push_back("--node");
+    args.push_back(node_arg(*a));
+  }
+  std::thread killer([&] {
+    std::this_thread::sleep_for(2s);
+    dying.stop_hard();  // mid-scan: its long-poll connection drops, and nobody answers again
+  });
+  auto r = run_cli(args, 90s);
+  killer.join();
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto nodes = nodes_by_name(r.out);
+  ASSERT_EQ(nodes.size(), 4u);
+  auto scan_state = [&](const AgentHarness& a) {
+    const auto& n = nodes[a.node()];
+    return n.at("scan").is_object() ? std::string(n.at("scan").at("state").as_string()) : std::string("none");
+  };
+  EXPECT_EQ(state_of(nodes[clean.node()]), "ok");
+  EXPECT_EQ(scan_state(clean), "succeeded");
+  EXPECT_TRUE(nodes[clean.node()].at("findings").as_array().empty());
+  EXPECT_EQ(scan_state(failing), "failed");
+  EXPECT_FALSE(nodes[failing.node()].at("findings").as_array().empty());
+  EXPECT_EQ(scan_state(infected), "succeeded");
+  EXPECT_EQ(nodes[infected.node()].at("scan").at("threatsDetected"), 1);
+  EXPECT_EQ(state_of(nodes[dying.node()]), "unreachable") << json::serialize(nodes[dying.node()]);
+  // Not a TTY: one plain progress line per node on stderr, nothing on stdout but the JSON.
+  EXPECT_NE(r.err.find(clean.node() + ": scan succeeded"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("\r"), std::string::npos);
+
+  // A node already scanning is joined by --wait, refused without it; the deadline gives exit 4.
+  clean.set_mdatp_state(json::object{{"scanDurationMs", 20000}});
+  std::vector<std::string> one{"--node", node_arg(clean)};
+  one.insert(one.end(), creds.begin(), creds.end());
+  auto started = run_cli([&] { auto a = one; a.insert(a.begin(), "scan"); return a; }());
+  EXPECT_EQ(started.exit_code, 0) << started.out << started.err;
+  auto refused = run_cli([&] { auto a = one; a.insert(a.begin(), "scan"); a.push_back("-o"); a.push_back("json"); return a; }());
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_EQ(state_of(nodes_by_name(refused.out)[clean.node()]), "agent-error");
+  auto begun = std::chrono::steady_clock::now();
+  auto joined = run_cli([&] {
+    auto a = one;
+    a.insert(a.begin(), {"scan", "--wait", "--deadline", "2", "-o", "json"});
+    return a;
+  }());
+  EXPECT_LT(std::chrono::steady_clock::now() - begun, 10s);
+  EXPECT_EQ(joined.exit_code, 4) << joined.out << joined.err;
+  auto j = nodes_by_name(joined.out)[clean.node()];
+  EXPECT_EQ(state_of(j), "timeout");
+  EXPECT_EQ(j.at("note"), "joined the scan already running");
+  EXPECT_EQ(j.at("scan").at("state"), "running");
+}
+
+TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
+  auto& agent = add_agent("mtls");
+  agent.start({"--log-target", "stderr"});
+  std::vector<std::string> base{"--ca-file", agent.ca().cert.string(), "--node", node_arg(agent), "-o", "json"};
+  auto as = [&](const testing::PemPair& p, std::vector<std::string> command) {
+    command.insert(command.end(), base.begin(), base.end());
+    command.insert(command.end(), {"--cert", p.cert.string(), "--key", p.key.string()});
+    return run_cli(command);
+  };
+  auto status = as(agent.operator_client(), {"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  auto reader_scan = as(agent.reader_client(), {"scan"});
+  EXPECT_EQ(reader_scan.exit_code, 2);
+  EXPECT_EQ(state_of(nodes_by_name(reader_scan.out)[agent.node()]), "auth-error") << reader_scan.out;
+  auto expired = as(agent.expired_client(), {"status"});
+  EXPECT_EQ(expired.exit_code, 3) << "an expired client certificate is refused before any connection: " << expired.err;
+  EXPECT_NE(expired.err.find("--cert " + agent.expired_client().cert.string()), std::string::npos) << expired.err;
+
+  // Dialled as another name at an address its certificate does not carry: refused by name.
+  std::vector<std::string> renamed{"status", "--ca-file", agent.ca().cert.string(), "--node", "impostor=" + agent.address(),
+                                   "--cert", agent.operator_client().cert.string(), "--key", agent.operator_client().key.string(),
+                                   "-o", "json", "--timeout", "2"};
+  auto server_cert = agent.pki().issue(agent.ca(), "no-ip", {"mtls-other", {"mtls-other"}, {}, -1, 30, true});
+  agent.config()["tls"].as_object()["cert"] = server_cert.cert.string();
+  agent.config()["tls"].as_object()["key"] = server_cert.key.string();
+  agent.write_config();
+  agent.process().signal(SIGHUP);
+  std::this_thread::sleep_for(500ms);
+  auto mismatch = run_cli(renamed);
+  EXPECT_EQ(mismatch.exit_code, 2) << mismatch.out << mismatch.err;
+  auto n = nodes_by_name(mismatch.out)["impostor"];
+  EXPECT_EQ(state_of(n), "tls-error");
+  EXPECT_NE(json::serialize(n.at("reason")).find("names neither impostor"), std::string::npos) << json::serialize(n);
+}
+
+TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
+  testing::write_file(scratch_ / "ca.pem", "not a certificate");
+  testing::write_file(scratch_ / "token", "t0ken\n");
+  std::vector<std::string> creds{"--ca-file", (scratch_ / "ca.pem").string(), "--token-file", (scratch_ / "token").string()};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "status");
+    return run_cli(args);
+  };
+  struct Case {
+    std::vector<std::string> args;
+    std::string names;
+  };
+  testing::write_file(scratch_ / "inv.json", R"({"nodes":[{"name":"r1","address":"10.0.0.1"},{"name":"r2","address":"10.0.0.2","port":70000}]})");
+  testing::write_file(scratch_ / "dup.json", R"({"nodes":[{"name":"r1","address":"10.0.0.1"},{"name":"r1","address":"10.0.0.2"}]})");
+  testing::write_file(scratch_ / "typo.json", R"({"nodes":[{"name":"r1","adress":"10.0.0.1"}]})");
+  std::vector<Case> cases{
+      {{"--node", "r1"}, "--node r1: expected NAME=HOST[:PORT]"},
+      {{"--node", "r1=10.0.0.1:0"}, "port must be a number from 1 to 65535"},
+      {{"--inventory", (scratch_ / "inv.json").string()}, "nodes[1].port"},
+      {{"--inventory", (scratch_ / "dup.json").string()}, "\"r1\" is listed twice"},
+      {{"--inventory", (scratch_ / "typo.json").string()}, "nodes[0].adress: unknown field"},
+      {{"--inventory", (scratch_ / "missing.json").string()}, "missing.json: cannot read"},
+      {{}, "no nodes: give --node"},
+      {{"--node", "r1=10.0.0.1"}, "--ca-file " + (scratch_ / "ca.pem").string() + ": not a PEM"},
+  };
+  for (const auto& c : cases) {
+    auto args = c.args;
+    args.insert(args.end(), creds.begin(), creds.end());
+    auto r = with(args);
+    EXPECT_EQ(r.exit_code, 3) << c.names;
+    EXPECT_NE(r.err.find(c.names), std::string::npos) << "want \"" << c.names << "\" in: " << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  auto no_credentials = run_cli({"status", "--node", "r1=10.0.0.1", "--ca-file", (scratch_ / "ca.pem").string()});
+  EXPECT_EQ(no_credentials.exit_code, 3);
+  EXPECT_NE(no_credentials.err.find("--token-file"), std::string::npos) << no_credentials.err;
+
+  // The same settings from the environment and from a config file.
+  auto from_env = run_cli({"status"}, 60s, {"NEXUS_MDE_NODES=r1=10.0.0.1:notaport"});
+  EXPECT_EQ(from_env.exit_code, 3);
+  EXPECT_NE(from_env.err.find("--node r1=10.0.0.1:notaport"), std::string::npos) << from_env.err;
+  testing::write_file(scratch_ / "config.toml", "inventory = \"" + (scratch_ / "typo.json").string() + "\"\n");
+  auto from_config = run_cli({"status", "--config", (scratch_ / "config.toml").string()});
+  EXPECT_EQ(from_config.exit_code, 3);
+  EXPECT_NE(from_config.err.find("adress"), std::string::npos) << from_config.err;
+}
+
+TEST_F(ClusterCli, LiveProgressLineOnATerminal) {
+  if (!fs::exists("/usr/bin/tmux")) GTEST_SKIP() << "tmux is not installed";
+  auto& a = add_agent("tty-a");
+  auto& b = add_agent("tty-b");
+  a.set_mdatp_state(json::object{{"scanDurationMs", 1000}});
+  b.set_mdatp_state(json::object{{"scanDurationMs", 8000}});
+  a.start({"--log-target", "stderr"});
+  b.start({"--log-target", "stderr"});
+  auto creds = credentials({&a, &b});
+  std::string command = std::string(kCli) + " scan --wait --node " + node_arg(a) + " --node " + node_arg(b);
+  for (const auto& c : creds) command += " " + c;
+  command += " > " + (scratch_ / "out.txt").string() + "; echo exit=$? > " + (scratch_ / "done.txt").string() + "; sleep 30";
+  std::string session = "nexus-mde-test-" + std::to_string(::getpid());
+  auto tmux = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"/usr/bin/tmux", "-L", session});
+    ProcessOptions o;
+    o.timeout = 10s;
+    o.environment = {"PATH=/usr/bin:/bin", "TERM=xterm", "HOME=/nonexistent"};
+    return *run_process(args, o);
+  };
+  tmux({"new-session", "-d", "-s", session, "-x", "200", "-y", "10", command});
+  std::string screen;
+  bool seen = false;
+  for (int i = 0; i < 100 && !seen; ++i) {
+    std::this_thread::sleep_for(100ms);
+    screen = tmux({"capture-pane", "-p", "-t", session}).out;
+    seen = screen.find("scan: 1 of 2 done, 0 threats so far, waiting on " + b.node()) != std::string::npos;
+  }
+  EXPECT_TRUE(seen) << screen;
+  for (int i = 0; i < 150 && !fs::exists(scratch_ / "done.txt"); ++i) std::this_thread::sleep_for(100ms);
+  screen = tmux({"capture-pane", "-p", "-t", session}).out;
+  tmux({"kill-server"});
+  EXPECT_EQ(testing::read_file(scratch_ / "done.txt"), "exit=0\n");
+  EXPECT_EQ(screen.find("scan: "), std::string::npos) << "the live line is cleared at the end:\n" << screen;
+  EXPECT_NE(testing::read_file(scratch_ / "out.txt").find("succeeded"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nexus_mde
