@@ -10,4 +10,14 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
   return ClusterSetup{std::move(*nodes), std::move(*access)};
 }
 
+std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
+                                                       std::string_view command, std::ostream& err) {
+  auto setup = prepare_cluster(globals, default_deadline);
+  if (!setup) {
+    err << "nexus-mde " << command << ": " << setup.error().describe() << "\n";
+    return std::nullopt;
+  }
+  return std::move(*setup);
+}
+
 }  // namespace nexus_mde::plugin

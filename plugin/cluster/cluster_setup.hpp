@@ -3,6 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
+#include <ostream>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -16,5 +19,10 @@ struct ClusterSetup {
 };
 
 Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::seconds default_deadline);
+
+// The same, with a problem explained on `err` ("nexus-mde status: --ca-file …: not a PEM …");
+// nullopt then, and the command exits 3.
+std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
+                                                       std::string_view command, std::ostream& err);
 
 }  // namespace nexus_mde::plugin

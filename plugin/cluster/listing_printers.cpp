@@ -6,7 +6,6 @@
 
 #include "common/time.hpp"
 #include "plugin/output/cells.hpp"
-#include "plugin/output/document_writer.hpp"
 #include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
@@ -37,31 +36,12 @@ std::string duration_cell(const ScanRecord& s) {
   return d ? human_duration(*d) : kUnknownCell;
 }
 
-// json/yaml: {"nodes":[{header…, <name>: [records]}], "summary":{…}}
-template <typename Records>
-void print_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
-                    std::ostream& out, Records records) {
-  auto writer = make_document_writer(format, out);
-  writer->begin_object();
-  writer->key("nodes");
-  writer->begin_array();
-  for (const auto& r : reports) {
-    json::object o = node_header_json(r);
-    records(r, o);
-    writer->value(o);
-  }
-  writer->end_array();
-  writer->field("summary", summary_json(summary));
-  writer->end_object();
-  writer->finish();
-}
-
 }  // namespace
 
 void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const ListingPrintOptions& o,
                  std::ostream& out) {
   if (o.format == OutputFormat::kJson || o.format == OutputFormat::kYaml) {
-    return print_document(reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
+    return print_nodes_document(reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
       if (!r.snapshot) {
         node["scans"] = nullptr;
         return;
@@ -93,7 +73,7 @@ void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& s
 void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const ListingPrintOptions& o,
                    std::ostream& out) {
   if (o.format == OutputFormat::kJson || o.format == OutputFormat::kYaml) {
-    return print_document(reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
+    return print_nodes_document(reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
       node["threats"] = r.snapshot ? json::value_from(r.snapshot->threats) : json::value(nullptr);
       node["quarantine"] = r.snapshot ? json::value_from(r.snapshot->quarantine) : json::value(nullptr);
     });

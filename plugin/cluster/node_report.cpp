@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
 #include "plugin/output/table.hpp"
 
@@ -119,6 +120,23 @@ json::object summary_json(const ClusterSummary& s) {
           {"elapsedMs", s.elapsed_ms},
           {"deadlinePassed", s.deadline_passed},
           {"exitCode", to_int(s.exit_code())}};
+}
+
+void print_nodes_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
+                          std::ostream& out, const std::function<void(const NodeReport&, json::object&)>& add) {
+  auto writer = make_document_writer(format, out);
+  writer->begin_object();
+  writer->key("nodes");
+  writer->begin_array();
+  for (const auto& r : reports) {
+    json::object o = node_header_json(r);
+    add(r, o);
+    writer->value(o);
+  }
+  writer->end_array();
+  writer->field("summary", summary_json(summary));
+  writer->end_object();
+  writer->finish();
 }
 
 void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary, bool list_failures,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -59,6 +60,9 @@ struct ClusterSummary {
 boost::json::object node_header_json(const NodeReport& report);
 // {"nodes","states":{…},"withFindings","elapsedMs","deadlinePassed","exitCode"}
 boost::json::object summary_json(const ClusterSummary& summary);
+// json/yaml: {"nodes":[…],"summary":{…}}: each node's header plus what `add` puts in it.
+void print_nodes_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
+                          std::ostream& out, const std::function<void(const NodeReport&, boost::json::object&)>& add);
 // For tables: the nodes that did not answer (NODE STATE LATENCY REASON), if any, then the
 // summary line. Nothing is printed for tsv, whose rows carry the state themselves.
 void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary, bool list_failures,

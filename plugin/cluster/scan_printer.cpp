@@ -4,7 +4,6 @@
 
 #include "common/time.hpp"
 #include "plugin/output/cells.hpp"
-#include "plugin/output/document_writer.hpp"
 #include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
@@ -31,19 +30,9 @@ std::string detail(const NodeReport& r) {
 void print_scan_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
                         std::ostream& out) {
   if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
-    auto writer = make_document_writer(format, out);
-    writer->begin_object();
-    writer->key("nodes");
-    writer->begin_array();
-    for (const auto& r : reports) {
-      json::object o = node_header_json(r);
-      o["scan"] = r.scan ? json::value_from(*r.scan) : json::value(nullptr);
-      writer->value(o);
-    }
-    writer->end_array();
-    writer->field("summary", summary_json(summary));
-    writer->end_object();
-    writer->finish();
+    print_nodes_document(reports, summary, format, out, [](const NodeReport& r, json::object& node) {
+      node["scan"] = r.scan ? json::value_from(*r.scan) : json::value(nullptr);
+    });
     return;
   }
   Table table({"NODE", "STATE", "SCAN", "RESULT", "FILES", "THREATS", "DURATION", "DETAIL"});

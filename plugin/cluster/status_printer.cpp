@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 
 #include "plugin/output/cells.hpp"
-#include "plugin/output/document_writer.hpp"
 #include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
@@ -110,23 +109,6 @@ void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& s
   print_table_footer(reports, summary, false, out);
 }
 
-void print_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
-                    std::ostream& out) {
-  auto writer = make_document_writer(format, out);
-  writer->begin_object();
-  writer->key("nodes");
-  writer->begin_array();
-  for (const auto& r : reports) {
-    json::object o = node_header_json(r);
-    o["snapshot"] = r.snapshot ? json::value_from(*r.snapshot) : json::value(nullptr);
-    writer->value(o);
-  }
-  writer->end_array();
-  writer->field("summary", summary_json(summary));
-  writer->end_object();
-  writer->finish();
-}
-
 }  // namespace
 
 void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const StatusPrintOptions& o,
@@ -144,7 +126,9 @@ void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& 
       return;
     case OutputFormat::kJson:
     case OutputFormat::kYaml:
-      return print_document(reports, summary, o.format, out);
+      return print_nodes_document(reports, summary, o.format, out, [](const NodeReport& r, json::object& node) {
+        node["snapshot"] = r.snapshot ? json::value_from(*r.snapshot) : json::value(nullptr);
+      });
   }
 }
 

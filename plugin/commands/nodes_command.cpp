@@ -5,7 +5,6 @@
 
 #include "plugin/cli.hpp"
 #include "plugin/cluster/snapshot_conversation.hpp"
-#include "plugin/output/document_writer.hpp"
 #include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
@@ -24,9 +23,8 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
   auto* cmd = app.add_subcommand("nodes", "The inventory, and whether each node's agent answers");
   cmd->footer("Exit codes: 0 every agent answered; 2 some did not; 3 usage or configuration error.");
   cmd->callback([&globals, &outcome] {
-    auto setup = prepare_cluster(globals, std::chrono::seconds(30));
+    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "nodes", std::cerr);
     if (!setup) {
-      std::cerr << "nexus-mde nodes: " << setup.error().describe() << "\n";
       outcome.exit_code = ExitCode::kUsage;
       return;
     }
@@ -34,22 +32,13 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
     for (auto& r : collected.reports) r.findings.clear();  // nodes reports reachability, not MDE findings
     auto summary = ClusterSummary::of(collected.reports, collected.run);
     if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
-      auto writer = make_document_writer(globals.output, std::cout);
-      writer->begin_object();
-      writer->key("nodes");
-      writer->begin_array();
-      for (const auto& r : collected.reports) {
-        auto o = node_header_json(r);
-        o.erase("findings");
-        o["source"] = r.node.source;
-        auto note = agent_name_note(r);
-        o["note"] = note.empty() ? boost::json::value(nullptr) : boost::json::value(note);
-        writer->value(o);
-      }
-      writer->end_array();
-      writer->field("summary", summary_json(summary));
-      writer->end_object();
-      writer->finish();
+      print_nodes_document(collected.reports, summary, globals.output, std::cout,
+                           [](const NodeReport& r, boost::json::object& node) {
+                             node.erase("findings");
+                             node["source"] = r.node.source;
+                             auto note = agent_name_note(r);
+                             node["note"] = note.empty() ? boost::json::value(nullptr) : boost::json::value(note);
+                           });
     } else {
       Table table({"NODE", "ADDRESS", "STATE", "LATENCY", "DETAIL"});
       for (const auto& r : collected.reports) {

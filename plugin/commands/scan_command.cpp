@@ -22,11 +22,9 @@ struct ScanOptions {
 
 ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
   // Waiting for a full scan takes a while: an hour unless --deadline says otherwise.
-  auto setup = prepare_cluster(globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(30));
-  if (!setup) {
-    std::cerr << "nexus-mde scan: " << setup.error().describe() << "\n";
-    return ExitCode::kUsage;
-  }
+  auto setup = prepare_cluster_or_explain(globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(30),
+                                          "scan", std::cerr);
+  if (!setup) return ExitCode::kUsage;
   auto give_up_at = std::chrono::steady_clock::now() + setup->access.fan_out.deadline;
   std::vector<std::unique_ptr<ScanConversation>> conversations;
   std::vector<Conversation*> pointers;

@@ -17,9 +17,8 @@ void add_status_command(CLI::App& app, const GlobalOptions& globals, CommandOutc
       "items, a failed last scan, inconsistent enforcement); 2 some node did not answer and none has findings;\n"
       "3 usage or configuration error.");
   cmd->callback([fold, &globals, &outcome] {
-    auto setup = prepare_cluster(globals, std::chrono::seconds(30));
+    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "status", std::cerr);
     if (!setup) {
-      std::cerr << "nexus-mde status: " << setup.error().describe() << "\n";
       outcome.exit_code = ExitCode::kUsage;
       return;
     }

@@ -12,9 +12,8 @@ void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOut
   auto* cmd = app.add_subcommand("threats", "The threats and quarantined items on every node, newest first");
   cmd->footer("Exit codes: 0 no threats; 1 threats or quarantined items; 2 some node did not answer; 3 usage.");
   cmd->callback([&globals, &outcome] {
-    auto setup = prepare_cluster(globals, std::chrono::seconds(30));
+    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "threats", std::cerr);
     if (!setup) {
-      std::cerr << "nexus-mde threats: " << setup.error().describe() << "\n";
       outcome.exit_code = ExitCode::kUsage;
       return;
     }
