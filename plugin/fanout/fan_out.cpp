@@ -179,6 +179,11 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   void on_handshake(error_code ec) {
     if (ended_) return;
     if (ec == beast::error::timeout) return fail(NodeState::kTimeout, "TLS handshake with " + node_.endpoint() + " did not finish within " + budget_text());
+    if (ec && ec.category() != asio::error::get_ssl_category() && ec != ssl::error::stream_truncated) {
+      // Reset or closed under us: nobody there any more (an agent dying with connections queued
+      // on its listener), not a TLS disagreement.
+      return fail(NodeState::kUnreachable, "connection to " + node_.endpoint() + " lost during the TLS handshake: " + ec.message());
+    }
     if (ec) {
       std::string why = !name_problem_.empty() ? name_problem_ : net::peer_verify_failure(stream_->native_handle());
       return fail(NodeState::kTlsError, "TLS handshake failed: " + (why.empty() ? ec.message() : why));
@@ -235,10 +240,15 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (ended_) return;
     if (ec) return transport_failure(ec, "reading the answer");
     ++outcome_.requests;
-    // TLS 1.3 tickets arrive after the handshake: the session is worth keeping only now.
-    if (SSL_SESSION* s = SSL_get1_session(stream_->native_handle())) {
-      if (tls_session_) SSL_SESSION_free(tls_session_);
-      tls_session_ = s;
+    // TLS 1.3 tickets arrive after the handshake: the session is worth keeping only now. Keep a
+    // copy: OpenSSL marks the connection's own session unresumable if the connection later
+    // ends in an error (the agent closing an idle keep-alive under our next request).
+    const SSL_SESSION* current = SSL_get0_session(stream_->native_handle());
+    if (current && SSL_SESSION_is_resumable(current)) {
+      if (SSL_SESSION* copy = SSL_SESSION_dup(current)) {
+        if (tls_session_) SSL_SESSION_free(tls_session_);
+        tls_session_ = copy;
+      }
     }
     auto& response = parser_->get();
     bool keep_alive = response.keep_alive();

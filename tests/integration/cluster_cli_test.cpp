@@ -2,9 +2,6 @@
 // one state per node, the exit codes of DESIGN.md, scan --wait end to end, inventory and
 // credential errors, and the live progress line under tmux.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -52,29 +49,6 @@ std::map<std::string, json::object> nodes_by_name(const std::string& out) {
 
 std::string state_of(const json::object& node) { return std::string(node.at("state").as_string()); }
 
-// A TCP port that accepts connections (the kernel's backlog) but never speaks TLS.
-class SilentPort {
- public:
-  SilentPort() : address_(testing::unique_loopback_address()) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(9448);
-    ::inet_pton(AF_INET, address_.c_str(), &a.sin_addr);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0) {
-      throw std::runtime_error("cannot listen on " + address_);
-    }
-  }
-  ~SilentPort() { ::close(fd_); }
-  const std::string& address() const { return address_; }
-
- private:
-  std::string address_;
-  int fd_ = -1;
-};
-
 class ClusterCli : public ::testing::Test {
  protected:
   // An agent named `name` (its harness appends its address), started unless told otherwise.
@@ -106,7 +80,7 @@ TEST_F(ClusterCli, MixedClusterGivesEachNodeItsStateAndTheRightExitCode) {
   auto& stopped = add_agent("stopped");
   auto& wrong_ca = add_agent("wrong-ca");
   auto& wrong_token = add_agent("wrong-token");
-  SilentPort silent;
+  testing::SilentPort silent;
 
   unhealthy.set_mdatp_state(json::object{{"healthy", false}, {"healthIssues", json::array{"no definitions"}}});
   json::object eicar{{"tracking_id", "3a5e0c"}, {"name", "Virus:DOS/EICAR_Test_File"}, {"type", "virus"},
@@ -183,6 +157,14 @@ TEST_F(ClusterCli, MixedClusterGivesEachNodeItsStateAndTheRightExitCode) {
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   EXPECT_NE(ok.out.find("RealTime"), std::string::npos) << ok.out;
   EXPECT_TRUE(ok.err.empty()) << ok.err;
+
+  // nodes: reachability only (no MDE findings), so 2 with one agent stopped.
+  std::vector<std::string> probe{"nodes", "--node", node_arg(unhealthy), "--node", node_arg(stopped), "-o", "tsv"};
+  probe.insert(probe.end(), creds.begin(), creds.end());
+  auto listed = run_cli(probe);
+  EXPECT_EQ(listed.exit_code, 2) << listed.out << listed.err;
+  EXPECT_NE(listed.out.find(unhealthy.node() + "\t" + unhealthy.address() + ":9448\tok\t"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find(stopped.node() + "\t" + stopped.address() + ":9448\tunreachable\t"), std::string::npos) << listed.out;
 
   // threats and scans read their own routes.
   std::vector<std::string> listing{"threats", "--node", node_arg(threats), "--node", node_arg(healthy)};

@@ -1,6 +1,8 @@
 #include "tests/support/agent_harness.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -59,6 +61,21 @@ std::string unique_loopback_address() {
   return "127." + std::to_string(100 + pid % 100) + "." + std::to_string(1 + (pid / 100) % 250) + "." +
          std::to_string(2 + n % 250);
 }
+
+SilentPort::SilentPort() : address_(unique_loopback_address()) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(9448);
+  ::inet_pton(AF_INET, address_.c_str(), &a.sin_addr);
+  int one = 1;
+  ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0) {
+    throw std::runtime_error("cannot listen on " + address_ + ":9448");
+  }
+}
+
+SilentPort::~SilentPort() { ::close(fd_); }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
                                      const fs::path& output_file) {

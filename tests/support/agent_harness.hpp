@@ -41,6 +41,21 @@ class BackgroundProcess {
   std::optional<int> status_;
 };
 
+// A TCP port on its own 127.x.y.z:9448 that accepts connections (the kernel's backlog does) but
+// never reads or answers: a node whose agent hangs before TLS.
+class SilentPort {
+ public:
+  SilentPort();
+  ~SilentPort();
+  SilentPort(const SilentPort&) = delete;
+  SilentPort& operator=(const SilentPort&) = delete;
+  const std::string& address() const { return address_; }
+
+ private:
+  std::string address_;
+  int fd_ = -1;
+};
+
 struct CurlResult {
   int exit_code = -1;  // curl's own: 0, 35 (handshake), 56 (receive), 28 (timeout)...
   int http_status = 0;

@@ -1,0 +1,120 @@
+// The fan-out engine itself (plugin/fanout) against real agents and a silent port: a kept-alive
+// connection the agent closed is retried on a resumed TLS session, the deadline bounds the run
+// and names the nodes it cut off, and a long-poll gives its --concurrency slot to the next node.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/json.hpp>
+
+#include "common/net/tls_context.hpp"
+#include "plugin/cluster/scan_conversation.hpp"
+#include "plugin/cluster/snapshot_conversation.hpp"
+#include "plugin/fanout/fan_out.hpp"
+#include "tests/support/agent_harness.hpp"
+
+namespace nexus_mde::plugin {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using testing::AgentHarness;
+
+std::shared_ptr<boost::asio::ssl::context> client_tls(const std::vector<const AgentHarness*>& trusted,
+                                                      const testing::ScratchDir& dir) {
+  std::string bundle;
+  for (const auto* a : trusted) bundle += testing::read_file(a->ca().cert);
+  testing::write_file(dir / "ca.pem", bundle);
+  auto tls = net::make_client_tls_context({(dir / "ca.pem").string(), "", ""});
+  if (!tls.context) throw std::runtime_error(tls.problems.front().message);
+  return tls.context;
+}
+
+Node node_of(const AgentHarness& a) { return Node{a.node(), a.address(), 9448, "test"}; }
+
+// GET /v1/status, idle past the agent's idleSeconds, then GET /v1/status again.
+class IdleBetweenRequests final : public Conversation {
+ public:
+  AgentRequest first() override { return AgentRequest{false, "/v1/status", {}, {}}; }
+  Next next(const AgentResponse& response) override {
+    statuses.push_back(response.status);
+    if (statuses.size() == 2) return Next::done();
+    std::this_thread::sleep_for(1500ms);  // the agent closes the idle connection meanwhile
+    return Next::ask(first());
+  }
+  std::vector<unsigned> statuses;
+};
+
+TEST(FanOut, AConnectionTheAgentClosedIsRetriedOnAResumedTlsSession) {
+  AgentHarness agent("idle");
+  agent.config()["limits"] = json::object{{"ioTimeoutSeconds", 2}, {"idleSeconds", 1}};
+  agent.start({"--log-target", "stderr"});
+  testing::ScratchDir dir;
+  auto tls = client_tls({&agent}, dir);
+  IdleBetweenRequests conversation;
+  FanOutOptions options;
+  options.bearer_token = agent.tokens().reader;
+  auto run = fan_out({node_of(agent)}, {&conversation}, *tls, options);
+  ASSERT_EQ(run.nodes.size(), 1u);
+  const auto& o = run.nodes[0];
+  EXPECT_EQ(o.state, NodeState::kOk) << o.reason;
+  EXPECT_EQ(conversation.statuses, (std::vector<unsigned>{200, 200}));
+  EXPECT_EQ(o.handshakes, 2u) << "the closed connection was replaced";
+  EXPECT_EQ(o.resumed, 1u) << "and the second handshake resumed the first session";
+}
+
+TEST(FanOut, TheDeadlineEndsEveryNodeItCutsOff) {
+  testing::SilentPort a, b, c;
+  testing::ScratchDir dir;
+  AgentHarness unused("ca-only");
+  auto tls = client_tls({&unused}, dir);
+  std::vector<Node> nodes{{"a", a.address(), 9448, "test"}, {"b", b.address(), 9448, "test"}, {"c", c.address(), 9448, "test"}};
+  SnapshotConversation ca("/v1/status"), cb("/v1/status"), cc("/v1/status");
+  FanOutOptions options;
+  options.concurrency = 1;  // one at a time: b and c never get their turn
+  options.timeout = 5s;
+  options.deadline = 700ms;
+  std::vector<std::size_t> ended;
+  options.on_node_done = [&](std::size_t i, const NodeOutcome&) { ended.push_back(i); };
+  auto begun = std::chrono::steady_clock::now();
+  auto run = fan_out(nodes, {&ca, &cb, &cc}, *tls, options);
+  EXPECT_LT(std::chrono::steady_clock::now() - begun, 2s);
+  EXPECT_TRUE(run.deadline_passed);
+  EXPECT_EQ(ended.size(), 3u) << "every node ends exactly once";
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(run.nodes[i].state, NodeState::kTimeout) << i;
+    EXPECT_TRUE(run.nodes[i].deadline_passed) << i;
+  }
+  EXPECT_EQ(run.nodes[0].reason, "the overall deadline (0.7 s) passed");
+  EXPECT_EQ(run.nodes[2].reason, "the overall deadline (0.7 s) passed before this node's turn");
+}
+
+TEST(FanOut, ALongPollGivesItsSlotToTheNextNode) {
+  AgentHarness scanning("scanning"), other("other");
+  scanning.set_mdatp_state(json::object{{"scanDurationMs", 3000}});
+  scanning.start({"--log-target", "stderr"});
+  other.start({"--log-target", "stderr"});
+  testing::ScratchDir dir;
+  auto tls = client_tls({&scanning, &other}, dir);
+  ScanConversation scan("quick", true, std::chrono::steady_clock::now() + 30s);
+  SnapshotConversation status("/v1/status");
+  FanOutOptions options;
+  options.concurrency = 1;
+  options.bearer_token = scanning.tokens().operator_;  // every harness accepts the same tokens
+  std::vector<std::size_t> ended;
+  options.on_node_done = [&](std::size_t i, const NodeOutcome&) { ended.push_back(i); };
+  auto run = fan_out({node_of(scanning), node_of(other)}, {&scan, &status}, *tls, options);
+  EXPECT_EQ(run.nodes[0].state, NodeState::kOk) << run.nodes[0].reason;
+  EXPECT_EQ(run.nodes[1].state, NodeState::kOk) << run.nodes[1].reason;
+  EXPECT_EQ(ended, (std::vector<std::size_t>{1, 0})) << "the status node did not wait for the scan";
+  ASSERT_TRUE(scan.trigger());
+  EXPECT_EQ(scan.trigger()->state, "succeeded");
+  EXPECT_EQ(run.nodes[0].handshakes, 1u) << "the trigger and its long-polls share one connection";
+  EXPECT_GE(run.nodes[0].requests, 2u);
+}
+
+}  // namespace
+}  // namespace nexus_mde::plugin
