@@ -190,7 +190,7 @@ TEST(ListingOutput, ThreatsAndScansMatchTheirGoldenFiles) {
   auto reports = sample_cluster();
   auto summary = ClusterSummary::of(reports, run_of(reports));
   for (auto [format, suffix] : {std::pair{OutputFormat::kTable, "table.txt"}, std::pair{OutputFormat::kJson, "json"},
-                                std::pair{OutputFormat::kTsv, "tsv"}}) {
+                                std::pair{OutputFormat::kYaml, "yaml"}, std::pair{OutputFormat::kTsv, "tsv"}}) {
     std::ostringstream threats, scans;
     print_threats(reports, summary, {format, kNow, 0}, threats);
     print_scans(reports, summary, {format, kNow, 5}, scans);
@@ -220,7 +220,8 @@ TEST(ScanOutput, TriggeredScansMatchTheirGoldenFiles) {
     if (r.node.name == "r10") r.note = "joined the scan already running";
   }
   auto summary = ClusterSummary::of(reports, run_of(reports));
-  for (auto [format, name] : {std::pair{OutputFormat::kTable, "scan.table.txt"}, std::pair{OutputFormat::kJson, "scan.json"}}) {
+  for (auto [format, name] : {std::pair{OutputFormat::kTable, "scan.table.txt"}, std::pair{OutputFormat::kJson, "scan.json"},
+                              std::pair{OutputFormat::kYaml, "scan.yaml"}, std::pair{OutputFormat::kTsv, "scan.tsv"}}) {
     std::ostringstream out;
     print_scan_results(reports, summary, format, out);
     expect_golden(name, out.str());
