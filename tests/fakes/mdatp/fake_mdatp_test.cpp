@@ -223,6 +223,30 @@ TEST_F(FakeMdatp, CustomScanFindsEicarQuarantinesAndRecords) {
   EXPECT_EQ(text->size(), 1u);
 }
 
+TEST_F(FakeMdatp, RealTimeProtectionCatchesEicarWrittenUnderItsWatchedPaths) {
+  fs::create_directories(dir_ / "watched");
+  set_state(json::object{{"enforcementLevel", "real_time"}, {"realTimePaths", json::array{(dir_ / "watched").string()}}});
+  testing::write_file(dir_ / "watched" / "clean.txt", "hello");
+  testing::write_file(dir_ / "watched" / "eicar.com", kEicar);
+  testing::write_file(dir_ / "elsewhere.com", kEicar);  // not watched
+  auto threats = parse_threat_list_json(run({"threat", "list", "--output", "json"}).out);
+  ASSERT_TRUE(threats.ok()) << threats.error().describe();
+  ASSERT_EQ(threats->threats.size(), 1u);
+  EXPECT_EQ(threats->threats[0].path, (dir_ / "watched" / "eicar.com").string());
+  EXPECT_EQ(threats->threats[0].status, "quarantined");
+  EXPECT_EQ(threats->threats[0].name, "Virus:DOS/EICAR_Test_File");
+  EXPECT_FALSE(fs::exists(dir_ / "watched" / "eicar.com"));
+  EXPECT_TRUE(fs::exists(dir_ / "watched" / "clean.txt"));
+  EXPECT_TRUE(fs::exists(dir_ / "elsewhere.com"));
+  EXPECT_EQ(parse_scan_list_json(run({"scan", "list", "--output", "json"}).out)->size(), 0u) << "not a scan";
+  EXPECT_EQ(parse_quarantine_list_json(run({"threat", "quarantine", "list", "--output", "json"}).out)->size(), 1u);
+  // With real-time protection off, nothing is caught.
+  set_state(json::object{{"enforcementLevel", "on_demand"}, {"realTimePaths", json::array{(dir_ / "watched").string()}}});
+  testing::write_file(dir_ / "watched" / "eicar2.com", kEicar);
+  EXPECT_EQ(parse_threat_list_json(run({"threat", "list", "--output", "json"}).out)->threats.size(), 0u);
+  EXPECT_TRUE(fs::exists(dir_ / "watched" / "eicar2.com"));
+}
+
 TEST_F(FakeMdatp, PassiveModeDetectsWithoutRemediation) {
   set_state(json::object{{"enforcementLevel", "passive"}});
   testing::write_file(dir_ / "eicar.txt", kEicar);
