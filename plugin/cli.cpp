@@ -82,6 +82,7 @@ int run_cli(int argc, char** argv) {
   add_threats_command(app, globals, outcome);
   add_scan_command(app, globals, outcome);
   add_report_command(app, globals, outcome);
+  add_test_detection_command(app, globals, outcome);
   add_xdr_command(app, globals, outcome);
 
   try {

@@ -33,6 +33,7 @@ void add_scans_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
 void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_scan_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_report_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_test_detection_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_sizing_command(CLI::App& xdr, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_capacity_command(CLI::App& xdr, const GlobalOptions& globals, CommandOutcome& outcome);

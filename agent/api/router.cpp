@@ -53,17 +53,18 @@ std::string trigger_json(const ScanTrigger& t) { return json::serialize(json::va
 }  // namespace
 
 std::string_view route_label(std::string_view path) {
-  for (std::string_view fixed : {"/v1/status", "/v1/scans", "/v1/threats", "/metrics"}) {
+  for (std::string_view fixed : {"/v1/status", "/v1/scans", "/v1/threats", "/v1/detection-test", "/metrics"}) {
     if (path == fixed) return fixed;
   }
   if (path.starts_with(kScansPrefix) && path.size() > kScansPrefix.size()) return "/v1/scans/{id}";
   return "other";
 }
 
-Router::Router(SnapshotCache& cache, ScanManager& scans, Metrics& metrics, const EventLog& log,
-               Authenticator authenticator, std::function<std::size_t()> open_connections)
+Router::Router(SnapshotCache& cache, ScanManager& scans, DetectionTester& detection, Metrics& metrics,
+               const EventLog& log, Authenticator authenticator, std::function<std::size_t()> open_connections)
     : cache_(cache),
       scans_(scans),
+      detection_(detection),
       metrics_(metrics),
       log_(log),
       authenticator_(std::move(authenticator)),
@@ -122,6 +123,10 @@ void Router::route(const HttpRequest& request, const std::string& identity, std:
   if (path.starts_with(kScansPrefix)) {
     if (!get) return respond(method_not_allowed("GET"));
     return get_scan(std::string(path.substr(kScansPrefix.size())), query, std::move(respond));
+  }
+  if (path == "/v1/detection-test") {
+    if (method != "POST") return respond(method_not_allowed("POST"));
+    return test_detection(request, identity, std::move(respond));
   }
   if (path == "/metrics") {
     if (!get) return respond(method_not_allowed("GET"));
@@ -204,6 +209,45 @@ void Router::get_scan(const std::string& id, std::string_view query, Responder r
   scans_.wait(id, std::chrono::seconds(wait_seconds), [respond = std::move(respond), id](const ScanTrigger* t) {
     if (!t) return respond(json_error(404, "not_found", "no scan with id " + id));
     respond(json_ok(200, trigger_json(*t)));
+  });
+}
+
+void Router::test_detection(const HttpRequest& request, const std::string& identity, Responder respond) {
+  // The file's place is the agent's to choose: a request names nothing.
+  if (!request.body.empty()) {
+    auto doc = parse_json_text(request.body, "body");
+    if (!doc || !doc->is_object() || !doc->get_object().empty()) {
+      return respond(json_error(400, "bad_request", "the detection test takes no parameters; send no body or {}"));
+    }
+  }
+  auto refuse_busy = [this, &request, &identity](Responder& r) {
+    log_.write(Priority::kNotice, message_id::kDetectionTest, "detection test refused: one is already running",
+               {{"PEER", request.peer}, {"IDENTITY", identity}, {"ROUTE", "/v1/detection-test"}, {"STATUS", "409"}});
+    r(json_error(409, "detection_test_running", "a detection test is already running on this node; try again when it ends"));
+  };
+  if (detection_.running()) return refuse_busy(respond);
+  // Whether real-time protection is on decides how the detection is proven.
+  cache_.get([this, peer = request.peer, identity, refuse_busy, request, respond = std::move(respond)](
+                 std::shared_ptr<const CachedSnapshot> snapshot) mutable {
+    const auto* health = snapshot && snapshot->snapshot.health ? &*snapshot->snapshot.health : nullptr;
+    bool real_time = health && health->real_time_protection_enabled == true;
+    log_.write(Priority::kNotice, message_id::kDetectionTest,
+               "detection test (" + std::string(real_time ? "real-time" : "scan") + ") started by " + identity,
+               {{"PEER", peer}, {"IDENTITY", identity}, {"ROUTE", "/v1/detection-test"}, {"STATUS", "started"}});
+    bool started = detection_.start(real_time, identity, [this, peer, identity, respond](const DetectionResult& r) {
+      log_.write(r.detected ? Priority::kNotice : Priority::kWarning, message_id::kDetectionTest,
+                 std::string("detection test ") + (r.detected ? "detected" : "not detected") +
+                     (r.threat ? ": " + *r.threat : std::string()) + (r.error.empty() ? "" : " (" + r.error + ")"),
+                 {{"PEER", peer},
+                  {"IDENTITY", identity},
+                  {"ROUTE", "/v1/detection-test"},
+                  {"STATUS", "200"},
+                  {"DETECTED", r.detected ? "yes" : "no"},
+                  {"ACTION", r.action},
+                  {"DURATION_MS", r.time_to_detect_ms ? std::to_string(*r.time_to_detect_ms) : "-"}});
+      respond(json_ok(200, json::serialize(json::value_from(r))));
+    });
+    if (!started) refuse_busy(respond);
   });
 }
 

@@ -4,6 +4,7 @@
 //   GET  /v1/threats             threats and quarantine
 //   POST /v1/scans               {"type":"quick"|"full"} -> 202 {scan}, Location; 409 while one runs
 //   GET  /v1/scans/{id}?wait=S   the scan; with wait, answered when it ends or after S seconds (max 300)
+//   POST /v1/detection-test      writes EICAR to a new file, proves MDE catches it -> 200 {result}; 409 while one runs
 //   GET  /metrics                Prometheus text
 // Errors are {"error":{"code","message"}}. Auth failures are audited and throttled per peer (429).
 #pragma once
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "agent/auth/authenticator.hpp"
+#include "agent/detection/detection_tester.hpp"
 #include "agent/log/event_log.hpp"
 #include "agent/metrics/metrics.hpp"
 #include "agent/scans/scan_manager.hpp"
@@ -24,7 +26,7 @@ inline constexpr int kMaxWaitSeconds = 300;
 
 class Router : public RequestHandler {
  public:
-  Router(SnapshotCache& cache, ScanManager& scans, Metrics& metrics, const EventLog& log, Authenticator authenticator,
+  Router(SnapshotCache& cache, ScanManager& scans, DetectionTester& detection, Metrics& metrics, const EventLog& log, Authenticator authenticator,
          std::function<std::size_t()> open_connections);
 
   void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
@@ -39,11 +41,13 @@ class Router : public RequestHandler {
              Responder respond);
   void trigger_scan(const HttpRequest& request, const std::string& identity, Responder respond);
   void get_scan(const std::string& id, std::string_view query, Responder respond);
+  void test_detection(const HttpRequest& request, const std::string& identity, Responder respond);
   void serve_snapshot(std::string CachedSnapshot::*body, bool with_triggers, Responder respond);
   void audit_auth_failure(const HttpRequest& request, const AuthDecision& decision, std::string_view route);
 
   SnapshotCache& cache_;
   ScanManager& scans_;
+  DetectionTester& detection_;
   Metrics& metrics_;
   const EventLog& log_;
   Authenticator authenticator_;

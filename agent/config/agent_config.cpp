@@ -194,7 +194,7 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
   const json::object& top = doc->get_object();
   Checker c(problems);
   AgentConfig cfg;
-  c.only_known(top, "", {"node", "listen", "tls", "clients", "tokens", "mdatp", "limits", "stateDir"});
+  c.only_known(top, "", {"node", "listen", "tls", "clients", "tokens", "mdatp", "limits", "stateDir", "detectionTest"});
 
   cfg.node = fallback_node;
   c.text(top, "", "node", cfg.node);
@@ -297,6 +297,15 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
 
   c.text(top, "", "stateDir", cfg.state_dir);
   if (!cfg.state_dir.empty() && cfg.state_dir.front() != '/') c.problem("stateDir", "must be an absolute path");
+
+  if (const json::object* d = c.object(top, "", "detectionTest")) {
+    c.only_known(*d, "detectionTest", {"directory", "timeoutSeconds"});
+    c.text(*d, "detectionTest", "directory", cfg.detection_directory);
+    if (!cfg.detection_directory.empty() && cfg.detection_directory.front() != '/') {
+      c.problem("detectionTest.directory", "must be an absolute path");
+    }
+    c.number(*d, "detectionTest", "timeoutSeconds", cfg.detection_timeout_seconds, 1, 3600);
+  }
 
   if (cfg.clients.empty() && cfg.tokens.empty()) {
     c.problem("clients", "no client identity and no token: nobody could use the agent");

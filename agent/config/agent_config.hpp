@@ -51,6 +51,14 @@ struct AgentConfig {
   std::uint32_t io_timeout_seconds = 10;
   std::uint32_t idle_seconds = 60;
   std::string state_dir = "/var/lib/nexus-mde-agent";
+  // Where POST /v1/detection-test writes its EICAR file (empty: <stateDir>/detection-test), and
+  // how long MDE has to catch it.
+  std::string detection_directory;
+  std::uint32_t detection_timeout_seconds = 60;
+
+  std::string detection_directory_or_default() const {
+    return detection_directory.empty() ? state_dir + "/detection-test" : detection_directory;
+  }
 };
 
 struct ConfigProblem {

@@ -22,6 +22,7 @@ inline constexpr std::string_view kStopping = "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c02"
 inline constexpr std::string_view kAuthFailure = "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c10";
 inline constexpr std::string_view kScanTrigger = "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c11";
 inline constexpr std::string_view kScanFinished = "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c12";
+inline constexpr std::string_view kDetectionTest = "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c13";
 inline constexpr std::string_view kConfigReload = "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c20";
 inline constexpr std::string_view kMdatpFailure = "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c30";
 inline constexpr std::string_view kRequestRejected = "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c40";

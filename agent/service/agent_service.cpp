@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/api/router.hpp"
+#include "agent/detection/detection_tester.hpp"
 #include "agent/server/http_server.hpp"
 #include "agent/service/systemd_notify.hpp"
 #include "common/time.hpp"
@@ -62,6 +63,10 @@ std::vector<std::string> keep_restart_only_settings(AgentConfig& next, const Age
   keep("mdatp.scanTimeoutSeconds", next.scan_timeout_seconds, running.scan_timeout_seconds,
        next.scan_timeout_seconds != running.scan_timeout_seconds);
   keep("stateDir", next.state_dir, running.state_dir, next.state_dir != running.state_dir);
+  keep("detectionTest.directory", next.detection_directory, running.detection_directory,
+       next.detection_directory != running.detection_directory);
+  keep("detectionTest.timeoutSeconds", next.detection_timeout_seconds, running.detection_timeout_seconds,
+       next.detection_timeout_seconds != running.detection_timeout_seconds);
   return changed;
 }
 
@@ -78,7 +83,10 @@ class AgentService {
                [this](const CachedSnapshot& c, const std::vector<MdatpCall>& calls) { on_refresh(c, calls); }),
         scans_(ioc_, {config_.mdatp_path, std::chrono::seconds(config_.scan_timeout_seconds), config_.state_dir}, log_,
                [this](const ScanTrigger& t, const MdatpCall& call) { on_scan_finished(t, call); }),
-        router_(cache_, scans_, metrics_, log_, Authenticator(config_.clients, config_.tokens),
+        detection_(ioc_, {config_.mdatp_path, config_.detection_directory_or_default(),
+                          std::chrono::seconds(config_.detection_timeout_seconds),
+                          std::chrono::seconds(config_.mdatp_timeout_seconds)}),
+        router_(cache_, scans_, detection_, metrics_, log_, Authenticator(config_.clients, config_.tokens),
                 [this] { return server_.open_connections(); }),
         server_(ioc_, router_, limits_of(config_)) {
     server_.set_tls_context(std::move(initial.tls));
@@ -255,6 +263,7 @@ class AgentService {
   Metrics metrics_;
   SnapshotCache cache_;
   ScanManager scans_;
+  DetectionTester detection_;
   Router router_;
   HttpServer server_;
 };

@@ -59,6 +59,11 @@ std::vector<std::string> findings_of(const ScanTrigger& scan) {
   return f;
 }
 
+std::vector<std::string> findings_of(const DetectionResult& d) {
+  if (d.detected) return {};
+  return {"not detected" + (d.error.empty() ? std::string() : ": " + d.error)};
+}
+
 void sort_naturally(std::vector<NodeReport>& reports) {
   std::stable_sort(reports.begin(), reports.end(),
                    [](const NodeReport& a, const NodeReport& b) { return natural_less(a.node.name, b.node.name); });

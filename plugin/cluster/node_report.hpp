@@ -13,6 +13,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "common/detection_result.hpp"
 #include "common/model.hpp"
 #include "common/scan_trigger.hpp"
 #include "plugin/exit_codes.hpp"
@@ -26,6 +27,7 @@ struct NodeReport {
   NodeOutcome outcome;
   std::optional<NodeSnapshot> snapshot;  // when the agent's answer parsed (status, scans, threats)
   std::optional<ScanTrigger> scan;       // the scan triggered or joined (scan)
+  std::optional<DetectionResult> detection;  // the detection test's outcome (test-detection)
   std::vector<std::string> findings;     // "unhealthy", "2 threats", "stale: …"
   std::string note;                      // worth saying, not a finding ("joined the scan already running")
 };
@@ -36,6 +38,9 @@ std::vector<std::string> findings_of(const NodeSnapshot& snapshot);
 
 // A triggered scan that failed, was interrupted or found threats.
 std::vector<std::string> findings_of(const ScanTrigger& scan);
+
+// A detection test that did not prove detection.
+std::vector<std::string> findings_of(const DetectionResult& detection);
 
 // Sorted by node name in natural order (r2 before r10).
 void sort_naturally(std::vector<NodeReport>& reports);

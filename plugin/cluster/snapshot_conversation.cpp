@@ -27,7 +27,7 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
   SnapshotRun out;
   out.run = fan_out(setup.nodes, pointers, *setup.access.tls, setup.access.fan_out);
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {
-    NodeReport r{setup.nodes[i], out.run.nodes[i], std::move(conversations[i]->snapshot()), std::nullopt, {}, {}};
+    NodeReport r{setup.nodes[i], out.run.nodes[i], std::move(conversations[i]->snapshot()), std::nullopt, std::nullopt, {}, {}};
     if (r.outcome.state != NodeState::kOk) r.snapshot.reset();
     if (r.snapshot) r.findings = findings_of(*r.snapshot);
     out.reports.push_back(std::move(r));

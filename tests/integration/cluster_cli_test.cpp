@@ -248,6 +248,63 @@ TEST_F(ClusterCli, ScanWaitFollowsEveryNodeToItsEnd) {
   EXPECT_EQ(j.at("scan").at("state"), "running");
 }
 
+TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
+  auto& watched = add_agent("rtp");         // real-time protection watching the test folder
+  auto& on_demand = add_agent("on-demand");  // real-time protection off: a custom scan proves it
+  auto& blind = add_agent("blind");          // real-time protection on, but not watching that folder
+  for (auto* a : {&watched, &on_demand, &blind}) {
+    a->config()["detectionTest"] = json::object{{"directory", (a->dir() / "detect").string()}, {"timeoutSeconds", 2}};
+  }
+  watched.set_mdatp_state(json::object{{"realTimePaths", json::array{(watched.dir() / "detect").string()}}});
+  on_demand.set_mdatp_state(json::object{{"enforcementLevel", "on_demand"}});
+  for (auto* a : {&watched, &on_demand, &blind}) a->start({"--log-target", "stderr"});
+
+  auto creds = credentials({&watched, &on_demand, &blind});
+  std::vector<std::string> args{"test-detection", "-o", "json"};
+  args.insert(args.end(), creds.begin(), creds.end());
+  for (auto* a : {&watched, &on_demand, &blind}) args.insert(args.end(), {"--node", node_arg(*a)});
+  auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // the blind node did not detect it
+  auto nodes = nodes_by_name(r.out);
+  auto detection = [&](const AgentHarness& a) { return nodes[a.node()].at("detection").as_object(); };
+  auto rt = detection(watched);
+  EXPECT_EQ(rt.at("detected"), true) << json::serialize(rt);
+  EXPECT_EQ(rt.at("method"), "real-time");
+  EXPECT_EQ(rt.at("threat"), "Virus:DOS/EICAR_Test_File");
+  EXPECT_EQ(rt.at("action"), "quarantined");
+  EXPECT_TRUE(rt.at("timeToDetectMs").is_int64());
+  auto scan = detection(on_demand);
+  EXPECT_EQ(scan.at("detected"), true) << json::serialize(scan);
+  EXPECT_EQ(scan.at("method"), "scan");
+  EXPECT_EQ(scan.at("threat"), "Virus:DOS/EICAR_Test_File");
+  auto missed = detection(blind);
+  EXPECT_EQ(missed.at("detected"), false) << json::serialize(missed);
+  EXPECT_EQ(missed.at("action"), "none");
+  EXPECT_NE(json::serialize(missed.at("error")).find("did not report the file within 2 s"), std::string::npos);
+  EXPECT_FALSE(nodes[blind.node()].at("findings").as_array().empty());
+  // The test file is gone everywhere, whatever the outcome; the journal (here stderr) has the audit.
+  for (auto* a : {&watched, &on_demand, &blind}) {
+    EXPECT_TRUE(fs::is_empty(a->dir() / "detect")) << a->node();
+    std::string started = std::string("detection test (") + (a == &on_demand ? "scan" : "real-time") + ") started by token:runbook";
+    EXPECT_NE(a->output().find(started), std::string::npos) << a->output();
+  }
+  EXPECT_NE(watched.output().find("DETECTED=yes ACTION=quarantined"), std::string::npos) << watched.output();
+  EXPECT_NE(blind.output().find("DETECTED=no ACTION=none"), std::string::npos) << blind.output();
+
+  // One test at a time (409); no path from the request; operators only.
+  std::thread first([&] { blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test", {"-X", "POST"}); });
+  std::this_thread::sleep_for(500ms);
+  auto busy = blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test", {"-X", "POST"});
+  first.join();
+  EXPECT_EQ(busy.http_status, 409) << busy.body;
+  EXPECT_NE(busy.body.find("detection_test_running"), std::string::npos);
+  auto with_path = blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test",
+                                         {"-X", "POST", "-d", R"({"path":"/etc/passwd"})"});
+  EXPECT_EQ(with_path.http_status, 400) << with_path.body;
+  EXPECT_EQ(blind.curl_with_token(blind.tokens().reader, "/v1/detection-test", {"-X", "POST"}).http_status, 403);
+  EXPECT_EQ(blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test").http_status, 405);
+}
+
 TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
   auto& agent = add_agent("mtls");
   agent.start({"--log-target", "stderr"});

@@ -51,6 +51,8 @@ TEST(AgentConfig, DefaultsFillWhatIsLeftOut) {
   EXPECT_EQ(r.config->listen[0].port, kDefaultPort);
   EXPECT_EQ(r.config->mdatp_path, "/usr/bin/mdatp");
   EXPECT_EQ(r.config->max_connections, 256u);
+  EXPECT_EQ(r.config->detection_directory_or_default(), "/var/lib/nexus-mde-agent/detection-test");
+  EXPECT_EQ(r.config->detection_timeout_seconds, 60u);
 }
 
 TEST(AgentConfig, EveryProblemIsNamedByItsKey) {
@@ -62,7 +64,8 @@ TEST(AgentConfig, EveryProblemIsNamedByItsKey) {
     "tokens": [{"name": "t", "sha256": "secret-token", "role": "reader"}],
     "mdatp": {"path": "mdatp", "timeoutSeconds": 0, "refreshSeconds": "60"},
     "limits": {"bodyBytes": 10, "maxConnections": -1},
-    "stateDir": "relative/dir"
+    "stateDir": "relative/dir",
+    "detectionTest": {"directory": "tmp", "timeoutSeconds": 0, "path": "/x"}
   })", "host");
   EXPECT_FALSE(r.config.has_value());
   EXPECT_TRUE(has_problem(r, "nod", "unknown key"));
@@ -83,7 +86,10 @@ TEST(AgentConfig, EveryProblemIsNamedByItsKey) {
   EXPECT_TRUE(has_problem(r, "limits.bodyBytes", "out of range"));
   EXPECT_TRUE(has_problem(r, "limits.maxConnections"));
   EXPECT_TRUE(has_problem(r, "stateDir", "absolute"));
-  EXPECT_GE(r.problems.size(), 18u);
+  EXPECT_TRUE(has_problem(r, "detectionTest.directory", "absolute"));
+  EXPECT_TRUE(has_problem(r, "detectionTest.timeoutSeconds", "out of range"));
+  EXPECT_TRUE(has_problem(r, "detectionTest.path", "unknown key"));
+  EXPECT_GE(r.problems.size(), 21u);
 }
 
 TEST(AgentConfig, NobodyCouldUseIt) {

@@ -120,8 +120,8 @@ std::vector<NodeReport> sample_cluster() {
     return o;
   };
   std::vector<NodeReport> reports;
-  reports.push_back({node("r10", "10.0.0.10"), ok(12), healthy("r10"), std::nullopt, {}, {}});
-  reports.push_back({node("r2", "10.0.0.2"), ok(9), healthy("r2"), std::nullopt, {}, {}});
+  reports.push_back({node("r10", "10.0.0.10"), ok(12), healthy("r10"), std::nullopt, std::nullopt, {}, {}});
+  reports.push_back({node("r2", "10.0.0.2"), ok(9), healthy("r2"), std::nullopt, std::nullopt, {}, {}});
   auto infected = healthy("r3");
   Threat t;
   t.name = "Virus:DOS/EICAR_Test_File";
@@ -131,16 +131,16 @@ std::vector<NodeReport> sample_cluster() {
   t.detected_ms = kNow - 600'000;
   infected.threats.push_back(t);
   infected.scans.front().state = "failed";
-  reports.push_back({node("r3", "10.0.0.3"), ok(15), infected, std::nullopt, {}, {}});
+  reports.push_back({node("r3", "10.0.0.3"), ok(15), infected, std::nullopt, std::nullopt, {}, {}});
   auto stale = healthy("r4");
   stale.stale = true;
   stale.errors.push_back({"health", "mdatp health: timed out after 30000 ms"});
-  reports.push_back({node("r4", "10.0.0.4"), ok(5003), stale, std::nullopt, {}, {}});
+  reports.push_back({node("r4", "10.0.0.4"), ok(5003), stale, std::nullopt, std::nullopt, {}, {}});
   NodeOutcome down;
   down.state = NodeState::kUnreachable;
   down.reason = "cannot connect to 10.0.0.11:9448: Connection refused";
   down.latency = std::chrono::milliseconds(1);
-  reports.push_back({node("r11", "10.0.0.11"), down, std::nullopt, std::nullopt, {}, {}});
+  reports.push_back({node("r11", "10.0.0.11"), down, std::nullopt, std::nullopt, std::nullopt, {}, {}});
   for (auto& r : reports) {
     if (r.snapshot) r.findings = findings_of(*r.snapshot);
   }

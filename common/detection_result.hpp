@@ -1,0 +1,36 @@
+// The outcome of a detection test (POST /v1/detection-test): the agent wrote the EICAR test
+// string to a new file and watched whether MDE caught it. The agent sends it; the CLI reads it.
+// Wire form (camelCase): {"detected","method","threat","action","timeToDetectMs","file",
+// "startedAt","requestedBy","error"}; unknowns null.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/json/fwd.hpp>
+
+#include "common/result.hpp"
+
+namespace nexus_mde {
+
+struct DetectionResult {
+  bool detected = false;
+  std::string method;                 // "real-time" (RTP on: watched mdatp's threat list) or "scan" (custom scan)
+  std::optional<std::string> threat;  // mdatp's name for it ("Virus:DOS/EICAR_Test_File")
+  std::string action = "none";        // quarantined, removed, allowed, none
+  std::optional<std::int64_t> time_to_detect_ms;
+  std::string file;                   // where the test file was written (and removed)
+  std::int64_t started_at_ms = 0;
+  std::string requested_by;
+  std::string error;                  // why detection was not proven, when it was not
+};
+
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const DetectionResult& r);
+
+Result<DetectionResult> detection_result_from_json(const boost::json::value& value);
+
+// mdatp's threat status as the action taken: quarantined; removed (also cleaned); allowed; none.
+std::string detection_action(const std::optional<std::string>& threat_status);
+
+}  // namespace nexus_mde

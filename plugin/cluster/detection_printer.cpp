@@ -1,0 +1,43 @@
+#include "plugin/cluster/detection_printer.hpp"
+
+#include <boost/json.hpp>
+
+#include "common/time.hpp"
+#include "plugin/output/cells.hpp"
+#include "plugin/output/table.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace json = boost::json;
+
+void print_detection_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
+                             std::ostream& out) {
+  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
+    return print_nodes_document(reports, summary, format, out, [](const NodeReport& r, json::object& node) {
+      node["detection"] = r.detection ? json::value_from(*r.detection) : json::value(nullptr);
+    });
+  }
+  Table table({"NODE", "STATE", "DETECTED", "THREAT", "ACTION", "TIME TO DETECT", "DETAIL"});
+  for (const auto& r : reports) {
+    const DetectionResult* d = r.detection ? &*r.detection : nullptr;
+    std::vector<std::string> row{r.node.name, std::string(to_string(r.outcome.state))};
+    if (d) {
+      row.push_back(d->detected ? "yes" : "no");
+      row.push_back(cell(d->threat));
+      row.push_back(d->action);
+      if (format == OutputFormat::kTsv) row.push_back(cell(d->time_to_detect_ms));
+      else row.push_back(d->time_to_detect_ms ? human_duration(*d->time_to_detect_ms) : std::string(kUnknownCell));
+      row.push_back(d->method + (d->error.empty() ? "" : ": " + d->error));
+    } else {
+      row.insert(row.end(), 4, kUnknownCell);
+      row.push_back(r.outcome.reason);
+    }
+    if (format == OutputFormat::kTsv) write_tsv_row(out, row);
+    else table.add_row(std::move(row));
+  }
+  if (format == OutputFormat::kTsv) return out.flush(), void();
+  table.print(out);
+  out << "\n" << summary.line() << "\n";
+}
+
+}  // namespace nexus_mde::plugin
