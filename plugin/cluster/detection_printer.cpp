@@ -4,7 +4,6 @@
 
 #include "common/time.hpp"
 #include "plugin/output/cells.hpp"
-#include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -17,27 +16,22 @@ void print_detection_results(const std::vector<NodeReport>& reports, const Clust
       node["detection"] = r.detection ? json::value_from(*r.detection) : json::value(nullptr);
     });
   }
-  Table table({"NODE", "STATE", "DETECTED", "THREAT", "ACTION", "TIME TO DETECT", "DETAIL"});
-  for (const auto& r : reports) {
-    const DetectionResult* d = r.detection ? &*r.detection : nullptr;
-    std::vector<std::string> row{r.node.name, std::string(to_string(r.outcome.state))};
-    if (d) {
-      row.push_back(d->detected ? "yes" : "no");
-      row.push_back(cell(d->threat));
-      row.push_back(d->action);
-      if (format == OutputFormat::kTsv) row.push_back(cell(d->time_to_detect_ms));
-      else row.push_back(d->time_to_detect_ms ? human_duration(*d->time_to_detect_ms) : std::string(kUnknownCell));
-      row.push_back(d->method + (d->error.empty() ? "" : ": " + d->error));
-    } else {
-      row.insert(row.end(), 4, kUnknownCell);
-      row.push_back(r.outcome.reason);
-    }
-    if (format == OutputFormat::kTsv) write_tsv_row(out, row);
-    else table.add_row(std::move(row));
-  }
-  if (format == OutputFormat::kTsv) return out.flush(), void();
-  table.print(out);
-  out << "\n" << summary.line() << "\n";
+  print_node_rows({"NODE", "STATE", "DETECTED", "THREAT", "ACTION", "TIME TO DETECT", "DETAIL"}, reports, summary, format, out,
+                  [format](const NodeReport& r) {
+                    std::vector<std::string> row{std::string(to_string(r.outcome.state))};
+                    if (const DetectionResult* d = r.detection ? &*r.detection : nullptr) {
+                      row.push_back(d->detected ? "yes" : "no");
+                      row.push_back(cell(d->threat));
+                      row.push_back(d->action);
+                      if (format == OutputFormat::kTsv) row.push_back(cell(d->time_to_detect_ms));
+                      else row.push_back(d->time_to_detect_ms ? human_duration(*d->time_to_detect_ms) : std::string(kUnknownCell));
+                      row.push_back(d->method + (d->error.empty() ? "" : ": " + d->error));
+                    } else {
+                      row.insert(row.end(), 4, kUnknownCell);
+                      row.push_back(r.outcome.reason);
+                    }
+                    return row;
+                  });
 }
 
 }  // namespace nexus_mde::plugin

@@ -144,6 +144,21 @@ void print_nodes_document(const std::vector<NodeReport>& reports, const ClusterS
   writer->finish();
 }
 
+void print_node_rows(const std::vector<std::string>& headers, const std::vector<NodeReport>& reports,
+                     const ClusterSummary& summary, OutputFormat format, std::ostream& out,
+                     const std::function<std::vector<std::string>(const NodeReport&)>& row) {
+  Table table(headers);
+  for (const auto& r : reports) {
+    std::vector<std::string> cells = row(r);
+    cells.insert(cells.begin(), r.node.name);
+    if (format == OutputFormat::kTsv) write_tsv_row(out, cells);
+    else table.add_row(std::move(cells));
+  }
+  if (format == OutputFormat::kTsv) return out.flush(), void();
+  table.print(out);
+  out << "\n" << summary.line() << "\n";
+}
+
 void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary, bool list_failures,
                         std::ostream& out) {
   if (list_failures) {

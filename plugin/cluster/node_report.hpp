@@ -68,6 +68,11 @@ boost::json::object summary_json(const ClusterSummary& summary);
 // json/yaml: {"nodes":[…],"summary":{…}}: each node's header plus what `add` puts in it.
 void print_nodes_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
                           std::ostream& out, const std::function<void(const NodeReport&, boost::json::object&)>& add);
+// table/tsv: one row per node from `row` (the cells after NODE); a table gets `headers` and the
+// summary line, tsv neither.
+void print_node_rows(const std::vector<std::string>& headers, const std::vector<NodeReport>& reports,
+                     const ClusterSummary& summary, OutputFormat format, std::ostream& out,
+                     const std::function<std::vector<std::string>(const NodeReport&)>& row);
 // For tables: the nodes that did not answer (NODE STATE LATENCY REASON), if any, then the
 // summary line. Nothing is printed for tsv, whose rows carry the state themselves.
 void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary, bool list_failures,

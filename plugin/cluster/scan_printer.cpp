@@ -4,7 +4,6 @@
 
 #include "common/time.hpp"
 #include "plugin/output/cells.hpp"
-#include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -35,27 +34,22 @@ void print_scan_results(const std::vector<NodeReport>& reports, const ClusterSum
     });
     return;
   }
-  Table table({"NODE", "STATE", "SCAN", "RESULT", "FILES", "THREATS", "DURATION", "DETAIL"});
-  for (const auto& r : reports) {
-    const ScanTrigger* t = r.scan ? &*r.scan : nullptr;
-    std::vector<std::string> row{r.node.name, std::string(to_string(r.outcome.state))};
-    if (t) {
-      row.push_back(t->type + " " + t->id.substr(0, 8));
-      row.push_back(t->state);
-      row.push_back(cell(t->files_scanned));
-      row.push_back(cell(t->threats_detected));
-      auto d = duration_of(*t);
-      row.push_back(format == OutputFormat::kTsv ? cell(d) : (d ? human_duration(*d) : std::string(kUnknownCell)));
-    } else {
-      row.insert(row.end(), 5, kUnknownCell);
-    }
-    row.push_back(detail(r));
-    if (format == OutputFormat::kTsv) write_tsv_row(out, row);
-    else table.add_row(std::move(row));
-  }
-  if (format == OutputFormat::kTsv) return out.flush(), void();
-  table.print(out);
-  out << "\n" << summary.line() << "\n";
+  print_node_rows({"NODE", "STATE", "SCAN", "RESULT", "FILES", "THREATS", "DURATION", "DETAIL"}, reports, summary, format, out,
+                  [format](const NodeReport& r) {
+                    std::vector<std::string> row{std::string(to_string(r.outcome.state))};
+                    if (const ScanTrigger* t = r.scan ? &*r.scan : nullptr) {
+                      row.push_back(t->type + " " + t->id.substr(0, 8));
+                      row.push_back(t->state);
+                      row.push_back(cell(t->files_scanned));
+                      row.push_back(cell(t->threats_detected));
+                      auto d = duration_of(*t);
+                      row.push_back(format == OutputFormat::kTsv ? cell(d) : (d ? human_duration(*d) : std::string(kUnknownCell)));
+                    } else {
+                      row.insert(row.end(), 5, kUnknownCell);
+                    }
+                    row.push_back(detail(r));
+                    return row;
+                  });
 }
 
 }  // namespace nexus_mde::plugin

@@ -41,6 +41,9 @@ void add_test_detection_command(CLI::App& app, const GlobalOptions& globals, Com
   auto* cmd = app.add_subcommand(
       "test-detection",
       "Prove that MDE catches a threat on every node: each agent writes the EICAR test file and watches MDE detect it");
+  // Every agent answers when its test has ended, so the command always waits; --wait says so
+  // explicitly in runbooks written like `scan --wait`.
+  cmd->add_flag("--wait")->description("Wait for every node's result (always the case; kept for runbooks)");
   cmd->footer(
       "The agent writes the standard EICAR antivirus test string to a new file in its configured folder, then\n"
       "waits for real-time protection to report it (or runs a custom scan of it when real-time protection is\n"

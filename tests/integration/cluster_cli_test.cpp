@@ -260,7 +260,7 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
   for (auto* a : {&watched, &on_demand, &blind}) a->start({"--log-target", "stderr"});
 
   auto creds = credentials({&watched, &on_demand, &blind});
-  std::vector<std::string> args{"test-detection", "-o", "json"};
+  std::vector<std::string> args{"test-detection", "--wait", "-o", "json"};
   args.insert(args.end(), creds.begin(), creds.end());
   for (auto* a : {&watched, &on_demand, &blind}) args.insert(args.end(), {"--node", node_arg(*a)});
   auto r = run_cli(args);
