@@ -124,7 +124,9 @@ TlsContextResult make_client_tls_context(const ClientTlsFiles& files) {
   namespace ssl = boost::asio::ssl;
   TlsContextResult out;
   ERR_clear_error();
-  check_certificate_file(TlsFileRole::kTrustedCa, files.trusted_ca, "CA certificate", out.problems);
+  if (!files.trusted_ca.empty()) {
+    check_certificate_file(TlsFileRole::kTrustedCa, files.trusted_ca, "CA certificate", out.problems);
+  }
   if (!files.certificate.empty() || !files.private_key.empty()) {
     if (files.certificate.empty()) {
       out.problems.push_back({TlsFileRole::kCertificate, files.certificate, "a client key needs its certificate"});
@@ -141,7 +143,9 @@ TlsContextResult make_client_tls_context(const ClientTlsFiles& files) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX* native = ctx->native_handle();
   restrict_protocols(native);
-  if (SSL_CTX_load_verify_locations(native, files.trusted_ca.c_str(), nullptr) != 1) {
+  if (files.trusted_ca.empty()) {
+    SSL_CTX_set_default_verify_paths(native);  // the system's CAs (a public endpoint such as ARM)
+  } else if (SSL_CTX_load_verify_locations(native, files.trusted_ca.c_str(), nullptr) != 1) {
     out.problems.push_back({TlsFileRole::kTrustedCa, files.trusted_ca, "cannot use as CA: " + openssl_reason("unknown error")});
   }
   if (!files.certificate.empty()) {

@@ -38,7 +38,7 @@ TlsContextResult make_server_tls_context(const TlsFiles& files);
 // What the CLI presents to agents: the CA that agents' certificates must chain to, and
 // optionally a client certificate and key (mTLS; a bearer token may be used instead).
 struct ClientTlsFiles {
-  std::string trusted_ca;
+  std::string trusted_ca;   // empty: the system's CAs
   std::string certificate;  // empty: no client certificate
   std::string private_key;  // required with a certificate
 };

@@ -39,6 +39,13 @@ std::string_view to_string(NodeState state) {
   return "?";
 }
 
+std::string AgentResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (iequals(key, name)) return value;
+  }
+  return {};
+}
+
 std::string agent_error_code(std::string_view body) {
   auto e = agent_error(body);
   return e ? e->first : std::string();

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace nexus_mde::plugin {
 
@@ -24,18 +26,28 @@ enum class NodeState {
 
 std::string_view to_string(NodeState state);
 
+enum class HttpMethod { kGet, kPost, kPatch };
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
 struct AgentRequest {
-  bool post = false;
+  HttpMethod method = HttpMethod::kGet;
   std::string target;  // "/v1/status"
-  std::string body;    // JSON, for POST
+  std::string body;    // JSON, for POST and PATCH
   // A long-poll (GET /v1/scans/{id}?wait=S): the answer may take this long on top of --timeout,
   // and the node gives up its --concurrency slot while it waits.
   std::chrono::seconds long_poll{0};
+  HttpHeaders headers;                  // extra request headers (If-Match)
+  std::chrono::milliseconds delay{0};   // wait this long before sending (Retry-After, polling)
 };
 
 struct AgentResponse {
   unsigned status = 0;
   std::string body;
+  HttpHeaders headers;
+
+  // The first header of that name (case-insensitive), or empty.
+  std::string header(std::string_view name) const;
 };
 
 struct NodeFailure {

@@ -103,7 +103,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
  public:
   NodeSession(FanOut& fan_out, std::size_t index, const Node& node, Conversation& conversation)
       : fan_out_(fan_out), index_(index), node_(node), conversation_(conversation), resolver_(fan_out.ioc()),
-        resolve_timer_(fan_out.ioc()) {}
+        resolve_timer_(fan_out.ioc()), delay_timer_(fan_out.ioc()) {}
 
   ~NodeSession() {
     if (tls_session_) SSL_SESSION_free(tls_session_);
@@ -197,7 +197,9 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   void send() {
     req_ = {};
     req_.version(11);
-    req_.method(request_.post ? http::verb::post : http::verb::get);
+    req_.method(request_.method == HttpMethod::kPost    ? http::verb::post
+                : request_.method == HttpMethod::kPatch ? http::verb::patch
+                                                        : http::verb::get);
     req_.target(request_.target);
     req_.set(http::field::host, node_.endpoint());
     req_.set(http::field::user_agent, "nexus-mde/" NEXUS_MDE_VERSION);
@@ -206,7 +208,8 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (!fan_out_.options().bearer_token.empty()) {
       req_.set(http::field::authorization, "Bearer " + fan_out_.options().bearer_token);
     }
-    if (request_.post) {
+    for (const auto& [name, value] : request_.headers) req_.set(name, value);
+    if (request_.method != HttpMethod::kGet) {
       req_.set(http::field::content_type, "application/json");
       req_.body() = request_.body;
     }
@@ -252,10 +255,24 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     }
     auto& response = parser_->get();
     bool keep_alive = response.keep_alive();
-    Next next = conversation_.next(AgentResponse{response.result_int(), std::move(response.body())});
+    AgentResponse answer{response.result_int(), std::move(response.body()), {}};
+    for (const auto& field : response) answer.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    Next next = conversation_.next(answer);
     if (next.failure) return end(std::move(*next.failure), false);
     if (!next.request) return end(NodeFailure{NodeState::kOk, {}}, false);
     request_ = std::move(*next.request);
+    if (request_.delay.count() > 0) {
+      // Asked to wait (Retry-After, an operation's polling interval): the connection would idle
+      // meanwhile, so it is closed now and a new one (resuming the session) made afterwards.
+      close_stream();
+      delay_timer_.expires_after(request_.delay);
+      delay_timer_.async_wait([self = shared_from_this()](error_code waited) {
+        if (waited || self->ended_) return;
+        self->begin_exchange();
+        self->connect();
+      });
+      return;
+    }
     begin_exchange();
     if (keep_alive) {
       reused_connection_ = true;
@@ -275,7 +292,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     }
     bool closed = ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
                   ec == ssl::error::stream_truncated;
-    if (closed && reused_connection_ && !request_.post) {
+    if (closed && reused_connection_ && request_.method == HttpMethod::kGet) {
       reused_connection_ = false;
       close_stream();
       return connect();
@@ -329,6 +346,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     outcome_.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
     resolver_.cancel();
     resolve_timer_.cancel();
+    delay_timer_.cancel();
     if (stream_) beast::get_lowest_layer(*stream_).cancel();
     close_stream();
     bool gives_slot = holds_slot_;
@@ -343,6 +361,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   Conversation& conversation_;
   tcp::resolver resolver_;
   asio::steady_timer resolve_timer_;
+  asio::steady_timer delay_timer_;
   tcp::resolver::results_type endpoints_;
   std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;
   SSL_SESSION* tls_session_ = nullptr;

@@ -38,7 +38,7 @@ Node node_of(const AgentHarness& a) { return Node{a.node(), a.address(), 9448, "
 // GET /v1/status, idle past the agent's idleSeconds, then GET /v1/status again.
 class IdleBetweenRequests final : public Conversation {
  public:
-  AgentRequest first() override { return AgentRequest{false, "/v1/status", {}, {}}; }
+  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, "/v1/status", {}, {}, {}, {}}; }
   Next next(const AgentResponse& response) override {
     statuses.push_back(response.status);
     if (statuses.size() == 2) return Next::done();

@@ -74,14 +74,14 @@ TEST(NaturalOrder, DigitRunsCompareAsNumbers) {
 }
 
 TEST(HttpFailures, AreClassifiedByStatusAndBody) {
-  EXPECT_FALSE(classify_http_failure({200, "{}"}).has_value());
-  auto unauthorized = classify_http_failure({401, R"({"error":{"code":"unauthorized","message":"no credentials"}})"});
+  EXPECT_FALSE(classify_http_failure({200, "{}", {}}).has_value());
+  auto unauthorized = classify_http_failure({401, R"({"error":{"code":"unauthorized","message":"no credentials"}})", {}});
   ASSERT_TRUE(unauthorized);
   EXPECT_EQ(unauthorized->state, NodeState::kAuthError);
   EXPECT_EQ(unauthorized->reason, "HTTP 401 unauthorized: no credentials");
-  EXPECT_EQ(classify_http_failure({429, ""})->state, NodeState::kAuthError);
-  EXPECT_EQ(classify_http_failure({503, R"({"error":{"code":"not_ready","message":"m"}})"})->state, NodeState::kAgentError);
-  auto proxy = classify_http_failure({502, "<html>Bad Gateway</html>"});
+  EXPECT_EQ(classify_http_failure({429, "", {}})->state, NodeState::kAuthError);
+  EXPECT_EQ(classify_http_failure({503, R"({"error":{"code":"not_ready","message":"m"}})", {}})->state, NodeState::kAgentError);
+  auto proxy = classify_http_failure({502, "<html>Bad Gateway</html>", {}});
   EXPECT_EQ(proxy->state, NodeState::kHttpError);
   EXPECT_EQ(proxy->reason, "HTTP 502: <html>Bad Gateway</html>");
   EXPECT_EQ(agent_error_code(R"({"error":{"code":"scan_running","message":"m"}})"), "scan_running");
