@@ -29,6 +29,27 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
       ->envname("NEXUS_MDE_INVENTORY")
       ->type_name("FILE");
 
+  // The cluster in Azure Resource Manager: the third source of nodes, and enforcement.
+  auto& arm = globals.arm;
+  app.add_option("--cluster", arm.cluster, "The Nexus cluster's ARM name: nodes come from its bare-metal machines")
+      ->envname("NEXUS_MDE_CLUSTER")
+      ->type_name("NAME");
+  app.add_option("-g,--resource-group", arm.resource_group, "The cluster's resource group")
+      ->envname("NEXUS_MDE_RESOURCE_GROUP")
+      ->type_name("RG");
+  app.add_option("--subscription", arm.subscription, "The cluster's subscription ID")
+      ->envname("NEXUS_MDE_SUBSCRIPTION")
+      ->type_name("ID");
+  app.add_option("--arm-endpoint", arm.endpoint, "ARM endpoint (sovereign clouds, tests); default https://management.azure.com")
+      ->envname("NEXUS_MDE_ARM_ENDPOINT")
+      ->type_name("URL");
+  app.add_option("--arm-ca-file", arm.ca_file, "CA certificate(s) (PEM) for the ARM endpoint; default: the system's")
+      ->envname("NEXUS_MDE_ARM_CA_FILE")
+      ->type_name("PEM");
+  app.add_option("--api-version", arm.api_version, "Microsoft.NetworkCloud api-version; default 2026-07-01, falling back to 2025-09-01")
+      ->envname("NEXUS_MDE_API_VERSION")
+      ->type_name("V");
+
   // How to reach the agents.
   auto& access = globals.access;
   app.add_option("--ca-file", access.ca_file, "CA certificate(s) (PEM) that agents' certificates must chain to")
@@ -82,6 +103,7 @@ int run_cli(int argc, char** argv) {
   add_threats_command(app, globals, outcome);
   add_scan_command(app, globals, outcome);
   add_report_command(app, globals, outcome);
+  add_enforcement_command(app, globals, outcome);
   add_test_detection_command(app, globals, outcome);
   add_xdr_command(app, globals, outcome);
 

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "plugin/arm/arm_access.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/fanout/agent_access.hpp"
 #include "plugin/inventory/inventory.hpp"
@@ -18,6 +19,7 @@ struct GlobalOptions {
   OutputFormat output = OutputFormat::kTable;
   InventoryOptions inventory;
   AgentAccessOptions access;
+  ArmOptions arm;
 };
 
 struct CommandOutcome {
@@ -33,6 +35,9 @@ void add_scans_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
 void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_scan_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_report_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_enforcement_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_enforcement_show_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_test_detection_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_sizing_command(CLI::App& xdr, const GlobalOptions& globals, CommandOutcome& outcome);

@@ -1,12 +1,43 @@
 #include "plugin/cluster/cluster_setup.hpp"
 
+#include "plugin/arm/arm_run.hpp"
+#include "plugin/arm/cluster_discovery.hpp"
+
 namespace nexus_mde::plugin {
 
+namespace {
+
+// The third source of nodes: the cluster's bare-metal machines in ARM.
+Result<std::vector<Node>> discover_nodes(const GlobalOptions& globals, const AgentAccess& agents) {
+  auto arm = open_arm_access(globals.arm, agents.fan_out.timeout, agents.fan_out.deadline);
+  if (!arm) return arm.error();
+  ClusterDiscovery discovery(*arm, true);
+  auto ran = run_arm(*arm, discovery);
+  if (!ran) return ran.error();
+  std::size_t unaddressed = 0;
+  auto nodes = inventory_of(discovery.machines(), unaddressed);
+  if (nodes.empty()) {
+    return make_error("ARM lists no bare-metal machine with an address for cluster " + discovery.cluster().name, "--cluster");
+  }
+  return nodes;
+}
+
+}  // namespace
+
 Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::seconds default_deadline) {
-  auto nodes = resolve_inventory(globals.inventory);
-  if (!nodes) return nodes.error();
+  bool listed = !globals.inventory.node_specs.empty() || !globals.inventory.inventory_file.empty();
+  if (listed || !globals.arm.wanted()) {
+    // The inventory's problems first: they are the likelier mistake and need no network.
+    auto nodes = resolve_inventory(globals.inventory);
+    if (!nodes) return nodes.error();
+    auto access = open_agent_access(globals.access, default_deadline);
+    if (!access) return access.error();
+    return ClusterSetup{std::move(*nodes), std::move(*access)};
+  }
   auto access = open_agent_access(globals.access, default_deadline);
   if (!access) return access.error();
+  auto nodes = discover_nodes(globals, *access);
+  if (!nodes) return nodes.error();
   return ClusterSetup{std::move(*nodes), std::move(*access)};
 }
 

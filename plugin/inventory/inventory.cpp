@@ -155,8 +155,7 @@ Result<std::vector<Node>> resolve_inventory(const InventoryOptions& options) {
     nodes = std::move(*read);
     if (nodes.empty()) return make_error("the inventory lists no nodes", options.inventory_file);
   } else {
-    // ARM discovery (--cluster NAME -g RG) will be tried here.
-    return make_error("no nodes: give --node NAME=HOST[:PORT] (repeatable) or --inventory FILE");
+    return make_error("no nodes: give --node NAME=HOST[:PORT] (repeatable), --inventory FILE, or --cluster NAME -g RG");
   }
   return check_unique(std::move(nodes));
 }

@@ -1,7 +1,7 @@
 // Which nodes a command talks to, and where their agents listen. First that applies:
 // `--node NAME=HOST[:PORT]` (repeatable), then `--inventory FILE`
 // ({"nodes":[{"name":"r01c001","address":"10.1.2.3","port":9448}]}). ARM discovery
-// (--cluster/-g) will be the third source: resolve_inventory is where it plugs in.
+// (--cluster/-g, plugin/arm) is the third source, tried by the commands' setup when neither is given.
 #pragma once
 
 #include <cstdint>

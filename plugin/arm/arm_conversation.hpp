@@ -1,0 +1,61 @@
+// Talking to ARM the way ARM expects (the base of every ARM conversation): 429 and 5xx retried
+// after Retry-After or a capped exponential backoff with jitter; an api-version the service
+// rejects replaced once by the fallback; long-running operations followed to their end
+// (Azure-AsyncOperation when given, else Location; 202 or a non-terminal status means running);
+// every error carries ARM's code and message and the x-ms-request-id and
+// x-ms-correlation-request-id a support case needs.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "plugin/arm/arm_access.hpp"
+#include "plugin/fanout/conversation.hpp"
+
+namespace nexus_mde::plugin {
+
+class ArmConversation : public Conversation {
+ public:
+  explicit ArmConversation(const ArmAccess& access) : access_(access), api_version_(access.api_version) {}
+
+  AgentRequest first() final;
+  Next next(const AgentResponse& response) final;
+
+  const std::string& api_version() const { return api_version_; }
+
+ protected:
+  virtual AgentRequest begin() = 0;
+  // A 2xx answer (retries and fallback already handled).
+  virtual Next on_answer(const AgentResponse& response) = 0;
+
+  // GET/PATCH/POST `path` on the endpoint with ?api-version=.
+  AgentRequest arm_request(HttpMethod method, const std::string& path, std::string body = {}) const;
+  // A URL ARM handed out (nextLink, operation status): used as given, on the same endpoint.
+  std::optional<AgentRequest> follow(const std::string& url, std::chrono::milliseconds delay = {}) const;
+  // After an LRO's first answer or a poll: the next poll (honouring Retry-After), or the end.
+  // `final_status` is Succeeded/Failed/Canceled when it ended; a failure is surfaced by the caller.
+  struct LroStep {
+    std::optional<AgentRequest> poll;
+    std::string final_status;
+    boost::json::value body;
+  };
+  std::optional<LroStep> lro_step(const AgentResponse& response, bool initial);
+  // ARM's error (code: message) with the request ids, for failures.
+  static std::string describe_error(const AgentResponse& response);
+
+  const ArmAccess& access_;
+
+ private:
+  AgentRequest last_;
+  std::string api_version_;
+  bool fell_back_ = false;
+  int retries_ = 0;
+  std::string poll_url_;
+};
+
+// The body as JSON, or null when it is not.
+boost::json::value parse_body(const std::string& body);
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,98 @@
+#include "plugin/arm/cluster_discovery.hpp"
+
+#include <boost/json.hpp>
+
+#include "common/text.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string text_of(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+}  // namespace
+
+bool read_cluster(const json::value& body, ArmCluster& c) {
+  const json::object* o = body.if_object();
+  const json::value* props = o ? o->if_contains("properties") : nullptr;
+  if (!props || !props->is_object()) return false;
+  c.id = text_of(*o, "id");
+  c.name = text_of(*o, "name");
+  c.etag = text_of(*o, "etag");
+  const auto& p = props->as_object();
+  if (auto* mrg = p.if_contains("managedResourceGroupConfiguration"); mrg && mrg->is_object()) {
+    c.managed_resource_group = text_of(mrg->as_object(), "name");
+  }
+  c.enforcement_level.reset();
+  c.definition_update_mode.reset();
+  if (auto* rpc = p.if_contains("runtimeProtectionConfiguration"); rpc && rpc->is_object()) {
+    if (auto level = text_of(rpc->as_object(), "enforcementLevel"); !level.empty()) c.enforcement_level = level;
+    if (auto mode = text_of(rpc->as_object(), "definitionUpdateMode"); !mode.empty()) c.definition_update_mode = mode;
+  }
+  return !c.id.empty();
+}
+
+AgentRequest ClusterDiscovery::begin() { return arm_request(HttpMethod::kGet, access_.cluster_path); }
+
+Next ClusterDiscovery::on_answer(const AgentResponse& r) {
+  json::value body = parse_body(r.body);
+  if (!listing_) {
+    if (!read_cluster(body, cluster_)) return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster: " + excerpt(r.body, 80)});
+    if (!with_machines_) return Next::done();
+    if (cluster_.managed_resource_group.empty()) {
+      return Next::fail({NodeState::kHttpError, "the cluster names no managed resource group"});
+    }
+    listing_ = true;
+    return Next::ask(arm_request(HttpMethod::kGet, "/subscriptions/" + access_.subscription + "/resourceGroups/" +
+                                                       cluster_.managed_resource_group +
+                                                       "/providers/Microsoft.NetworkCloud/bareMetalMachines"));
+  }
+  const json::object* page = body.if_object();
+  const json::value* value = page ? page->if_contains("value") : nullptr;
+  if (!value || !value->is_array()) return Next::fail({NodeState::kHttpError, "ARM's machine list has no value array"});
+  for (const auto& item : value->as_array()) {
+    const json::object* m = item.if_object();
+    const json::value* props = m ? m->if_contains("properties") : nullptr;
+    if (!props || !props->is_object()) continue;
+    const auto& p = props->as_object();
+    if (!iequals(text_of(p, "clusterId"), cluster_.id)) {
+      ++foreign_;
+      continue;
+    }
+    ArmMachine machine;
+    machine.name = text_of(p, "machineName");
+    if (machine.name.empty()) machine.name = text_of(*m, "name");
+    machine.ipv4 = text_of(p, "oamIpv4Address");
+    machine.ipv6 = text_of(p, "oamIpv6Address");
+    machine.ready_state = text_of(p, "readyState");
+    machine.power_state = text_of(p, "powerState");
+    if (auto* rps = p.if_contains("runtimeProtectionStatus"); rps && rps->is_object()) machine.runtime_protection_status = rps->as_object();
+    machines_.push_back(std::move(machine));
+  }
+  std::string next_link = page->contains("nextLink") && page->at("nextLink").is_string() ? std::string(page->at("nextLink").as_string()) : "";
+  if (next_link.empty()) return Next::done();
+  auto request = follow(next_link);
+  if (!request) return Next::fail({NodeState::kHttpError, "ARM's nextLink points elsewhere: " + excerpt(next_link, 80)});
+  return Next::ask(std::move(*request));
+}
+
+std::vector<Node> inventory_of(const std::vector<ArmMachine>& machines, std::size_t& unaddressed) {
+  std::vector<Node> nodes;
+  unaddressed = 0;
+  for (const auto& m : machines) {
+    std::string host = !m.ipv4.empty() ? m.ipv4 : m.ipv6;
+    if (host.empty() || m.name.empty()) {
+      ++unaddressed;
+      continue;
+    }
+    nodes.push_back(Node{m.name, host, kDefaultAgentPort, "ARM bareMetalMachine " + m.name});
+  }
+  return nodes;
+}
+
+}  // namespace nexus_mde::plugin

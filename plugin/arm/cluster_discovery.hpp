@@ -1,0 +1,64 @@
+// The cluster as ARM describes it: GET the cluster (its ARM id, managed resource group,
+// runtime-protection configuration and etag), then every bare-metal machine of the managed
+// resource group, following nextLink, kept when its clusterId is this cluster's (ARM ids are
+// compared case-insensitively).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "plugin/arm/arm_conversation.hpp"
+#include "plugin/inventory/inventory.hpp"
+
+namespace nexus_mde::plugin {
+
+struct ArmCluster {
+  std::string id;
+  std::string name;
+  std::string managed_resource_group;
+  std::optional<std::string> enforcement_level;  // absent: never set, which means Disabled
+  std::optional<std::string> definition_update_mode;
+  std::string etag;
+};
+
+struct ArmMachine {
+  std::string name;           // machineName: the node's name
+  std::string ipv4;           // oamIpv4Address
+  std::string ipv6;           // oamIpv6Address
+  std::string ready_state;    // True / False
+  std::string power_state;    // On / Off
+  boost::json::object runtime_protection_status;
+};
+
+// Reads the cluster resource only, or the cluster and its machines.
+class ClusterDiscovery final : public ArmConversation {
+ public:
+  ClusterDiscovery(const ArmAccess& access, bool with_machines) : ArmConversation(access), with_machines_(with_machines) {}
+
+  const ArmCluster& cluster() const { return cluster_; }
+  const std::vector<ArmMachine>& machines() const { return machines_; }
+  std::size_t foreign_machines() const { return foreign_; }  // in the resource group, of another cluster
+
+ protected:
+  AgentRequest begin() override;
+  Next on_answer(const AgentResponse& response) override;
+
+ private:
+  bool with_machines_;
+  bool listing_ = false;
+  ArmCluster cluster_;
+  std::vector<ArmMachine> machines_;
+  std::size_t foreign_ = 0;
+};
+
+// Reads a cluster resource's fields; false when the body is not a cluster.
+bool read_cluster(const boost::json::value& body, ArmCluster& out);
+
+// The machines as an inventory (the agent listens on the OAM address; IPv6 when only that exists).
+// Machines without an address are left out and counted in `unaddressed`.
+std::vector<Node> inventory_of(const std::vector<ArmMachine>& machines, std::size_t& unaddressed);
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,103 @@
+// nexus-mde enforcement show
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "plugin/arm/arm_run.hpp"
+#include "plugin/arm/cluster_discovery.hpp"
+#include "plugin/cli.hpp"
+#include "plugin/output/document_writer.hpp"
+#include "plugin/output/natural_order.hpp"
+#include "plugin/output/table.hpp"
+
+namespace nexus_mde::plugin {
+
+namespace {
+
+namespace json = boost::json;
+
+std::string reported_level(const ArmMachine& m) {
+  auto* v = m.runtime_protection_status.if_contains("enforcementLevel");
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+ExitCode run_show(const GlobalOptions& globals) {
+  if (!globals.arm.wanted()) {
+    std::cerr << "nexus-mde enforcement show: --cluster NAME -g RG is required (the level lives in ARM)\n";
+    return ExitCode::kUsage;
+  }
+  double timeout = globals.access.timeout_seconds;
+  double deadline = globals.access.deadline_seconds > 0 ? globals.access.deadline_seconds : 60;
+  auto arm = open_arm_access(globals.arm, std::chrono::milliseconds(static_cast<std::int64_t>(timeout * 1000)),
+                             std::chrono::milliseconds(static_cast<std::int64_t>(deadline * 1000)));
+  if (!arm) {
+    std::cerr << "nexus-mde enforcement show: " << arm.error().describe() << "\n";
+    return ExitCode::kUsage;
+  }
+  ClusterDiscovery discovery(*arm, true);
+  auto ran = run_arm(*arm, discovery);
+  if (!ran) {
+    std::cerr << "nexus-mde enforcement show: " << ran.error().describe() << "\n";
+    return arm_failure_exit_code(ran.error());
+  }
+  const ArmCluster& c = discovery.cluster();
+  std::string desired = c.enforcement_level.value_or("Disabled");  // never set means Disabled
+  auto machines = discovery.machines();
+  std::sort(machines.begin(), machines.end(), [](const ArmMachine& a, const ArmMachine& b) { return natural_less(a.name, b.name); });
+  std::size_t drifting = 0;
+  for (const auto& m : machines) drifting += reported_level(m) != desired;
+  ExitCode code = drifting > 0 ? ExitCode::kFindings : ExitCode::kClean;
+
+  if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
+    json::array nodes;
+    for (const auto& m : machines) {
+      auto level = reported_level(m);
+      nodes.push_back(json::object{{"node", m.name},
+                                   {"readyState", m.ready_state},
+                                   {"powerState", m.power_state},
+                                   {"reported", level.empty() ? json::value(nullptr) : json::value(level)},
+                                   {"source", "arm"},
+                                   {"drift", level != desired}});
+    }
+    auto writer = make_document_writer(globals.output, std::cout);
+    writer->value(json::object{
+        {"cluster", json::object{{"id", c.id},
+                                 {"name", c.name},
+                                 {"enforcementLevel", c.enforcement_level ? json::value(*c.enforcement_level) : json::value(nullptr)},
+                                 {"definitionUpdateMode", c.definition_update_mode ? json::value(*c.definition_update_mode) : json::value(nullptr)},
+                                 {"desired", desired}}},
+        {"nodes", std::move(nodes)},
+        {"summary", json::object{{"nodes", machines.size()}, {"drifting", drifting}, {"exitCode", to_int(code)}}}});
+    writer->finish();
+    return code;
+  }
+  if (globals.output == OutputFormat::kTable) {
+    std::cout << "Cluster " << c.name << ": " << desired << (c.enforcement_level ? "" : " (never set)")
+              << ", definition updates " << c.definition_update_mode.value_or("-") << "\n\n";
+  }
+  Table table({"NODE", "READY", "POWER", "REPORTED", "DRIFT"});
+  for (const auto& m : machines) {
+    auto level = reported_level(m);
+    std::vector<std::string> row{m.name, m.ready_state, m.power_state, level.empty() ? kUnknownCell : level,
+                                 level != desired ? "yes" : "no"};
+    if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, row);
+    else table.add_row(std::move(row));
+  }
+  if (globals.output == OutputFormat::kTable) {
+    table.print(std::cout);
+    std::cout << "\n" << machines.size() << " nodes, " << drifting << " not at " << desired << "\n";
+  }
+  std::cout.flush();
+  return code;
+}
+
+}  // namespace
+
+void add_enforcement_show_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome) {
+  auto* cmd = enforcement.add_subcommand("show", "The cluster's desired level, and the level each node reports (DRIFT)");
+  cmd->footer("Needs --cluster NAME -g RG [--subscription ID]. Exit codes: 0 every node at the cluster's level;\n"
+              "1 drift; 2 ARM could not be read; 3 usage or configuration error (token, flags).");
+  cmd->callback([&globals, &outcome] { outcome.exit_code = run_show(globals); });
+}
+
+}  // namespace nexus_mde::plugin

@@ -1,0 +1,392 @@
+// fake-arm: an Azure Resource Manager emulator for the Microsoft.NetworkCloud routes nexus-mde
+// uses, with the payload shapes of tests/fixtures/networkcloud (the reference samples are the
+// templates every answer is made from). HTTPS (the agent's own Beast server), bearer check,
+// api-version check, long-running operations that take a configurable time (Azure-AsyncOperation
+// and Location, 202 while running), nextLink paging, and injected faults (429 with Retry-After,
+// 500, a failed operation). A PATCH of the enforcement level acts on the emulated nodes' mdatp
+// doubles the way the platform would.
+//
+//   fake-arm --listen 127.0.0.1:PORT --cert C --key K --ca CA --world world.json
+//
+// world.json: {"subscription","resourceGroup","cluster","managedResourceGroup","location","token",
+//   "enforcementLevel" (absent: never set), "definitionUpdateMode", "apiVersions":[…],
+//   "lroMilliseconds", "pageSize", "faults":{"throttle":N,"serverErrors":N,"failPatch":bool},
+//   "nodes":[{"name","address","readyState","powerState","clusterId"?,"mdatpState"?}]}
+// Faults count down: the next N requests get 429 (Retry-After: 1), then the next N get 500.
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+
+#include "agent/server/http_server.hpp"
+#include "common/net/tls_context.hpp"
+#include "common/text.hpp"
+#include "common/time.hpp"
+
+namespace json = boost::json;
+using nexus_mde::agent::HttpRequest;
+using nexus_mde::agent::HttpResponse;
+using nexus_mde::agent::Responder;
+
+namespace {
+
+json::value read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str());
+}
+
+json::object fixture_body(const char* file) {
+  auto doc = read_json(std::string(NEXUS_MDE_FIXTURES) + "/networkcloud/" + file);
+  return doc.at("responses").at("200").at("body").as_object();
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// mdatp's state for a Nexus enforcement level, as the platform would configure the node.
+void apply_level(const std::string& state_file, const std::string& level) {
+  json::object state;
+  try {
+    state = read_json(state_file).as_object();
+  } catch (...) {
+  }
+  state.erase("daemonRunning");
+  state.erase("realTimeProtectionEnabled");
+  state.erase("passiveModeEnabled");
+  if (level == "Disabled") state["daemonRunning"] = false;
+  else if (level == "RealTime") state["enforcementLevel"] = "real_time";
+  else if (level == "OnDemand") state["enforcementLevel"] = "on_demand";
+  else if (level == "Passive") state["enforcementLevel"] = "passive";
+  else if (level == "Audit") {
+    state["enforcementLevel"] = "real_time";
+    state["passiveModeEnabled"] = true;
+  }
+  std::string tmp = state_file + ".arm-tmp";
+  std::ofstream(tmp) << json::serialize(state);
+  std::rename(tmp.c_str(), state_file.c_str());
+}
+
+struct Operation {
+  std::chrono::steady_clock::time_point done_at;
+  bool fails = false;
+  std::string level;           // applied when it completes
+  std::string update_mode;
+  bool applied = false;
+  std::string resource_id;
+};
+
+class FakeArm final : public nexus_mde::agent::RequestHandler {
+ public:
+  FakeArm(json::object world, std::string host) : world_(std::move(world)), host_(std::move(host)) {
+    cluster_template_ = fixture_body("stable-2026-10-01_Clusters_Get.json");
+    machine_template_ = fixture_body("stable-2026-10-01_BareMetalMachines_ListByResourceGroup.json").at("value").at(0).as_object();
+    auto faults = world_.if_contains("faults");
+    if (faults && faults->is_object()) {
+      if (auto* t = faults->as_object().if_contains("throttle")) throttle_left_ = t->to_number<int>();
+      if (auto* e = faults->as_object().if_contains("serverErrors")) errors_left_ = e->to_number<int>();
+      if (auto* f = faults->as_object().if_contains("failPatch")) fail_patch_ = f->as_bool();
+    }
+  }
+
+  void handle(HttpRequest request, Responder respond) override {
+    ++request_count_;
+    std::cerr << "fake-arm: " << request.method << " " << request.target << "\n";
+    auto r = answer(request);
+    r.headers.emplace_back("x-ms-request-id", "req-" + std::to_string(request_count_));
+    r.headers.emplace_back("x-ms-correlation-request-id", "corr-" + std::to_string(request_count_));
+    respond(std::move(r));
+  }
+  void on_rejected_request(const std::string&, unsigned, std::string_view) override {}
+  void on_handshake_failure(const std::string&, const std::string&, std::string_view) override {}
+  void on_connection_refused(const std::string&) override {}
+
+ private:
+  std::string text(const char* key, const std::string& fallback = "") const {
+    auto* v = world_.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : fallback;
+  }
+  std::string cluster_id() const {
+    return "/subscriptions/" + text("subscription") + "/resourceGroups/" + text("resourceGroup") +
+           "/providers/Microsoft.NetworkCloud/clusters/" + text("cluster");
+  }
+
+  static HttpResponse error(unsigned status, const std::string& code, const std::string& message) {
+    HttpResponse r;
+    r.status = status;
+    r.body = json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}});
+    return r;
+  }
+
+  HttpResponse answer(const HttpRequest& request) {
+    std::string token = text("token", "arm-token");
+    if (request.authorization != "Bearer " + token) {
+      if (request.authorization.empty()) return error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+      return error(401, "InvalidAuthenticationToken", "The access token is invalid.");
+    }
+    if (throttle_left_ > 0) {
+      --throttle_left_;
+      auto r = error(429, "TooManyRequests", "The request is being throttled.");
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    if (errors_left_ > 0) {
+      --errors_left_;
+      return error(500, "InternalServerError", "Encountered internal server error.");
+    }
+    std::string path = request.target.substr(0, request.target.find('?'));
+    std::string query = request.target.find('?') == std::string::npos ? "" : request.target.substr(request.target.find('?') + 1);
+    std::string api_version = param(query, "api-version");
+    bool accepted_version = false;
+    if (auto* versions = world_.if_contains("apiVersions"); versions && versions->is_array()) {
+      for (const auto& v : versions->as_array()) accepted_version = accepted_version || v.as_string() == api_version;
+    } else {
+      accepted_version = api_version == "2026-07-01" || api_version == "2025-09-01";
+    }
+    if (!accepted_version) {
+      return error(400, "NoRegisteredProviderFound",
+                   "No registered resource provider found for location '" + text("location", "eastus") +
+                       "' and API version '" + api_version + "' for type 'clusters'.");
+    }
+    std::string sub = "/subscriptions/" + text("subscription");
+    std::string cluster_path = sub + "/resourceGroups/" + text("resourceGroup") + "/providers/Microsoft.NetworkCloud/clusters/" + text("cluster");
+    std::string machines_path = sub + "/resourceGroups/" + text("managedResourceGroup") + "/providers/Microsoft.NetworkCloud/bareMetalMachines";
+    std::string operations_prefix = sub + "/providers/Microsoft.NetworkCloud/locations/" + text("location", "eastus") + "/operationStatuses/";
+    if (lower(path) == lower(cluster_path)) {
+      if (request.method == "GET") return get_cluster();
+      if (request.method == "PATCH") return patch_cluster(request, api_version);
+      return error(405, "MethodNotAllowed", "The requested method is not allowed.");
+    }
+    if (lower(path) == lower(machines_path) && request.method == "GET") return list_machines(query, api_version);
+    if (path.starts_with(operations_prefix) && request.method == "GET") return operation_status(path.substr(operations_prefix.size()));
+    return error(404, "ResourceNotFound", "The Resource '" + path + "' was not found.");
+  }
+
+  static std::string param(const std::string& query, const std::string& name) {
+    std::size_t at = 0;
+    while (at <= query.size()) {
+      std::size_t end = query.find('&', at);
+      std::string pair = query.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      if (pair.rfind(name + "=", 0) == 0) return pair.substr(name.size() + 1);
+      if (end == std::string::npos) break;
+      at = end + 1;
+    }
+    return {};
+  }
+
+  json::object cluster_json() {
+    json::object c = cluster_template_;
+    c["id"] = cluster_id();
+    c["name"] = text("cluster");
+    c["location"] = text("location", "eastus");
+    c["etag"] = "\"etag-" + std::to_string(etag_) + "\"";
+    auto& p = c["properties"].as_object();
+    p["managedResourceGroupConfiguration"] = json::object{{"location", text("location", "eastus")}, {"name", text("managedResourceGroup")}};
+    if (world_.contains("enforcementLevel") && world_.at("enforcementLevel").is_string()) {
+      p["runtimeProtectionConfiguration"] = json::object{{"enforcementLevel", world_.at("enforcementLevel")},
+                                                          {"definitionUpdateMode", text("definitionUpdateMode", "None")}};
+    } else {
+      p.erase("runtimeProtectionConfiguration");  // never set: absent, which means Disabled
+    }
+    return c;
+  }
+
+  HttpResponse get_cluster() {
+    complete_operations();
+    HttpResponse r;
+    r.body = json::serialize(cluster_json());
+    return r;
+  }
+
+  HttpResponse patch_cluster(const HttpRequest& request, const std::string& api_version) {
+    json::value body;
+    try {
+      body = json::parse(request.body);
+    } catch (...) {
+      return error(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+    }
+    const json::value* rpc = nullptr;
+    if (auto* props = body.is_object() ? body.as_object().if_contains("properties") : nullptr; props && props->is_object()) {
+      rpc = props->as_object().if_contains("runtimeProtectionConfiguration");
+    }
+    if (!rpc || !rpc->is_object()) return error(400, "InvalidRequestContent", "properties.runtimeProtectionConfiguration is required here.");
+    Operation op;
+    op.level = text("enforcementLevel", "Disabled");
+    op.update_mode = text("definitionUpdateMode", "None");
+    if (auto* l = rpc->as_object().if_contains("enforcementLevel")) {
+      static const std::set<std::string> levels{"Audit", "Disabled", "OnDemand", "Passive", "RealTime"};
+      if (!l->is_string() || !levels.count(std::string(l->as_string()))) {
+        return error(400, "InvalidRequestContent", "enforcementLevel: not one of Audit, Disabled, OnDemand, Passive, RealTime.");
+      }
+      op.level = std::string(l->as_string());
+    }
+    if (auto* m = rpc->as_object().if_contains("definitionUpdateMode"); m && m->is_string()) op.update_mode = std::string(m->as_string());
+    op.fails = fail_patch_;
+    op.resource_id = cluster_id();
+    op.done_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(world_.contains("lroMilliseconds") ? world_.at("lroMilliseconds").to_number<int>() : 1000);
+    std::string id = "op-" + std::to_string(++operation_count_);
+    operations_[id] = op;
+    std::string url = "https://" + host_ + "/subscriptions/" + text("subscription") + "/providers/Microsoft.NetworkCloud/locations/" +
+                      text("location", "eastus") + "/operationStatuses/" + id + "?api-version=" + api_version;
+    HttpResponse r;
+    r.status = 202;
+    r.body = "";
+    r.headers.emplace_back("Azure-AsyncOperation", url);
+    r.headers.emplace_back("Location", url);
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+
+  // Operations past their time complete; a completed enforcement change reaches the nodes.
+  void complete_operations() {
+    auto now = std::chrono::steady_clock::now();
+    for (auto& [id, op] : operations_) {
+      if (op.applied || now < op.done_at) continue;
+      op.applied = true;
+      if (op.fails) continue;
+      world_["enforcementLevel"] = op.level;
+      world_["definitionUpdateMode"] = op.update_mode;
+      ++etag_;
+      if (auto* nodes = world_.if_contains("nodes"); nodes && nodes->is_array()) {
+        for (auto& n : nodes->as_array()) {
+          if (auto* state = n.as_object().if_contains("mdatpState"); state && state->is_string()) {
+            apply_level(std::string(state->as_string()), op.level);
+          }
+        }
+      }
+    }
+  }
+
+  HttpResponse operation_status(const std::string& id) {
+    complete_operations();
+    auto it = operations_.find(id);
+    if (it == operations_.end()) return error(404, "OperationNotFound", "The operation '" + id + "' was not found.");
+    const Operation& op = it->second;
+    json::object status{{"id", "/subscriptions/" + text("subscription") + "/providers/Microsoft.NetworkCloud/locations/" +
+                                   text("location", "eastus") + "/operationStatuses/" + id},
+                        {"name", id},
+                        {"resourceId", op.resource_id},
+                        {"startTime", *nexus_mde::format_rfc3339_ms(nexus_mde::now_epoch_ms())}};
+    HttpResponse r;
+    if (!op.applied) {
+      status["status"] = "InProgress";
+      status["percentComplete"] = 50;
+      r.status = 202;  // Location semantics; the body says the same for Azure-AsyncOperation pollers
+      r.headers.emplace_back("Retry-After", "1");
+    } else if (op.fails) {
+      status["status"] = "Failed";
+      status["error"] = json::object{{"code", "RuntimeProtectionUpdateFailed"},
+                                     {"message", "The cluster rejected the runtime protection update."}};
+    } else {
+      status["status"] = "Succeeded";
+      status["percentComplete"] = 100;
+    }
+    r.body = json::serialize(status);
+    return r;
+  }
+
+  HttpResponse list_machines(const std::string& query, const std::string& api_version) {
+    std::size_t page = world_.contains("pageSize") ? world_.at("pageSize").to_number<std::size_t>() : 100;
+    std::size_t skip = 0;
+    if (auto token = param(query, "%24skipToken"); !token.empty()) skip = std::stoul(token);
+    if (auto token = param(query, "$skipToken"); !token.empty()) skip = std::stoul(token);
+    json::array value;
+    const auto& nodes = world_.at("nodes").as_array();
+    for (std::size_t i = skip; i < nodes.size() && value.size() < page; ++i) value.push_back(machine_json(nodes[i].as_object()));
+    json::object list{{"value", std::move(value)}};
+    if (skip + page < nodes.size()) {
+      list["nextLink"] = "https://" + host_ + "/subscriptions/" + text("subscription") + "/resourceGroups/" +
+                         text("managedResourceGroup") + "/providers/Microsoft.NetworkCloud/bareMetalMachines?api-version=" +
+                         api_version + "&%24skipToken=" + std::to_string(skip + page);
+    }
+    HttpResponse r;
+    r.body = json::serialize(list);
+    return r;
+  }
+
+  json::object machine_json(const json::object& node) {
+    json::object m = machine_template_;
+    std::string name(node.at("name").as_string());
+    m["name"] = name;
+    m["id"] = "/subscriptions/" + text("subscription") + "/resourceGroups/" + text("managedResourceGroup") +
+              "/providers/Microsoft.NetworkCloud/bareMetalMachines/" + name;
+    auto& p = m["properties"].as_object();
+    p["machineName"] = name;
+    p["oamIpv4Address"] = node.contains("address") ? node.at("address") : json::value(nullptr);
+    if (auto* v6 = node.if_contains("ipv6")) p["oamIpv6Address"] = *v6;
+    else p.erase("oamIpv6Address");
+    // ARM IDs differ in case now and then: the client must compare case-insensitively.
+    p["clusterId"] = node.contains("clusterId") ? node.at("clusterId") : json::value(lower(cluster_id()));
+    p["readyState"] = node.contains("readyState") ? node.at("readyState") : json::value("True");
+    p["powerState"] = node.contains("powerState") ? node.at("powerState") : json::value("On");
+    auto& rps = p["runtimeProtectionStatus"].as_object();
+    rps["enforcementLevel"] = text("enforcementLevel", "Disabled");
+    rps["definitionUpdateMode"] = text("definitionUpdateMode", "None");
+    return m;
+  }
+
+  json::object world_;
+  std::string host_;
+  json::object cluster_template_;
+  json::object machine_template_;
+  std::map<std::string, Operation> operations_;
+  int throttle_left_ = 0;
+  int errors_left_ = 0;
+  bool fail_patch_ = false;
+  std::size_t request_count_ = 0;
+  std::size_t operation_count_ = 0;
+  std::size_t etag_ = 1;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> args;
+  for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
+  for (const char* required : {"--listen", "--cert", "--key", "--ca", "--world"}) {
+    if (!args.count(required)) {
+      std::cerr << "usage: fake-arm --listen HOST:PORT --cert C --key K --ca CA --world FILE (missing " << required << ")\n";
+      return 2;
+    }
+  }
+  try {
+    std::string listen = args["--listen"];
+    auto colon = listen.rfind(':');
+    std::string host = listen.substr(0, colon);
+    auto port = static_cast<std::uint16_t>(std::stoi(listen.substr(colon + 1)));
+    FakeArm arm(read_json(args["--world"]).as_object(), listen);
+    boost::asio::io_context ioc;
+    nexus_mde::agent::ServerLimits limits;
+    limits.body_bytes = 64 * 1024;
+    limits.header_bytes = 32 * 1024;
+    nexus_mde::agent::HttpServer server(ioc, arm, limits);
+    auto tls = nexus_mde::net::make_server_tls_context({args["--cert"], args["--key"], args["--ca"]});
+    if (!tls.context) throw std::runtime_error(tls.problems.front().file + ": " + tls.problems.front().message);
+    server.set_tls_context(tls.context);
+    if (auto e = server.listen(host, port)) throw std::runtime_error("cannot listen on " + listen + ": " + *e);
+    server.start();
+    boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
+    signals.async_wait([&](boost::system::error_code, int) { ioc.stop(); });
+    std::cerr << "fake-arm: listening on " << listen << "\n";
+    ioc.run();
+  } catch (const std::exception& e) {
+    std::cerr << "fake-arm: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

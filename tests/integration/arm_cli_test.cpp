@@ -1,0 +1,192 @@
+// nexus-mde against the ARM emulator (tests/fakes/arm) and real agents: discovery through the
+// cluster's bare-metal machines (paging, another cluster's machine left out), enforcement show
+// and set (read-modify-write, LRO, retries on 429/500, the api-version fallback, a failed
+// operation), and the token errors that tell the operator how to log in.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "common/process.hpp"
+#include "tests/support/agent_harness.hpp"
+
+namespace nexus_mde {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using testing::AgentHarness;
+using namespace std::chrono_literals;
+
+const char* kFakeArm = NEXUS_MDE_BINARY_DIR "/tests/fakes/fake-arm";
+const std::string kToken = "arm-test-token";
+
+class ArmCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    address_ = testing::unique_loopback_address();
+    ca_ = pki_.make_ca("arm-ca");
+    server_ = pki_.issue(ca_, "arm", {"fake-arm", {}, {address_}, -1, 30, true});
+    for (const char* name : {"r1", "r2", "r10"}) {
+      agents_.push_back(std::make_unique<AgentHarness>(name));
+      agents_.back()->start({"--log-target", "stderr"});
+    }
+  }
+
+  // The world the emulator serves: our agents as the cluster's machines, plus one of another cluster.
+  json::object world(json::object overrides = {}) const {
+    json::array nodes;
+    for (const auto& a : agents_) {
+      nodes.push_back(json::object{{"name", a->node()},
+                                   {"address", a->address()},
+                                   {"mdatpState", (a->dir() / "fake" / "fake-mdatp-state" / "state.json").string()}});
+    }
+    nodes.push_back(json::object{{"name", "elsewhere01"},
+                                 {"address", "127.0.0.250"},
+                                 {"clusterId", "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/other"}});
+    json::object w{{"subscription", "sub-1"}, {"resourceGroup", "rg-1"}, {"cluster", "nexus-1"},
+                   {"managedResourceGroup", "nexus-1-mrg"}, {"location", "eastus"}, {"token", kToken},
+                   {"lroMilliseconds", 300}, {"pageSize", 2}, {"nodes", nodes}};
+    for (auto& kv : overrides) w[kv.key()] = kv.value();
+    return w;
+  }
+
+  void start_arm(const json::object& w) {
+    arm_.reset();
+    testing::write_file(dir_ / "world.json", json::serialize(w));
+    port_ = static_cast<int>(19000 + (::getpid() % 1000) * 3 + starts_++);
+    std::string listen = address_ + ":" + std::to_string(port_);
+    arm_.emplace(std::vector<std::string>{kFakeArm, "--listen", listen, "--cert", server_.cert.string(), "--key",
+                                          server_.key.string(), "--ca", ca_.cert.string(), "--world",
+                                          (dir_ / "world.json").string()},
+                 std::vector<std::string>{}, dir_ / "arm.log");
+    for (int i = 0; i < 100; ++i) {
+      if (testing::read_file(dir_ / "arm.log").find("listening on " + listen) != std::string::npos) return;
+      std::this_thread::sleep_for(50ms);
+    }
+    FAIL() << "fake-arm did not start: " << testing::read_file(dir_ / "arm.log");
+  }
+
+  ProcessResult cli(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    std::vector<std::string> argv{NEXUS_MDE_CLI};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--cluster", "nexus-1", "-g", "rg-1", "--subscription", "sub-1", "--arm-endpoint",
+                             "https://" + address_ + ":" + std::to_string(port_), "--arm-ca-file", ca_.cert.string()});
+    ProcessOptions o;
+    o.timeout = 60s;
+    o.environment = {"PATH=/nonexistent", "HOME=/nonexistent"};  // no az: the token comes from the environment
+    bool token_given = false;
+    for (const auto& e : env) token_given = token_given || e.rfind("NEXUS_MDE_ARM_TOKEN=", 0) == 0;
+    if (!token_given) o.environment.push_back("NEXUS_MDE_ARM_TOKEN=" + kToken);
+    o.environment.insert(o.environment.end(), env.begin(), env.end());
+    auto r = run_process(argv, o);
+    if (!r) throw std::runtime_error(r.error().describe());
+    return std::move(*r);
+  }
+
+  std::vector<std::string> agent_credentials() {
+    std::string bundle;
+    for (const auto& a : agents_) bundle += testing::read_file(a->ca().cert);
+    testing::write_file(dir_ / "agents-ca.pem", bundle);
+    testing::write_file(dir_ / "token", agents_.front()->tokens().operator_);
+    return {"--ca-file", (dir_ / "agents-ca.pem").string(), "--token-file", (dir_ / "token").string()};
+  }
+
+  testing::ScratchDir dir_;
+  testing::TestPki pki_{dir_.path()};
+  testing::PemPair ca_, server_;
+  std::string address_;
+  int port_ = 0;
+  int starts_ = 0;
+  std::vector<std::unique_ptr<AgentHarness>> agents_;
+  std::optional<testing::BackgroundProcess> arm_;
+};
+
+TEST_F(ArmCli, DiscoveryFindsTheClustersMachinesAcrossPagesAndAsksTheirAgents) {
+  start_arm(world());
+  auto args = agent_credentials();
+  args.insert(args.begin(), {"status", "-o", "json"});
+  auto r = cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto doc = json::parse(r.out);
+  const auto& nodes = doc.at("nodes").as_array();
+  ASSERT_EQ(nodes.size(), 3u) << r.out;  // elsewhere01 belongs to another cluster
+  for (const auto& n : nodes) EXPECT_EQ(n.at("state"), "ok") << json::serialize(n);
+  // Natural order of the machine names, each at its OAM address.
+  EXPECT_EQ(nodes[0].at("node").as_string(), agents_[0]->node());
+  EXPECT_EQ(nodes[0].at("address").as_string(), agents_[0]->address() + ":9448");
+  auto log = testing::read_file(dir_ / "arm.log");
+  EXPECT_NE(log.find("bareMetalMachines?api-version=2026-07-01&%24skipToken=2"), std::string::npos) << "followed nextLink:\n" << log;
+}
+
+TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {
+  start_arm(world({{"faults", json::object{{"throttle", 2}, {"serverErrors", 1}}}}));
+  auto shown = cli({"enforcement", "show", "-o", "json"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.out << shown.err;  // retried past two 429s and a 500
+  auto doc = json::parse(shown.out);
+  EXPECT_EQ(doc.at("cluster").at("enforcementLevel"), nullptr) << "never set";
+  EXPECT_EQ(doc.at("cluster").at("desired"), "Disabled");
+  EXPECT_EQ(doc.at("nodes").as_array().size(), 3u);
+
+  auto set = cli({"enforcement", "set", "realtime", "--definition-update-mode", "Automatic", "-o", "json"});
+  EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
+  auto result = json::parse(set.out);
+  EXPECT_EQ(result.at("operationStatus"), "Succeeded");
+  EXPECT_EQ(result.at("after").at("enforcementLevel"), "RealTime");
+  EXPECT_EQ(result.at("after").at("definitionUpdateMode"), "Automatic");
+  auto log = testing::read_file(dir_ / "arm.log");
+  EXPECT_NE(log.find("PATCH /subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/nexus-1?api-version=2026-07-01"),
+            std::string::npos) << log;
+  EXPECT_NE(log.find("operationStatuses/op-1"), std::string::npos) << "the operation was polled:\n" << log;
+  // The platform configured every node's MDE accordingly.
+  for (const auto& a : agents_) {
+    auto state = json::parse(testing::read_file(a->dir() / "fake" / "fake-mdatp-state" / "state.json"));
+    EXPECT_EQ(state.at("enforcementLevel"), "real_time") << a->node();
+  }
+  auto table = cli({"enforcement", "show"});
+  EXPECT_EQ(table.exit_code, 0) << table.out << table.err;
+  EXPECT_NE(table.out.find("Cluster nexus-1: RealTime, definition updates Automatic"), std::string::npos) << table.out;
+
+  auto bad_level = cli({"enforcement", "set", "Sometimes"});
+  EXPECT_EQ(bad_level.exit_code, 3);
+  EXPECT_NE(bad_level.err.find("RealTime"), std::string::npos) << bad_level.err;
+}
+
+TEST_F(ArmCli, ApiVersionFallbackFailedOperationsAndTokens) {
+  // The service knows only the fallback: the default is replaced once, and says so by working.
+  start_arm(world({{"apiVersions", json::array{"2025-09-01"}}}));
+  auto fallback = cli({"enforcement", "show", "-o", "json"});
+  EXPECT_EQ(fallback.exit_code, 0) << fallback.err;
+  EXPECT_NE(testing::read_file(dir_ / "arm.log").find("api-version=2025-09-01"), std::string::npos);
+  // A version the operator chose is not second-guessed: ARM's error, with the request ids.
+  auto chosen = cli({"enforcement", "show", "--api-version", "2099-01-01"});
+  EXPECT_EQ(chosen.exit_code, 2);
+  EXPECT_NE(chosen.err.find("NoRegisteredProviderFound"), std::string::npos) << chosen.err;
+  EXPECT_NE(chosen.err.find("x-ms-request-id req-"), std::string::npos) << chosen.err;
+  EXPECT_NE(chosen.err.find("x-ms-correlation-request-id corr-"), std::string::npos) << chosen.err;
+
+  start_arm(world({{"faults", json::object{{"failPatch", true}}}}));
+  auto failed = cli({"enforcement", "set", "OnDemand"});
+  EXPECT_EQ(failed.exit_code, 2) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("ended Failed (RuntimeProtectionUpdateFailed"), std::string::npos) << failed.err;
+
+  auto wrong = cli({"enforcement", "show"}, {"NEXUS_MDE_ARM_TOKEN=not-the-token"});
+  EXPECT_EQ(wrong.exit_code, 3) << wrong.err;
+  EXPECT_NE(wrong.err.find("InvalidAuthenticationToken"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("az login"), std::string::npos) << wrong.err;
+  // {"exp":1000000000}: a JWT that expired in 2001.
+  auto expired = cli({"enforcement", "show"}, {"NEXUS_MDE_ARM_TOKEN=eyJhbGciOiJub25lIn0.eyJleHAiOjEwMDAwMDAwMDB9.x"});
+  EXPECT_EQ(expired.exit_code, 3);
+  EXPECT_NE(expired.err.find("expired at 2001-09-09T01:46:40.000Z"), std::string::npos) << expired.err;
+  // No token anywhere and no az on PATH.
+  auto none = cli({"enforcement", "show"}, {"NEXUS_MDE_ARM_TOKEN="});
+  EXPECT_EQ(none.exit_code, 3);
+  EXPECT_NE(none.err.find("az login"), std::string::npos) << none.err;
+  EXPECT_EQ(none.err.find(kToken), std::string::npos) << "a token is never printed";
+}
+
+}  // namespace
+}  // namespace nexus_mde
