@@ -51,4 +51,21 @@ std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& glob
   return std::move(*setup);
 }
 
+std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
+                                                std::string_view command, std::ostream& err) {
+  if (!globals.arm.wanted()) {
+    err << "nexus-mde " << command << ": --cluster NAME -g RG is required (the level lives in ARM)\n";
+    return std::nullopt;
+  }
+  auto seconds = [](double s) { return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000)); };
+  auto deadline = globals.access.deadline_seconds > 0 ? seconds(globals.access.deadline_seconds)
+                                                      : std::chrono::duration_cast<std::chrono::milliseconds>(default_deadline);
+  auto arm = open_arm_access(globals.arm, seconds(globals.access.timeout_seconds), deadline);
+  if (!arm) {
+    err << "nexus-mde " << command << ": " << arm.error().describe() << "\n";
+    return std::nullopt;
+  }
+  return std::move(*arm);
+}
+
 }  // namespace nexus_mde::plugin

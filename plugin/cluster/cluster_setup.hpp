@@ -25,4 +25,10 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
 std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
                                                        std::string_view command, std::ostream& err);
 
+// ARM access for the commands that act on the cluster resource itself (enforcement): --cluster
+// and -g are required; the timeout is --timeout, the deadline --deadline or `default_deadline`.
+// A problem is explained on `err` and gives nullopt (exit 3).
+std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
+                                                std::string_view command, std::ostream& err);
+
 }  // namespace nexus_mde::plugin

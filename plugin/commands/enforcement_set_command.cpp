@@ -1,12 +1,16 @@
 // nexus-mde enforcement set LEVEL [--definition-update-mode Automatic|None]
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include <boost/json.hpp>
 
 #include "common/enforcement.hpp"
 #include "plugin/arm/arm_run.hpp"
+#include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/arm/enforcement_update.hpp"
 #include "plugin/cli.hpp"
+#include "plugin/cluster/cluster_setup.hpp"
 #include "plugin/output/document_writer.hpp"
 
 namespace nexus_mde::plugin {
@@ -18,7 +22,40 @@ namespace json = boost::json;
 struct SetFlags {
   std::string level;
   std::string definition_update_mode;
+  bool wait = false;
 };
+
+// The machines not (yet) reporting `level` (ARM's runtimeProtectionStatus.enforcementLevel).
+std::vector<std::string> laggards(const std::vector<ArmMachine>& machines, const std::string& level) {
+  std::vector<std::string> out;
+  for (const auto& m : machines) {
+    auto* v = m.runtime_protection_status.if_contains("enforcementLevel");
+    if (!v || !v->is_string() || v->as_string() != level) out.push_back(m.name);
+  }
+  return out;
+}
+
+// Polls ARM until every node reports `level` or `give_up_at` passes; the nodes still lagging.
+Result<std::vector<std::string>> wait_for_nodes(ArmAccess arm, const std::string& level,
+                                                std::chrono::steady_clock::time_point give_up_at) {
+  std::vector<std::string> lagging;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up_at - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return lagging;
+    arm.fan_out.deadline = left;
+    ClusterDiscovery discovery(arm, true);
+    auto ran = run_arm(arm, discovery);
+    if (!ran) {
+      if (std::chrono::steady_clock::now() >= give_up_at) return lagging;
+      return ran.error();
+    }
+    lagging = laggards(discovery.machines(), level);
+    if (lagging.empty()) return lagging;
+    std::cerr << "nexus-mde: waiting for " << lagging.size() << " of " << discovery.machines().size() << " nodes to report "
+              << level << "\n";
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(std::chrono::milliseconds(2000), left));
+  }
+}
 
 json::value cluster_json(const ArmCluster& c) {
   return json::object{{"enforcementLevel", c.enforcement_level ? json::value(*c.enforcement_level) : json::value(nullptr)},
@@ -32,20 +69,11 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
     std::cerr << "nexus-mde enforcement set: LEVEL: " << level.error().message << "\n";
     return ExitCode::kUsage;
   }
-  if (!globals.arm.wanted()) {
-    std::cerr << "nexus-mde enforcement set: --cluster NAME -g RG is required (the level lives in ARM)\n";
-    return ExitCode::kUsage;
-  }
-  double timeout = globals.access.timeout_seconds;
-  double deadline = globals.access.deadline_seconds > 0 ? globals.access.deadline_seconds : 600;
-  auto arm = open_arm_access(globals.arm, std::chrono::milliseconds(static_cast<std::int64_t>(timeout * 1000)),
-                             std::chrono::milliseconds(static_cast<std::int64_t>(deadline * 1000)));
-  if (!arm) {
-    std::cerr << "nexus-mde enforcement set: " << arm.error().describe() << "\n";
-    return ExitCode::kUsage;
-  }
+  auto arm = prepare_arm_or_explain(globals, std::chrono::seconds(600), "enforcement set", std::cerr);
+  if (!arm) return ExitCode::kUsage;
   std::optional<std::string> mode;
   if (!flags.definition_update_mode.empty()) mode = flags.definition_update_mode;
+  auto give_up_at = std::chrono::steady_clock::now() + arm->fan_out.deadline;
   EnforcementUpdate update(*arm, std::string(to_string(*level)), mode);
   auto ran = run_arm(*arm, update);
   if (!ran) {
@@ -67,7 +95,22 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
               << " -> " << after.enforcement_level.value_or("-") << ", definition updates "
               << after.definition_update_mode.value_or("-") << " (" << update.operation_status() << ")\n";
   }
-  return after.enforcement_level == std::string(to_string(*level)) ? ExitCode::kClean : ExitCode::kIncomplete;
+  if (after.enforcement_level != std::string(to_string(*level))) return ExitCode::kIncomplete;
+  if (!flags.wait) return ExitCode::kClean;
+  auto lagging = wait_for_nodes(*arm, std::string(to_string(*level)), give_up_at);
+  if (!lagging) {
+    std::cerr << "nexus-mde enforcement set: " << lagging.error().describe() << "\n";
+    return arm_failure_exit_code(lagging.error());
+  }
+  if (!lagging->empty()) {
+    std::string names;
+    for (const auto& n : *lagging) names += (names.empty() ? "" : ", ") + n;
+    std::cerr << "nexus-mde enforcement set: the deadline passed with " << lagging->size() << " node(s) not reporting "
+              << to_string(*level) << ": " << names << "\n";
+    return ExitCode::kDeadline;
+  }
+  std::cerr << "nexus-mde: every node reports " << to_string(*level) << "\n";
+  return ExitCode::kClean;
 }
 
 }  // namespace
@@ -78,11 +121,13 @@ void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& glo
   cmd->add_option("level", flags->level, "Audit, Disabled, OnDemand, Passive or RealTime (any case)")->required()->type_name("LEVEL");
   cmd->add_option("--definition-update-mode", flags->definition_update_mode, "Automatic or None (default: keep the cluster's)")
       ->check(CLI::IsMember({"Automatic", "None"}));
+  cmd->add_flag("--wait", flags->wait, "Then wait until every node reports LEVEL (bounded by --deadline)");
   cmd->footer(
       "A read-modify-write: the cluster is read, both fields are sent (the one not given kept as it was) with\n"
       "If-Match on the etag, and the operation is followed to its end (default --deadline 600 s). Disabled also\n"
       "stops the MDE service on every node. Exit codes: 0 the cluster is at LEVEL; 2 the update failed or ARM\n"
-      "could not be reached; 3 usage or configuration error (level, flags, token); 4 deadline.");
+      "could not be reached; 3 usage or configuration error (level, flags, token); 4 the deadline passed (with\n"
+      "--wait: before every node reported LEVEL; the laggards are named).");
   cmd->callback([flags, &globals, &outcome] { outcome.exit_code = run_set(globals, *flags); });
 }
 

@@ -6,6 +6,7 @@
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/cli.hpp"
+#include "plugin/cluster/cluster_setup.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
 #include "plugin/output/table.hpp"
@@ -22,18 +23,8 @@ std::string reported_level(const ArmMachine& m) {
 }
 
 ExitCode run_show(const GlobalOptions& globals) {
-  if (!globals.arm.wanted()) {
-    std::cerr << "nexus-mde enforcement show: --cluster NAME -g RG is required (the level lives in ARM)\n";
-    return ExitCode::kUsage;
-  }
-  double timeout = globals.access.timeout_seconds;
-  double deadline = globals.access.deadline_seconds > 0 ? globals.access.deadline_seconds : 60;
-  auto arm = open_arm_access(globals.arm, std::chrono::milliseconds(static_cast<std::int64_t>(timeout * 1000)),
-                             std::chrono::milliseconds(static_cast<std::int64_t>(deadline * 1000)));
-  if (!arm) {
-    std::cerr << "nexus-mde enforcement show: " << arm.error().describe() << "\n";
-    return ExitCode::kUsage;
-  }
+  auto arm = prepare_arm_or_explain(globals, std::chrono::seconds(60), "enforcement show", std::cerr);
+  if (!arm) return ExitCode::kUsage;
   ClusterDiscovery discovery(*arm, true);
   auto ran = run_arm(*arm, discovery);
   if (!ran) {

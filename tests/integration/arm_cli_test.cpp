@@ -155,6 +155,26 @@ TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {
   EXPECT_NE(bad_level.err.find("RealTime"), std::string::npos) << bad_level.err;
 }
 
+TEST_F(ArmCli, EnforcementSetWaitsForEveryNodeOrNamesTheLaggards) {
+  auto w = world();
+  auto& nodes = w["nodes"].as_array();
+  nodes[0].as_object()["applyDelayMilliseconds"] = 2500;  // reports the new level a while later
+  start_arm(w);
+  auto begun = std::chrono::steady_clock::now();
+  auto waited = cli({"enforcement", "set", "OnDemand", "--wait", "--deadline", "30"});
+  EXPECT_EQ(waited.exit_code, 0) << waited.out << waited.err;
+  EXPECT_GE(std::chrono::steady_clock::now() - begun, 2s) << "it waited for the slow node";
+  EXPECT_NE(waited.err.find("waiting for 1 of 3 nodes to report OnDemand"), std::string::npos) << waited.err;
+  EXPECT_NE(waited.err.find("every node reports OnDemand"), std::string::npos) << waited.err;
+
+  nodes[0].as_object().erase("applyDelayMilliseconds");
+  nodes[1].as_object()["stuck"] = true;  // never takes a new level
+  start_arm(w);
+  auto stuck = cli({"enforcement", "set", "Passive", "--wait", "--deadline", "5"});
+  EXPECT_EQ(stuck.exit_code, 4) << stuck.out << stuck.err;
+  EXPECT_NE(stuck.err.find("1 node(s) not reporting Passive: " + agents_[1]->node()), std::string::npos) << stuck.err;
+}
+
 TEST_F(ArmCli, ApiVersionFallbackFailedOperationsAndTokens) {
   // The service knows only the fallback: the default is replaced once, and says so by working.
   start_arm(world({{"apiVersions", json::array{"2025-09-01"}}}));

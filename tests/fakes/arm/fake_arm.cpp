@@ -11,7 +11,10 @@
 // world.json: {"subscription","resourceGroup","cluster","managedResourceGroup","location","token",
 //   "enforcementLevel" (absent: never set), "definitionUpdateMode", "apiVersions":[…],
 //   "lroMilliseconds", "pageSize", "faults":{"throttle":N,"serverErrors":N,"failPatch":bool},
-//   "nodes":[{"name","address","readyState","powerState","clusterId"?,"mdatpState"?}]}
+//   "nodes":[{"name","address","readyState","powerState","clusterId"?,"mdatpState"?,
+//             "applyDelayMilliseconds"?,"stuck"?}]}
+// A node reports a new level (runtimeProtectionStatus.enforcementLevel) applyDelayMilliseconds
+// after the operation completes; a stuck node never does.
 // Faults count down: the next N requests get 429 (Retry-After: 1), then the next N get 500.
 #include <signal.h>
 
@@ -82,6 +85,13 @@ void apply_level(const std::string& state_file, const std::string& level) {
   std::rename(tmp.c_str(), state_file.c_str());
 }
 
+// What a node applies, and from when: the platform rolls a new level out node by node.
+struct NodeLevel {
+  std::string level = "Disabled";
+  std::string pending;
+  std::chrono::steady_clock::time_point pending_at;
+};
+
 struct Operation {
   std::chrono::steady_clock::time_point done_at;
   bool fails = false;
@@ -101,6 +111,9 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       if (auto* t = faults->as_object().if_contains("throttle")) throttle_left_ = t->to_number<int>();
       if (auto* e = faults->as_object().if_contains("serverErrors")) errors_left_ = e->to_number<int>();
       if (auto* f = faults->as_object().if_contains("failPatch")) fail_patch_ = f->as_bool();
+    }
+    for (const auto& n : world_.at("nodes").as_array()) {
+      node_levels_[std::string(n.at("name").as_string())].level = text("enforcementLevel", "Disabled");
     }
   }
 
@@ -264,7 +277,12 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       ++etag_;
       if (auto* nodes = world_.if_contains("nodes"); nodes && nodes->is_array()) {
         for (auto& n : nodes->as_array()) {
-          if (auto* state = n.as_object().if_contains("mdatpState"); state && state->is_string()) {
+          auto& o = n.as_object();
+          if (o.contains("stuck") && o.at("stuck").as_bool()) continue;  // never takes a new level
+          auto& applied = node_levels_[std::string(o.at("name").as_string())];
+          applied.pending = op.level;
+          applied.pending_at = now + std::chrono::milliseconds(o.contains("applyDelayMilliseconds") ? o.at("applyDelayMilliseconds").to_number<int>() : 0);
+          if (auto* state = o.if_contains("mdatpState"); state && state->is_string()) {
             apply_level(std::string(state->as_string()), op.level);
           }
         }
@@ -301,6 +319,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   }
 
   HttpResponse list_machines(const std::string& query, const std::string& api_version) {
+    complete_operations();
     std::size_t page = world_.contains("pageSize") ? world_.at("pageSize").to_number<std::size_t>() : 100;
     std::size_t skip = 0;
     if (auto token = param(query, "%24skipToken"); !token.empty()) skip = std::stoul(token);
@@ -335,7 +354,12 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     p["readyState"] = node.contains("readyState") ? node.at("readyState") : json::value("True");
     p["powerState"] = node.contains("powerState") ? node.at("powerState") : json::value("On");
     auto& rps = p["runtimeProtectionStatus"].as_object();
-    rps["enforcementLevel"] = text("enforcementLevel", "Disabled");
+    auto& applied = node_levels_[name];
+    if (!applied.pending.empty() && std::chrono::steady_clock::now() >= applied.pending_at) {
+      applied.level = applied.pending;
+      applied.pending.clear();
+    }
+    rps["enforcementLevel"] = applied.level;
     rps["definitionUpdateMode"] = text("definitionUpdateMode", "None");
     return m;
   }
@@ -345,6 +369,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   json::object cluster_template_;
   json::object machine_template_;
   std::map<std::string, Operation> operations_;
+  std::map<std::string, NodeLevel> node_levels_;
   int throttle_left_ = 0;
   int errors_left_ = 0;
   bool fail_patch_ = false;
