@@ -1,14 +1,24 @@
-// nexus-mde scan [--type quick|full] --via agent [--wait]
+// nexus-mde scan [--type quick|full] [--via agent|arm] [--wait]
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <thread>
 
+#include <boost/json.hpp>
+
+#include "common/time.hpp"
+#include "plugin/arm/arm_run.hpp"
+#include "plugin/arm/scan_runtime.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
 #include "plugin/cluster/scan_conversation.hpp"
 #include "plugin/cluster/scan_printer.hpp"
 #include "plugin/cluster/scan_progress.hpp"
+#include "plugin/output/document_writer.hpp"
+#include "plugin/output/natural_order.hpp"
+#include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -16,11 +26,105 @@ namespace {
 
 struct ScanOptions {
   std::string type = "quick";
-  std::string via = "agent";
+  std::string via;  // empty: arm with --cluster, else agent
   bool wait = false;
 };
 
+// Through ARM: scanRuntime, then each machine's runtimeProtectionStatus until its scan started at
+// or after the trigger has completed. Machines powered off or not ready do not scan: skipped.
+ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) {
+  auto arm = prepare_arm_or_explain(globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(120), "scan", std::cerr);
+  if (!arm) return ExitCode::kUsage;
+  auto give_up_at = std::chrono::steady_clock::now() + arm->fan_out.deadline;
+  const std::int64_t triggered_ms = now_epoch_ms();
+  ScanRuntime scan(*arm);
+  auto ran = run_arm(*arm, scan);
+  if (!ran) {
+    std::cerr << "nexus-mde scan: " << ran.error().describe() << "\n";
+    return arm_failure_exit_code(ran.error());
+  }
+  std::cerr << "nexus-mde: scan of cluster " << scan.cluster().name << " requested through ARM (" << scan.operation_status() << ")\n";
+  struct Row {
+    std::string node, power, ready, started, completed, state;
+  };
+  std::vector<Row> rows;
+  std::size_t running = 0, skipped = 0;
+  auto time_of = [](const ArmMachine& m, const char* key) -> std::optional<std::int64_t> {
+    auto* v = m.runtime_protection_status.if_contains(key);
+    if (!v || !v->is_string()) return std::nullopt;
+    auto ms = parse_rfc3339(v->as_string());
+    return ms ? std::optional<std::int64_t>(*ms) : std::nullopt;
+  };
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up_at - std::chrono::steady_clock::now());
+    ArmAccess poll = *arm;
+    poll.fan_out.deadline = std::max(left, arm->fan_out.timeout);  // the last look gets its own timeout
+    ClusterDiscovery discovery(poll, true);
+    auto listed = run_arm(poll, discovery);
+    if (!listed) {
+      std::cerr << "nexus-mde scan: " << listed.error().describe() << "\n";
+      return arm_failure_exit_code(listed.error());
+    }
+    rows.clear();
+    running = skipped = 0;
+    for (const auto& m : discovery.machines()) {
+      auto started = time_of(m, "scanStartedTime");
+      auto completed = time_of(m, "scanCompletedTime");
+      Row row{m.name, m.power_state, m.ready_state, started ? *format_rfc3339_ms(*started) : kUnknownCell,
+              completed ? *format_rfc3339_ms(*completed) : kUnknownCell, ""};
+      bool ours = started && *started >= triggered_ms;
+      if (m.power_state != "On" || m.ready_state != "True") {
+        row.state = "skipped";
+        ++skipped;
+      } else if (ours && completed && *completed >= *started) {
+        row.state = "completed";
+      } else {
+        row.state = ours ? "running" : "not started";
+        ++running;
+      }
+      rows.push_back(std::move(row));
+    }
+    left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up_at - std::chrono::steady_clock::now());
+    if (!options.wait || running == 0 || left.count() <= 0) break;
+    std::cerr << "nexus-mde: waiting for " << running << " of " << rows.size() << " nodes to complete their scan\n";
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(std::chrono::milliseconds(2000), left));
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return natural_less(a.node, b.node); });
+  ExitCode code = !options.wait ? ExitCode::kClean : running > 0 ? ExitCode::kDeadline : skipped > 0 ? ExitCode::kIncomplete : ExitCode::kClean;
+  if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
+    boost::json::array nodes;
+    for (const auto& r : rows) {
+      nodes.push_back(boost::json::object{{"node", r.node}, {"powerState", r.power}, {"readyState", r.ready},
+                                          {"scanStartedTime", r.started}, {"scanCompletedTime", r.completed}, {"state", r.state}});
+    }
+    auto writer = make_document_writer(globals.output, std::cout);
+    writer->value(boost::json::object{{"cluster", scan.cluster().id},
+                                      {"operationStatus", scan.operation_status()},
+                                      {"triggeredAt", *format_rfc3339_ms(triggered_ms)},
+                                      {"nodes", std::move(nodes)},
+                                      {"summary", boost::json::object{{"nodes", rows.size()}, {"notCompleted", running},
+                                                                      {"skipped", skipped}, {"exitCode", to_int(code)}}}});
+    writer->finish();
+    return code;
+  }
+  Table table({"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE"});
+  for (const auto& r : rows) {
+    std::vector<std::string> cells{r.node, r.power, r.ready, r.started, r.completed, r.state};
+    if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, cells);
+    else table.add_row(std::move(cells));
+  }
+  if (globals.output == OutputFormat::kTable) {
+    table.print(std::cout);
+    std::cout << "\n" << rows.size() << " nodes: " << rows.size() - running - skipped << " " << (options.wait ? "completed" : "reported")
+              << ", " << running << " not completed, " << skipped << " skipped (powered off or not ready)\n";
+  }
+  std::cout.flush();
+  return code;
+}
+
 ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
+  std::string via = options.via.empty() ? (globals.arm.wanted() ? "arm" : "agent") : options.via;
+  if (via == "arm") return run_arm_scan(globals, options);
   // Waiting for a full scan takes a while: an hour unless --deadline says otherwise.
   auto setup = prepare_cluster_or_explain(globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(30),
                                           "scan", std::cerr);
@@ -69,12 +173,15 @@ void add_scan_command(CLI::App& app, const GlobalOptions& globals, CommandOutcom
   auto* cmd = app.add_subcommand("scan", "Start an antivirus scan on every node and, with --wait, wait for each to end");
   auto options = std::make_shared<ScanOptions>();
   cmd->add_option("--type", options->type, "quick (default) or full")->check(CLI::IsMember({"quick", "full"}));
-  cmd->add_option("--via", options->via, "agent: through each node's agent (ARM comes with --cluster)")
-      ->check(CLI::IsMember({"agent"}));
+  cmd->add_option("--via", options->via, "agent (each node's agent) or arm (the cluster's scanRuntime); default arm with --cluster")
+      ->check(CLI::IsMember({"agent", "arm"}));
   cmd->add_flag("--wait", options->wait, "Wait until every node's scan has ended (long-poll; bounded by --deadline)");
   cmd->footer(
+      "--via agent: POST /v1/scans on every agent, then long-poll each. --via arm (the default with --cluster):\n"
+      "refused at level Disabled; POST scanRuntime through ARM, then (--wait) each machine's scanCompletedTime.\n"
       "Exit codes: 0 every scan started (with --wait: ended clean); 1 a scan failed, was interrupted or found\n"
-      "threats; 2 some node did not answer; 3 usage; 4 the deadline passed while waiting (default 3600 s).");
+      "threats (agent); 2 some node did not answer, or was skipped (arm: powered off or not ready); 3 usage;\n"
+      "4 the deadline passed while waiting (default 3600 s).");
   cmd->callback([options, &globals, &outcome] { outcome.exit_code = run_scan(globals, *options); });
 }
 

@@ -175,6 +175,38 @@ TEST_F(ArmCli, EnforcementSetWaitsForEveryNodeOrNamesTheLaggards) {
   EXPECT_NE(stuck.err.find("1 node(s) not reporting Passive: " + agents_[1]->node()), std::string::npos) << stuck.err;
 }
 
+TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
+  auto w = world();
+  auto& nodes = w["nodes"].as_array();
+  // At level Disabled (never set) a scan cannot be triggered: refused before anything is posted.
+  start_arm(w);
+  auto refused = cli({"scan", "--wait"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("enforcement level is Disabled (never set)"), std::string::npos) << refused.err;
+  EXPECT_EQ(testing::read_file(dir_ / "arm.log").find("scanRuntime"), std::string::npos);
+
+  w["enforcementLevel"] = "OnDemand";
+  nodes[2].as_object()["scanMilliseconds"] = 2500;
+  start_arm(w);
+  auto scanned = cli({"scan", "--wait", "-o", "json", "--deadline", "30"});
+  EXPECT_EQ(scanned.exit_code, 0) << scanned.out << scanned.err;
+  auto doc = json::parse(scanned.out);
+  EXPECT_EQ(doc.at("operationStatus"), "Succeeded");
+  for (const auto& n : doc.at("nodes").as_array()) EXPECT_EQ(n.at("state"), "completed") << json::serialize(n);
+  EXPECT_NE(scanned.err.find("waiting for 1 of 3 nodes to complete their scan"), std::string::npos) << scanned.err;
+  auto log = testing::read_file(dir_ / "arm.log");
+  EXPECT_NE(log.find("POST /subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/nexus-1/scanRuntime"),
+            std::string::npos) << log;
+
+  nodes[1].as_object()["powerState"] = "Off";
+  nodes[2].as_object()["stuck"] = true;
+  start_arm(w);
+  auto partial = cli({"scan", "--wait", "--deadline", "5"});
+  EXPECT_EQ(partial.exit_code, 4) << partial.out << partial.err;
+  EXPECT_NE(partial.out.find("skipped"), std::string::npos) << partial.out;
+  EXPECT_NE(partial.out.find("not started"), std::string::npos) << partial.out;
+}
+
 TEST_F(ArmCli, ApiVersionFallbackFailedOperationsAndTokens) {
   // The service knows only the fallback: the default is replaced once, and says so by working.
   start_arm(world({{"apiVersions", json::array{"2025-09-01"}}}));

@@ -12,7 +12,9 @@
 //   "enforcementLevel" (absent: never set), "definitionUpdateMode", "apiVersions":[…],
 //   "lroMilliseconds", "pageSize", "faults":{"throttle":N,"serverErrors":N,"failPatch":bool},
 //   "nodes":[{"name","address","readyState","powerState","clusterId"?,"mdatpState"?,
-//             "applyDelayMilliseconds"?,"stuck"?}]}
+//             "applyDelayMilliseconds"?,"scanMilliseconds"?,"stuck"?}]}
+// scanRuntime: each powered-on, non-stuck node reports scanStartedTime when the operation
+// completes and scanCompletedTime scanMilliseconds (default 500) later.
 // A node reports a new level (runtimeProtectionStatus.enforcementLevel) applyDelayMilliseconds
 // after the operation completes; a stuck node never does.
 // Faults count down: the next N requests get 429 (Retry-After: 1), then the next N get 500.
@@ -90,9 +92,13 @@ struct NodeLevel {
   std::string level = "Disabled";
   std::string pending;
   std::chrono::steady_clock::time_point pending_at;
+  // The last scan the platform ran here (epoch ms); a scan completes scanMilliseconds after it starts.
+  std::int64_t scan_started_ms = 0;
+  std::int64_t scan_completed_ms = 0;
 };
 
 struct Operation {
+  bool scan = false;           // scanRuntime, else an enforcement PATCH
   std::chrono::steady_clock::time_point done_at;
   bool fails = false;
   std::string level;           // applied when it completes
@@ -185,6 +191,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       if (request.method == "PATCH") return patch_cluster(request, api_version);
       return error(405, "MethodNotAllowed", "The requested method is not allowed.");
     }
+    if (lower(path) == lower(cluster_path + "/scanRuntime") && request.method == "POST") return scan_runtime(request, api_version);
     if (lower(path) == lower(machines_path) && request.method == "GET") return list_machines(query, api_version);
     if (path.starts_with(operations_prefix) && request.method == "GET") return operation_status(path.substr(operations_prefix.size()));
     return error(404, "ResourceNotFound", "The Resource '" + path + "' was not found.");
@@ -250,6 +257,33 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     }
     if (auto* m = rpc->as_object().if_contains("definitionUpdateMode"); m && m->is_string()) op.update_mode = std::string(m->as_string());
     op.fails = fail_patch_;
+    return start_operation(std::move(op), api_version, true);
+  }
+
+  // POST scanRuntime: a Location-only LRO (no Azure-AsyncOperation for actions); when it
+  // completes, every powered-on node runs a scan.
+  HttpResponse scan_runtime(const HttpRequest& request, const std::string& api_version) {
+    std::string activity = "Scan";
+    if (!request.body.empty()) {
+      json::value body;
+      try {
+        body = json::parse(request.body);
+      } catch (...) {
+        return error(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+      }
+      if (auto* a = body.is_object() ? body.as_object().if_contains("scanActivity") : nullptr) {
+        if (!a->is_string() || (a->as_string() != "Scan" && a->as_string() != "Skip")) {
+          return error(400, "InvalidRequestContent", "scanActivity: must be Scan or Skip.");
+        }
+        activity = std::string(a->as_string());
+      }
+    }
+    Operation op;
+    op.scan = activity == "Scan";
+    return start_operation(std::move(op), api_version, false);
+  }
+
+  HttpResponse start_operation(Operation op, const std::string& api_version, bool async_operation_header) {
     op.resource_id = cluster_id();
     op.done_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(world_.contains("lroMilliseconds") ? world_.at("lroMilliseconds").to_number<int>() : 1000);
     std::string id = "op-" + std::to_string(++operation_count_);
@@ -259,7 +293,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     HttpResponse r;
     r.status = 202;
     r.body = "";
-    r.headers.emplace_back("Azure-AsyncOperation", url);
+    if (async_operation_header) r.headers.emplace_back("Azure-AsyncOperation", url);
     r.headers.emplace_back("Location", url);
     r.headers.emplace_back("Retry-After", "1");
     return r;
@@ -272,6 +306,17 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       if (op.applied || now < op.done_at) continue;
       op.applied = true;
       if (op.fails) continue;
+      if (op.scan) {
+        std::int64_t now_ms = nexus_mde::now_epoch_ms();
+        for (const auto& n : world_.at("nodes").as_array()) {
+          const auto& o = n.as_object();
+          if ((o.contains("powerState") && o.at("powerState") != "On") || (o.contains("stuck") && o.at("stuck").as_bool())) continue;
+          auto& state = node_levels_[std::string(o.at("name").as_string())];
+          state.scan_started_ms = now_ms;
+          state.scan_completed_ms = now_ms + (o.contains("scanMilliseconds") ? o.at("scanMilliseconds").to_number<std::int64_t>() : 500);
+        }
+        continue;
+      }
       world_["enforcementLevel"] = op.level;
       world_["definitionUpdateMode"] = op.update_mode;
       ++etag_;
@@ -360,6 +405,13 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       applied.pending.clear();
     }
     rps["enforcementLevel"] = applied.level;
+    if (applied.scan_started_ms) {
+      rps["scanStartedTime"] = *nexus_mde::format_rfc3339_ms(applied.scan_started_ms);
+      // A scan under way has started but not completed: the completion time is the previous one.
+      if (nexus_mde::now_epoch_ms() >= applied.scan_completed_ms) {
+        rps["scanCompletedTime"] = *nexus_mde::format_rfc3339_ms(applied.scan_completed_ms);
+      }
+    }
     rps["definitionUpdateMode"] = text("definitionUpdateMode", "None");
     return m;
   }
