@@ -162,4 +162,22 @@ std::optional<ArmConversation::LroStep> ArmConversation::lro_step(const AgentRes
   return step;
 }
 
+std::optional<Next> ArmConversation::follow_operation(const AgentResponse& r, bool initial, const std::string& what) {
+  auto step = lro_step(r, initial);
+  if (!step) {
+    return Next::fail({NodeState::kHttpError, "ARM accepted " + what + " but gave no operation to follow (" + describe_error(r) + ")"});
+  }
+  if (step->poll) return Next::ask(std::move(*step->poll));
+  operation_status_ = step->final_status;
+  if (operation_status_ == "Succeeded") return std::nullopt;
+  std::string why;
+  if (const json::object* o = step->body.if_object()) {
+    if (auto* e = o->if_contains("error"); e && e->is_object()) {
+      if (auto* c = e->as_object().if_contains("code"); c && c->is_string()) why += std::string(c->as_string());
+      if (auto* m = e->as_object().if_contains("message"); m && m->is_string()) why += ": " + std::string(m->as_string());
+    }
+  }
+  return Next::fail({NodeState::kAgentError, what + " ended " + operation_status_ + (why.empty() ? "" : " (" + why + ")")});
+}
+
 }  // namespace nexus_mde::plugin

@@ -24,6 +24,8 @@ class ArmConversation : public Conversation {
   Next next(const AgentResponse& response) final;
 
   const std::string& api_version() const { return api_version_; }
+  // How the last long-running operation ended: Succeeded, Failed or Canceled (empty before).
+  const std::string& operation_status() const { return operation_status_; }
 
  protected:
   virtual AgentRequest begin() = 0;
@@ -42,6 +44,9 @@ class ArmConversation : public Conversation {
     boost::json::value body;
   };
   std::optional<LroStep> lro_step(const AgentResponse& response, bool initial);
+  // lro_step for a conversation: the next poll while it runs, a failure naming `what` when it
+  // ended other than Succeeded (with ARM's error), nullopt when it succeeded (go on).
+  std::optional<Next> follow_operation(const AgentResponse& response, bool initial, const std::string& what);
   // ARM's error (code: message) with the request ids, for failures.
   static std::string describe_error(const AgentResponse& response);
 
@@ -53,6 +58,7 @@ class ArmConversation : public Conversation {
   bool fell_back_ = false;
   int retries_ = 0;
   std::string poll_url_;
+  std::string operation_status_;
 };
 
 // The body as JSON, or null when it is not.

@@ -27,22 +27,9 @@ Next EnforcementUpdate::on_answer(const AgentResponse& r) {
     }
     case Phase::kPatch:
     case Phase::kPoll: {
-      auto step = lro_step(r, phase_ == Phase::kPatch);
-      if (!step) return Next::fail({NodeState::kHttpError, "ARM accepted the change but gave no operation to follow (" + describe_error(r) + ")"});
-      if (step->poll) {
+      if (auto n = follow_operation(r, phase_ == Phase::kPatch, "the update")) {
         phase_ = Phase::kPoll;
-        return Next::ask(std::move(*step->poll));
-      }
-      operation_status_ = step->final_status;
-      if (operation_status_ != "Succeeded") {
-        std::string why;
-        if (const json::object* o = step->body.if_object()) {
-          if (auto* e = o->if_contains("error"); e && e->is_object()) {
-            if (auto* c = e->as_object().if_contains("code"); c && c->is_string()) why += std::string(c->as_string());
-            if (auto* m = e->as_object().if_contains("message"); m && m->is_string()) why += ": " + std::string(m->as_string());
-          }
-        }
-        return Next::fail({NodeState::kAgentError, "the update ended " + operation_status_ + (why.empty() ? "" : " (" + why + ")")});
+        return std::move(*n);
       }
       phase_ = Phase::kReread;
       return Next::ask(arm_request(HttpMethod::kGet, access_.cluster_path));

@@ -18,7 +18,6 @@ class EnforcementUpdate final : public ArmConversation {
 
   const ArmCluster& before() const { return before_; }
   const ArmCluster& after() const { return after_; }
-  const std::string& operation_status() const { return operation_status_; }  // Succeeded, Failed, Canceled
 
  protected:
   AgentRequest begin() override;
@@ -31,7 +30,6 @@ class EnforcementUpdate final : public ArmConversation {
   Phase phase_ = Phase::kRead;
   ArmCluster before_;
   ArmCluster after_;
-  std::string operation_status_;
 };
 
 }  // namespace nexus_mde::plugin

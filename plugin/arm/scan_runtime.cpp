@@ -24,19 +24,9 @@ Next ScanRuntime::on_answer(const AgentResponse& r) {
     return Next::ask(arm_request(HttpMethod::kPost, access_.cluster_path + "/scanRuntime",
                                  json::serialize(json::object{{"scanActivity", "Scan"}})));
   }
-  auto step = lro_step(r, phase_ == Phase::kPost);
-  if (!step) return Next::fail({NodeState::kHttpError, "ARM accepted the scan but gave no operation to follow (" + describe_error(r) + ")"});
-  if (step->poll) {
+  if (auto n = follow_operation(r, phase_ == Phase::kPost, "the scan request")) {
     phase_ = Phase::kPoll;
-    return Next::ask(std::move(*step->poll));
-  }
-  operation_status_ = step->final_status;
-  if (operation_status_ != "Succeeded") {
-    std::string why;
-    if (const json::object* o = step->body.if_object()) {
-      if (auto* e = o->if_contains("error"); e && e->is_object()) why = json::serialize(*e);
-    }
-    return Next::fail({NodeState::kAgentError, "the scan request ended " + operation_status_ + (why.empty() ? "" : " " + why)});
+    return std::move(*n);
   }
   return Next::done();
 }

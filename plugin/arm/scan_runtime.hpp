@@ -14,7 +14,6 @@ class ScanRuntime final : public ArmConversation {
   explicit ScanRuntime(const ArmAccess& access) : ArmConversation(access) {}
 
   const ArmCluster& cluster() const { return cluster_; }
-  const std::string& operation_status() const { return operation_status_; }
 
  protected:
   AgentRequest begin() override;
@@ -24,7 +23,6 @@ class ScanRuntime final : public ArmConversation {
   enum class Phase { kRead, kPost, kPoll };
   Phase phase_ = Phase::kRead;
   ArmCluster cluster_;
-  std::string operation_status_;
 };
 
 }  // namespace nexus_mde::plugin
