@@ -1,5 +1,9 @@
 #include "common/text.hpp"
 
+#include <sys/random.h>
+
+#include <algorithm>
+
 namespace nexus_mde {
 
 namespace {
@@ -72,6 +76,21 @@ std::string to_hex(const unsigned char* bytes, std::size_t size) {
     out += kHex[bytes[i] & 15];
   }
   return out;
+}
+
+std::string random_hex(std::size_t bytes) {
+  unsigned char buffer[64];
+  bytes = std::min(bytes, sizeof buffer);
+  std::size_t got = 0;
+  while (got < bytes) {
+    ssize_t n = ::getrandom(buffer + got, bytes - got, 0);
+    if (n > 0) got += static_cast<std::size_t>(n);
+  }
+  return to_hex(buffer, bytes);
+}
+
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
 }  // namespace nexus_mde

@@ -17,5 +17,9 @@ std::string snake_to_camel(std::string_view snake);
 std::string excerpt(std::string_view s, std::size_t max = 48);
 // Lower-case hex of raw bytes: digests, random ids.
 std::string to_hex(const unsigned char* bytes, std::size_t size);
+// `bytes` (at most 64) random bytes from the kernel's CSPRNG, as lower-case hex.
+std::string random_hex(std::size_t bytes);
+// "1 threat", "2 threats"
+std::string plural(std::size_t n, std::string_view one, std::string_view many);
 
 }  // namespace nexus_mde

@@ -1,7 +1,6 @@
 #include "agent/detection/detection_tester.hpp"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <boost/asio/post.hpp>
 
 #include "agent/mdatp/collector.hpp"
+#include "common/eicar.hpp"
 #include "common/mdatp_parsers.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
@@ -19,19 +19,6 @@
 namespace nexus_mde::agent {
 
 namespace {
-
-// The standard antivirus test file (EICAR), split so that this source is not itself a hit.
-const std::string kEicar = std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
-
-std::string random_hex(std::size_t bytes) {
-  unsigned char b[16];
-  std::size_t got = 0;
-  while (got < bytes) {
-    ssize_t n = ::getrandom(b + got, bytes - got, 0);
-    if (n > 0) got += static_cast<std::size_t>(n);
-  }
-  return to_hex(b, bytes);
-}
 
 // A new file holding the test string, or an error. O_EXCL and O_NOFOLLOW: never an existing
 // file, never through a link someone placed there.
@@ -42,7 +29,7 @@ Result<std::string> write_test_file(const std::string& directory) {
   std::string path = directory + "/nexus-mde-eicar-" + random_hex(8) + ".com";
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return make_error(std::string("cannot create: ") + std::strerror(errno), path);
-  bool ok = ::write(fd, kEicar.data(), kEicar.size()) == static_cast<ssize_t>(kEicar.size()) && ::fsync(fd) == 0;
+  bool ok = ::write(fd, kEicarTestString.data(), kEicarTestString.size()) == static_cast<ssize_t>(kEicarTestString.size()) && ::fsync(fd) == 0;
   int saved = errno;
   ::close(fd);
   if (!ok) {

@@ -1,7 +1,5 @@
 #include "agent/scans/scan_manager.hpp"
 
-#include <sys/random.h>
-
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
@@ -12,15 +10,7 @@
 
 namespace nexus_mde::agent {
 
-std::string new_scan_id() {
-  unsigned char bytes[16];
-  std::size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n > 0) got += static_cast<std::size_t>(n);
-  }
-  return to_hex(bytes, sizeof bytes);
-}
+std::string new_scan_id() { return random_hex(16); }
 
 ScanManager::ScanManager(boost::asio::io_context& ioc, ScanSettings settings, const EventLog& log, Finished on_finished)
     : ioc_(ioc),

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/text.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
 #include "plugin/output/table.hpp"
@@ -14,11 +15,8 @@ namespace json = boost::json;
 
 namespace {
 
-std::string plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
+}  // namespace
 
-// The newest scan by start time (mdatp lists oldest first, but do not rely on it).
 const ScanRecord* last_scan(const NodeSnapshot& s) {
   const ScanRecord* last = nullptr;
   for (const auto& scan : s.scans) {
@@ -26,8 +24,6 @@ const ScanRecord* last_scan(const NodeSnapshot& s) {
   }
   return last;
 }
-
-}  // namespace
 
 std::vector<std::string> findings_of(const NodeSnapshot& s) {
   std::vector<std::string> f;

@@ -32,6 +32,9 @@ struct NodeReport {
   std::string note;                      // worth saying, not a finding ("joined the scan already running")
 };
 
+// The newest scan by start time (mdatp lists oldest first, but that is not relied on).
+const ScanRecord* last_scan(const NodeSnapshot& snapshot);
+
 // What in a snapshot needs a person: unhealthy or unlicensed MDE, threats, quarantined items,
 // a failed last scan, a stale snapshot (mdatp not answering), inconsistent enforcement.
 std::vector<std::string> findings_of(const NodeSnapshot& snapshot);

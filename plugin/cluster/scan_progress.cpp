@@ -1,5 +1,6 @@
 #include "plugin/cluster/scan_progress.hpp"
 
+#include "common/text.hpp"
 #include "common/time.hpp"
 #include "plugin/output/natural_order.hpp"
 
@@ -15,7 +16,7 @@ void ScanProgress::node_done(std::size_t index, const NodeOutcome& outcome, std:
   threats_ += threats;
   if (live_) return draw();
   err_ << "nexus-mde: " << nodes_[index].name << ": " << result;
-  if (outcome.state == NodeState::kOk) err_ << ", " << threats << (threats == 1 ? " threat" : " threats");
+  if (outcome.state == NodeState::kOk) err_ << ", " << plural(threats, "threat", "threats");
   err_ << " after " << human_duration(outcome.latency.count()) << " (" << done_count_ << " of " << nodes_.size() << " done)\n";
   err_.flush();
 }
@@ -33,7 +34,7 @@ void ScanProgress::draw() {
   }
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
   std::string line = "scan: " + std::to_string(done_count_) + " of " + std::to_string(nodes_.size()) + " done, " +
-                     std::to_string(threats_) + (threats_ == 1 ? " threat" : " threats") + " so far";
+                     plural(threats_, "threat", "threats") + " so far";
   if (waiting) {
     std::size_t others = nodes_.size() - done_count_ - 1;
     line += ", waiting on " + waiting->name + (others ? " (+" + std::to_string(others) + ")" : "") + " for " +

@@ -13,14 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-const ScanRecord* newest_scan(const NodeSnapshot& s) {
-  const ScanRecord* last = nullptr;
-  for (const auto& scan : s.scans) {
-    if (!last || scan.start_ms.value_or(0) >= last->start_ms.value_or(0)) last = &scan;
-  }
-  return last;
-}
-
 std::optional<std::int64_t> definitions_updated_ms(const NodeSnapshot& s) {
   if (!s.health) return std::nullopt;
   if (s.health->definitions_updated_ms) return s.health->definitions_updated_ms;
@@ -56,7 +48,7 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
   c.push_back(h ? flag_cell(h->real_time_protection_enabled, "on", "off") : kUnknownCell);
   auto updated = definitions_updated_ms(s);
   std::string version = h ? cell(h->definitions_version) : kUnknownCell;
-  const ScanRecord* scan = newest_scan(s);
+  const ScanRecord* scan = last_scan(s);
   if (for_people) {
     c.push_back(version + (updated ? " (" + human_age(*updated, now_ms) + ")" : ""));
     if (scan) {

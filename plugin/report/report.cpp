@@ -1,5 +1,7 @@
 #include "plugin/report/report.hpp"
 
+#include "common/text.hpp"
+
 #include <memory>
 
 #include "common/agent_information.hpp"
@@ -11,12 +13,6 @@ ExitCode ReportSummary::exit_code() const {
   if (unreadable > 0) return ExitCode::kUsage;
   return ExitCode::kClean;
 }
-
-namespace {
-std::string plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-}  // namespace
 
 std::string ReportSummary::line() const {
   std::string s = plural(files, "file", "files") + ": " + std::to_string(reported) + " reported, " +

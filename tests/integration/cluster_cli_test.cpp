@@ -12,6 +12,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/eicar.hpp"
 #include "common/process.hpp"
 #include "tests/support/agent_harness.hpp"
 
@@ -185,8 +186,7 @@ TEST_F(ClusterCli, ScanWaitFollowsEveryNodeToItsEnd) {
   auto& dying = add_agent("dying");
   auto eicar_dir = infected.dir() / "scanme";
   fs::create_directories(eicar_dir);
-  testing::write_file(eicar_dir / "eicar.com",
-                      std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*");
+  testing::write_file(eicar_dir / "eicar.com", kEicarTestString);
   clean.set_mdatp_state(json::object{{"scanDurationMs", 1500}});
   failing.set_mdatp_state(json::object{{"scanDurationMs", 500}, {"scanFails", true}});
   infected.set_mdatp_state(json::object{{"scanDurationMs", 500}, {"scanPaths", json::array{eicar_dir.string()}}});

@@ -25,14 +25,15 @@
 
 #include <boost/json.hpp>
 
+#include "common/eicar.hpp"
+
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
 
 constexpr const char* kAttention = "ATTENTION: No license found. Contact your administrator for help.";
-// The standard antivirus test string (EICAR), split so that this source file is not itself a hit.
-const std::string kEicar = std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+const std::string& kEicar = nexus_mde::kEicarTestString;
 
 // Settings that mdatp's JSON wraps as {"displayValue","isManaged","value"}; the ones with
 // displayValue false are not shown in text output (FORMATS.md §2.2).

@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/eicar.hpp"
 #include "common/mdatp_parsers.hpp"
 #include "common/process.hpp"
 #include "tests/support/fixtures.hpp"
@@ -21,7 +22,7 @@ using namespace std::chrono_literals;
 using testing::read_fixture;
 
 const fs::path kFake = fs::path(NEXUS_MDE_BINARY_DIR) / "tests" / "fakes" / "fake-mdatp";
-const std::string kEicar = std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+const std::string& kEicar = nexus_mde::kEicarTestString;
 
 class FakeMdatp : public ::testing::Test {
  protected:
