@@ -36,16 +36,10 @@ std::chrono::milliseconds backoff(int attempt) {
   return base + std::chrono::milliseconds(base.count() / 4 * r / 65536);
 }
 
-std::string error_code_of(const json::value& body) {
-  const json::object* o = body.if_object();
-  const json::value* e = o ? o->if_contains("error") : nullptr;
-  const json::value* code = e && e->is_object() ? e->as_object().if_contains("code") : nullptr;
-  return code && code->is_string() ? std::string(code->as_string()) : std::string();
-}
-
 bool is_version_rejection(const AgentResponse& r) {
   if (r.status != 400 && r.status != 404) return false;
-  std::string code = error_code_of(parse_body(r.body));
+  auto error = error_body(r.body);
+  std::string code = error ? error->code : std::string();
   return code == "NoRegisteredProviderFound" || code == "InvalidApiVersionParameter" || code == "InvalidResourceType" ||
          code == "UnsupportedApiVersion";
 }
@@ -66,14 +60,9 @@ json::value parse_body(const std::string& body) {
 }
 
 std::string ArmConversation::describe_error(const AgentResponse& r) {
-  json::value body = parse_body(r.body);
   std::string text = "ARM answered HTTP " + std::to_string(r.status);
-  const json::object* o = body.if_object();
-  const json::value* e = o ? o->if_contains("error") : nullptr;
-  if (e && e->is_object()) {
-    const auto& eo = e->as_object();
-    if (auto* c = eo.if_contains("code"); c && c->is_string()) text += " " + std::string(c->as_string());
-    if (auto* m = eo.if_contains("message"); m && m->is_string()) text += ": " + std::string(m->as_string());
+  if (auto e = error_body(r.body)) {
+    text += " " + e->code + (e->message.empty() ? "" : ": " + e->message);
   } else if (!r.body.empty()) {
     text += ": " + excerpt(r.body, 120);
   }
@@ -131,7 +120,6 @@ Next ArmConversation::next(const AgentResponse& r) {
 
 std::optional<ArmConversation::LroStep> ArmConversation::lro_step(const AgentResponse& r, bool initial) {
   LroStep step;
-  step.body = parse_body(r.body);
   if (initial) {
     std::string url = r.header("Azure-AsyncOperation");
     if (url.empty()) url = r.header("Location");
@@ -143,7 +131,8 @@ std::optional<ArmConversation::LroStep> ArmConversation::lro_step(const AgentRes
     poll_url_ = url;
   } else {
     std::string status;
-    if (const json::object* o = step.body.if_object()) {
+    json::value body = parse_body(r.body);
+    if (const json::object* o = body.if_object()) {
       if (auto* s = o->if_contains("status"); s && s->is_string()) status = std::string(s->as_string());
     }
     bool terminal = status == "Succeeded" || status == "Failed" || status == "Canceled";
@@ -171,12 +160,7 @@ std::optional<Next> ArmConversation::follow_operation(const AgentResponse& r, bo
   operation_status_ = step->final_status;
   if (operation_status_ == "Succeeded") return std::nullopt;
   std::string why;
-  if (const json::object* o = step->body.if_object()) {
-    if (auto* e = o->if_contains("error"); e && e->is_object()) {
-      if (auto* c = e->as_object().if_contains("code"); c && c->is_string()) why += std::string(c->as_string());
-      if (auto* m = e->as_object().if_contains("message"); m && m->is_string()) why += ": " + std::string(m->as_string());
-    }
-  }
+  if (auto e = error_body(r.body)) why = e->code + (e->message.empty() ? "" : ": " + e->message);
   return Next::fail({NodeState::kAgentError, what + " ended " + operation_status_ + (why.empty() ? "" : " (" + why + ")")});
 }
 

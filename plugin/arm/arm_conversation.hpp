@@ -36,16 +36,9 @@ class ArmConversation : public Conversation {
   AgentRequest arm_request(HttpMethod method, const std::string& path, std::string body = {}) const;
   // A URL ARM handed out (nextLink, operation status): used as given, on the same endpoint.
   std::optional<AgentRequest> follow(const std::string& url, std::chrono::milliseconds delay = {}) const;
-  // After an LRO's first answer or a poll: the next poll (honouring Retry-After), or the end.
-  // `final_status` is Succeeded/Failed/Canceled when it ended; a failure is surfaced by the caller.
-  struct LroStep {
-    std::optional<AgentRequest> poll;
-    std::string final_status;
-    boost::json::value body;
-  };
-  std::optional<LroStep> lro_step(const AgentResponse& response, bool initial);
-  // lro_step for a conversation: the next poll while it runs, a failure naming `what` when it
-  // ended other than Succeeded (with ARM's error), nullopt when it succeeded (go on).
+  // A long-running operation, after its first answer (`initial`) or a poll: the next poll while it
+  // runs (honouring Retry-After), a failure naming `what` when it ended other than Succeeded
+  // (with ARM's error), nullopt when it succeeded (go on).
   std::optional<Next> follow_operation(const AgentResponse& response, bool initial, const std::string& what);
   // ARM's error (code: message) with the request ids, for failures.
   static std::string describe_error(const AgentResponse& response);
@@ -57,6 +50,13 @@ class ArmConversation : public Conversation {
   std::string api_version_;
   bool fell_back_ = false;
   int retries_ = 0;
+  // The next poll, or the end with Succeeded/Failed/Canceled in `final_status`.
+  struct LroStep {
+    std::optional<AgentRequest> poll;
+    std::string final_status;
+  };
+  std::optional<LroStep> lro_step(const AgentResponse& response, bool initial);
+
   std::string poll_url_;
   std::string operation_status_;
 };

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/text.hpp"
+#include "common/time.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -16,6 +17,13 @@ std::string text_of(const json::object& o, const char* key) {
 }
 
 }  // namespace
+
+std::string ArmMachine::enforcement_level() const { return text_of(runtime_protection_status, "enforcementLevel"); }
+
+std::optional<std::int64_t> ArmMachine::status_time_ms(const char* key) const {
+  auto ms = parse_rfc3339(text_of(runtime_protection_status, key));
+  return ms ? std::optional<std::int64_t>(*ms) : std::nullopt;
+}
 
 bool read_cluster(const json::value& body, ArmCluster& c) {
   const json::object* o = body.if_object();

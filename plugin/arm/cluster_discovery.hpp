@@ -4,6 +4,7 @@
 // compared case-insensitively).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,11 @@ struct ArmMachine {
   std::string ready_state;    // True / False
   std::string power_state;    // On / Off
   boost::json::object runtime_protection_status;
+
+  // From runtime_protection_status: the level the node applies (empty when not reported), and a
+  // time such as "scanStartedTime" in epoch ms.
+  std::string enforcement_level() const;
+  std::optional<std::int64_t> status_time_ms(const char* key) const;
 };
 
 // Reads the cluster resource only, or the cluster and its machines.

@@ -57,10 +57,12 @@ std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals, st
     err << "nexus-mde " << command << ": --cluster NAME -g RG is required (the level lives in ARM)\n";
     return std::nullopt;
   }
-  auto seconds = [](double s) { return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000)); };
-  auto deadline = globals.access.deadline_seconds > 0 ? seconds(globals.access.deadline_seconds)
-                                                      : std::chrono::duration_cast<std::chrono::milliseconds>(default_deadline);
-  auto arm = open_arm_access(globals.arm, seconds(globals.access.timeout_seconds), deadline);
+  auto timeout = duration_of(globals.access.timeout_seconds, "--timeout");
+  auto deadline = globals.access.deadline_seconds != 0 ? duration_of(globals.access.deadline_seconds, "--deadline")
+                                                       : Result<std::chrono::milliseconds>(default_deadline);
+  auto arm = !timeout ? Result<ArmAccess>(timeout.error())
+             : !deadline ? Result<ArmAccess>(deadline.error())
+                         : open_arm_access(globals.arm, *timeout, *deadline);
   if (!arm) {
     err << "nexus-mde " << command << ": " << arm.error().describe() << "\n";
     return std::nullopt;

@@ -1,7 +1,6 @@
 // nexus-mde enforcement set LEVEL [--definition-update-mode Automatic|None]
 #include <algorithm>
 #include <iostream>
-#include <thread>
 
 #include <boost/json.hpp>
 
@@ -9,6 +8,7 @@
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/arm/enforcement_update.hpp"
+#include "plugin/arm/machine_poll.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
 #include "plugin/output/document_writer.hpp"
@@ -29,32 +29,9 @@ struct SetFlags {
 std::vector<std::string> laggards(const std::vector<ArmMachine>& machines, const std::string& level) {
   std::vector<std::string> out;
   for (const auto& m : machines) {
-    auto* v = m.runtime_protection_status.if_contains("enforcementLevel");
-    if (!v || !v->is_string() || v->as_string() != level) out.push_back(m.name);
+    if (m.enforcement_level() != level) out.push_back(m.name);
   }
   return out;
-}
-
-// Polls ARM until every node reports `level` or `give_up_at` passes; the nodes still lagging.
-Result<std::vector<std::string>> wait_for_nodes(ArmAccess arm, const std::string& level,
-                                                std::chrono::steady_clock::time_point give_up_at) {
-  std::vector<std::string> lagging;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up_at - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return lagging;
-    arm.fan_out.deadline = left;
-    ClusterDiscovery discovery(arm, true);
-    auto ran = run_arm(arm, discovery);
-    if (!ran) {
-      if (std::chrono::steady_clock::now() >= give_up_at) return lagging;
-      return ran.error();
-    }
-    lagging = laggards(discovery.machines(), level);
-    if (lagging.empty()) return lagging;
-    std::cerr << "nexus-mde: waiting for " << lagging.size() << " of " << discovery.machines().size() << " nodes to report "
-              << level << "\n";
-    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(std::chrono::milliseconds(2000), left));
-  }
 }
 
 json::value cluster_json(const ArmCluster& c) {
@@ -97,15 +74,18 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
   }
   if (after.enforcement_level != std::string(to_string(*level))) return ExitCode::kIncomplete;
   if (!flags.wait) return ExitCode::kClean;
-  auto lagging = wait_for_nodes(*arm, std::string(to_string(*level)), give_up_at);
-  if (!lagging) {
-    std::cerr << "nexus-mde enforcement set: " << lagging.error().describe() << "\n";
-    return arm_failure_exit_code(lagging.error());
+  const std::string wanted(to_string(*level));
+  auto machines = poll_machines(*arm, give_up_at, true, [&](const std::vector<ArmMachine>& ms) { return laggards(ms, wanted).size(); },
+                                "report " + wanted, std::cerr);
+  if (!machines) {
+    std::cerr << "nexus-mde enforcement set: " << machines.error().describe() << "\n";
+    return arm_failure_exit_code(machines.error());
   }
-  if (!lagging->empty()) {
+  auto lagging = laggards(*machines, wanted);
+  if (!lagging.empty()) {
     std::string names;
-    for (const auto& n : *lagging) names += (names.empty() ? "" : ", ") + n;
-    std::cerr << "nexus-mde enforcement set: the deadline passed with " << lagging->size() << " node(s) not reporting "
+    for (const auto& n : lagging) names += (names.empty() ? "" : ", ") + n;
+    std::cerr << "nexus-mde enforcement set: the deadline passed with " << lagging.size() << " node(s) not reporting "
               << to_string(*level) << ": " << names << "\n";
     return ExitCode::kDeadline;
   }

@@ -17,11 +17,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string reported_level(const ArmMachine& m) {
-  auto* v = m.runtime_protection_status.if_contains("enforcementLevel");
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 ExitCode run_show(const GlobalOptions& globals) {
   auto arm = prepare_arm_or_explain(globals, std::chrono::seconds(60), "enforcement show", std::cerr);
   if (!arm) return ExitCode::kUsage;
@@ -36,13 +31,13 @@ ExitCode run_show(const GlobalOptions& globals) {
   auto machines = discovery.machines();
   std::sort(machines.begin(), machines.end(), [](const ArmMachine& a, const ArmMachine& b) { return natural_less(a.name, b.name); });
   std::size_t drifting = 0;
-  for (const auto& m : machines) drifting += reported_level(m) != desired;
+  for (const auto& m : machines) drifting += m.enforcement_level() != desired;
   ExitCode code = drifting > 0 ? ExitCode::kFindings : ExitCode::kClean;
 
   if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
     json::array nodes;
     for (const auto& m : machines) {
-      auto level = reported_level(m);
+      auto level = m.enforcement_level();
       nodes.push_back(json::object{{"node", m.name},
                                    {"readyState", m.ready_state},
                                    {"powerState", m.power_state},
@@ -68,7 +63,7 @@ ExitCode run_show(const GlobalOptions& globals) {
   }
   Table table({"NODE", "READY", "POWER", "REPORTED", "DRIFT"});
   for (const auto& m : machines) {
-    auto level = reported_level(m);
+    auto level = m.enforcement_level();
     std::vector<std::string> row{m.name, m.ready_state, m.power_state, level.empty() ? kUnknownCell : level,
                                  level != desired ? "yes" : "no"};
     if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, row);

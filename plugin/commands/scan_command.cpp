@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include <boost/json.hpp>
 
 #include "common/time.hpp"
 #include "plugin/arm/arm_run.hpp"
+#include "plugin/arm/machine_poll.hpp"
 #include "plugin/arm/scan_runtime.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
@@ -30,6 +30,17 @@ struct ScanOptions {
   bool wait = false;
 };
 
+// A machine's scan since the trigger: completed, running, not started, or skipped (powered off
+// or not ready: it does not scan).
+std::string arm_scan_state(const ArmMachine& m, std::int64_t triggered_ms) {
+  if (m.power_state != "On" || m.ready_state != "True") return "skipped";
+  auto started = m.status_time_ms("scanStartedTime");
+  auto completed = m.status_time_ms("scanCompletedTime");
+  bool ours = started && *started >= triggered_ms;
+  if (ours && completed && *completed >= *started) return "completed";
+  return ours ? "running" : "not started";
+}
+
 // Through ARM: scanRuntime, then each machine's runtimeProtectionStatus until its scan started at
 // or after the trigger has completed. Machines powered off or not ready do not scan: skipped.
 ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) {
@@ -44,50 +55,32 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
     return arm_failure_exit_code(ran.error());
   }
   std::cerr << "nexus-mde: scan of cluster " << scan.cluster().name << " requested through ARM (" << scan.operation_status() << ")\n";
+  auto is_pending = [triggered_ms](const ArmMachine& m) {
+    auto state = arm_scan_state(m, triggered_ms);
+    return state == "running" || state == "not started";
+  };
+  auto machines = poll_machines(*arm, give_up_at, options.wait,
+                                [&](const std::vector<ArmMachine>& ms) {
+                                  return static_cast<std::size_t>(std::count_if(ms.begin(), ms.end(), is_pending));
+                                },
+                                "complete their scan", std::cerr);
+  if (!machines) {
+    std::cerr << "nexus-mde scan: " << machines.error().describe() << "\n";
+    return arm_failure_exit_code(machines.error());
+  }
   struct Row {
     std::string node, power, ready, started, completed, state;
   };
   std::vector<Row> rows;
   std::size_t running = 0, skipped = 0;
-  auto time_of = [](const ArmMachine& m, const char* key) -> std::optional<std::int64_t> {
-    auto* v = m.runtime_protection_status.if_contains(key);
-    if (!v || !v->is_string()) return std::nullopt;
-    auto ms = parse_rfc3339(v->as_string());
-    return ms ? std::optional<std::int64_t>(*ms) : std::nullopt;
-  };
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up_at - std::chrono::steady_clock::now());
-    ArmAccess poll = *arm;
-    poll.fan_out.deadline = std::max(left, arm->fan_out.timeout);  // the last look gets its own timeout
-    ClusterDiscovery discovery(poll, true);
-    auto listed = run_arm(poll, discovery);
-    if (!listed) {
-      std::cerr << "nexus-mde scan: " << listed.error().describe() << "\n";
-      return arm_failure_exit_code(listed.error());
-    }
-    rows.clear();
-    running = skipped = 0;
-    for (const auto& m : discovery.machines()) {
-      auto started = time_of(m, "scanStartedTime");
-      auto completed = time_of(m, "scanCompletedTime");
-      Row row{m.name, m.power_state, m.ready_state, started ? *format_rfc3339_ms(*started) : kUnknownCell,
-              completed ? *format_rfc3339_ms(*completed) : kUnknownCell, ""};
-      bool ours = started && *started >= triggered_ms;
-      if (m.power_state != "On" || m.ready_state != "True") {
-        row.state = "skipped";
-        ++skipped;
-      } else if (ours && completed && *completed >= *started) {
-        row.state = "completed";
-      } else {
-        row.state = ours ? "running" : "not started";
-        ++running;
-      }
-      rows.push_back(std::move(row));
-    }
-    left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up_at - std::chrono::steady_clock::now());
-    if (!options.wait || running == 0 || left.count() <= 0) break;
-    std::cerr << "nexus-mde: waiting for " << running << " of " << rows.size() << " nodes to complete their scan\n";
-    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(std::chrono::milliseconds(2000), left));
+  for (const auto& m : *machines) {
+    auto started = m.status_time_ms("scanStartedTime");
+    auto completed = m.status_time_ms("scanCompletedTime");
+    std::string state = arm_scan_state(m, triggered_ms);
+    running += is_pending(m);
+    skipped += state == "skipped";
+    rows.push_back(Row{m.name, m.power_state, m.ready_state, started ? *format_rfc3339_ms(*started) : kUnknownCell,
+                       completed ? *format_rfc3339_ms(*completed) : kUnknownCell, std::move(state)});
   }
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return natural_less(a.node, b.node); });
   ExitCode code = !options.wait ? ExitCode::kClean : running > 0 ? ExitCode::kDeadline : skipped > 0 ? ExitCode::kIncomplete : ExitCode::kClean;

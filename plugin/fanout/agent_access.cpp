@@ -32,14 +32,14 @@ Result<std::string> read_token(const std::string& path) {
   return token;
 }
 
+}  // namespace
+
 Result<std::chrono::milliseconds> duration_of(double seconds, const char* flag) {
   if (!(seconds > 0) || seconds > 7 * 24 * 3600) {
     return make_error("must be a number of seconds above 0 and at most a week", flag);
   }
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
 }
-
-}  // namespace
 
 Result<AgentAccess> open_agent_access(const AgentAccessOptions& options, std::chrono::seconds default_deadline) {
   if (options.ca_file.empty()) {

@@ -28,6 +28,9 @@ struct AgentAccess {
   FanOutOptions fan_out;  // timeout, deadline, width and token; callbacks left to the command
 };
 
+// --timeout, --deadline: seconds above 0 and at most a week, or an error naming `flag`.
+Result<std::chrono::milliseconds> duration_of(double seconds, const char* flag);
+
 // `default_deadline` applies when --deadline was not given.
 Result<AgentAccess> open_agent_access(const AgentAccessOptions& options, std::chrono::seconds default_deadline);
 

@@ -8,10 +8,7 @@ namespace nexus_mde::plugin {
 
 namespace json = boost::json;
 
-namespace {
-
-// {"error":{"code":"…","message":"…"}} as (code, message); nullopt for anything else.
-std::optional<std::pair<std::string, std::string>> agent_error(std::string_view body) {
+std::optional<ErrorBody> error_body(std::string_view body) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
   if (ec || !v.is_object()) return std::nullopt;
@@ -20,11 +17,8 @@ std::optional<std::pair<std::string, std::string>> agent_error(std::string_view 
   const json::value* code = e->get_object().if_contains("code");
   const json::value* message = e->get_object().if_contains("message");
   if (!code || !code->is_string()) return std::nullopt;
-  return std::make_pair(std::string(code->get_string()),
-                        message && message->is_string() ? std::string(message->get_string()) : std::string());
+  return ErrorBody{std::string(code->get_string()), message && message->is_string() ? std::string(message->get_string()) : ""};
 }
-
-}  // namespace
 
 std::string_view to_string(NodeState state) {
   switch (state) {
@@ -47,15 +41,15 @@ std::string AgentResponse::header(std::string_view name) const {
 }
 
 std::string agent_error_code(std::string_view body) {
-  auto e = agent_error(body);
-  return e ? e->first : std::string();
+  auto e = error_body(body);
+  return e ? e->code : std::string();
 }
 
 std::optional<NodeFailure> classify_http_failure(const AgentResponse& response) {
   if (response.status >= 200 && response.status < 300) return std::nullopt;
-  auto e = agent_error(response.body);
+  auto e = error_body(response.body);
   std::string reason = "HTTP " + std::to_string(response.status);
-  if (e) reason += " " + e->first + (e->second.empty() ? "" : ": " + e->second);
+  if (e) reason += " " + e->code + (e->message.empty() ? "" : ": " + e->message);
   else if (!response.body.empty()) reason += ": " + excerpt(response.body, 80);
   if (response.status == 401 || response.status == 403 || response.status == 429) {
     return NodeFailure{NodeState::kAuthError, reason};

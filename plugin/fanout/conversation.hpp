@@ -70,6 +70,14 @@ struct Next {
 // nullopt for 2xx.
 std::optional<NodeFailure> classify_http_failure(const AgentResponse& response);
 
+// {"error":{"code":"…","message":"…"}}: how the agent and ARM both say what went wrong.
+struct ErrorBody {
+  std::string code;
+  std::string message;  // may be empty
+};
+// The error a body holds; nullopt when it is not such a body (or has no code).
+std::optional<ErrorBody> error_body(std::string_view body);
+
 // The agent's error code from a JSON error body ("scan_running"), or empty.
 std::string agent_error_code(std::string_view body);
 
