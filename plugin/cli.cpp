@@ -1,8 +1,12 @@
 #include "plugin/cli.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace nexus_mde::plugin {
 
@@ -74,8 +78,7 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   // Runbooks keep these in a file rather than repeat them: `ca-file = "/etc/…"`, `node = ["a=…"]`.
   app.set_config("--config", default_config_file(),
                  "Config file (TOML: ca-file = \"…\", token-file = \"…\", inventory = \"…\"); default "
-                 "~/.config/nexus-mde/config.toml")
-      ->envname("NEXUS_MDE_CONFIG")
+                 "$NEXUS_MDE_CONFIG, else ~/.config/nexus-mde/config.toml")
       ->type_name("FILE");
 }
 
@@ -107,8 +110,23 @@ int run_cli(int argc, char** argv) {
   add_test_detection_command(app, globals, outcome);
   add_xdr_command(app, globals, outcome);
 
+  // CLI11 reads the config file before it looks at environment variables, so an envname on
+  // --config would be seen too late: $NEXUS_MDE_CONFIG becomes a --config right after the
+  // program name (a flag still wins; a missing file is an error, as for the flag).
+  std::vector<char*> args(argv, argv + argc);
+  const char* config_from_env = std::getenv("NEXUS_MDE_CONFIG");
+  bool config_flag = std::any_of(args.begin(), args.end(), [](const char* a) {
+    std::string_view arg(a);
+    return arg == "--config" || arg.rfind("--config=", 0) == 0;
+  });
+  std::string config_option = "--config";
+  std::string config_path = config_from_env ? config_from_env : "";
+  if (!config_flag && !config_path.empty() && !args.empty()) {
+    args.insert(args.begin() + 1, {config_option.data(), config_path.data()});
+  }
+
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::cerr << app.get_name() << ": " << e.what() << "\nRun '" << app.get_name() << " --help' for usage.\n";

@@ -385,6 +385,19 @@ TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
   auto from_config = run_cli({"status", "--config", (scratch_ / "config.toml").string()});
   EXPECT_EQ(from_config.exit_code, 3);
   EXPECT_NE(from_config.err.find("adress"), std::string::npos) << from_config.err;
+  auto config_from_env = run_cli({"status"}, 60s, {"NEXUS_MDE_CONFIG=" + (scratch_ / "config.toml").string()});
+  EXPECT_EQ(config_from_env.exit_code, 3);
+  EXPECT_NE(config_from_env.err.find("adress"), std::string::npos) << config_from_env.err;
+  // A config file named but missing is an error, not silently no settings.
+  auto missing_config = run_cli({"status"}, 60s, {"NEXUS_MDE_CONFIG=" + (scratch_ / "absent.toml").string()});
+  EXPECT_EQ(missing_config.exit_code, 3);
+  EXPECT_NE(missing_config.err.find("absent.toml"), std::string::npos) << missing_config.err;
+  // The flag beats the environment.
+  testing::write_file(scratch_ / "other.toml", "node = [\"r1=10.0.0.1:notaport\"]\n");
+  auto flag_wins = run_cli({"status", "--config", (scratch_ / "other.toml").string()}, 60s,
+                           {"NEXUS_MDE_CONFIG=" + (scratch_ / "config.toml").string()});
+  EXPECT_EQ(flag_wins.exit_code, 3);
+  EXPECT_NE(flag_wins.err.find("notaport"), std::string::npos) << flag_wins.err;
 }
 
 TEST_F(ClusterCli, LiveProgressLineOnATerminal) {
