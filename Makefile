@@ -25,7 +25,8 @@ test-release: build
 test-sanitize: build-sanitize
 	ctest --preset sanitize
 
-# Builds the CLI and runs it against an emulated cluster (for now: the sample extracts).
+# Builds everything and runs the CLI against an emulated cluster: the ARM emulator and 16 agents
+# with the mdatp double on 127.77.0.x (tests/demo/run-demo; DEMO_NODES=N for another size).
 demo: build
 	@bash tests/demo/run-demo build/release
 

@@ -13,10 +13,6 @@ namespace nexus_mde::plugin {
 
 namespace json = boost::json;
 
-namespace {
-
-}  // namespace
-
 const ScanRecord* last_scan(const NodeSnapshot& s) {
   const ScanRecord* last = nullptr;
   for (const auto& scan : s.scans) {
@@ -34,6 +30,11 @@ std::vector<std::string> findings_of(const NodeSnapshot& s) {
   if (s.health) {
     if (s.health->healthy == false) f.push_back("unhealthy");
     if (s.health->licensed == false) f.push_back("unlicensed");
+    // mdatp's own verdict on the security intelligence (up_to_date, updating, or anything else:
+    // the node is protected by old definitions).
+    if (const auto& status = s.health->definitions_status; status && *status != "up_to_date" && *status != "updating") {
+      f.push_back("definitions " + *status);
+    }
   }
   if (!s.threats.empty()) f.push_back(plural(s.threats.size(), "threat", "threats"));
   if (!s.quarantine.empty()) f.push_back(plural(s.quarantine.size(), "quarantined item", "quarantined items"));

@@ -164,6 +164,12 @@ TEST(ClusterSummary, FindingsOutrankUnreachedNodes) {
   auto summary = ClusterSummary::of(reports, run_of(reports));
   EXPECT_EQ(summary.exit_code(), ExitCode::kFindings);
   EXPECT_EQ(summary.line(), "5 nodes: 4 ok, 1 unreachable; 2 with findings; 0.8 s");
+  // mdatp's definitions verdict: only up_to_date and updating are fine; unknown says nothing.
+  auto outdated = *reports[0].snapshot;
+  outdated.health->definitions_status = "outdated";
+  EXPECT_EQ(findings_of(outdated), (std::vector<std::string>{"definitions outdated"}));
+  outdated.health->definitions_status = "updating";
+  EXPECT_TRUE(findings_of(outdated).empty());
   std::vector<NodeReport> unreached{reports[0], reports[4]};
   EXPECT_EQ(ClusterSummary::of(unreached, run_of(unreached)).exit_code(), ExitCode::kIncomplete);
   std::vector<NodeReport> clean{reports[0], reports[3]};
