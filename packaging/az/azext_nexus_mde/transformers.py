@@ -1,0 +1,135 @@
+"""Table views for `az nexus-mde … -o table`: the rows nexus-mde's own table shows, from its JSON.
+
+az's default table shows only top-level scalars; these turn each command's JSON into rows (column
+order kept). JSON, YAML, TSV and --query always see the whole result.
+"""
+from collections import OrderedDict
+
+
+def _row(*pairs):
+    return OrderedDict(pairs)
+
+
+def _dash(value):
+    return "-" if value is None else value
+
+
+def _yes_no(value):
+    return "-" if value is None else ("yes" if value else "no")
+
+
+def _on_off(value):
+    return "-" if value is None else ("on" if value else "off")
+
+
+def _detail(node):
+    return node.get("reason") or "; ".join(node.get("findings") or []) or "-"
+
+
+def _last_scan(scans):
+    if not scans:
+        return "-"
+    last = max(scans, key=lambda s: s.get("startTime") or "")
+    return " ".join(str(x) for x in (last.get("type"), last.get("state"), last.get("startTime")) if x)
+
+
+def nodes_table(result):
+    return [_row(("Node", n["node"]), ("Address", n.get("address")), ("State", n["state"]),
+                 ("LatencyMs", n.get("latencyMs")), ("Detail", n.get("reason") or n.get("note") or "-"))
+            for n in result.get("nodes", [])]
+
+
+def status_table(result):
+    rows = []
+    for n in result.get("nodes", []):
+        snap = n.get("snapshot") or {}
+        health = snap.get("health") or {}
+        enforcement = snap.get("enforcement") or {}
+        rows.append(_row(("Node", n["node"]), ("State", n["state"]), ("Healthy", _yes_no(health.get("healthy"))),
+                         ("Enforcement", _dash(enforcement.get("level"))),
+                         ("RTP", _on_off(health.get("realTimeProtectionEnabled"))),
+                         ("Definitions", _dash(health.get("definitionsVersion"))),
+                         ("DefinitionsUpdated", _dash(health.get("definitionsUpdated"))),
+                         ("LastScan", _last_scan(snap.get("scans"))),
+                         ("Threats", len(snap["threats"]) if "threats" in snap else "-"),
+                         ("Quarantined", len(snap["quarantine"]) if "quarantine" in snap else "-"),
+                         ("Detail", _detail(n))))
+    return rows
+
+
+def scans_table(result):
+    rows = []
+    for n in result.get("nodes", []):
+        if not n.get("scans"):
+            rows.append(_row(("Node", n["node"]), ("Type", "-"), ("State", n["state"] if n["state"] != "ok" else "-"),
+                             ("Started", "-"), ("Ended", "-"), ("Files", "-"), ("Threats", "-")))
+        for s in n.get("scans", []):
+            rows.append(_row(("Node", n["node"]), ("Type", _dash(s.get("type"))), ("State", _dash(s.get("state"))),
+                             ("Started", _dash(s.get("startTime"))), ("Ended", _dash(s.get("endTime"))),
+                             ("Files", _dash(s.get("filesScanned"))), ("Threats", _dash(s.get("threatCount")))))
+    return rows
+
+
+def threats_table(result):
+    rows = []
+    for n in result.get("nodes", []):
+        for t in n.get("threats", []):
+            rows.append(_row(("Node", n["node"]), ("Threat", _dash(t.get("name"))), ("Type", _dash(t.get("type"))),
+                             ("Status", _dash(t.get("status"))), ("Path", _dash(t.get("path"))),
+                             ("Detected", _dash(t.get("detectionTime")))))
+        if n["state"] != "ok":
+            rows.append(_row(("Node", n["node"]), ("Threat", "-"), ("Type", "-"), ("Status", n["state"]),
+                             ("Path", "-"), ("Detected", _dash(n.get("reason")))))
+    return rows
+
+
+def scan_table(result):
+    rows = []
+    for n in result.get("nodes", []):
+        if "scanCompletedTime" in n or "scanStartedTime" in n:  # through ARM
+            rows.append(_row(("Node", n["node"]), ("Power", _dash(n.get("powerState"))),
+                             ("Ready", _dash(n.get("readyState"))), ("Started", _dash(n.get("scanStartedTime"))),
+                             ("Completed", _dash(n.get("scanCompletedTime"))), ("State", n["state"])))
+        else:  # through the agents
+            s = n.get("scan") or {}
+            rows.append(_row(("Node", n["node"]), ("State", n["state"]), ("Scan", _dash(s.get("state"))),
+                             ("Type", _dash(s.get("type"))), ("Files", _dash(s.get("filesScanned"))),
+                             ("Threats", _dash(s.get("threatsDetected"))), ("Detail", _detail(n))))
+    return rows
+
+
+def detection_table(result):
+    rows = []
+    for n in result.get("nodes", []):
+        d = n.get("detection") or {}
+        rows.append(_row(("Node", n["node"]), ("State", n["state"]), ("Detected", _yes_no(d.get("detected"))),
+                         ("Detail", _detail(n))))
+    return rows
+
+
+def report_table(result):
+    rows = []
+    for r in result.get("reports", []):
+        health = r.get("health") or {}
+        rows.append(_row(("Node", r.get("node")), ("Source", r.get("source")), ("Ok", _yes_no(r.get("ok"))),
+                         ("Healthy", _yes_no(health.get("healthy"))),
+                         ("Enforcement", _dash((r.get("enforcement") or {}).get("level"))),
+                         ("LastScan", _last_scan(r.get("scans"))), ("Threats", len(r.get("threats") or [])),
+                         ("Error", r.get("error") or "-")))
+    return rows
+
+
+def enforcement_table(result):
+    desired = (result.get("cluster") or {}).get("desired")
+    return [_row(("Node", n["node"]), ("Desired", _dash(desired)), ("Reported", _dash(n.get("reported"))),
+                 ("Source", _dash(n.get("source"))), ("Drift", _yes_no(n.get("drift"))),
+                 ("Power", _dash(n.get("powerState"))), ("Ready", _dash(n.get("readyState"))))
+            for n in result.get("nodes", [])]
+
+
+def enforcement_set_table(result):
+    before, after = result.get("before") or {}, result.get("after") or {}
+    return [_row(("Cluster", result.get("cluster", "").rsplit("/", 1)[-1]),
+                 ("Before", _dash(before.get("enforcementLevel"))), ("After", _dash(after.get("enforcementLevel"))),
+                 ("DefinitionUpdates", _dash(after.get("definitionUpdateMode"))),
+                 ("Operation", _dash(result.get("operationStatus"))))]
