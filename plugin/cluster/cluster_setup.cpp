@@ -8,7 +8,8 @@ namespace nexus_mde::plugin {
 namespace {
 
 // The third source of nodes: the cluster's bare-metal machines in ARM.
-Result<std::vector<Node>> discover_nodes(const GlobalOptions& globals, const AgentAccess& agents) {
+Result<std::vector<Node>> discover_nodes(const GlobalOptions& globals, const AgentAccess& agents,
+                                         std::vector<ArmMachine>& machines) {
   auto arm = open_arm_access(globals.arm, agents.fan_out.timeout, agents.fan_out.deadline);
   if (!arm) return arm.error();
   ClusterDiscovery discovery(*arm, true);
@@ -19,6 +20,7 @@ Result<std::vector<Node>> discover_nodes(const GlobalOptions& globals, const Age
   if (nodes.empty()) {
     return make_error("ARM lists no bare-metal machine with an address for cluster " + discovery.cluster().name, "--cluster");
   }
+  machines = discovery.machines();
   return nodes;
 }
 
@@ -32,13 +34,14 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
     if (!nodes) return nodes.error();
     auto access = open_agent_access(globals.access, default_deadline);
     if (!access) return access.error();
-    return ClusterSetup{std::move(*nodes), std::move(*access)};
+    return ClusterSetup{std::move(*nodes), std::move(*access), {}};
   }
   auto access = open_agent_access(globals.access, default_deadline);
   if (!access) return access.error();
-  auto nodes = discover_nodes(globals, *access);
+  std::vector<ArmMachine> machines;
+  auto nodes = discover_nodes(globals, *access, machines);
   if (!nodes) return nodes.error();
-  return ClusterSetup{std::move(*nodes), std::move(*access)};
+  return ClusterSetup{std::move(*nodes), std::move(*access), std::move(machines)};
 }
 
 std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/cli.hpp"
 
 namespace nexus_mde::plugin {
@@ -16,6 +17,8 @@ namespace nexus_mde::plugin {
 struct ClusterSetup {
   std::vector<Node> nodes;
   AgentAccess access;
+  // With --cluster: the bare-metal machines the nodes came from (what ARM says where no agent answers).
+  std::vector<ArmMachine> machines;
 };
 
 Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::seconds default_deadline);

@@ -4,6 +4,8 @@
 
 #include "common/json_reader.hpp"
 #include "common/model_json.hpp"
+#include "common/time.hpp"
+#include "plugin/arm/machine_snapshot.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -17,6 +19,25 @@ Next SnapshotConversation::next(const AgentResponse& response) {
   return Next::done();
 }
 
+namespace {
+
+// A machine ARM lists whose agent cannot be reached (nothing listening, or no answer) is not a
+// blank row: it shows what ARM's runtimeProtectionStatus says, as state no-agent. Errors after a
+// connection (TLS, auth, HTTP) mean an agent is there and refused us: those stay as they are.
+void fall_back_to_arm(NodeReport& r, const std::vector<ArmMachine>& machines) {
+  if (r.outcome.state != NodeState::kUnreachable && r.outcome.state != NodeState::kTimeout) return;
+  for (const auto& m : machines) {
+    if (m.name != r.node.name || !has_runtime_protection_status(m)) continue;
+    r.outcome.state = NodeState::kNoAgent;
+    r.outcome.reason = "no agent answered (" + r.outcome.reason + ")";
+    r.snapshot = snapshot_from_arm(m, now_epoch_ms());
+    r.note = "MDE state from ARM's runtimeProtectionStatus; threats, quarantine and scan results need the agent";
+    return;
+  }
+}
+
+}  // namespace
+
 SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& target) {
   std::vector<std::unique_ptr<SnapshotConversation>> conversations;
   std::vector<Conversation*> pointers;
@@ -29,6 +50,7 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {
     NodeReport r{setup.nodes[i], out.run.nodes[i], std::move(conversations[i]->snapshot()), std::nullopt, std::nullopt, {}, {}};
     if (r.outcome.state != NodeState::kOk) r.snapshot.reset();
+    fall_back_to_arm(r, setup.machines);
     if (r.snapshot) r.findings = findings_of(*r.snapshot);
     out.reports.push_back(std::move(r));
   }

@@ -64,9 +64,14 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
     c.push_back(scan ? cell(scan->state) : kUnknownCell);
     c.push_back(scan ? time_cell(scan->end_ms ? scan->end_ms : scan->start_ms) : kUnknownCell);
   }
-  c.push_back(std::to_string(s.threats.size()));
-  c.push_back(std::to_string(s.quarantine.size()));
-  c.push_back(r.findings.empty() ? (for_people ? kUnknownCell : "") : join(r.findings, "; "));
+  // Without an agent (ARM's view) threats and quarantine are unknown, not zero.
+  bool listed = r.outcome.state != NodeState::kNoAgent;
+  c.push_back(listed ? std::to_string(s.threats.size()) : kUnknownCell);
+  c.push_back(listed ? std::to_string(s.quarantine.size()) : kUnknownCell);
+  // A node that answered through ARM only says why first.
+  std::vector<std::string> detail = r.findings;
+  if (r.outcome.state != NodeState::kOk && !r.outcome.reason.empty()) detail.insert(detail.begin(), r.outcome.reason);
+  c.push_back(detail.empty() ? (for_people ? kUnknownCell : "") : join(detail, "; "));
   return c;
 }
 

@@ -22,6 +22,7 @@ enum class NodeState {
   kAuthError,    // 401, 403, 429: the agent refused our credentials or role
   kHttpError,    // an HTTP answer that is not the agent's (no JSON error), or broken HTTP
   kAgentError,   // the agent answered with an error of its own, or a body that does not parse
+  kNoAgent,      // ARM lists the machine but no agent answered: MDE as ARM's runtimeProtectionStatus says
 };
 
 std::string_view to_string(NodeState state);

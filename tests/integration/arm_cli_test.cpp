@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -120,6 +121,56 @@ TEST_F(ArmCli, DiscoveryFindsTheClustersMachinesAcrossPagesAndAsksTheirAgents) {
   EXPECT_EQ(nodes[0].at("address").as_string(), agents_[0]->address() + ":9448");
   auto log = testing::read_file(dir_ / "arm.log");
   EXPECT_NE(log.find("bareMetalMachines?api-version=2026-07-01&%24skipToken=2"), std::string::npos) << "followed nextLink:\n" << log;
+}
+
+TEST_F(ArmCli, AMachineWithoutAnAgentShowsWhatArmReports) {
+  // r99: listed by ARM, nothing listening at its address; the platform reports its MDE.
+  auto w = world();
+  std::string silent = testing::unique_loopback_address();
+  auto state_file = dir_ / "r99-state.json";
+  testing::write_file(state_file, R"({"healthy":false,"healthIssues":["no definitions"],"definitionsAgeMinutes":30,
+    "scans":[{"type":"quick","state":"succeeded","startTime":1697204573732,"endTime":1697204632487}]})");
+  w["nodes"].as_array().push_back(json::object{{"name", "r99"}, {"address", silent}, {"mdatpState", state_file.string()}});
+  start_arm(w);
+  auto args = agent_credentials();
+  args.insert(args.begin(), {"status", "-o", "json"});
+  auto r = cli(args);
+  EXPECT_EQ(r.exit_code, 1) << "unhealthy is a finding, even through ARM\n" << r.out << r.err;
+  auto doc = json::parse(r.out);
+  const json::object* r99 = nullptr;
+  for (const auto& n : doc.at("nodes").as_array()) {
+    if (n.at("node") == "r99") r99 = &n.as_object();
+    else EXPECT_EQ(n.at("state"), "ok") << json::serialize(n);
+  }
+  ASSERT_NE(r99, nullptr) << r.out;
+  EXPECT_EQ(r99->at("state"), "no-agent");
+  EXPECT_NE(std::string(r99->at("reason").as_string()).find("no agent answered (cannot connect"), std::string::npos);
+  EXPECT_NE(std::string(r99->at("note").as_string()).find("runtimeProtectionStatus"), std::string::npos);
+  const auto& snap = r99->at("snapshot");
+  EXPECT_EQ(snap.at("health").at("healthy"), false);
+  EXPECT_EQ(snap.at("health").at("healthIssues"), (json::array{"no definitions"}));
+  EXPECT_EQ(snap.at("health").at("licensed"), true);
+  EXPECT_EQ(snap.at("health").at("definitionsVersion"), "1.395.227.0");
+  EXPECT_EQ(snap.at("enforcement").at("level"), "Disabled");
+  EXPECT_EQ(snap.at("scans").at(0).at("startTime"), "2023-10-13T13:42:53.732Z");
+  EXPECT_EQ(snap.at("scans").at(0).at("endTime"), "2023-10-13T13:43:52.487Z");
+  EXPECT_EQ(r99->at("findings"), (json::array{"unhealthy"}));
+
+  // Healthy through ARM: still incomplete (2), as threats are unknown without the agent; the
+  // table says so rather than showing zeros.
+  testing::write_file(state_file, R"({"healthy":true})");
+  args[2] = "table";
+  auto table = cli(args);
+  EXPECT_EQ(table.exit_code, 2) << table.out << table.err;
+  bool row = false;
+  std::istringstream lines(table.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("r99 ", 0) != 0) continue;
+    row = true;
+    EXPECT_NE(line.find(" no-agent "), std::string::npos) << line;
+    EXPECT_NE(line.find(" -        -            no agent answered"), std::string::npos) << "threats and quarantine unknown: " << line;
+  }
+  EXPECT_TRUE(row) << table.out;
 }
 
 TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {

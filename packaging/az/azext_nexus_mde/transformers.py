@@ -51,8 +51,9 @@ def status_table(result):
                          ("Definitions", _dash(health.get("definitionsVersion"))),
                          ("DefinitionsUpdated", _dash(health.get("definitionsUpdated"))),
                          ("LastScan", _last_scan(snap.get("scans"))),
-                         ("Threats", len(snap["threats"]) if "threats" in snap else "-"),
-                         ("Quarantined", len(snap["quarantine"]) if "quarantine" in snap else "-"),
+                         # no-agent: ARM's view, where threats and quarantine are unknown, not zero
+                         ("Threats", len(snap["threats"]) if "threats" in snap and n["state"] == "ok" else "-"),
+                         ("Quarantined", len(snap["quarantine"]) if "quarantine" in snap and n["state"] == "ok" else "-"),
                          ("Detail", _detail(n))))
     return rows
 

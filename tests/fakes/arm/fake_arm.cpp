@@ -15,6 +15,7 @@
 //             "applyDelayMilliseconds"?,"scanMilliseconds"?,"stuck"?}]}
 // scanRuntime: each powered-on, non-stuck node reports scanStartedTime when the operation
 // completes and scanCompletedTime scanMilliseconds (default 500) later.
+// runtimeProtectionStatus's health, license and definitions come from the node's mdatp double state.
 // A node reports a new level (runtimeProtectionStatus.enforcementLevel) applyDelayMilliseconds
 // after the operation completes; a stuck node never does.
 // Faults count down: the next N requests get 429 (Retry-After: 1), then the next N get 500.
@@ -413,6 +414,45 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       }
     }
     rps["definitionUpdateMode"] = text("definitionUpdateMode", "None");
+    // What the platform's own MDE monitoring reports, from the node's mdatp double state (the
+    // fields the double reads, with its defaults).
+    if (auto* state_file = node.if_contains("mdatpState")) {
+      json::object state;
+      try {
+        state = read_json(std::string(state_file->as_string())).as_object();
+      } catch (...) {
+      }
+      auto flag = [&](const char* key, bool fallback) {
+        auto* v = state.if_contains(key);
+        return v && v->is_bool() ? v->as_bool() : fallback;
+      };
+      bool healthy = flag("healthy", true) && flag("daemonRunning", true);
+      rps["agentHealthStatus"] = healthy ? "Healthy" : "Unhealthy";
+      json::array issues;
+      if (auto* list = state.if_contains("healthIssues"); list && list->is_array()) issues = list->as_array();
+      if (!flag("daemonRunning", true)) issues.emplace_back("daemon not running");
+      rps["agentHealthStatusIssues"] = issues;
+      rps["agentLicenseStatus"] = flag("licensed", true) ? "Licensed" : "Unlicensed";
+      auto* version = state.if_contains("definitionsVersion");
+      rps["definitionsVersion"] = version && version->is_string() ? version->as_string() : json::string("1.395.227.0");
+      auto* age = state.if_contains("definitionsAgeMinutes");
+      std::int64_t minutes = age && age->is_number() ? age->to_number<std::int64_t>() : 60;
+      rps["definitionsLastUpdated"] = *nexus_mde::format_rfc3339_ms(nexus_mde::now_epoch_ms() - minutes * 60'000);
+      // Until the platform runs a scan here, the last scan is the node's own (not the template's).
+      if (!applied.scan_started_ms) {
+        rps.erase("scanStartedTime");
+        rps.erase("scanCompletedTime");
+        auto* scans = state.if_contains("scans");
+        if (scans && scans->is_array() && !scans->as_array().empty() && scans->as_array().back().is_object()) {
+          const auto& last = scans->as_array().back().as_object();
+          for (auto [from, to] : {std::pair{"startTime", "scanStartedTime"}, std::pair{"endTime", "scanCompletedTime"}}) {
+            if (auto* t = last.if_contains(from); t && t->is_number()) {
+              rps[to] = *nexus_mde::format_rfc3339_ms(t->to_number<std::int64_t>());
+            }
+          }
+        }
+      }
+    }
     return m;
   }
 
