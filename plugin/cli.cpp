@@ -108,6 +108,7 @@ int run_cli(int argc, char** argv) {
   add_report_command(app, globals, outcome);
   add_enforcement_command(app, globals, outcome);
   add_test_detection_command(app, globals, outcome);
+  add_extract_command(app, globals, outcome);
   add_xdr_command(app, globals, outcome);
 
   // CLI11 reads the config file before it looks at environment variables, so an envname on

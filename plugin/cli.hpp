@@ -39,6 +39,7 @@ void add_enforcement_command(CLI::App& app, const GlobalOptions& globals, Comman
 void add_enforcement_show_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_test_detection_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_extract_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_sizing_command(CLI::App& xdr, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_capacity_command(CLI::App& xdr, const GlobalOptions& globals, CommandOutcome& outcome);

@@ -73,6 +73,7 @@ Next ClusterDiscovery::on_answer(const AgentResponse& r) {
       continue;
     }
     ArmMachine machine;
+    machine.id = text_of(*m, "id");
     machine.name = text_of(p, "machineName");
     if (machine.name.empty()) machine.name = text_of(*m, "name");
     machine.ipv4 = text_of(p, "oamIpv4Address");

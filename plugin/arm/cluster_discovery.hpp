@@ -26,6 +26,7 @@ struct ArmCluster {
 };
 
 struct ArmMachine {
+  std::string id;             // the resource's ARM id (its actions are POSTed under it)
   std::string name;           // machineName: the node's name
   std::string ipv4;           // oamIpv4Address
   std::string ipv6;           // oamIpv6Address

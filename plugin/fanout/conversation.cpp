@@ -30,6 +30,7 @@ std::string_view to_string(NodeState state) {
     case NodeState::kHttpError: return "http-error";
     case NodeState::kAgentError: return "agent-error";
     case NodeState::kNoAgent: return "no-agent";
+    case NodeState::kSkipped: return "skipped";
   }
   return "?";
 }

@@ -23,6 +23,7 @@ enum class NodeState {
   kHttpError,    // an HTTP answer that is not the agent's (no JSON error), or broken HTTP
   kAgentError,   // the agent answered with an error of its own, or a body that does not parse
   kNoAgent,      // ARM lists the machine but no agent answered: MDE as ARM's runtimeProtectionStatus says
+  kSkipped,      // not asked: the machine is powered off or not ready (ARM's data extract)
 };
 
 std::string_view to_string(NodeState state);

@@ -60,12 +60,13 @@ Result<bool> stream_plain(const std::string& path, const ChunkSink& sink, std::s
   return true;
 }
 
-Result<bool> stream_from_archive(const std::string& path, const ChunkSink& sink, std::size_t max_bytes) {
+// `open` attaches the input (a file, or bytes in memory) to the archive reader.
+Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const ChunkSink& sink, std::size_t max_bytes) {
   std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   archive_read_support_format_gnutar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+  if (open(a.get()) != ARCHIVE_OK) {
     return make_error(std::string("not a readable archive: ") + archive_error_string(a.get()));
   }
   std::vector<std::string> seen;
@@ -133,7 +134,19 @@ Result<bool> stream_extract(const std::string& path, const ChunkSink& sink, std:
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(in.gcount()));
   }
-  return looks_like_archive(head) ? stream_from_archive(path, sink, max_bytes) : stream_plain(path, sink, max_bytes);
+  if (!looks_like_archive(head)) return stream_plain(path, sink, max_bytes);
+  return stream_from_archive([&](archive* a) { return archive_read_open_filename(a, path.c_str(), 1 << 16); }, sink, max_bytes);
+}
+
+Result<bool> stream_extract_bytes(std::string_view bytes, const ChunkSink& sink, std::size_t max_bytes) {
+  if (looks_like_archive(std::string(bytes.substr(0, 512)))) {
+    return stream_from_archive([&](archive* a) { return archive_read_open_memory(a, bytes.data(), bytes.size()); }, sink, max_bytes);
+  }
+  if (bytes.size() > max_bytes) return make_error(too_large("the download", max_bytes));
+  for (std::size_t at = 0; at < bytes.size(); at += kChunk) {
+    if (!sink(bytes.substr(at, kChunk))) return false;
+  }
+  return true;
 }
 
 }  // namespace nexus_mde::plugin

@@ -28,6 +28,10 @@ using ChunkSink = std::function<bool(std::string_view chunk)>;
 Result<bool> stream_extract(const std::string& path, const ChunkSink& sink,
                             std::size_t max_bytes = kMaxAgentInformationBytes);
 
+// The same for a download held in memory (the data extract's tar.gz, or the JSON itself).
+Result<bool> stream_extract_bytes(std::string_view bytes, const ChunkSink& sink,
+                                  std::size_t max_bytes = kMaxAgentInformationBytes);
+
 
 // "x/rack1control01.mde-agent-information.json" -> "rack1control01";
 // "rack1control01-mde.tar.gz" -> "rack1control01-mde"; "r1/mde-agent-information.json" -> "r1".

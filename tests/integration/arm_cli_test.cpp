@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -171,6 +172,71 @@ TEST_F(ArmCli, AMachineWithoutAnAgentShowsWhatArmReports) {
     EXPECT_NE(line.find(" -        -            no agent answered"), std::string::npos) << "threats and quarantine unknown: " << line;
   }
   EXPECT_TRUE(row) << table.out;
+}
+
+TEST_F(ArmCli, ExtractRunsTheDataExtractOnEveryReadyMachineAndReadsItsArchive) {
+  // r1 has a threat; r2's extract runs out of time (252); off01 is powered off; storage answers
+  // every download with a redirect first.
+  agents_[0]->set_mdatp_state(json::object{
+      {"scans", json::array{json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", 1697204573732},
+                                         {"endTime", 1697204632487}, {"filesScanned", 1750},
+                                         {"threats", json::array{json::object{
+                                                         {"threat", json::object{{"tracking_id", "t1"},
+                                                                                 {"name", "Virus:DOS/EICAR_Test_File"},
+                                                                                 {"type", "virus"},
+                                                                                 {"path", "/tmp/eicar.com"},
+                                                                                 {"detection_time", 1697204600000}}},
+                                                         {"history", json::array{json::object{{"key", 1697204600000},
+                                                                                              {"value", "quarantined"}}}}}}}}}}});
+  auto w = world({{"blobRedirect", true}});
+  auto& nodes = w["nodes"].as_array();
+  nodes[1].as_object()["extractTimesOut"] = true;
+  nodes.push_back(json::object{{"name", "off01"}, {"address", "127.0.0.251"}, {"powerState", "Off"}});
+  start_arm(w);
+  auto r = cli({"extract", "--limit-time-seconds", "60", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 1) << "the threat is a finding\n" << r.out << r.err;
+  auto doc = json::parse(r.out);
+  std::map<std::string, json::object> by_node;
+  for (const auto& n : doc.at("nodes").as_array()) by_node[std::string(n.at("node").as_string())] = n.as_object();
+  ASSERT_EQ(by_node.size(), 4u) << r.out;
+  const auto& r1 = by_node.at(agents_[0]->node());
+  EXPECT_EQ(r1.at("state"), "ok") << json::serialize(r1);
+  EXPECT_EQ(r1.at("snapshot").at("threats").as_array().size(), 1u) << json::serialize(r1);
+  EXPECT_EQ(r1.at("snapshot").at("scans").at(0).at("startTime"), "2023-10-13T13:42:53.732Z");
+  EXPECT_EQ(r1.at("findings").at(0), "1 threat");
+  EXPECT_EQ(r1.at("snapshot").at("health").at("healthy"), true);
+  const auto& r2 = by_node.at(agents_[1]->node());
+  EXPECT_EQ(r2.at("state"), "timeout") << json::serialize(r2);
+  EXPECT_NE(std::string(r2.at("reason").as_string()).find("timed out after 60 s (exit code 252"), std::string::npos);
+  EXPECT_EQ(by_node.at(agents_[2]->node()).at("state"), "ok");
+  EXPECT_EQ(by_node.at("off01").at("state"), "skipped");
+  EXPECT_NE(std::string(by_node.at("off01").at("reason").as_string()).find("powerState Off"), std::string::npos);
+  // The SAS URL is a secret: nowhere in what the CLI prints.
+  EXPECT_EQ(r.out.find("sig="), std::string::npos);
+  EXPECT_EQ(r.err.find("sig="), std::string::npos) << r.err;
+  auto log = testing::read_file(dir_ / "arm.log");
+  EXPECT_NE(log.find("/runDataExtractsRestricted?api-version=2026-07-01"), std::string::npos) << log;
+  EXPECT_NE(log.find("GET /redirect/bmm-run-command-output/"), std::string::npos) << "the redirect was followed:\n" << log;
+  EXPECT_EQ(log.find("bareMetalMachines/off01/runDataExtracts"), std::string::npos) << "nothing ran on the powered-off machine";
+}
+
+TEST_F(ArmCli, ExtractExplainsAStorageFirewall) {
+  start_arm(world({{"blobForbidden", true}, {"apiVersions", json::array{"2024-07-01"}}}));
+  auto r = cli({"extract", "--api-version", "2024-07-01", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  auto log = testing::read_file(dir_ / "arm.log");
+  EXPECT_NE(log.find("/runDataExtracts?api-version=2024-07-01"), std::string::npos) << "the plain action before 2025-07-01:\n" << log;
+  auto doc = json::parse(r.out);
+  for (const auto& n : doc.at("nodes").as_array()) {
+    EXPECT_EQ(n.at("state"), "http-error") << json::serialize(n);
+    std::string reason(n.at("reason").as_string());
+    EXPECT_NE(reason.find("storage answered 403"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("firewall"), std::string::npos) << reason;
+    EXPECT_EQ(reason.find("sig="), std::string::npos) << reason;
+  }
+  auto bad_limit = cli({"extract", "--limit-time-seconds", "30"});
+  EXPECT_EQ(bad_limit.exit_code, 3) << bad_limit.err;
+  EXPECT_NE(bad_limit.err.find("--limit-time-seconds"), std::string::npos) << bad_limit.err;
 }
 
 TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {

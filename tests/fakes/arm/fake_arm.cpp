@@ -19,9 +19,19 @@
 // A node reports a new level (runtimeProtectionStatus.enforcementLevel) applyDelayMilliseconds
 // after the operation completes; a stuck node never does.
 // Faults count down: the next N requests get 429 (Retry-After: 1), then the next N get 500.
+// runDataExtracts / runDataExtractsRestricted (mde-agent-information): a Location LRO; when it
+// completes the platform runs the node's mdatp (the double next to its state file) as the data
+// extract does, packs mde-agent-information.json into a tar.gz and serves it as a blob with a
+// SAS-style query (sig checked; an Authorization header is refused: a SAS request carries none).
+// Per node: "extractMilliseconds" (over limitTimeSeconds: exit code 252), "extractTimesOut" (252
+// at once, without the wait). World: "blobRedirect"
+// (the result URL answers 307 first), "blobForbidden" (403, the storage firewall).
+#include <archive.h>
+#include <archive_entry.h>
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -37,6 +47,7 @@
 
 #include "agent/server/http_server.hpp"
 #include "common/net/tls_context.hpp"
+#include "common/process.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
 
@@ -106,7 +117,38 @@ struct Operation {
   std::string update_mode;
   bool applied = false;
   std::string resource_id;
+  std::string extract_node;    // a data extract on this machine
+  std::int64_t limit_seconds = 0;
+  json::object properties;     // the data extract's result: exitCode, outputHead, resultUrl
 };
+
+// A .tar.gz holding one file, built in memory as the platform's data extract does.
+std::string tar_gz(const std::string& member, const std::string& content) {
+  std::string out;
+  archive* a = archive_write_new();
+  archive_write_add_filter_gzip(a);
+  archive_write_set_format_pax_restricted(a);
+  archive_write_open(
+      a, &out, nullptr,
+      [](archive*, void* data, const void* buffer, size_t length) -> la_ssize_t {
+        static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), length);
+        return static_cast<la_ssize_t>(length);
+      },
+      nullptr);
+  if (!member.empty()) {
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, member.c_str());
+    archive_entry_set_size(entry, static_cast<la_int64_t>(content.size()));
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_write_header(a, entry);
+    archive_write_data(a, content.data(), content.size());
+    archive_entry_free(entry);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return out;
+}
 
 class FakeArm final : public nexus_mde::agent::RequestHandler {
  public:
@@ -154,6 +196,10 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   }
 
   HttpResponse answer(const HttpRequest& request) {
+    // Storage, not ARM: a SAS URL carries its own authorization.
+    if (request.target.starts_with("/bmm-run-command-output/") || request.target.starts_with("/redirect/")) {
+      return get_blob(request);
+    }
     std::string token = text("token", "arm-token");
     if (request.authorization != "Bearer " + token) {
       if (request.authorization.empty()) return error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
@@ -194,6 +240,11 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     }
     if (lower(path) == lower(cluster_path + "/scanRuntime") && request.method == "POST") return scan_runtime(request, api_version);
     if (lower(path) == lower(machines_path) && request.method == "GET") return list_machines(query, api_version);
+    if (lower(path).starts_with(lower(machines_path) + "/") && request.method == "POST") {
+      std::string rest = path.substr(machines_path.size() + 1);
+      auto slash = rest.find('/');
+      if (slash != std::string::npos) return run_data_extracts(request, rest.substr(0, slash), rest.substr(slash + 1), api_version);
+    }
     if (path.starts_with(operations_prefix) && request.method == "GET") return operation_status(path.substr(operations_prefix.size()));
     return error(404, "ResourceNotFound", "The Resource '" + path + "' was not found.");
   }
@@ -284,6 +335,153 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     return start_operation(std::move(op), api_version, false);
   }
 
+  // POST …/bareMetalMachines/{name}/runDataExtracts[Restricted]: mde-agent-information moved to the
+  // restricted action from 2025-07-01-preview on (reference/networkcloud/API.md §6).
+  HttpResponse run_data_extracts(const HttpRequest& request, const std::string& machine, const std::string& action,
+                                 const std::string& api_version) {
+    bool restricted_era = api_version.substr(0, 10) >= "2025-07-01";
+    if (action != "runDataExtracts" && action != "runDataExtractsRestricted") {
+      return error(404, "ResourceNotFound", "No action '" + action + "'.");
+    }
+    if (action == "runDataExtractsRestricted" && !restricted_era) {
+      return error(400, "InvalidResourceType", "The action 'runDataExtractsRestricted' is not supported by api-version " + api_version + ".");
+    }
+    const json::object* node = nullptr;
+    for (const auto& n : world_.at("nodes").as_array()) {
+      if (lower(std::string(n.at("name").as_string())) == lower(machine)) node = &n.as_object();
+    }
+    if (!node) return error(404, "ResourceNotFound", "The Resource 'Microsoft.NetworkCloud/bareMetalMachines/" + machine + "' was not found.");
+    json::value body;
+    try {
+      body = json::parse(request.body);
+    } catch (...) {
+      return error(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+    }
+    const json::object* o = body.if_object();
+    const json::value* commands = o ? o->if_contains("commands") : nullptr;
+    const json::value* limit = o ? o->if_contains("limitTimeSeconds") : nullptr;
+    if (!commands || !commands->is_array() || commands->as_array().empty()) {
+      return error(400, "InvalidRequestContent", "commands: at least one command is required.");
+    }
+    if (!limit || !limit->is_number() || limit->to_number<std::int64_t>() < 60 || limit->to_number<std::int64_t>() > 14400) {
+      return error(400, "InvalidRequestContent", "limitTimeSeconds: required, from 60 to 14400.");
+    }
+    const auto& first = commands->as_array().front();
+    if (!first.is_object() || !first.as_object().contains("command") || first.at("command") != "mde-agent-information") {
+      return error(400, "InvalidRequestContent", "Only mde-agent-information is emulated.");
+    }
+    if (action == "runDataExtracts" && restricted_era) {
+      return error(400, "InvalidRequestContent",
+                   "The command mde-agent-information is not supported by runDataExtracts as of api-version 2025-07-01-preview; "
+                   "use runDataExtractsRestricted.");
+    }
+    if ((node->contains("powerState") && node->at("powerState") != "On") ||
+        (node->contains("readyState") && node->at("readyState") != "True")) {
+      return error(409, "BareMetalMachineNotReady", "The bare metal machine " + machine + " is not ready.");
+    }
+    Operation op;
+    op.extract_node = std::string(node->at("name").as_string());
+    op.limit_seconds = limit->to_number<std::int64_t>();
+    std::int64_t work = node->contains("extractMilliseconds") ? node->at("extractMilliseconds").to_number<std::int64_t>() : 0;
+    auto r = start_operation(std::move(op), api_version, false);
+    // The script's own time, bounded by limitTimeSeconds, comes on top of the platform's.
+    auto& started = operations_["op-" + std::to_string(operation_count_)];
+    started.done_at += std::chrono::milliseconds(std::min(work, started.limit_seconds * 1000));
+    started.resource_id = "/subscriptions/" + text("subscription") + "/resourceGroups/" + text("managedResourceGroup") +
+                          "/providers/Microsoft.NetworkCloud/bareMetalMachines/" + started.extract_node;
+    return r;
+  }
+
+  // What the mde-agent-information script does on the node: mdatp commands into the template.
+  json::object run_extract(const Operation& op) {
+    const json::object* node = nullptr;
+    for (const auto& n : world_.at("nodes").as_array()) {
+      if (n.at("name").as_string() == op.extract_node) node = &n.as_object();
+    }
+    std::string head = "====Action Command Output====\nExecuting mde-agent-information command\n";
+    std::int64_t work = node && node->contains("extractMilliseconds") ? node->at("extractMilliseconds").to_number<std::int64_t>() : 0;
+    bool times_out = node && node->contains("extractTimesOut") && node->at("extractTimesOut").as_bool();
+    if (times_out || work > op.limit_seconds * 1000) {  // stopped at limitTimeSeconds, with what it wrote so far
+      head += "MDE agent is running, proceeding with data extract\nGetting MDE agent information for " + op.extract_node + "\n";
+      return {{"exitCode", "252"}, {"outputHead", head}, {"resultUrl", store_blob(tar_gz("", ""))}};
+    }
+    const json::value* state = node ? node->if_contains("mdatpState") : nullptr;
+    if (!state || !state->is_string()) {
+      return {{"exitCode", "1"}, {"outputHead", head + "mdatp: command not found\n"}};
+    }
+    std::filesystem::path state_dir = std::filesystem::path(std::string(state->as_string())).parent_path();
+    std::string mdatp = (state_dir.parent_path() / "mdatp").string();
+    auto run = [&](std::vector<std::string> args, json::value& out) {
+      args.insert(args.begin(), mdatp);
+      nexus_mde::ProcessOptions o;
+      o.timeout = std::chrono::seconds(10);
+      o.environment = {"FAKE_MDATP_STATE=" + state_dir.string()};
+      auto r = nexus_mde::run_process(args, o);
+      if (!r || r->exit_code != 0) return false;
+      auto start = r->out.find_first_of("{[");  // after an ATTENTION line, if any
+      try {
+        out = json::parse(start == std::string::npos ? std::string() : r->out.substr(start));
+      } catch (...) {
+        return false;
+      }
+      return true;
+    };
+    json::value health, definitions, scans, threats, quarantine;
+    if (!run({"health", "--output", "json"}, health)) {
+      return {{"exitCode", "1"}, {"outputHead", head + "MDE agent is not running, no data extracted\n"}};
+    }
+    run({"health", "--details", "definitions", "--output", "json"}, definitions);
+    run({"scan", "list", "--output", "json"}, scans);
+    run({"threat", "list", "--output", "json"}, threats);
+    run({"threat", "quarantine", "list", "--output", "json"}, quarantine);
+    json::object info{{"diagnosticInformation", json::object{{"realTimeProtectionStats", nullptr}, {"eventProviderStats", nullptr}}},
+                      {"mdeDefinitions", definitions},
+                      {"generalHealth", health},
+                      {"mdeConfiguration", nullptr},
+                      {"scanList", scans},
+                      {"threatInformation", json::object{{"list", threats}, {"quarantineList", quarantine}}}};
+    head += "MDE agent is running, proceeding with data extract\nGetting MDE agent information for " + op.extract_node +
+            "\nWriting to /hostfs/tmp/runcommand\n";
+    std::string archive = tar_gz("hostfs/tmp/runcommand/mde-agent-information.json", json::serialize(info));
+    return {{"exitCode", "0"}, {"outputHead", head}, {"resultUrl", store_blob(archive)}};
+  }
+
+  std::string store_blob(std::string bytes) {
+    std::string id = nexus_mde::random_hex(16);
+    std::string sig = nexus_mde::random_hex(16);
+    blobs_[id] = {std::move(bytes), sig};
+    bool redirect = world_.contains("blobRedirect") && world_.at("blobRedirect").as_bool();
+    return "https://" + host_ + (redirect ? "/redirect" : "") + "/bmm-run-command-output/" + id +
+           "-action-bmmdataextcmd.tar.gz?se=2099-01-01T00%3A00%3A00Z&sig=" + sig + "&sp=r&spr=https&sr=b&sv=2019-12-12";
+  }
+
+  HttpResponse get_blob(const HttpRequest& request) {
+    if (request.target.starts_with("/redirect/")) {
+      HttpResponse r;
+      r.status = 307;
+      r.headers.emplace_back("Location", "https://" + host_ + request.target.substr(std::string("/redirect").size()));
+      return r;
+    }
+    if (!request.authorization.empty()) {
+      return error(400, "InvalidAuthenticationInfo", "A SAS request must not carry an Authorization header.");
+    }
+    if (world_.contains("blobForbidden") && world_.at("blobForbidden").as_bool()) {
+      return error(403, "AuthorizationFailure", "This request is not authorized to perform this operation.");
+    }
+    std::string path = request.target.substr(0, request.target.find('?'));
+    std::string query = request.target.find('?') == std::string::npos ? "" : request.target.substr(request.target.find('?') + 1);
+    std::string name = path.substr(std::string("/bmm-run-command-output/").size());
+    auto it = blobs_.find(name.substr(0, name.find('-')));
+    if (it == blobs_.end()) return error(404, "BlobNotFound", "The specified blob does not exist.");
+    if (param(query, "sig") != it->second.second) {
+      return error(403, "AuthenticationFailed", "Server failed to authenticate the request.");
+    }
+    HttpResponse r;
+    r.content_type = "application/octet-stream";
+    r.body = it->second.first;
+    return r;
+  }
+
   HttpResponse start_operation(Operation op, const std::string& api_version, bool async_operation_header) {
     op.resource_id = cluster_id();
     op.done_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(world_.contains("lroMilliseconds") ? world_.at("lroMilliseconds").to_number<int>() : 1000);
@@ -307,6 +505,10 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       if (op.applied || now < op.done_at) continue;
       op.applied = true;
       if (op.fails) continue;
+      if (!op.extract_node.empty()) {
+        op.properties = run_extract(op);
+        continue;
+      }
       if (op.scan) {
         std::int64_t now_ms = nexus_mde::now_epoch_ms();
         for (const auto& n : world_.at("nodes").as_array()) {
@@ -359,6 +561,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     } else {
       status["status"] = "Succeeded";
       status["percentComplete"] = 100;
+      if (!op.properties.empty()) status["properties"] = op.properties;
     }
     r.body = json::serialize(status);
     return r;
@@ -468,6 +671,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   std::size_t request_count_ = 0;
   std::size_t operation_count_ = 0;
   std::size_t etag_ = 1;
+  std::map<std::string, std::pair<std::string, std::string>> blobs_;  // id -> (tar.gz, SAS sig)
 };
 
 }  // namespace
