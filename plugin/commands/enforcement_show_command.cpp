@@ -7,6 +7,8 @@
 #include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
+#include "plugin/cluster/snapshot_conversation.hpp"
+#include "plugin/fanout/agent_access.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
 #include "plugin/output/table.hpp"
@@ -16,6 +18,36 @@ namespace nexus_mde::plugin {
 namespace {
 
 namespace json = boost::json;
+
+struct ReportedLevel {
+  std::string level;   // empty: not reported
+  std::string source;  // "agent" or "arm"
+};
+
+// Each machine's level as the node itself reports it: its agent's reading of mdatp where agent
+// credentials are given (--ca-file with --token-file or --cert/--key) and the agent answers, else
+// the machine's runtimeProtectionStatus in ARM. Nullopt (exit 3) when the credentials are bad.
+std::optional<std::vector<ReportedLevel>> reported_levels(const GlobalOptions& globals, const std::vector<ArmMachine>& machines) {
+  std::vector<ReportedLevel> out;
+  for (const auto& m : machines) out.push_back({m.enforcement_level(), "arm"});
+  const auto& a = globals.access;
+  if (a.ca_file.empty() || (a.token_file.empty() && a.cert_file.empty())) return out;
+  auto access = open_agent_access(a, std::chrono::seconds(30));
+  if (!access) {
+    std::cerr << "nexus-mde enforcement show: " << access.error().describe() << "\n";
+    return std::nullopt;
+  }
+  std::size_t unaddressed = 0;
+  ClusterSetup setup{inventory_of(machines, unaddressed), std::move(*access), {}};
+  auto collected = collect_snapshots(setup, "/v1/status");
+  for (const auto& r : collected.reports) {
+    if (r.outcome.state != NodeState::kOk || !r.snapshot || r.snapshot->stale || !r.snapshot->enforcement.level) continue;
+    for (std::size_t i = 0; i < machines.size(); ++i) {
+      if (machines[i].name == r.node.name) out[i] = {std::string(to_string(*r.snapshot->enforcement.level)), "agent"};
+    }
+  }
+  return out;
+}
 
 ExitCode run_show(const GlobalOptions& globals) {
   auto arm = prepare_arm_or_explain(globals, std::chrono::seconds(60), "enforcement show", std::cerr);
@@ -30,19 +62,22 @@ ExitCode run_show(const GlobalOptions& globals) {
   std::string desired = c.enforcement_level.value_or("Disabled");  // never set means Disabled
   auto machines = discovery.machines();
   std::sort(machines.begin(), machines.end(), [](const ArmMachine& a, const ArmMachine& b) { return natural_less(a.name, b.name); });
+  auto reported = reported_levels(globals, machines);
+  if (!reported) return ExitCode::kUsage;
   std::size_t drifting = 0;
-  for (const auto& m : machines) drifting += m.enforcement_level() != desired;
+  for (std::size_t i = 0; i < machines.size(); ++i) drifting += (*reported)[i].level != desired;
   ExitCode code = drifting > 0 ? ExitCode::kFindings : ExitCode::kClean;
 
   if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
     json::array nodes;
-    for (const auto& m : machines) {
-      auto level = m.enforcement_level();
+    for (std::size_t i = 0; i < machines.size(); ++i) {
+      const auto& m = machines[i];
+      const auto& [level, source] = (*reported)[i];
       nodes.push_back(json::object{{"node", m.name},
                                    {"readyState", m.ready_state},
                                    {"powerState", m.power_state},
                                    {"reported", level.empty() ? json::value(nullptr) : json::value(level)},
-                                   {"source", "arm"},
+                                   {"source", source},
                                    {"drift", level != desired}});
     }
     auto writer = make_document_writer(globals.output, std::cout);
@@ -61,10 +96,11 @@ ExitCode run_show(const GlobalOptions& globals) {
     std::cout << "Cluster " << c.name << ": " << desired << (c.enforcement_level ? "" : " (never set)")
               << ", definition updates " << c.definition_update_mode.value_or("-") << "\n\n";
   }
-  Table table({"NODE", "READY", "POWER", "REPORTED", "DRIFT"});
-  for (const auto& m : machines) {
-    auto level = m.enforcement_level();
-    std::vector<std::string> row{m.name, m.ready_state, m.power_state, level.empty() ? kUnknownCell : level,
+  Table table({"NODE", "READY", "POWER", "REPORTED", "SOURCE", "DRIFT"});
+  for (std::size_t i = 0; i < machines.size(); ++i) {
+    const auto& m = machines[i];
+    const auto& [level, source] = (*reported)[i];
+    std::vector<std::string> row{m.name, m.ready_state, m.power_state, level.empty() ? kUnknownCell : level, source,
                                  level != desired ? "yes" : "no"};
     if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, row);
     else table.add_row(std::move(row));
@@ -81,8 +117,11 @@ ExitCode run_show(const GlobalOptions& globals) {
 
 void add_enforcement_show_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome) {
   auto* cmd = enforcement.add_subcommand("show", "The cluster's desired level, and the level each node reports (DRIFT)");
-  cmd->footer("Needs --cluster NAME -g RG [--subscription ID]. Exit codes: 0 every node at the cluster's level;\n"
-              "1 drift; 2 ARM could not be read; 3 usage or configuration error (token, flags).");
+  cmd->footer("Needs --cluster NAME -g RG [--subscription ID]. With agent credentials (--ca-file and --token-file or\n"
+              "--cert/--key) a node's level is what its agent reads from mdatp (SOURCE agent); where no agent answers, or\n"
+              "without them, the machine's runtimeProtectionStatus in ARM (SOURCE arm).\n"
+              "Exit codes: 0 every node at the cluster's level; 1 drift; 2 ARM could not be read; 3 usage or\n"
+              "configuration error (token, flags, credentials).");
   cmd->callback([&globals, &outcome] { outcome.exit_code = run_show(globals); });
 }
 

@@ -263,6 +263,17 @@ TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {
     auto state = json::parse(testing::read_file(a->dir() / "fake" / "fake-mdatp-state" / "state.json"));
     EXPECT_EQ(state.at("enforcementLevel"), "real_time") << a->node();
   }
+  // With agent credentials, each node's level is its agent's reading of mdatp.
+  auto creds = agent_credentials();
+  std::vector<std::string> show_args{"enforcement", "show", "-o", "json"};
+  show_args.insert(show_args.end(), creds.begin(), creds.end());
+  auto via_agents = cli(show_args);
+  EXPECT_EQ(via_agents.exit_code, 0) << via_agents.out << via_agents.err;
+  auto agents_doc = json::parse(via_agents.out);
+  for (const auto& n : agents_doc.at("nodes").as_array()) {
+    EXPECT_EQ(n.at("source"), "agent") << json::serialize(n);
+    EXPECT_EQ(n.at("reported"), "RealTime") << json::serialize(n);
+  }
   auto table = cli({"enforcement", "show"});
   EXPECT_EQ(table.exit_code, 0) << table.out << table.err;
   EXPECT_NE(table.out.find("Cluster nexus-1: RealTime, definition updates Automatic"), std::string::npos) << table.out;
