@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "common/process.hpp"
+#include "common/time.hpp"
 #include "tests/support/agent_harness.hpp"
 
 namespace nexus_mde {
@@ -325,6 +326,16 @@ TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
   auto log = testing::read_file(dir_ / "arm.log");
   EXPECT_NE(log.find("POST /subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/nexus-1/scanRuntime"),
             std::string::npos) << log;
+  // The platform's scan is in each node's mdatp history (which its agent serves).
+  auto triggered = parse_rfc3339(std::string(doc.at("triggeredAt").as_string()));
+  ASSERT_TRUE(triggered);
+  for (const auto& a : agents_) {
+    auto state = json::parse(testing::read_file(a->dir() / "fake" / "fake-mdatp-state" / "state.json"));
+    const auto& scans = state.at("scans").as_array();
+    ASSERT_FALSE(scans.empty()) << a->node();
+    EXPECT_GE(scans.back().at("startTime").to_number<std::int64_t>(), *triggered) << a->node();
+    EXPECT_EQ(scans.back().at("state"), "succeeded") << a->node();
+  }
 
   nodes[1].as_object()["powerState"] = "Off";
   nodes[2].as_object()["stuck"] = true;

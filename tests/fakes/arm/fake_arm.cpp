@@ -14,7 +14,8 @@
 //   "nodes":[{"name","address","readyState","powerState","clusterId"?,"mdatpState"?,
 //             "applyDelayMilliseconds"?,"scanMilliseconds"?,"stuck"?}]}
 // scanRuntime: each powered-on, non-stuck node reports scanStartedTime when the operation
-// completes and scanCompletedTime scanMilliseconds (default 500) later.
+// completes and scanCompletedTime scanMilliseconds (default 500) later, when the scan is also
+// added to its mdatp double's history (a quick scan, succeeded).
 // runtimeProtectionStatus's health, license and definitions come from the node's mdatp double state.
 // A node reports a new level (runtimeProtectionStatus.enforcementLevel) applyDelayMilliseconds
 // after the operation completes; a stuck node never does.
@@ -107,7 +108,24 @@ struct NodeLevel {
   // The last scan the platform ran here (epoch ms); a scan completes scanMilliseconds after it starts.
   std::int64_t scan_started_ms = 0;
   std::int64_t scan_completed_ms = 0;
+  bool scan_recorded = true;  // the finished scan is in the node's mdatp history
 };
+
+// A scan the platform ran, as mdatp records it in its history (scan list, agent's /v1/scans).
+void record_scan(const std::string& state_file, std::int64_t started_ms, std::int64_t ended_ms) {
+  json::object state;
+  try {
+    state = read_json(state_file).as_object();
+  } catch (...) {
+  }
+  auto& scans = state["scans"];
+  if (!scans.is_array()) scans = json::array{};
+  scans.as_array().push_back(json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", started_ms},
+                                          {"endTime", ended_ms}, {"filesScanned", 1750}, {"threats", json::array{}}});
+  std::string tmp = state_file + ".arm-tmp";
+  std::ofstream(tmp) << json::serialize(state);
+  std::rename(tmp.c_str(), state_file.c_str());
+}
 
 struct Operation {
   bool scan = false;           // scanRuntime, else an enforcement PATCH
@@ -498,9 +516,18 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     return r;
   }
 
-  // Operations past their time complete; a completed enforcement change reaches the nodes.
+  // Operations past their time complete; a completed enforcement change reaches the nodes, and
+  // a node's finished scan its mdatp history.
   void complete_operations() {
     auto now = std::chrono::steady_clock::now();
+    for (const auto& n : world_.at("nodes").as_array()) {
+      auto& level = node_levels_[std::string(n.at("name").as_string())];
+      if (level.scan_recorded || nexus_mde::now_epoch_ms() < level.scan_completed_ms) continue;
+      level.scan_recorded = true;
+      if (auto* state = n.as_object().if_contains("mdatpState"); state && state->is_string()) {
+        record_scan(std::string(state->as_string()), level.scan_started_ms, level.scan_completed_ms);
+      }
+    }
     for (auto& [id, op] : operations_) {
       if (op.applied || now < op.done_at) continue;
       op.applied = true;
@@ -517,6 +544,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
           auto& state = node_levels_[std::string(o.at("name").as_string())];
           state.scan_started_ms = now_ms;
           state.scan_completed_ms = now_ms + (o.contains("scanMilliseconds") ? o.at("scanMilliseconds").to_number<std::int64_t>() : 500);
+          state.scan_recorded = false;
         }
         continue;
       }
