@@ -148,6 +148,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
     request.authorization = std::string(req[http::field::authorization]);
+    request.if_match = std::string(req[http::field::if_match]);
     request.body = req.body();
     request.peer_address = peer_address_;
     request.peer = peer_;

@@ -15,6 +15,7 @@ struct HttpRequest {
   std::string method;         // "GET", "POST", ...
   std::string target;         // "/v1/scans/7f3a?wait=30"
   std::string authorization;  // the Authorization header, empty when absent
+  std::string if_match;       // the If-Match header (conditional writes; the ARM emulator's PATCH)
   std::string body;
   std::string peer_address;   // "127.0.0.5" or "::1": the unit auth failures are throttled by
   std::string peer;           // "127.0.0.5:40112", for the journal

@@ -109,6 +109,11 @@ Next ArmConversation::next(const AgentResponse& r) {
   if (r.status == 401 || r.status == 403) {
     return Next::fail({NodeState::kAuthError, describe_error(r) + (r.status == 401 ? "; run 'az login' or refresh NEXUS_MDE_ARM_TOKEN" : "")});
   }
+  if (r.status == 412) {  // If-Match: someone changed the resource between our read and our write
+    return Next::fail({NodeState::kHttpError, describe_error(r) +
+                                                  "; the cluster changed since it was read (another update?), so nothing was "
+                                                  "changed: look at it again, then run the command again"});
+  }
   if (r.status < 200 || r.status >= 300) {
     return Next::fail({NodeState::kHttpError, describe_error(r) + (retries_ ? " after " + std::to_string(retries_) + " retries" : "")});
   }

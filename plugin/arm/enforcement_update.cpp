@@ -21,7 +21,8 @@ Next EnforcementUpdate::on_answer(const AgentResponse& r) {
       if (mode) config["definitionUpdateMode"] = *mode;
       AgentRequest patch = arm_request(HttpMethod::kPatch, access_.cluster_path,
                                        json::serialize(json::object{{"properties", json::object{{"runtimeProtectionConfiguration", config}}}}));
-      if (!before_.etag.empty()) patch.headers.emplace_back("If-Match", before_.etag);
+      std::string etag = if_match_.empty() ? before_.etag : if_match_;
+      if (!etag.empty()) patch.headers.emplace_back("If-Match", etag);
       phase_ = Phase::kPatch;
       return Next::ask(std::move(patch));
     }

@@ -13,8 +13,11 @@ namespace nexus_mde::plugin {
 
 class EnforcementUpdate final : public ArmConversation {
  public:
-  EnforcementUpdate(const ArmAccess& access, std::string level, std::optional<std::string> definition_update_mode)
-      : ArmConversation(access), level_(std::move(level)), update_mode_(std::move(definition_update_mode)) {}
+  // `if_match`: the etag the operator saw (enforcement show); empty: the one read just before.
+  EnforcementUpdate(const ArmAccess& access, std::string level, std::optional<std::string> definition_update_mode,
+                    std::string if_match = {})
+      : ArmConversation(access), level_(std::move(level)), update_mode_(std::move(definition_update_mode)),
+        if_match_(std::move(if_match)) {}
 
   const ArmCluster& before() const { return before_; }
   const ArmCluster& after() const { return after_; }
@@ -27,6 +30,7 @@ class EnforcementUpdate final : public ArmConversation {
   enum class Phase { kRead, kPatch, kPoll, kReread };
   std::string level_;
   std::optional<std::string> update_mode_;
+  std::string if_match_;
   Phase phase_ = Phase::kRead;
   ArmCluster before_;
   ArmCluster after_;

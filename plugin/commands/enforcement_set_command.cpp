@@ -22,6 +22,7 @@ namespace json = boost::json;
 struct SetFlags {
   std::string level;
   std::string definition_update_mode;
+  std::string if_match;
   bool wait = false;
 };
 
@@ -51,7 +52,7 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
   std::optional<std::string> mode;
   if (!flags.definition_update_mode.empty()) mode = flags.definition_update_mode;
   auto give_up_at = std::chrono::steady_clock::now() + arm->fan_out.deadline;
-  EnforcementUpdate update(*arm, std::string(to_string(*level)), mode);
+  EnforcementUpdate update(*arm, std::string(to_string(*level)), mode, flags.if_match);
   auto ran = run_arm(*arm, update);
   if (!ran) {
     std::cerr << "nexus-mde enforcement set: " << ran.error().describe() << "\n";
@@ -102,6 +103,10 @@ void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& glo
   cmd->add_option("--definition-update-mode", flags->definition_update_mode, "Automatic or None (default: keep the cluster's)")
       ->check(CLI::IsMember({"Automatic", "None"}));
   cmd->add_flag("--wait", flags->wait, "Then wait until every node reports LEVEL (bounded by --deadline)");
+  cmd->add_option("--if-match", flags->if_match,
+                  "Change it only if the cluster's etag is still this one (from enforcement show -o json); default: the "
+                  "etag read just before")
+      ->type_name("ETAG");
   cmd->footer(
       "A read-modify-write: the cluster is read, both fields are sent (the one not given kept as it was) with\n"
       "If-Match on the etag, and the operation is followed to its end (default --deadline 600 s). Disabled also\n"

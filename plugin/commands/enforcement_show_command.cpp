@@ -86,7 +86,8 @@ ExitCode run_show(const GlobalOptions& globals) {
                                  {"name", c.name},
                                  {"enforcementLevel", c.enforcement_level ? json::value(*c.enforcement_level) : json::value(nullptr)},
                                  {"definitionUpdateMode", c.definition_update_mode ? json::value(*c.definition_update_mode) : json::value(nullptr)},
-                                 {"desired", desired}}},
+                                 {"desired", desired},
+                                 {"etag", c.etag}}},
         {"nodes", std::move(nodes)},
         {"summary", json::object{{"nodes", machines.size()}, {"drifting", drifting}, {"exitCode", to_int(code)}}}});
     writer->finish();

@@ -279,6 +279,25 @@ TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {
   EXPECT_EQ(table.exit_code, 0) << table.out << table.err;
   EXPECT_NE(table.out.find("Cluster nexus-1: RealTime, definition updates Automatic"), std::string::npos) << table.out;
 
+  // Another writer between our read and our PATCH: If-Match makes ARM refuse (412), nothing lost.
+  start_arm(world({{"enforcementLevel", "OnDemand"}, {"faults", json::object{{"concurrentWriter", true}}}}));
+  auto lost = cli({"enforcement", "set", "Passive"});
+  EXPECT_EQ(lost.exit_code, 2) << lost.out << lost.err;
+  EXPECT_NE(lost.err.find("PreconditionFailed"), std::string::npos) << lost.err;
+  EXPECT_NE(lost.err.find("the cluster changed since it was read"), std::string::npos) << lost.err;
+  EXPECT_NE(testing::read_file(dir_ / "arm.log").find("PATCH"), std::string::npos);
+  auto unchanged = cli({"enforcement", "show", "-o", "json"});
+  EXPECT_EQ(json::parse(unchanged.out).at("cluster").at("enforcementLevel"), "OnDemand") << unchanged.out;
+  // --if-match: the etag the operator saw; a stale one is refused, the current one accepted.
+  start_arm(world({{"enforcementLevel", "OnDemand"}}));
+  auto seen = json::parse(cli({"enforcement", "show", "-o", "json"}).out);
+  std::string etag(seen.at("cluster").at("etag").as_string());
+  auto stale = cli({"enforcement", "set", "Passive", "--if-match", "\"etag-0\""});
+  EXPECT_EQ(stale.exit_code, 2) << stale.err;
+  EXPECT_NE(stale.err.find("PreconditionFailed"), std::string::npos) << stale.err;
+  auto current = cli({"enforcement", "set", "Passive", "--if-match", etag});
+  EXPECT_EQ(current.exit_code, 0) << current.out << current.err;
+
   auto bad_level = cli({"enforcement", "set", "Sometimes"});
   EXPECT_EQ(bad_level.exit_code, 3);
   EXPECT_NE(bad_level.err.find("RealTime"), std::string::npos) << bad_level.err;

@@ -66,7 +66,7 @@ def enforcement_show(cmd, cluster=None, resource_group=None, inventory=None, nod
     return _run(cmd, ["enforcement", "show"], locals(), arm=True)
 
 
-def enforcement_set(cmd, level, definition_update_mode=None, wait=False, cluster=None, resource_group=None,
+def enforcement_set(cmd, level, definition_update_mode=None, wait=False, if_match=None, cluster=None, resource_group=None,
                     inventory=None, node=None, ca_file=None, cert=None, key=None, token_file=None, timeout=None,
                     deadline=None, concurrency=None, api_version=None):
     extra = [level]
@@ -74,6 +74,8 @@ def enforcement_set(cmd, level, definition_update_mode=None, wait=False, cluster
         extra += ["--definition-update-mode", definition_update_mode]
     if wait:
         extra.append("--wait")
+    if if_match:
+        extra += ["--if-match", if_match]
     return _run(cmd, ["enforcement", "set"], locals(), extra, arm=True)
 
 

@@ -46,5 +46,7 @@ def load_arguments(loader, _command):
                    help="Automatic or None (default: keep the cluster's).")
         c.argument("wait", options_list=["--wait"], action="store_true",
                    help="Then wait until every node reports the level.")
+        c.argument("if_match", options_list=["--if-match"],
+                   help="Change it only if the cluster's etag is still this one (from enforcement show).")
     with loader.argument_context("nexus-mde report") as c:
         c.positional("files", nargs="+", help="mde-agent-information.json files or data-extract archives.")

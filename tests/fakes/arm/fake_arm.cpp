@@ -10,7 +10,8 @@
 //
 // world.json: {"subscription","resourceGroup","cluster","managedResourceGroup","location","token",
 //   "enforcementLevel" (absent: never set), "definitionUpdateMode", "apiVersions":[…],
-//   "lroMilliseconds", "pageSize", "faults":{"throttle":N,"serverErrors":N,"failPatch":bool},
+//   "lroMilliseconds", "pageSize", "faults":{"throttle":N,"serverErrors":N,"failPatch":bool,
+//   "concurrentWriter":bool (the etag changes after every GET: a PATCH with If-Match gets 412)},
 //   "nodes":[{"name","address","readyState","powerState","clusterId"?,"mdatpState"?,
 //             "applyDelayMilliseconds"?,"scanMilliseconds"?,"stuck"?}]}
 // scanRuntime: each powered-on, non-stuck node reports scanStartedTime when the operation
@@ -178,6 +179,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       if (auto* t = faults->as_object().if_contains("throttle")) throttle_left_ = t->to_number<int>();
       if (auto* e = faults->as_object().if_contains("serverErrors")) errors_left_ = e->to_number<int>();
       if (auto* f = faults->as_object().if_contains("failPatch")) fail_patch_ = f->as_bool();
+      if (auto* f = faults->as_object().if_contains("concurrentWriter")) concurrent_writer_ = f->as_bool();
     }
     for (const auto& n : world_.at("nodes").as_array()) {
       node_levels_[std::string(n.at("name").as_string())].level = text("enforcementLevel", "Disabled");
@@ -300,10 +302,15 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     complete_operations();
     HttpResponse r;
     r.body = json::serialize(cluster_json());
+    if (concurrent_writer_) ++etag_;  // someone else changes the cluster right after every read
     return r;
   }
 
   HttpResponse patch_cluster(const HttpRequest& request, const std::string& api_version) {
+    std::string etag = "\"etag-" + std::to_string(etag_) + "\"";
+    if (!request.if_match.empty() && request.if_match != "*" && request.if_match != etag) {
+      return error(412, "PreconditionFailed", "The specified precondition 'If-Match = " + request.if_match + "' failed.");
+    }
     json::value body;
     try {
       body = json::parse(request.body);
@@ -699,6 +706,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   std::size_t request_count_ = 0;
   std::size_t operation_count_ = 0;
   std::size_t etag_ = 1;
+  bool concurrent_writer_ = false;
   std::map<std::string, std::pair<std::string, std::string>> blobs_;  // id -> (tar.gz, SAS sig)
 };
 
