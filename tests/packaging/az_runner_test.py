@@ -1,0 +1,127 @@
+"""The az extension's hand-over to nexus-mde, with az's own modules (Debian's azure-cli) and a stand-in
+for az's login, which a machine without network cannot have: what reaches the binary's environment
+and arguments, and how its exit code and output come back. Run with /usr/bin/python3 (az's Python):
+  /usr/bin/python3 tests/packaging/az_runner_test.py
+"""
+import os
+import stat
+import sys
+import tempfile
+import unittest
+from types import SimpleNamespace
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packaging", "az"))
+
+import azure.cli.core._profile as az_profile  # noqa: E402  (az's module, patched below)
+from azext_nexus_mde import runner  # noqa: E402
+
+
+class FakeProfile:
+    """az's Profile after `az login`: get_raw_token gives (token_type, token, entry), subscription, tenant."""
+    calls = []
+
+    def __init__(self, cli_ctx=None):
+        self.cli_ctx = cli_ctx
+
+    def get_raw_token(self, resource=None, subscription=None):
+        FakeProfile.calls.append((resource, subscription))
+        return ("Bearer", "token-from-az-login", {}), subscription or "sub-from-az", "tenant"
+
+
+class NotLoggedIn(FakeProfile):
+    def get_raw_token(self, resource=None, subscription=None):
+        raise RuntimeError("Please run 'az login' to setup account.")
+
+
+def fake_cmd(subscription=None, resource_manager="https://management.usgovcloudapi.net/"):
+    events = []
+    cli_ctx = SimpleNamespace(cloud=SimpleNamespace(endpoints=SimpleNamespace(resource_manager=resource_manager)),
+                              data={"subscription_id": subscription},
+                              register_event=lambda name, handler: events.append((name, handler)))
+    return SimpleNamespace(cli_ctx=cli_ctx, events=events)
+
+
+class ArmEnvironment(unittest.TestCase):
+    def setUp(self):
+        FakeProfile.calls = []
+        self.saved = az_profile.Profile
+        az_profile.Profile = FakeProfile
+
+    def tearDown(self):
+        az_profile.Profile = self.saved
+
+    def test_token_endpoint_and_subscription_come_from_az(self):
+        env = {}
+        runner._arm_environment(fake_cmd(subscription="sub-given"), env)
+        self.assertEqual(env["NEXUS_MDE_ARM_TOKEN"], "token-from-az-login")
+        self.assertEqual(env["NEXUS_MDE_ARM_ENDPOINT"], "https://management.usgovcloudapi.net")  # the cloud's, no slash
+        self.assertEqual(env["NEXUS_MDE_SUBSCRIPTION"], "sub-given")
+        self.assertEqual(FakeProfile.calls, [("https://management.usgovcloudapi.net", "sub-given")])
+
+    def test_the_default_subscription_when_none_is_given(self):
+        env = {}
+        runner._arm_environment(fake_cmd(), env)
+        self.assertEqual(env["NEXUS_MDE_SUBSCRIPTION"], "sub-from-az")
+
+    def test_the_environment_wins(self):
+        env = {"NEXUS_MDE_ARM_TOKEN": "mine", "NEXUS_MDE_ARM_ENDPOINT": "https://127.0.0.1:8443"}
+        runner._arm_environment(fake_cmd(), env)
+        self.assertEqual(env["NEXUS_MDE_ARM_TOKEN"], "mine")
+        self.assertEqual(env["NEXUS_MDE_ARM_ENDPOINT"], "https://127.0.0.1:8443")
+        self.assertEqual(FakeProfile.calls, [], "no token asked of az when one is given")
+
+    def test_not_logged_in_leaves_it_to_nexus_mde(self):
+        az_profile.Profile = NotLoggedIn
+        env = {}
+        runner._arm_environment(fake_cmd(), env)
+        self.assertNotIn("NEXUS_MDE_ARM_TOKEN", env)
+
+
+class Running(unittest.TestCase):
+    """The binary is a script that records its arguments and environment."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.log = os.path.join(self.dir.name, "log")
+        self.binary = os.path.join(self.dir.name, "nexus-mde")
+        with open(self.binary, "w", encoding="utf-8") as f:
+            f.write('#!/bin/sh\nprintf "%s\\n" "$@" > "{0}"\necho "token=${{NEXUS_MDE_ARM_TOKEN:-}}" >> "{0}"\n'
+                    'echo "{{\\"summary\\":{{\\"exitCode\\":$EXIT}}}}"\nexit $EXIT\n'.format(self.log))
+        os.chmod(self.binary, stat.S_IRWXU)
+        os.environ["NEXUS_MDE_BIN"] = self.binary
+        for name in ("NEXUS_MDE_ARM_TOKEN", "AZURE_ACCESS_TOKEN", "NEXUS_MDE_ARM_ENDPOINT"):
+            os.environ.pop(name, None)
+        self.saved = az_profile.Profile
+        az_profile.Profile = FakeProfile
+
+    def tearDown(self):
+        az_profile.Profile = self.saved
+        os.environ.pop("NEXUS_MDE_BIN", None)
+        os.environ.pop("EXIT", None)
+        self.dir.cleanup()
+
+    def test_json_is_asked_for_and_returned_and_the_exit_code_kept_for_after_the_output(self):
+        os.environ["EXIT"] = "1"
+        cmd = fake_cmd()
+        result = runner.run_nexus_mde(cmd, ["status", "--cluster", "c1"], arm=True, deadline=None)
+        self.assertEqual(result, {"summary": {"exitCode": 1}})
+        with open(self.log, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        self.assertEqual(lines[:5], ["-o", "json", "status", "--cluster", "c1"])
+        self.assertEqual(lines[-1], "token=token-from-az-login")
+        self.assertEqual(len(cmd.events), 1, "an exit-code hook runs after az prints the result")
+        with self.assertRaises(SystemExit) as exited:
+            cmd.events[0][1](None)
+        self.assertEqual(exited.exception.code, 1)
+
+    def test_no_token_without_a_cluster_and_no_hook_when_clean(self):
+        os.environ["EXIT"] = "0"
+        cmd = fake_cmd()
+        runner.run_nexus_mde(cmd, ["status"], arm=False, deadline=None)
+        with open(self.log, encoding="utf-8") as f:
+            self.assertEqual(f.read().splitlines()[-1], "token=")
+        self.assertEqual(cmd.events, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
