@@ -54,6 +54,20 @@ std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& glob
   return std::move(*setup);
 }
 
+bool optional_agent_access(const GlobalOptions& globals, std::string_view command, std::ostream& err,
+                           std::optional<AgentAccess>& access) {
+  const auto& a = globals.access;
+  access.reset();
+  if (a.ca_file.empty() || (a.token_file.empty() && a.cert_file.empty())) return true;
+  auto opened = open_agent_access(a, std::chrono::seconds(30));
+  if (!opened) {
+    err << "nexus-mde " << command << ": " << opened.error().describe() << "\n";
+    return false;
+  }
+  access = std::move(*opened);
+  return true;
+}
+
 std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
                                                 std::string_view command, std::ostream& err) {
   if (!globals.arm.wanted()) {

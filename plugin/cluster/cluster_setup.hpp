@@ -28,6 +28,12 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
 std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
                                                        std::string_view command, std::ostream& err);
 
+// For ARM commands that prefer what the nodes' agents say (enforcement show, scan --via arm):
+// agent access when agent credentials are given (--ca-file with --token-file or --cert/--key),
+// nullopt without them. Bad credentials are explained on `err` and give false (exit 3).
+bool optional_agent_access(const GlobalOptions& globals, std::string_view command, std::ostream& err,
+                           std::optional<AgentAccess>& access);
+
 // ARM access for the commands that act on the cluster resource itself (enforcement): --cluster
 // and -g are required; the timeout is --timeout, the deadline --deadline or `default_deadline`.
 // A problem is explained on `err` and gives nullopt (exit 3).

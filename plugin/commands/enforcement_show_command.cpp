@@ -8,7 +8,6 @@
 #include "plugin/cli.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
 #include "plugin/cluster/snapshot_conversation.hpp"
-#include "plugin/fanout/agent_access.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
 #include "plugin/output/table.hpp"
@@ -30,13 +29,9 @@ struct ReportedLevel {
 std::optional<std::vector<ReportedLevel>> reported_levels(const GlobalOptions& globals, const std::vector<ArmMachine>& machines) {
   std::vector<ReportedLevel> out;
   for (const auto& m : machines) out.push_back({m.enforcement_level(), "arm"});
-  const auto& a = globals.access;
-  if (a.ca_file.empty() || (a.token_file.empty() && a.cert_file.empty())) return out;
-  auto access = open_agent_access(a, std::chrono::seconds(30));
-  if (!access) {
-    std::cerr << "nexus-mde enforcement show: " << access.error().describe() << "\n";
-    return std::nullopt;
-  }
+  std::optional<AgentAccess> access;
+  if (!optional_agent_access(globals, "enforcement show", std::cerr, access)) return std::nullopt;
+  if (!access) return out;
   std::size_t unaddressed = 0;
   ClusterSetup setup{inventory_of(machines, unaddressed), std::move(*access), {}};
   auto collected = collect_snapshots(setup, "/v1/status");

@@ -7,15 +7,18 @@
 
 #include <boost/json.hpp>
 
+#include "common/text.hpp"
 #include "common/time.hpp"
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/arm/machine_poll.hpp"
 #include "plugin/arm/scan_runtime.hpp"
 #include "plugin/cli.hpp"
+#include "plugin/cluster/agent_scan_watch.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
 #include "plugin/cluster/scan_conversation.hpp"
 #include "plugin/cluster/scan_printer.hpp"
 #include "plugin/cluster/scan_progress.hpp"
+#include "plugin/output/cells.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
 #include "plugin/output/table.hpp"
@@ -43,9 +46,13 @@ std::string arm_scan_state(const ArmMachine& m, std::int64_t triggered_ms) {
 
 // Through ARM: scanRuntime, then each machine's runtimeProtectionStatus until its scan started at
 // or after the trigger has completed. Machines powered off or not ready do not scan: skipped.
+// With agent credentials, a node whose agent reports the finished scan (its mdatp history) is
+// done too, and its record (type, result, threats) is shown instead of ARM's timestamps alone.
 ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) {
   auto arm = prepare_arm_or_explain(globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(120), "scan", std::cerr);
   if (!arm) return ExitCode::kUsage;
+  std::optional<AgentAccess> agent_access;
+  if (!optional_agent_access(globals, "scan", std::cerr, agent_access)) return ExitCode::kUsage;
   auto give_up_at = std::chrono::steady_clock::now() + arm->fan_out.deadline;
   const std::int64_t triggered_ms = now_epoch_ms();
   ScanRuntime scan(*arm);
@@ -55,12 +62,20 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
     return arm_failure_exit_code(ran.error());
   }
   std::cerr << "nexus-mde: scan of cluster " << scan.cluster().name << " requested through ARM (" << scan.operation_status() << ")\n";
-  auto is_pending = [triggered_ms](const ArmMachine& m) {
-    auto state = arm_scan_state(m, triggered_ms);
+  std::optional<AgentScanWatch> agents;
+  if (agent_access) agents.emplace(std::move(*agent_access), triggered_ms);
+  auto state_of = [&](const ArmMachine& m) {
+    std::string state = arm_scan_state(m, triggered_ms);
+    if (state != "skipped" && agents && agents->finished_scan(m.name)) return std::string("completed");
+    return state;
+  };
+  auto is_pending = [&](const ArmMachine& m) {
+    auto state = state_of(m);
     return state == "running" || state == "not started";
   };
   auto machines = poll_machines(*arm, give_up_at, options.wait,
                                 [&](const std::vector<ArmMachine>& ms) {
+                                  if (agents) agents->look(ms);
                                   return static_cast<std::size_t>(std::count_if(ms.begin(), ms.end(), is_pending));
                                 },
                                 "complete their scan", std::cerr);
@@ -69,26 +84,43 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
     return arm_failure_exit_code(machines.error());
   }
   struct Row {
-    std::string node, power, ready, started, completed, state;
+    std::string node, power, ready, started, completed, state, source, result;
+    const ScanRecord* agent_scan = nullptr;
   };
   std::vector<Row> rows;
-  std::size_t running = 0, skipped = 0;
+  std::size_t running = 0, skipped = 0, with_findings = 0;
   for (const auto& m : *machines) {
-    auto started = m.status_time_ms("scanStartedTime");
-    auto completed = m.status_time_ms("scanCompletedTime");
-    std::string state = arm_scan_state(m, triggered_ms);
+    const ScanRecord* own = agents ? agents->finished_scan(m.name) : nullptr;
+    auto started = own ? own->start_ms : m.status_time_ms("scanStartedTime");
+    auto completed = own ? own->end_ms : m.status_time_ms("scanCompletedTime");
+    std::string state = state_of(m);
     running += is_pending(m);
     skipped += state == "skipped";
+    std::string result = kUnknownCell;
+    if (own) {
+      result = cell(own->type) + " " + cell(own->state) + ", " +
+               plural(static_cast<std::size_t>(own->threat_count.value_or(0)), "threat", "threats");
+      bool bad = own->state == "failed" || own->state == "interrupted" || own->threat_count.value_or(0) > 0;
+      with_findings += bad;
+    }
     rows.push_back(Row{m.name, m.power_state, m.ready_state, started ? *format_rfc3339_ms(*started) : kUnknownCell,
-                       completed ? *format_rfc3339_ms(*completed) : kUnknownCell, std::move(state)});
+                       completed ? *format_rfc3339_ms(*completed) : kUnknownCell, std::move(state), own ? "agent" : "arm",
+                       std::move(result), own});
   }
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return natural_less(a.node, b.node); });
-  ExitCode code = !options.wait ? ExitCode::kClean : running > 0 ? ExitCode::kDeadline : skipped > 0 ? ExitCode::kIncomplete : ExitCode::kClean;
+  ExitCode code = with_findings > 0 ? ExitCode::kFindings
+                  : !options.wait   ? ExitCode::kClean
+                  : running > 0     ? ExitCode::kDeadline
+                  : skipped > 0     ? ExitCode::kIncomplete
+                                    : ExitCode::kClean;
   if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
     boost::json::array nodes;
     for (const auto& r : rows) {
-      nodes.push_back(boost::json::object{{"node", r.node}, {"powerState", r.power}, {"readyState", r.ready},
-                                          {"scanStartedTime", r.started}, {"scanCompletedTime", r.completed}, {"state", r.state}});
+      boost::json::object n{{"node", r.node}, {"powerState", r.power}, {"readyState", r.ready},
+                            {"scanStartedTime", r.started}, {"scanCompletedTime", r.completed}, {"state", r.state},
+                            {"source", r.source}};
+      if (r.agent_scan) n["scan"] = boost::json::value_from(*r.agent_scan);
+      nodes.push_back(std::move(n));
     }
     auto writer = make_document_writer(globals.output, std::cout);
     writer->value(boost::json::object{{"cluster", scan.cluster().id},
@@ -96,20 +128,23 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
                                       {"triggeredAt", *format_rfc3339_ms(triggered_ms)},
                                       {"nodes", std::move(nodes)},
                                       {"summary", boost::json::object{{"nodes", rows.size()}, {"notCompleted", running},
-                                                                      {"skipped", skipped}, {"exitCode", to_int(code)}}}});
+                                                                      {"skipped", skipped}, {"withFindings", with_findings},
+                                                                      {"exitCode", to_int(code)}}}});
     writer->finish();
     return code;
   }
-  Table table({"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE"});
+  Table table({"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE", "SOURCE", "RESULT"});
   for (const auto& r : rows) {
-    std::vector<std::string> cells{r.node, r.power, r.ready, r.started, r.completed, r.state};
+    std::vector<std::string> cells{r.node, r.power, r.ready, r.started, r.completed, r.state, r.source, r.result};
     if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, cells);
     else table.add_row(std::move(cells));
   }
   if (globals.output == OutputFormat::kTable) {
     table.print(std::cout);
     std::cout << "\n" << rows.size() << " nodes: " << rows.size() - running - skipped << " " << (options.wait ? "completed" : "reported")
-              << ", " << running << " not completed, " << skipped << " skipped (powered off or not ready)\n";
+              << ", " << running << " not completed, " << skipped << " skipped (powered off or not ready)";
+    if (agents) std::cout << "; " << with_findings << " with findings";
+    std::cout << "\n";
   }
   std::cout.flush();
   return code;

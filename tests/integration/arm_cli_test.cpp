@@ -356,6 +356,33 @@ TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
     EXPECT_EQ(scans.back().at("state"), "succeeded") << a->node();
   }
 
+  // With agent credentials each node's own record of the scan (its agent, its mdatp history) is
+  // preferred: the agents serve fresh snapshots here (maxAgeSeconds 0, reloaded with SIGHUP).
+  for (auto& a : agents_) {
+    a->config()["mdatp"].as_object()["maxAgeSeconds"] = 0;
+    a->write_config();
+    a->process().signal(SIGHUP);
+  }
+  for (auto& a : agents_) {
+    for (int i = 0; i < 100 && a->output().find("configuration and certificates reloaded") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_NE(a->output().find("configuration and certificates reloaded"), std::string::npos) << a->output();
+  }
+  auto creds = agent_credentials();
+  std::vector<std::string> with_agents{"scan", "--wait", "-o", "json", "--deadline", "30"};
+  with_agents.insert(with_agents.end(), creds.begin(), creds.end());
+  start_arm(w);
+  auto preferred = cli(with_agents);
+  EXPECT_EQ(preferred.exit_code, 0) << preferred.out << preferred.err;
+  auto preferred_doc = json::parse(preferred.out);
+  for (const auto& n : preferred_doc.at("nodes").as_array()) {
+    EXPECT_EQ(n.at("state"), "completed") << json::serialize(n);
+    EXPECT_EQ(n.at("source"), "agent") << json::serialize(n);
+    EXPECT_EQ(n.at("scan").at("state"), "succeeded") << json::serialize(n);
+    EXPECT_EQ(n.at("scan").at("type"), "quick") << json::serialize(n);
+  }
+
   nodes[1].as_object()["powerState"] = "Off";
   nodes[2].as_object()["stuck"] = true;
   start_arm(w);

@@ -88,9 +88,12 @@ def scan_table(result):
     rows = []
     for n in result.get("nodes", []):
         if "scanCompletedTime" in n or "scanStartedTime" in n:  # through ARM
+            own = n.get("scan") or {}
+            result = "-" if not own else "{} {}, {} threats".format(own.get("type"), own.get("state"), own.get("threatCount") or 0)
             rows.append(_row(("Node", n["node"]), ("Power", _dash(n.get("powerState"))),
                              ("Ready", _dash(n.get("readyState"))), ("Started", _dash(n.get("scanStartedTime"))),
-                             ("Completed", _dash(n.get("scanCompletedTime"))), ("State", n["state"])))
+                             ("Completed", _dash(n.get("scanCompletedTime"))), ("State", n["state"]),
+                             ("Source", _dash(n.get("source"))), ("Result", result)))
         else:  # through the agents
             s = n.get("scan") or {}
             rows.append(_row(("Node", n["node"]), ("State", n["state"]), ("Scan", _dash(s.get("state"))),
