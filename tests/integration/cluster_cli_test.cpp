@@ -340,6 +340,38 @@ TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
   EXPECT_NE(json::serialize(n.at("reason")).find("names neither impostor"), std::string::npos) << json::serialize(n);
 }
 
+TEST_F(ClusterCli, AnAgentListeningOnIpv6) {
+  // ::1 is a single address: the agent gets a port of its own there, next to its IPv4 one.
+  if (::access("/proc/net/if_inet6", R_OK) != 0) GTEST_SKIP() << "no IPv6 on this machine";
+  auto& a = add_agent("v6");
+  std::string port = std::to_string(20000 + ::getpid() % 20000);
+  auto cert = a.pki().issue(a.ca(), "v6", {a.node(), {a.node()}, {a.address(), "::1"}, -1, 30, true});
+  a.config()["listen"] = json::array{a.address() + ":9448", "[::1]:" + port};
+  a.config()["tls"].as_object()["cert"] = cert.cert.string();
+  a.config()["tls"].as_object()["key"] = cert.key.string();
+  a.start({"--log-target", "stderr"});
+
+  // curl over IPv6, the certificate verified for the address (IP SAN ::1).
+  ProcessOptions o;
+  o.timeout = 30s;
+  auto curl = run_process({"/usr/bin/curl", "-sS", "-g", "--max-time", "10", "--cacert", a.ca().cert.string(), "-H",
+                           "Authorization: Bearer " + a.tokens().reader, "-o", "/dev/null", "-w", "%{http_code}",
+                           "https://[::1]:" + port + "/v1/status"},
+                          o);
+  ASSERT_TRUE(curl);
+  EXPECT_EQ(curl->out, "200") << curl->err;
+
+  // The CLI at [::1]:PORT: the certificate names the node by its address.
+  auto creds = credentials({&a});
+  std::vector<std::string> args{"status", "-o", "json", "--node", a.node() + "=[::1]:" + port};
+  args.insert(args.end(), creds.begin(), creds.end());
+  auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto n = nodes_by_name(r.out)[a.node()];
+  EXPECT_EQ(state_of(n), "ok") << json::serialize(n);
+  EXPECT_EQ(std::string(n.at("address").as_string()), "[::1]:" + port);
+}
+
 TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
   testing::write_file(scratch_ / "ca.pem", "not a certificate");
   testing::write_file(scratch_ / "token", "t0ken\n");
