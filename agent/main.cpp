@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     CollectorOptions o;
     o.node = cfg.node;
     o.mdatp_path = cfg.mdatp_path;
-    o.timeout = std::chrono::seconds(cfg.mdatp_timeout_seconds);
+    o.timeout = cfg.mdatp_timeout;
     auto snapshot = collect_snapshot(o);
     std::cout << boost::json::serialize(boost::json::value_from(snapshot)) << "\n";
     for (const auto& e : snapshot.errors) std::cerr << "nexus-mde-agent: " << e.source << ": " << e.message << "\n";

@@ -86,6 +86,31 @@ class Checker {
     out = static_cast<std::uint32_t>(n);
   }
 
+  // Seconds as a whole or decimal number, kept in milliseconds.
+  void seconds(const json::object& o, const std::string& prefix, std::string_view key, std::chrono::milliseconds& out,
+               double min, double max) {
+    auto it = o.find(key);
+    if (it == o.end()) return;
+    const json::value& v = it->value();
+    auto range = [&] {
+      std::ostringstream text;
+      text << min << ".." << max;
+      return text.str();
+    };
+    if (!v.is_number()) {
+      problem(join(prefix, key), "expected a number of seconds from " + range());
+      return;
+    }
+    double n = v.is_double() ? v.get_double() : v.is_int64() ? static_cast<double>(v.get_int64()) : static_cast<double>(v.get_uint64());
+    if (!(n >= min && n <= max)) {
+      std::ostringstream text;
+      text << n;
+      problem(join(prefix, key), text.str() + " is out of range " + range());
+      return;
+    }
+    out = std::chrono::milliseconds(static_cast<std::int64_t>(n * 1000 + 0.5));
+  }
+
   std::optional<Role> role(const json::object& o, const std::string& prefix) {
     std::string name;
     text(o, prefix, "role", name, true);
@@ -280,7 +305,7 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
     if (!cfg.mdatp_path.empty() && cfg.mdatp_path.front() != '/') {
       c.problem("mdatp.path", "must be an absolute path (mdatp is never looked up in PATH)");
     }
-    c.number(*m, "mdatp", "timeoutSeconds", cfg.mdatp_timeout_seconds, 1, 3600);
+    c.seconds(*m, "mdatp", "timeoutSeconds", cfg.mdatp_timeout, 0.01, 3600);
     c.number(*m, "mdatp", "scanTimeoutSeconds", cfg.scan_timeout_seconds, 1, 7 * 86400);
     c.number(*m, "mdatp", "refreshSeconds", cfg.refresh_seconds, 1, 86400);
     c.number(*m, "mdatp", "maxAgeSeconds", cfg.max_age_seconds, 0, 86400);

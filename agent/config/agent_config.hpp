@@ -2,6 +2,7 @@
 // validation that names every problem by its key, so `--check-config` can list them all at once.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,7 +42,8 @@ struct AgentConfig {
   std::vector<ClientIdentity> clients;
   std::vector<TokenHash> tokens;
   std::string mdatp_path = "/usr/bin/mdatp";
-  std::uint32_t mdatp_timeout_seconds = 30;        // each read-only mdatp command
+  // Each read-only mdatp command; "timeoutSeconds" may be fractional (down to 0.01 s).
+  std::chrono::milliseconds mdatp_timeout{30'000};
   std::uint32_t scan_timeout_seconds = 6 * 3600;    // a quick or full scan triggered through the agent
   std::uint32_t refresh_seconds = 60;
   std::uint32_t max_age_seconds = 10;

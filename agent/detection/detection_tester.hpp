@@ -22,7 +22,7 @@ struct DetectionSettings {
   std::string mdatp_path;
   std::string directory;                           // created (0700) when missing
   std::chrono::seconds wait{60};                   // how long MDE has to catch the file
-  std::chrono::seconds mdatp_timeout{30};          // each `threat list`
+  std::chrono::milliseconds mdatp_timeout{30'000};  // each `threat list`
 };
 
 // The blocking test itself (a worker thread runs it). `real_time`: real-time protection is on.

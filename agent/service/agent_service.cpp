@@ -58,8 +58,7 @@ std::vector<std::string> keep_restart_only_settings(AgentConfig& next, const Age
   keep("listen", next.listen, running.listen, listen_of(next) != listen_of(running));
   keep("node", next.node, running.node, next.node != running.node);
   keep("mdatp.path", next.mdatp_path, running.mdatp_path, next.mdatp_path != running.mdatp_path);
-  keep("mdatp.timeoutSeconds", next.mdatp_timeout_seconds, running.mdatp_timeout_seconds,
-       next.mdatp_timeout_seconds != running.mdatp_timeout_seconds);
+  keep("mdatp.timeoutSeconds", next.mdatp_timeout, running.mdatp_timeout, next.mdatp_timeout != running.mdatp_timeout);
   keep("mdatp.scanTimeoutSeconds", next.scan_timeout_seconds, running.scan_timeout_seconds,
        next.scan_timeout_seconds != running.scan_timeout_seconds);
   keep("stateDir", next.state_dir, running.state_dir, next.state_dir != running.state_dir);
@@ -85,7 +84,7 @@ class AgentService {
                [this](const ScanTrigger& t, const MdatpCall& call) { on_scan_finished(t, call); }),
         detection_(ioc_, {config_.mdatp_path, config_.detection_directory_or_default(),
                           std::chrono::seconds(config_.detection_timeout_seconds),
-                          std::chrono::seconds(config_.mdatp_timeout_seconds)}),
+                          config_.mdatp_timeout}),
         router_(cache_, scans_, detection_, metrics_, log_, Authenticator(config_.clients, config_.tokens),
                 [this] { return server_.open_connections(); }),
         server_(ioc_, router_, limits_of(config_)) {
@@ -130,7 +129,7 @@ class AgentService {
     CollectorOptions o;
     o.node = c.node;
     o.mdatp_path = c.mdatp_path;
-    o.timeout = std::chrono::seconds(c.mdatp_timeout_seconds);
+    o.timeout = c.mdatp_timeout;
     return [o](const MdatpCallObserver& observer, const std::atomic<bool>* cancel) {
       CollectorOptions run = o;
       run.on_call = observer;

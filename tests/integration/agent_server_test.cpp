@@ -8,8 +8,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -65,6 +68,25 @@ std::size_t count_entries(pid_t pid, const char* what) {
   for (const auto& e : fs::directory_iterator(dir)) {
     (void)e;
     ++n;
+  }
+  return n;
+}
+
+// Processes whose parent is `pid` (from /proc/*/stat), zombies included.
+std::size_t count_children(pid_t pid) {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::string name = e.path().filename().string();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 2));
+    std::string state;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    n += parent == pid;
   }
   return n;
 }
@@ -313,9 +335,9 @@ TEST_F(AgentServer, FailingMdatpKeepsTheLastGoodSnapshotMarkedStale) {
   EXPECT_NE(json::serialize(status.at("errors")).find("cannot start"), std::string::npos) << json::serialize(status);
 }
 
-TEST_F(AgentServer, HangingMdatpLeavesDescriptorsAndThreadsFlat) {
+TEST_F(AgentServer, AThousandMdatpHangsInARowLeaveDescriptorsAndThreadsFlat) {
   auto& mdatp = agent_.config()["mdatp"].as_object();
-  mdatp["timeoutSeconds"] = 1;
+  mdatp["timeoutSeconds"] = 0.02;  // 20 ms: a thousand hangs in seconds, not hours
   mdatp["maxAgeSeconds"] = 0;
   agent_.start({"--log-target", "stderr"});
   const auto& reader = agent_.tokens().reader;
@@ -323,29 +345,33 @@ TEST_F(AgentServer, HangingMdatpLeavesDescriptorsAndThreadsFlat) {
   // Counted while no collection runs (a running one holds its two pipes for a moment).
   auto settled_counts = [&] {
     agent_.set_mdatp_state({});
-    std::this_thread::sleep_for(1500ms);  // a hung collection times out
+    std::this_thread::sleep_for(500ms);  // a hung collection times out
     EXPECT_EQ(agent_.curl_with_token(reader, "/v1/status").http_status, 200);
     std::this_thread::sleep_for(500ms);
     return std::make_pair(count_entries(pid, "fd"), count_entries(pid, "task"));
   };
   auto before = settled_counts();
-  agent_.set_mdatp_state(json::object{{"faults", json::object{{"hang", true}}}});
-  // Every request finds the collection overdue and is answered at once with the last snapshot;
-  // every second a new collection times out and is killed.
-  auto until = std::chrono::steady_clock::now() + 6s;
-  int answered = 0;
-  while (std::chrono::steady_clock::now() < until) {
-    auto r = agent_.curl_with_token(reader, "/v1/status", {"--max-time", "10"});
-    ASSERT_EQ(r.http_status, 200) << r.body;
-    ++answered;
+  const std::string timeouts_series = "nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"timeout\"}";
+  agent_.set_mdatp_state(json::object{{"faults", json::object{{"hang", true}, {"commands", json::array{"health"}}}}});
+  // Every request finds the snapshot overdue and is answered at once with the last one; the
+  // collection it starts hangs in `mdatp health` until the timeout kills its process group.
+  // Requests go 500 at a time over one keep-alive connection until a thousand hangs are counted.
+  std::string urls;
+  for (int i = 0; i < 500; ++i) urls += "url = \"https://" + agent_.node() + ":9448/v1/status\"\noutput = \"/dev/null\"\n";
+  testing::write_file(agent_.dir() / "urls.curl", urls);
+  auto until = std::chrono::steady_clock::now() + 240s;
+  double hangs = 0;
+  while (hangs < 1000 && std::chrono::steady_clock::now() < until) {
+    auto r = agent_.curl_with_token(reader, "/v1/status", {"--max-time", "60", "-K", (agent_.dir() / "urls.curl").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.error;
+    hangs = agent_.metric(timeouts_series).value_or(0);
   }
-  EXPECT_GT(answered, 5);
+  EXPECT_GE(hangs, 1000) << "hangs counted before the time ran out";
   auto after = settled_counts();
   EXPECT_EQ(after.first, before.first) << "descriptors";
   EXPECT_EQ(after.second, before.second) << "threads";
-  auto timeouts = agent_.metric("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"timeout\"}");
-  ASSERT_TRUE(timeouts.has_value());
-  EXPECT_GE(*timeouts, 4);
+  // Every hang was a process killed and reaped: no zombie children left.
+  EXPECT_EQ(count_children(pid), 0) << "children of the agent left";
 }
 
 TEST_F(AgentServer, FiveHundredConcurrentRequestsCauseOneMdatpHealthCall) {

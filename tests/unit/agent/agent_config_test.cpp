@@ -39,7 +39,7 @@ TEST(AgentConfig, TheDesignExampleIsValid) {
   EXPECT_EQ(c.listen[1].port, 9448);
   EXPECT_EQ(c.clients.at(0).role, Role::kOperator);
   EXPECT_EQ(c.tokens.at(0).sha256_hex, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
-  EXPECT_EQ(c.mdatp_timeout_seconds, 30u);
+  EXPECT_EQ(c.mdatp_timeout, std::chrono::seconds(30));
   EXPECT_EQ(c.body_bytes, 4096u);
 }
 
@@ -53,6 +53,18 @@ TEST(AgentConfig, DefaultsFillWhatIsLeftOut) {
   EXPECT_EQ(r.config->max_connections, 256u);
   EXPECT_EQ(r.config->detection_directory_or_default(), "/var/lib/nexus-mde-agent/detection-test");
   EXPECT_EQ(r.config->detection_timeout_seconds, 60u);
+}
+
+TEST(AgentConfig, TheMdatpTimeoutMayBeFractional) {
+  auto with = [](const std::string& timeout) {
+    return parse_agent_config(R"({"clients":[{"identity":"op","role":"operator"}],"mdatp":{"timeoutSeconds":)" + timeout + "}}",
+                              "host7");
+  };
+  auto quarter = with("0.25");
+  ASSERT_TRUE(quarter.config.has_value()) << describe(quarter.problems);
+  EXPECT_EQ(quarter.config->mdatp_timeout, std::chrono::milliseconds(250));
+  EXPECT_TRUE(has_problem(with("0.001"), "mdatp.timeoutSeconds", "0.001 is out of range 0.01..3600"));
+  EXPECT_TRUE(has_problem(with("\"30\""), "mdatp.timeoutSeconds", "expected a number of seconds"));
 }
 
 TEST(AgentConfig, EveryProblemIsNamedByItsKey) {
