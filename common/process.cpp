@@ -152,7 +152,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
     // A grandchild may keep the pipes open after the child exits: give it a moment, then stop.
     if (exited && now - *exited_at > std::chrono::milliseconds(200)) break;
 
-    std::array<pollfd, 3> fds{};
+    std::array<pollfd, 4> fds{};  // stdout, stderr, stdin, the exit pidfd
     nfds_t n = 0;
     if (out_r.fd >= 0) fds[n++] = {out_r.fd, POLLIN, 0};
     if (err_r.fd >= 0) fds[n++] = {err_r.fd, POLLIN, 0};
