@@ -1,6 +1,8 @@
 #include "plugin/cluster/snapshot_conversation.hpp"
 
 #include <memory>
+#include <string_view>
+#include <unordered_map>
 
 #include "common/json_reader.hpp"
 #include "common/model_json.hpp"
@@ -24,16 +26,13 @@ namespace {
 // A machine ARM lists whose agent cannot be reached (nothing listening, or no answer) is not a
 // blank row: it shows what ARM's runtimeProtectionStatus says, as state no-agent. Errors after a
 // connection (TLS, auth, HTTP) mean an agent is there and refused us: those stay as they are.
-void fall_back_to_arm(NodeReport& r, const std::vector<ArmMachine>& machines) {
+void fall_back_to_arm(NodeReport& r, const ArmMachine* machine) {
   if (r.outcome.state != NodeState::kUnreachable && r.outcome.state != NodeState::kTimeout) return;
-  for (const auto& m : machines) {
-    if (m.name != r.node.name || !has_runtime_protection_status(m)) continue;
-    r.outcome.state = NodeState::kNoAgent;
-    r.outcome.reason = "no agent answered (" + r.outcome.reason + ")";
-    r.snapshot = snapshot_from_arm(m, now_epoch_ms());
-    r.note = "MDE state from ARM's runtimeProtectionStatus; threats, quarantine and scan results need the agent";
-    return;
-  }
+  if (!machine || !has_runtime_protection_status(*machine)) return;
+  r.outcome.state = NodeState::kNoAgent;
+  r.outcome.reason = "no agent answered (" + r.outcome.reason + ")";
+  r.snapshot = snapshot_from_arm(*machine, now_epoch_ms());
+  r.note = "MDE state from ARM's runtimeProtectionStatus; threats, quarantine and scan results need the agent";
 }
 
 }  // namespace
@@ -47,10 +46,13 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
   }
   SnapshotRun out;
   out.run = fan_out(setup.nodes, pointers, *setup.access.tls, setup.access.fan_out);
+  std::unordered_map<std::string_view, const ArmMachine*> machine_named;  // with --cluster
+  for (const auto& m : setup.machines) machine_named.emplace(m.name, &m);
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {
     NodeReport r{setup.nodes[i], out.run.nodes[i], std::move(conversations[i]->snapshot()), std::nullopt, std::nullopt, {}, {}};
     if (r.outcome.state != NodeState::kOk) r.snapshot.reset();
-    fall_back_to_arm(r, setup.machines);
+    auto machine = machine_named.find(r.node.name);
+    fall_back_to_arm(r, machine == machine_named.end() ? nullptr : machine->second);
     if (r.snapshot) r.findings = findings_of(*r.snapshot);
     out.reports.push_back(std::move(r));
   }

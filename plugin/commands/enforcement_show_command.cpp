@@ -1,5 +1,7 @@
 // nexus-mde enforcement show
 #include <iostream>
+#include <string_view>
+#include <unordered_map>
 
 #include <boost/json.hpp>
 
@@ -35,10 +37,12 @@ std::optional<std::vector<ReportedLevel>> reported_levels(const GlobalOptions& g
   std::size_t unaddressed = 0;
   ClusterSetup setup{inventory_of(machines, unaddressed), std::move(*access), {}};
   auto collected = collect_snapshots(setup, "/v1/status");
+  std::unordered_map<std::string_view, std::size_t> index_of;
+  for (std::size_t i = 0; i < machines.size(); ++i) index_of.emplace(machines[i].name, i);
   for (const auto& r : collected.reports) {
     if (r.outcome.state != NodeState::kOk || !r.snapshot || r.snapshot->stale || !r.snapshot->enforcement.level) continue;
-    for (std::size_t i = 0; i < machines.size(); ++i) {
-      if (machines[i].name == r.node.name) out[i] = {std::string(to_string(*r.snapshot->enforcement.level)), "agent"};
+    if (auto i = index_of.find(r.node.name); i != index_of.end()) {
+      out[i->second] = {std::string(to_string(*r.snapshot->enforcement.level)), "agent"};
     }
   }
   return out;

@@ -98,6 +98,13 @@ class ArmCli : public ::testing::Test {
     return {"--ca-file", (dir_ / "agents-ca.pem").string(), "--token-file", (dir_ / "token").string()};
   }
 
+  // The CLI with the agents' CA and the operator token as well (commands that also ask agents).
+  ProcessResult cli_with_agents(std::vector<std::string> args) {
+    auto creds = agent_credentials();
+    args.insert(args.end(), creds.begin(), creds.end());
+    return cli(args);
+  }
+
   testing::ScratchDir dir_;
   testing::TestPki pki_{dir_.path()};
   testing::PemPair ca_, server_;
@@ -110,9 +117,7 @@ class ArmCli : public ::testing::Test {
 
 TEST_F(ArmCli, DiscoveryFindsTheClustersMachinesAcrossPagesAndAsksTheirAgents) {
   start_arm(world());
-  auto args = agent_credentials();
-  args.insert(args.begin(), {"status", "-o", "json"});
-  auto r = cli(args);
+  auto r = cli_with_agents({"status", "-o", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   auto doc = json::parse(r.out);
   const auto& nodes = doc.at("nodes").as_array();
@@ -134,9 +139,7 @@ TEST_F(ArmCli, AMachineWithoutAnAgentShowsWhatArmReports) {
     "scans":[{"type":"quick","state":"succeeded","startTime":1697204573732,"endTime":1697204632487}]})");
   w["nodes"].as_array().push_back(json::object{{"name", "r99"}, {"address", silent}, {"mdatpState", state_file.string()}});
   start_arm(w);
-  auto args = agent_credentials();
-  args.insert(args.begin(), {"status", "-o", "json"});
-  auto r = cli(args);
+  auto r = cli_with_agents({"status", "-o", "json"});
   EXPECT_EQ(r.exit_code, 1) << "unhealthy is a finding, even through ARM\n" << r.out << r.err;
   auto doc = json::parse(r.out);
   const json::object* r99 = nullptr;
@@ -161,8 +164,7 @@ TEST_F(ArmCli, AMachineWithoutAnAgentShowsWhatArmReports) {
   // Healthy through ARM: still incomplete (2), as threats are unknown without the agent; the
   // table says so rather than showing zeros.
   testing::write_file(state_file, R"({"healthy":true})");
-  args[2] = "table";
-  auto table = cli(args);
+  auto table = cli_with_agents({"status", "-o", "table"});
   EXPECT_EQ(table.exit_code, 2) << table.out << table.err;
   bool row = false;
   std::istringstream lines(table.out);
@@ -265,10 +267,7 @@ TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {
     EXPECT_EQ(state.at("enforcementLevel"), "real_time") << a->node();
   }
   // With agent credentials, each node's level is its agent's reading of mdatp.
-  auto creds = agent_credentials();
-  std::vector<std::string> show_args{"enforcement", "show", "-o", "json"};
-  show_args.insert(show_args.end(), creds.begin(), creds.end());
-  auto via_agents = cli(show_args);
+  auto via_agents = cli_with_agents({"enforcement", "show", "-o", "json"});
   EXPECT_EQ(via_agents.exit_code, 0) << via_agents.out << via_agents.err;
   auto agents_doc = json::parse(via_agents.out);
   for (const auto& n : agents_doc.at("nodes").as_array()) {
@@ -369,11 +368,8 @@ TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
     }
     ASSERT_NE(a->output().find("configuration and certificates reloaded"), std::string::npos) << a->output();
   }
-  auto creds = agent_credentials();
-  std::vector<std::string> with_agents{"scan", "--wait", "-o", "json", "--deadline", "30"};
-  with_agents.insert(with_agents.end(), creds.begin(), creds.end());
   start_arm(w);
-  auto preferred = cli(with_agents);
+  auto preferred = cli_with_agents({"scan", "--wait", "-o", "json", "--deadline", "30"});
   EXPECT_EQ(preferred.exit_code, 0) << preferred.out << preferred.err;
   auto preferred_doc = json::parse(preferred.out);
   for (const auto& n : preferred_doc.at("nodes").as_array()) {

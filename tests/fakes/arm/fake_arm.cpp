@@ -79,12 +79,24 @@ std::string lower(std::string s) {
 }
 
 // mdatp's state for a Nexus enforcement level, as the platform would configure the node.
-void apply_level(const std::string& state_file, const std::string& level) {
-  json::object state;
+// A node's mdatp double state (empty when missing or unreadable).
+json::object read_state(const std::string& state_file) {
   try {
-    state = read_json(state_file).as_object();
+    return read_json(state_file).as_object();
   } catch (...) {
+    return {};
   }
+}
+
+// Replaced whole (a temporary file, then rename): the double and the agents never read half a file.
+void write_state(const std::string& state_file, const json::object& state) {
+  std::string tmp = state_file + ".arm-tmp";
+  std::ofstream(tmp) << json::serialize(state);
+  std::rename(tmp.c_str(), state_file.c_str());
+}
+
+void apply_level(const std::string& state_file, const std::string& level) {
+  json::object state = read_state(state_file);
   state.erase("daemonRunning");
   state.erase("realTimeProtectionEnabled");
   state.erase("passiveModeEnabled");
@@ -96,9 +108,7 @@ void apply_level(const std::string& state_file, const std::string& level) {
     state["enforcementLevel"] = "real_time";
     state["passiveModeEnabled"] = true;
   }
-  std::string tmp = state_file + ".arm-tmp";
-  std::ofstream(tmp) << json::serialize(state);
-  std::rename(tmp.c_str(), state_file.c_str());
+  write_state(state_file, state);
 }
 
 // What a node applies, and from when: the platform rolls a new level out node by node.
@@ -114,18 +124,12 @@ struct NodeLevel {
 
 // A scan the platform ran, as mdatp records it in its history (scan list, agent's /v1/scans).
 void record_scan(const std::string& state_file, std::int64_t started_ms, std::int64_t ended_ms) {
-  json::object state;
-  try {
-    state = read_json(state_file).as_object();
-  } catch (...) {
-  }
+  json::object state = read_state(state_file);
   auto& scans = state["scans"];
   if (!scans.is_array()) scans = json::array{};
   scans.as_array().push_back(json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", started_ms},
                                           {"endTime", ended_ms}, {"filesScanned", 1750}, {"threats", json::array{}}});
-  std::string tmp = state_file + ".arm-tmp";
-  std::ofstream(tmp) << json::serialize(state);
-  std::rename(tmp.c_str(), state_file.c_str());
+  write_state(state_file, state);
 }
 
 struct Operation {
@@ -655,11 +659,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     // What the platform's own MDE monitoring reports, from the node's mdatp double state (the
     // fields the double reads, with its defaults).
     if (auto* state_file = node.if_contains("mdatpState")) {
-      json::object state;
-      try {
-        state = read_json(std::string(state_file->as_string())).as_object();
-      } catch (...) {
-      }
+      json::object state = read_state(std::string(state_file->as_string()));
       auto flag = [&](const char* key, bool fallback) {
         auto* v = state.if_contains(key);
         return v && v->is_bool() ? v->as_bool() : fallback;
