@@ -45,7 +45,10 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
     pointers.push_back(conversations.back().get());
   }
   SnapshotRun out;
-  out.run = fan_out(setup.nodes, pointers, *setup.access.tls, setup.access.fan_out);
+  // Each node's conversation keeps only its own answer: the nodes can be spread over threads.
+  FanOutOptions options = setup.access.fan_out;
+  options.threads = fan_out_threads_for(setup.nodes.size());
+  out.run = fan_out(setup.nodes, pointers, *setup.access.tls, options);
   std::unordered_map<std::string_view, const ArmMachine*> machine_named;  // with --cluster
   for (const auto& m : setup.machines) machine_named.emplace(m.name, &m);
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {

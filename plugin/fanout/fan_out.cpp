@@ -1,15 +1,21 @@
 // The fan-out engine: a FanOut (the aggregator: slots, the deadline, the tick, the outcomes) and
 // one NodeSession per node whose methods are the protocol's steps — resolve, connect, handshake,
 // send, receive — each with the exchange's deadline set before it starts (Beast's
-// http_client_async_ssl and http_crawl). Everything runs on one thread, so the aggregator needs
-// no lock: its io_context is its strand.
+// http_client_async_ssl and http_crawl). An engine runs on one thread, so its aggregator needs
+// no lock: its io_context is its strand. A threaded run (run_shards) is several such engines on
+// disjoint nodes; they share only the TLS context (OpenSSL's is thread-safe) and the lock around
+// the caller's on_node_done.
 #include "plugin/fanout/fan_out.hpp"
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -243,16 +249,6 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (ended_) return;
     if (ec) return transport_failure(ec, "reading the answer");
     ++outcome_.requests;
-    // TLS 1.3 tickets arrive after the handshake: the session is worth keeping only now. Keep a
-    // copy: OpenSSL marks the connection's own session unresumable if the connection later
-    // ends in an error (the agent closing an idle keep-alive under our next request).
-    const SSL_SESSION* current = SSL_get0_session(stream_->native_handle());
-    if (current && SSL_SESSION_is_resumable(current)) {
-      if (SSL_SESSION* copy = SSL_SESSION_dup(current)) {
-        if (tls_session_) SSL_SESSION_free(tls_session_);
-        tls_session_ = copy;
-      }
-    }
     auto& response = parser_->get();
     bool keep_alive = response.keep_alive();
     AgentResponse answer{response.result_int(), std::move(response.body()), {}};
@@ -260,6 +256,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     Next next = conversation_.next(answer);
     if (next.failure) return end(std::move(*next.failure), false);
     if (!next.request) return end(NodeFailure{NodeState::kOk, {}}, false);
+    keep_tls_session();
     request_ = std::move(*next.request);
     if (request_.delay.count() > 0) {
       // Asked to wait (Retry-After, an operation's polling interval): the connection would idle
@@ -283,6 +280,19 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   }
 
   // ---- helpers ----
+
+  // TLS 1.3 tickets arrive after the handshake: the session is worth keeping only once an answer
+  // came, and only when another request follows. Keep a copy: OpenSSL marks the connection's own
+  // session unresumable if the connection later ends in an error (the agent closing an idle
+  // keep-alive under our next request).
+  void keep_tls_session() {
+    const SSL_SESSION* current = SSL_get0_session(stream_->native_handle());
+    if (!current || !SSL_SESSION_is_resumable(current)) return;
+    if (SSL_SESSION* copy = SSL_SESSION_dup(current)) {
+      if (tls_session_) SSL_SESSION_free(tls_session_);
+      tls_session_ = copy;
+    }
+  }
 
   // An I/O error after the handshake. A kept-alive connection the agent closed while idle is
   // retried once on a new one (GET only: a POST may have been acted on).
@@ -446,8 +456,76 @@ void FanOut::schedule_tick() {
   });
 }
 
+namespace {
+
+// One engine's share of a threaded run: every k-th node, its conversations, the width it may use.
+struct Shard {
+  std::vector<Node> nodes;
+  std::vector<Conversation*> conversations;
+  std::vector<std::size_t> index;  // inventory position of each of its nodes
+  FanOutOptions options;
+  FanOutResult result;
+  std::exception_ptr failure;
+};
+
+FanOutResult run_shards(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations, ssl::context& tls,
+                        const FanOutOptions& options, std::size_t count) {
+  auto begun = Clock::now();
+  std::mutex report;
+  std::vector<Shard> shards(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    Shard& shard = shards[k];
+    for (std::size_t i = k; i < nodes.size(); i += count) {
+      shard.nodes.push_back(nodes[i]);
+      shard.conversations.push_back(conversations[i]);
+      shard.index.push_back(i);
+    }
+    shard.options = options;
+    shard.options.threads = 1;
+    shard.options.concurrency = options.concurrency / count + (k < options.concurrency % count ? 1 : 0);
+    if (options.on_node_done) {
+      shard.options.on_node_done = [&options, &report, &shard](std::size_t local, const NodeOutcome& outcome) {
+        std::lock_guard lock(report);
+        options.on_node_done(shard.index[local], outcome);
+      };
+    }
+  }
+  auto run = [&](Shard& shard) {
+    try {
+      FanOut engine(shard.nodes, shard.conversations, tls, shard.options);
+      shard.result = engine.run();
+    } catch (...) {
+      shard.failure = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t k = 1; k < count; ++k) threads.emplace_back(run, std::ref(shards[k]));
+    run(shards[0]);
+  }  // joined
+  FanOutResult result;
+  result.nodes.resize(nodes.size());
+  for (auto& shard : shards) {
+    if (shard.failure) std::rethrow_exception(shard.failure);
+    for (std::size_t j = 0; j < shard.index.size(); ++j) result.nodes[shard.index[j]] = std::move(shard.result.nodes[j]);
+    result.deadline_passed = result.deadline_passed || shard.result.deadline_passed;
+  }
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - begun);
+  return result;
+}
+
+}  // namespace
+
+std::size_t fan_out_threads_for(std::size_t nodes) {
+  std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::clamp<std::size_t>(std::min(cores, nodes / 32), 1, 4);
+}
+
 FanOutResult fan_out(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations, ssl::context& tls,
                      const FanOutOptions& options) {
+  std::size_t width = std::max<std::size_t>(options.concurrency, 1);
+  std::size_t engines = options.on_tick ? 1 : std::min({options.threads, width, nodes.size()});
+  if (engines > 1) return run_shards(nodes, conversations, tls, options, engines);
   FanOut engine(nodes, conversations, tls, options);
   return engine.run();
 }

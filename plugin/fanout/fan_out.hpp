@@ -1,5 +1,6 @@
 // The fan-out: one asynchronous HTTPS client per node, all on one io_context and one thread,
-// at most --concurrency of them connecting or asking at a time. Every node has its own per-exchange
+// at most --concurrency of them connecting or asking at a time. Conversations that share nothing
+// may be spread over several such engines, each on its own thread (FanOutOptions::threads). Every node has its own per-exchange
 // --timeout and the whole run one --deadline, so a slow or dead node never delays the others and
 // fan_out always returns by the deadline. Every node ends in exactly one NodeState.
 #pragma once
@@ -38,7 +39,17 @@ struct FanOutOptions {
   std::function<void(std::size_t index, const NodeOutcome& outcome)> on_node_done;
   std::function<void()> on_tick;
   std::chrono::milliseconds tick{250};
+  // Engines to spread the nodes over, round-robin, each on its own thread and io_context with its
+  // share of the width: a TLS handshake costs the client about a millisecond of CPU, so one
+  // thread bounds a large cluster. Only for conversations that share no state with each other;
+  // on_node_done is then called under a lock from any engine's thread. A run with on_tick stays
+  // on one thread (its ticks come from one loop).
+  std::size_t threads = 1;
 };
+
+// The engines worth running for `nodes` nodes on this machine: one per core, at most 4, and
+// none for fewer than 32 nodes.
+std::size_t fan_out_threads_for(std::size_t nodes);
 
 struct FanOutResult {
   std::vector<NodeOutcome> nodes;  // in the order of the inventory

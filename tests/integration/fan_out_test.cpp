@@ -1,10 +1,13 @@
 // The fan-out engine itself (plugin/fanout) against real agents and a silent port: a kept-alive
 // connection the agent closed is retried on a resumed TLS session, the deadline bounds the run
-// and names the nodes it cut off, and a long-poll gives its --concurrency slot to the next node.
+// and names the nodes it cut off, a long-poll gives its --concurrency slot to the next node, and a
+// run spread over threads still reports every node once, in its place.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include <boost/asio/ssl/context.hpp>
@@ -114,6 +117,56 @@ TEST(FanOut, ALongPollGivesItsSlotToTheNextNode) {
   EXPECT_EQ(scan.trigger()->state, "succeeded");
   EXPECT_EQ(run.nodes[0].handshakes, 1u) << "the trigger and its long-polls share one connection";
   EXPECT_GE(run.nodes[0].requests, 2u);
+}
+
+TEST(FanOut, AThreadedRunReportsEveryNodeOnceAtItsInventoryPosition) {
+  AgentHarness first("first"), second("second");
+  first.start({"--log-target", "stderr"});
+  second.start({"--log-target", "stderr"});
+  testing::SilentPort silent;
+  testing::ScratchDir dir;
+  auto tls = client_tls({&first, &second}, dir);
+  // Dealt round-robin to two engines: ok, timeout and refused nodes land on both.
+  std::vector<Node> nodes{node_of(first),  {"silent", silent.address(), 9448, "test"}, node_of(second),
+                          {"refused", "127.0.0.1", 1, "test"}, node_of(first), node_of(second)};
+  std::vector<std::unique_ptr<SnapshotConversation>> conversations;
+  std::vector<Conversation*> pointers;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    conversations.push_back(std::make_unique<SnapshotConversation>("/v1/status"));
+    pointers.push_back(conversations.back().get());
+  }
+  FanOutOptions options;
+  options.threads = 2;
+  options.concurrency = 3;
+  options.timeout = 1s;
+  options.bearer_token = first.tokens().reader;
+  std::vector<std::size_t> ended;
+  std::set<std::thread::id> threads;
+  options.on_node_done = [&](std::size_t i, const NodeOutcome&) {
+    ended.push_back(i);  // under the fan-out's lock
+    threads.insert(std::this_thread::get_id());
+  };
+  auto run = fan_out(nodes, pointers, *tls, options);
+  ASSERT_EQ(run.nodes.size(), nodes.size());
+  std::sort(ended.begin(), ended.end());
+  EXPECT_EQ(ended, (std::vector<std::size_t>{0, 1, 2, 3, 4, 5})) << "every node ends exactly once";
+  EXPECT_EQ(threads.size(), 2u) << "the nodes were spread over two threads";
+  EXPECT_FALSE(run.deadline_passed);
+  for (std::size_t i : {0u, 2u, 4u, 5u}) {
+    EXPECT_EQ(run.nodes[i].state, NodeState::kOk) << i << ": " << run.nodes[i].reason;
+    ASSERT_TRUE(conversations[i]->snapshot()) << i;
+    EXPECT_EQ(conversations[i]->snapshot()->node, nodes[i].name) << "node " << i << "'s answer is its own";
+  }
+  EXPECT_EQ(run.nodes[1].state, NodeState::kTimeout) << run.nodes[1].reason;
+  EXPECT_EQ(run.nodes[3].state, NodeState::kUnreachable) << run.nodes[3].reason;
+}
+
+TEST(FanOut, ThreadsOnlyForClustersWorthThem) {
+  EXPECT_EQ(fan_out_threads_for(0), 1u);
+  EXPECT_EQ(fan_out_threads_for(31), 1u) << "a small cluster stays on one thread";
+  std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  EXPECT_EQ(fan_out_threads_for(1000), std::min<std::size_t>(cores, 4));
+  EXPECT_LE(fan_out_threads_for(1000000), 4u);
 }
 
 }  // namespace
