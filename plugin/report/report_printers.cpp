@@ -1,12 +1,12 @@
 // The report in each output format: a document (json, yaml), a table per node, or TSV rows.
 #include <boost/json.hpp>
 
-#include "common/json_text.hpp"
 #include "common/time.hpp"
 #include "plugin/output/cells.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/table.hpp"
 #include "plugin/output/text_buffer.hpp"
+#include "plugin/report/record_serializer.hpp"
 #include "plugin/report/report.hpp"
 
 namespace nexus_mde::plugin {
@@ -35,8 +35,9 @@ EnforcementReading enforcement_of(const AgentInformation& info) {
 }
 
 // ---- json / yaml: {"reports":[…],"summary":{…}} ----
-// Records are serialized as they arrive, into one text buffer per section (a file's sections
-// may come in any order), and written out once the whole file has been read.
+// Records are serialized as they arrive (on the serializer's thread), into one text buffer per
+// section (a file's sections may come in any order), and written out once the whole file has
+// been read.
 
 class DocumentReportPrinter final : public ReportPrinter {
  public:
@@ -54,27 +55,24 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
  protected:
-  void on_scan(ScanRecord&& scan) override { append(scans_, scan); }
-  void on_threat(Threat&& threat) override { append(threats_, threat); }
-  void on_quarantine(QuarantineEntry&& entry) override { append(quarantine_, entry); }
-  void discard() override {
-    scans_.clear();
-    threats_.clear();
-    quarantine_.clear();
-  }
+  void on_scan(ScanRecord&& scan) override { records_.add(std::move(scan)); }
+  void on_threat(Threat&& threat) override { records_.add(std::move(threat)); }
+  void on_quarantine(QuarantineEntry&& entry) override { records_.add(std::move(entry)); }
+  void discard() override { records_.clear(); }
 
   void print(const ExtractFile& file, const AgentInformation& info) override {
+    RecordSerializer::Sections& sections = records_.drain();
     writer_->begin_object();
     writer_->field("source", json::value(file.source));
     writer_->field("node", json::value(file.node));
     writer_->field("ok", true);
     writer_->field("health", info.health ? json::value_from(*info.health) : json::value(nullptr));
     writer_->field("enforcement", json::value_from(enforcement_of(info)));
-    section("scans", info.scans.has_value(), scans_);
-    section("threats", info.threats.has_value(), threats_);
-    section("quarantine", info.quarantine.has_value(), quarantine_);
+    section("scans", info.scans.has_value(), sections.scans);
+    section("threats", info.threats.has_value(), sections.threats);
+    section("quarantine", info.quarantine.has_value(), sections.quarantine);
     writer_->end_object();
-    discard();
+    records_.clear();
   }
 
   void failure(const ExtractFile& file, const Error& error) override {
@@ -87,15 +85,6 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
  private:
-  // Each record goes straight to JSON text (no tree), through a reused string.
-  template <typename Record>
-  void append(TextBuffer& buffer, const Record& record) {
-    record_text_.clear();
-    record_text_ += buffer.empty() ? '[' : ',';
-    JsonTextWriter(record_text_).record(record);
-    buffer.append(record_text_);
-  }
-
   // Unknown (absent from the file) is null; known lists are the serialized records.
   void section(const char* name, bool present, TextBuffer& buffer) {
     writer_->key(name);
@@ -111,10 +100,7 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
   std::unique_ptr<DocumentWriter> writer_;
-  std::string record_text_;
-  TextBuffer scans_;
-  TextBuffer threats_;
-  TextBuffer quarantine_;
+  RecordSerializer records_;
 };
 
 Table scans_table(const std::vector<ScanRecord>& scans) {

@@ -1,0 +1,115 @@
+#include "plugin/report/record_serializer.hpp"
+
+#include <utility>
+
+#include "common/json_text.hpp"
+
+namespace nexus_mde::plugin {
+
+RecordSerializer::~RecordSerializer() {
+  if (!worker_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  worker_.join();
+}
+
+void RecordSerializer::add(ScanRecord&& scan) {
+  filling_.scans.push_back(std::move(scan));
+  added();
+}
+
+void RecordSerializer::add(Threat&& threat) {
+  filling_.threats.push_back(std::move(threat));
+  added();
+}
+
+void RecordSerializer::add(QuarantineEntry&& entry) {
+  filling_.quarantine.push_back(std::move(entry));
+  added();
+}
+
+void RecordSerializer::added() {
+  if (filling_.size() >= kBatchRecords) hand_over();
+}
+
+void RecordSerializer::hand_over() {
+  if (!worker_.joinable()) worker_ = std::thread([this] { work(); });
+  Batch next;
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return queue_.size() < kQueuedBatches; });  // the parser waits for the worker
+    queue_.push_back(std::move(filling_));
+    if (!spent_.empty()) {
+      next = std::move(spent_.back());
+      spent_.pop_back();
+    }
+  }
+  changed_.notify_all();
+  next.clear();  // here, not on the worker's thread
+  filling_ = std::move(next);
+}
+
+void RecordSerializer::work() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and nothing left
+    Batch batch = std::move(queue_.front());
+    queue_.pop_front();
+    busy_ = true;
+    lock.unlock();
+    changed_.notify_all();  // room in the queue
+    std::exception_ptr failed;
+    try {
+      serialize(batch);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    lock.lock();
+    spent_.push_back(std::move(batch));
+    if (failed && !failure_) failure_ = failed;
+    busy_ = false;
+    changed_.notify_all();
+  }
+}
+
+RecordSerializer::Sections& RecordSerializer::drain() {
+  if (!worker_.joinable()) {
+    serialize(filling_);  // a small file: no thread needed
+    filling_ = {};
+    return sections_;
+  }
+  if (filling_.size() > 0) hand_over();
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return queue_.empty() && !busy_; });
+  spent_.clear();  // the worker is idle: the last file's records go now
+  if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+  return sections_;
+}
+
+void RecordSerializer::clear() {
+  Sections& sections = drain();
+  sections.scans.clear();
+  sections.threats.clear();
+  sections.quarantine.clear();
+}
+
+void RecordSerializer::serialize(Batch& batch) {
+  for (const auto& scan : batch.scans) append(sections_.scans, scan);
+  for (const auto& threat : batch.threats) append(sections_.threats, threat);
+  for (const auto& entry : batch.quarantine) append(sections_.quarantine, entry);
+}
+
+// Each record goes straight to JSON text (no tree), through a reused string.
+template <typename Record>
+void RecordSerializer::append(TextBuffer& section, const Record& record) {
+  record_text_.clear();
+  record_text_ += section.empty() ? '[' : ',';
+  JsonTextWriter(record_text_).record(record);
+  section.append(record_text_);
+}
+
+}  // namespace nexus_mde::plugin
