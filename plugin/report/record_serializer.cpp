@@ -91,10 +91,17 @@ RecordSerializer::Sections& RecordSerializer::drain() {
 }
 
 void RecordSerializer::clear() {
-  Sections& sections = drain();
-  sections.scans.clear();
-  sections.threats.clear();
-  sections.quarantine.clear();
+  filling_.clear();  // records not handed over yet are dropped, not serialized
+  if (worker_.joinable()) {
+    std::unique_lock lock(mutex_);
+    queue_.clear();  // nor are those still queued
+    changed_.wait(lock, [this] { return !busy_; });
+    spent_.clear();
+    failure_ = nullptr;
+  }
+  sections_.scans.clear();
+  sections_.threats.clear();
+  sections_.quarantine.clear();
 }
 
 void RecordSerializer::serialize(Batch& batch) {

@@ -39,7 +39,8 @@ class RecordSerializer {
   void add(QuarantineEntry&& entry);
   // Every record added so far, as text. Rethrows what the thread failed with (out of memory).
   Sections& drain();
-  // Drains, then empties the sections for the next file.
+  // Empties the sections for the next file; records not yet serialized (a file abandoned
+  // halfway) are dropped.
   void clear();
 
  private:

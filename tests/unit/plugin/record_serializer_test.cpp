@@ -85,5 +85,13 @@ TEST(RecordSerializer, ClearStartsTheNextFileEmpty) {
   feed(records, 7);  // records of a file abandoned halfway are discarded with the serializer
 }
 
+TEST(RecordSerializer, AFileAbandonedHalfwayLeavesNothingForTheNext) {
+  RecordSerializer records;
+  feed(records, 9000);  // batches queued and in the thread's hands
+  records.clear();
+  feed(records, 600);
+  expect_sections(records.drain(), 600);
+}
+
 }  // namespace
 }  // namespace nexus_mde::plugin
