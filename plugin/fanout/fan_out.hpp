@@ -47,8 +47,8 @@ struct FanOutOptions {
   std::size_t threads = 1;
 };
 
-// The engines worth running for `nodes` nodes on this machine: one per core, at most 4, and
-// none for fewer than 32 nodes.
+// The engines worth running for `nodes` nodes on this machine: one per core and per 32 nodes,
+// at most 4 (so a cluster of fewer than 64 nodes stays on one thread).
 std::size_t fan_out_threads_for(std::size_t nodes);
 
 struct FanOutResult {
