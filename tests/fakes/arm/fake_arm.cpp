@@ -78,7 +78,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-// mdatp's state for a Nexus enforcement level, as the platform would configure the node.
 // A node's mdatp double state (empty when missing or unreadable).
 json::object read_state(const std::string& state_file) {
   try {
@@ -95,6 +94,7 @@ void write_state(const std::string& state_file, const json::object& state) {
   std::rename(tmp.c_str(), state_file.c_str());
 }
 
+// mdatp's state for a Nexus enforcement level, as the platform would configure the node.
 void apply_level(const std::string& state_file, const std::string& level) {
   json::object state = read_state(state_file);
   state.erase("daemonRunning");
