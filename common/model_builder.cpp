@@ -1,5 +1,6 @@
 #include "common/model_builder.hpp"
 
+#include <memory>
 #include <span>
 
 #include <boost/json.hpp>
@@ -82,6 +83,21 @@ std::optional<std::string> latest_history_status(const json::value& history) {
   return std::string(best_value->get_string());
 }
 
+// Replaces `target` with `from`, storage and all. Assignment would not do: a Boost.JSON container
+// keeps the storage it was made with and copies what is assigned to it from another.
+template <typename T>
+void replace(T& target, T&& from) {
+  std::destroy_at(&target);
+  std::construct_at(&target, std::move(from));
+}
+
+// Empties a record for the next one, its raw fields to be allocated from `storage`.
+template <typename Record>
+void renew(Record& record, json::storage_ptr storage) {
+  replace(record, Record{});
+  replace(record.raw, json::object(std::move(storage)));
+}
+
 // A wire-form "raw" object merges back into the record's raw.
 void merge_raw(json::object& raw, const std::string& key, json::value&& v) {
   if (key == "raw" && v.is_object()) {
@@ -149,7 +165,8 @@ void ModelBuilder::push(Ctx ctx, bool array) {
 // ---- records ----
 
 void ModelBuilder::start_scan(ScanDest dest) {
-  scan_ = ScanRecord{};
+  // A threat list's scans go to the sink as their threats, which share the scan's storage.
+  renew(scan_, sink_ ? sink_->record_storage() : json::storage_ptr());
   scan_dest_ = dest;
   scan_threats_listed_ = false;
 }
@@ -190,7 +207,8 @@ void ModelBuilder::finish_scan() {
 }
 
 void ModelBuilder::start_threat(ThreatDest dest) {
-  threat_ = Threat{};
+  if (dest == ThreatDest::kScan) renew(threat_, scan_.raw.storage());
+  else renew(threat_, sink_ ? sink_->record_storage() : json::storage_ptr());
   threat_dest_ = dest;
   history_ = nullptr;
 }
@@ -209,11 +227,11 @@ void ModelBuilder::finish_threat() {
     case ThreatDest::kQuarantine: {
       // Quarantine entries come in the threat shape (their own JSON is not documented).
       QuarantineEntry q;
+      replace(q.raw, std::move(threat_.raw));  // with its storage, not copied
       q.id = std::move(threat_.id);
       q.name = std::move(threat_.name);
       q.type = std::move(threat_.type);
       q.path = std::move(threat_.path);
-      q.raw = std::move(threat_.raw);
       if (threat_.status) q.raw["status"] = *threat_.status;
       if (auto it = q.raw.find("quarantineTime"); it != q.raw.end()) {
         if (auto s = scalar_of(it->value()); s && s->kind != Scalar::Kind::kNull) {
@@ -276,7 +294,13 @@ bool ModelBuilder::threat_field(const std::string& key, const Scalar& v) {
 bool ModelBuilder::start_capture(CaptureDest dest, bool array) {
   capture_dest_ = dest;
   capture_key_ = key_;
-  capture_.reset();
+  // Captured values that become a record's raw fields are made in the record's storage.
+  switch (dest) {
+    case CaptureDest::kScanRaw: capture_.reset(scan_.raw.storage()); break;
+    case CaptureDest::kThreatRaw:
+    case CaptureDest::kHistory: capture_.reset(threat_.raw.storage()); break;
+    default: capture_.reset(); break;
+  }
   capture_counts_.clear();
   push(Ctx::kCapture, array);
   capture_counts_.push_back(0);
@@ -312,7 +336,7 @@ bool ModelBuilder::finish_capture(json::value&& v) {
     }
     case CaptureDest::kScanRaw: merge_raw(scan_.raw, key, std::move(v)); return true;
     case CaptureDest::kThreatRaw: merge_raw(threat_.raw, key, std::move(v)); return true;
-    case CaptureDest::kHistory: history_ = std::move(v); return true;
+    case CaptureDest::kHistory: replace(history_, std::move(v)); return true;
   }
   return true;
 }
@@ -495,7 +519,7 @@ bool ModelBuilder::dispatch_scalar(const Scalar& v) {
       if (k == "history" || k == "threat") {
         if (v.kind == Scalar::Kind::kNull) return true;
         if (k == "threat") return fail_kind("an object", v.kind_name(), k);
-        threat_.raw[k] = v.to_value();
+        threat_.raw[k] = v.to_value(threat_.raw.storage());
         return true;
       }
       return threat_field(k, v);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value_stack.hpp>
 
 #include "common/agent_information.hpp"
@@ -35,6 +36,11 @@ class RecordSink {
   virtual void scan(ScanRecord&& scan) = 0;                  // scanList
   virtual void threat(Threat&& threat) = 0;                  // threatInformation.list
   virtual void quarantine(QuarantineEntry&& entry) = 0;      // threatInformation.quarantineList
+  // Where the next record's unknown fields (`raw`) are allocated. A sink that frees records in
+  // batches hands out one arena per batch: a record's raw fields then cost no malloc or free each
+  // (they were half the parser's time on a 100 MB extract). Asked once before each record, and
+  // once before a threat list's scan, whose threats then follow one by one.
+  virtual boost::json::storage_ptr record_storage() { return {}; }
 };
 
 class ModelBuilder final : public JsonEvents {

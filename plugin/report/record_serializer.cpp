@@ -31,13 +31,21 @@ void RecordSerializer::add(QuarantineEntry&& entry) {
   added();
 }
 
-void RecordSerializer::added() {
+boost::json::storage_ptr RecordSerializer::storage() {
   if (filling_.size() >= kBatchRecords) hand_over();
+  filling_.arena_used = true;
+  return boost::json::storage_ptr(filling_.arena.get());
+}
+
+void RecordSerializer::added() {
+  // Once records use the arena, a record still being made may be in it (a threat list's scan
+  // adds its threats one by one): the batch waits for the next storage().
+  if (filling_.size() >= kBatchRecords && !filling_.arena_used) hand_over();
 }
 
 void RecordSerializer::hand_over() {
   if (!worker_.joinable()) worker_ = std::thread([this] { work(); });
-  Batch next;
+  Batch next;  // a new batch while none has come back yet
   {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return queue_.size() < kQueuedBatches; });  // the parser waits for the worker
@@ -79,13 +87,13 @@ void RecordSerializer::work() {
 RecordSerializer::Sections& RecordSerializer::drain() {
   if (!worker_.joinable()) {
     serialize(filling_);  // a small file: no thread needed
-    filling_ = {};
+    filling_.clear();
     return sections_;
   }
   if (filling_.size() > 0) hand_over();
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return queue_.empty() && !busy_; });
-  spent_.clear();  // the worker is idle: the last file's records go now
+  for (auto& batch : spent_) batch.clear();  // the worker is idle: the last file's records go now
   if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
   return sections_;
 }
@@ -94,9 +102,10 @@ void RecordSerializer::clear() {
   filling_.clear();  // records not handed over yet are dropped, not serialized
   if (worker_.joinable()) {
     std::unique_lock lock(mutex_);
-    queue_.clear();  // nor are those still queued
+    for (auto& batch : queue_) spent_.push_back(std::move(batch));  // nor are those still queued
+    queue_.clear();
     changed_.wait(lock, [this] { return !busy_; });
-    spent_.clear();
+    for (auto& batch : spent_) batch.clear();
     failure_ = nullptr;
   }
   sections_.scans.clear();

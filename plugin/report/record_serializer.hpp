@@ -1,8 +1,9 @@
 // A file's records as JSON text, one array per section, serialized on a second thread while the
 // parser reads on: on a large extract, parsing and serializing each take about half the time.
 // Records are handed over in batches (at most a few thousand in flight, so memory stays bounded
-// by the text, not by records waiting); drain() waits until every record added is text. Small
-// files never start the thread.
+// by the text, not by records waiting; a batch grows past its size only to keep a threat list's
+// scan whole); drain() waits until every record added is text. Small files never start the
+// thread.
 #pragma once
 
 #include <condition_variable>
@@ -14,8 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json/storage_ptr.hpp>
+
 #include "common/model.hpp"
 #include "plugin/output/text_buffer.hpp"
+#include "plugin/report/record_arena.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -37,6 +41,12 @@ class RecordSerializer {
   void add(ScanRecord&& scan);
   void add(Threat&& threat);
   void add(QuarantineEntry&& entry);
+  // Where the next record's raw fields are to be allocated: the arena of the batch being filled
+  // (records in an arena cost nothing to free). Ask before making each record: a record made
+  // from it must be added to this batch, so a full batch is handed over here, between records,
+  // and add() holds on to it once its arena is in use. Records made with the default storage
+  // need not ask.
+  boost::json::storage_ptr storage();
   // Every record added so far, as text. Rethrows what the thread failed with (out of memory).
   Sections& drain();
   // Empties the sections for the next file; records not yet serialized (a file abandoned
@@ -48,6 +58,10 @@ class RecordSerializer {
   static constexpr std::size_t kQueuedBatches = 4;
 
   struct Batch {
+    // Batches are reused, never destroyed before the serializer: a record being made when a
+    // file is abandoned may still point at its arena.
+    std::unique_ptr<RecordArena> arena = std::make_unique<RecordArena>();
+    bool arena_used = false;
     std::vector<ScanRecord> scans;
     std::vector<Threat> threats;
     std::vector<QuarantineEntry> quarantine;
@@ -56,6 +70,8 @@ class RecordSerializer {
       scans.clear();
       threats.clear();
       quarantine.clear();
+      arena->reset();
+      arena_used = false;
     }
   };
 
@@ -74,7 +90,7 @@ class RecordSerializer {
   std::condition_variable changed_;
   std::deque<Batch> queue_;
   // Serialized batches go back to the parser's thread, which frees their records (memory is
-  // best freed by the thread that allocated it: glibc's arenas) and refills their vectors.
+  // best freed by the thread that allocated it: glibc's arenas) and refills them.
   std::vector<Batch> spent_;
   bool busy_ = false;  // the worker holds a batch
   bool stopping_ = false;

@@ -55,6 +55,7 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
 
  protected:
+  json::storage_ptr record_storage() override { return records_.storage(); }
   void on_scan(ScanRecord&& scan) override { records_.add(std::move(scan)); }
   void on_threat(Threat&& threat) override { records_.add(std::move(threat)); }
   void on_quarantine(QuarantineEntry&& entry) override { records_.add(std::move(entry)); }

@@ -2,6 +2,8 @@
 // and random chunks gives exactly what the whole text gives, records handed to a sink included.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <random>
 
 #include <boost/json.hpp>
@@ -101,6 +103,76 @@ TEST(Streaming, SinkGetsEveryRecordAndListsStayPresent) {
   EXPECT_TRUE(info->scans->empty());
   EXPECT_TRUE(info->threats.has_value());
   EXPECT_TRUE(info->health.has_value());
+}
+
+// A sink that hands out a resource of its own before each record (as the report's arena does)
+// and checks that each record's raw fields, nested ones included, were all made in it.
+class StorageCheckingSink : public RecordSink {
+ public:
+  json::storage_ptr record_storage() override {
+    resources_.push_back(std::make_unique<json::monotonic_resource>());
+    return json::storage_ptr(resources_.back().get());
+  }
+  void scan(ScanRecord&& s) override {
+    check(s.raw, "scan");
+    for (const auto& t : s.threats) check(t.raw, "a scan's threat");
+    records.push_back(json::value_from(s));
+  }
+  void threat(Threat&& t) override {
+    check(t.raw, "threat");
+    records.push_back(json::value_from(t));
+  }
+  void quarantine(QuarantineEntry&& q) override {
+    check(q.raw, "quarantine entry");
+    records.push_back(json::value_from(q));
+  }
+  std::vector<json::value> records;
+  std::size_t asked() const { return resources_.size(); }
+
+ private:
+  void check(const json::object& o, const std::string& where) {
+    ASSERT_FALSE(resources_.empty()) << where << " made before any storage was asked for";
+    EXPECT_EQ(o.storage().get(), resources_.back().get()) << where << ": " << json::serialize(o);
+    for (const auto& kv : o) check(kv.value(), where + "." + std::string(kv.key()));
+  }
+  void check(const json::value& v, const std::string& where) {
+    EXPECT_EQ(v.storage().get(), resources_.back().get()) << where << ": " << json::serialize(v);
+    if (const auto* o = v.if_object()) {
+      check(*o, where);
+    } else if (const auto* a = v.if_array()) {
+      for (const auto& e : *a) check(e, where + "[]");
+    }
+  }
+  std::vector<std::unique_ptr<json::monotonic_resource>> resources_;
+};
+
+TEST(Streaming, EveryRecordIsMadeInTheStorageItsSinkHandedOut) {
+  std::string threat_list =
+      R"({"scanList":[{"type":"quick","engineVersion":"1.1","extra":{"a":[1,"two"]},"raw":{"kept":"yes"}}],)"
+      R"("threatInformation":{"list":{"threats":{"scans":[)"
+      R"({"type":"full","start_time":1,"threats":[)"
+      R"({"threat":{"tracking_id":"a","sha256":"e79f609a4150ac1ab62e2e1856717bf208c17fe103567c66c21ac5036715a655","more":{"x":[1]}},)"
+      R"("history":[{"key":1,"value":"detected"},{"key":2,"value":"quarantined"}],"note":"outer field"},)"
+      R"({"threat":{"tracking_id":"b","process_name":"/usr/bin/cp"},"history":[{"key":3,"value":"removed"}]}]},)"
+      R"({"type":"quick","start_time":2,"threats":[{"threat":{"tracking_id":"c","user":"root"}}]}]}},)"
+      R"("quarantineList":{"type":"quarantined","threats":[{"threat":{"tracking_id":"q","quarantineTime":5,"user":"root"},)"
+      R"("history":[{"key":4,"value":"quarantined"}]}]}}})";
+  std::vector<std::string> inputs = {threat_list, tricky_extract()};
+  for (const auto& name : testing::fixtures_in("extracts", ".json")) inputs.push_back(testing::read_fixture(name));
+  for (const auto& text : inputs) {
+    StorageCheckingSink checked;
+    RecordingSink plain;
+    ASSERT_TRUE(parse_in_chunks(text, {7}, &checked).ok());
+    ASSERT_TRUE(parse_in_chunks(text, {4096}, &plain).ok());
+    std::vector<json::value> expected;
+    for (const auto& s : plain.scans) expected.push_back(json::value_from(s));
+    for (const auto& t : plain.threats) expected.push_back(json::value_from(t));
+    for (const auto& q : plain.entries) expected.push_back(json::value_from(q));
+    std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return json::serialize(a) < json::serialize(b); });
+    std::sort(checked.records.begin(), checked.records.end(), [](const auto& a, const auto& b) { return json::serialize(a) < json::serialize(b); });
+    EXPECT_EQ(checked.records, expected) << "the same records, whatever storage they were made in";
+    EXPECT_GE(checked.asked(), plain.scans.size() + plain.entries.size());
+  }
 }
 
 TEST(Streaming, ErrorsAreTheSameWhateverTheChunks) {

@@ -2,6 +2,7 @@
 // whether the file is small (no thread) or large (batches through the serializer's thread).
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 #include <boost/json.hpp>
@@ -90,6 +91,44 @@ TEST(RecordSerializer, AFileAbandonedHalfwayLeavesNothingForTheNext) {
   feed(records, 9000);  // batches queued and in the thread's hands
   records.clear();
   feed(records, 600);
+  expect_sections(records.drain(), 600);
+}
+
+// How the report's parser uses the arena: storage() before each record, except that a threat
+// list's scan asks once and its threats follow one by one, across the batch size.
+TEST(RecordSerializer, RecordsMadeInItsArenaStayWholeAcrossBatches) {
+  RecordSerializer records;
+  const std::size_t scans = 3000, per_scan = 3;
+  for (std::size_t i = 0; i < scans; ++i) {
+    json::storage_ptr storage = records.storage();
+    for (std::size_t k = 0; k < per_scan; ++k) {
+      Threat t;
+      std::destroy_at(&t.raw);
+      std::construct_at(&t.raw, storage);
+      t.raw["sha256"] = std::string(64, static_cast<char>('a' + k)) + std::to_string(i);
+      t.raw["history"] = json::array({json::object{{"key", i}, {"value", "quarantined"}}}, storage);
+      records.add(std::move(t));
+    }
+  }
+  auto threats = json::parse(text_of(records.drain().threats)).as_array();
+  ASSERT_EQ(threats.size(), scans * per_scan);
+  for (std::size_t i = 0; i < scans * per_scan; ++i) {
+    const auto& raw = threats[i].at("raw");
+    ASSERT_EQ(raw.at("sha256"), json::value(std::string(64, static_cast<char>('a' + i % per_scan)) + std::to_string(i / per_scan)))
+        << "threat " << i;
+    ASSERT_EQ(raw.at("history").at(0).at("key"), json::value(i / per_scan));
+  }
+}
+
+TEST(RecordSerializer, ARecordBeingMadeWhenTheFileIsAbandonedIsHarmless) {
+  RecordSerializer records;
+  feed(records, 2000);
+  Threat half_made;  // the parser's record in progress, in the arena, when the file turned out bad
+  std::destroy_at(&half_made.raw);
+  std::construct_at(&half_made.raw, records.storage());
+  half_made.raw["path"] = std::string(200, 'p');
+  records.clear();
+  feed(records, 600);  // the arena is reused
   expect_sections(records.drain(), 600);
 }
 
