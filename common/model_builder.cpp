@@ -1,7 +1,11 @@
 #include "common/model_builder.hpp"
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -16,45 +20,69 @@ namespace {
 
 // The accepted names of each field, mdatp's spellings and the wire form's.
 using Names = std::span<const std::string_view>;
-constexpr std::string_view kScanId[] = {"id", "scanId"};
-constexpr std::string_view kScanType[] = {"type", "scanType", "scan_type"};
-constexpr std::string_view kScanState[] = {"state", "status"};
-constexpr std::string_view kScanStart[] = {"startTime", "start_time"};
-constexpr std::string_view kScanEnd[] = {"endTime", "end_time"};
-constexpr std::string_view kFilesScanned[] = {"filesScanned", "files_scanned"};
-constexpr std::string_view kThreatCount[] = {"threatCount", "threat_count", "threatsDetected", "threats_detected"};
-constexpr std::string_view kThreatId[] = {"id", "trackingId", "tracking_id", "threatId", "threat_id"};
-constexpr std::string_view kThreatName[] = {"name", "threatName", "threat_name"};
-constexpr std::string_view kThreatType[] = {"type", "threatType", "threat_type"};
-constexpr std::string_view kThreatStatus[] = {"status", "state", "currentStatus", "current_status"};
-constexpr std::string_view kThreatPath[] = {"path", "filePath", "file_path"};
-constexpr std::string_view kDetectionTime[] = {"detectionTime", "detection_time", "detectedAt", "detected_at"};
-constexpr std::string_view kThreatScanType[] = {"scanType"};
-constexpr std::string_view kThreatScanStart[] = {"scanStartTime"};
+constexpr std::string_view kScanIdNames[] = {"id", "scanId"};
+constexpr std::string_view kScanTypeNames[] = {"type", "scanType", "scan_type"};
+constexpr std::string_view kScanStateNames[] = {"state", "status"};
+constexpr std::string_view kScanStartNames[] = {"startTime", "start_time"};
+constexpr std::string_view kScanEndNames[] = {"endTime", "end_time"};
+constexpr std::string_view kFilesScannedNames[] = {"filesScanned", "files_scanned"};
+constexpr std::string_view kThreatCountNames[] = {"threatCount", "threat_count", "threatsDetected", "threats_detected"};
+constexpr std::string_view kThreatIdNames[] = {"id", "trackingId", "tracking_id", "threatId", "threat_id"};
+constexpr std::string_view kThreatNameNames[] = {"name", "threatName", "threat_name"};
+constexpr std::string_view kThreatTypeNames[] = {"type", "threatType", "threat_type"};
+constexpr std::string_view kThreatStatusNames[] = {"status", "state", "currentStatus", "current_status"};
+constexpr std::string_view kThreatPathNames[] = {"path", "filePath", "file_path"};
+constexpr std::string_view kDetectionTimeNames[] = {"detectionTime", "detection_time", "detectedAt", "detected_at"};
+constexpr std::string_view kThreatScanTypeNames[] = {"scanType"};
+constexpr std::string_view kThreatScanStartNames[] = {"scanStartTime"};
 
-bool is_one_of(const std::string& key, Names names) {
-  for (std::string_view n : names) {
-    // Length and first letter first: most keys differ there, and a memcmp call costs more.
-    if (key.size() == n.size() && key[0] == n[0] && key == n) return true;
+// The fields of scans and threats, each read from a scalar under any of its names.
+enum class Field : std::uint8_t {
+  kUnknown,  // kept in raw
+  kScanId, kScanType, kScanState, kScanStart, kScanEnd, kFilesScanned, kThreatCount,
+  kThreatId, kThreatName, kThreatType, kThreatStatus, kThreatPath, kDetectionTime, kThreatScanType, kThreatScanStart,
+};
+
+// Finds a key's field among the names of the key's length only (comparing every key with every
+// name of every field was 3% of a large report's parse: most keys are unknown ones).
+class FieldIndex {
+ public:
+  FieldIndex(std::initializer_list<std::pair<Names, Field>> fields) {
+    for (const auto& [names, field] : fields) {
+      for (std::string_view name : names) by_length_.at(name.size()).emplace_back(name, field);
+    }
   }
-  return false;
+
+  Field find(std::string_view key) const {
+    if (key.size() >= by_length_.size()) return Field::kUnknown;
+    for (const auto& [name, field] : by_length_[key.size()]) {
+      if (name == key) return field;
+    }
+    return Field::kUnknown;
+  }
+
+ private:
+  std::array<std::vector<std::pair<std::string_view, Field>>, 32> by_length_;
+};
+
+const FieldIndex& scan_fields() {
+  static const FieldIndex index({{kScanIdNames, Field::kScanId}, {kScanTypeNames, Field::kScanType}, {kScanStateNames, Field::kScanState},
+                                 {kScanStartNames, Field::kScanStart}, {kScanEndNames, Field::kScanEnd},
+                                 {kFilesScannedNames, Field::kFilesScanned}, {kThreatCountNames, Field::kThreatCount}});
+  return index;
+}
+
+const FieldIndex& threat_fields() {
+  static const FieldIndex index({{kThreatIdNames, Field::kThreatId}, {kThreatNameNames, Field::kThreatName}, {kThreatTypeNames, Field::kThreatType},
+                                 {kThreatStatusNames, Field::kThreatStatus}, {kThreatPathNames, Field::kThreatPath},
+                                 {kDetectionTimeNames, Field::kDetectionTime}, {kThreatScanTypeNames, Field::kThreatScanType},
+                                 {kThreatScanStartNames, Field::kThreatScanStart}});
+  return index;
 }
 
 // A field that takes a scalar: a container there is a type error, not an unknown field.
-bool scalar_scan_field(const std::string& key) {
-  for (Names n : std::initializer_list<Names>{kScanId, kScanType, kScanState, kScanStart, kScanEnd, kFilesScanned, kThreatCount}) {
-    if (is_one_of(key, n)) return true;
-  }
-  return false;
-}
-
-bool scalar_threat_field(const std::string& key) {
-  for (Names n : std::initializer_list<Names>{kThreatId, kThreatName, kThreatType, kThreatStatus, kThreatPath, kDetectionTime, kThreatScanType,
-                  kThreatScanStart}) {
-    if (is_one_of(key, n)) return true;
-  }
-  return false;
-}
+bool scalar_scan_field(const std::string& key) { return scan_fields().find(key) != Field::kUnknown; }
+bool scalar_threat_field(const std::string& key) { return threat_fields().find(key) != Field::kUnknown; }
 
 // The current status of a threat: the value of the history entry with the highest key (mdatp's
 // history keys are timestamps).
@@ -265,28 +293,34 @@ bool ModelBuilder::assign(std::optional<T>& field, const Scalar& v, const std::s
 
 bool ModelBuilder::scan_field(const std::string& key, const Scalar& v) {
   if (key == "durationMs") return true;  // derived on output
-  if (is_one_of(key, kScanId)) return assign(scan_.id, v, key, scalar_text);
-  if (is_one_of(key, kScanType)) return assign(scan_.type, v, key, scalar_text);
-  if (is_one_of(key, kScanState)) return assign(scan_.state, v, key, scalar_text);
-  if (is_one_of(key, kScanStart)) return assign(scan_.start_ms, v, key, scalar_time_ms);
-  if (is_one_of(key, kScanEnd)) return assign(scan_.end_ms, v, key, scalar_time_ms);
-  if (is_one_of(key, kFilesScanned)) return assign(scan_.files_scanned, v, key, scalar_count);
-  if (is_one_of(key, kThreatCount)) return assign(scan_.threat_count, v, key, scalar_count);
+  switch (scan_fields().find(key)) {
+    case Field::kScanId: return assign(scan_.id, v, key, scalar_text);
+    case Field::kScanType: return assign(scan_.type, v, key, scalar_text);
+    case Field::kScanState: return assign(scan_.state, v, key, scalar_text);
+    case Field::kScanStart: return assign(scan_.start_ms, v, key, scalar_time_ms);
+    case Field::kScanEnd: return assign(scan_.end_ms, v, key, scalar_time_ms);
+    case Field::kFilesScanned: return assign(scan_.files_scanned, v, key, scalar_count);
+    case Field::kThreatCount: return assign(scan_.threat_count, v, key, scalar_count);
+    default: break;
+  }
   if (key == "threats") return v.kind == Scalar::Kind::kNull || fail_kind("a list", v.kind_name(), key);
-  scan_.raw[key] = v.to_value(scan_.raw.storage());
+  scan_.raw.insert_or_assign(key, v.to_value(scan_.raw.storage()));
   return true;
 }
 
 bool ModelBuilder::threat_field(const std::string& key, const Scalar& v) {
-  if (is_one_of(key, kThreatId)) return assign(threat_.id, v, key, scalar_text);
-  if (is_one_of(key, kThreatName)) return assign(threat_.name, v, key, scalar_text);
-  if (is_one_of(key, kThreatType)) return assign(threat_.type, v, key, scalar_text);
-  if (is_one_of(key, kThreatStatus)) return assign(threat_.status, v, key, scalar_text);
-  if (is_one_of(key, kThreatPath)) return assign(threat_.path, v, key, scalar_text);
-  if (is_one_of(key, kDetectionTime)) return assign(threat_.detected_ms, v, key, scalar_time_ms);
-  if (is_one_of(key, kThreatScanType)) return assign(threat_.scan_type, v, key, scalar_text);
-  if (is_one_of(key, kThreatScanStart)) return assign(threat_.scan_start_ms, v, key, scalar_time_ms);
-  threat_.raw[key] = v.to_value(threat_.raw.storage());
+  switch (threat_fields().find(key)) {
+    case Field::kThreatId: return assign(threat_.id, v, key, scalar_text);
+    case Field::kThreatName: return assign(threat_.name, v, key, scalar_text);
+    case Field::kThreatType: return assign(threat_.type, v, key, scalar_text);
+    case Field::kThreatStatus: return assign(threat_.status, v, key, scalar_text);
+    case Field::kThreatPath: return assign(threat_.path, v, key, scalar_text);
+    case Field::kDetectionTime: return assign(threat_.detected_ms, v, key, scalar_time_ms);
+    case Field::kThreatScanType: return assign(threat_.scan_type, v, key, scalar_text);
+    case Field::kThreatScanStart: return assign(threat_.scan_start_ms, v, key, scalar_time_ms);
+    default: break;
+  }
+  threat_.raw.insert_or_assign(key, v.to_value(threat_.raw.storage()));
   return true;
 }
 
