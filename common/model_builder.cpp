@@ -81,8 +81,8 @@ const FieldIndex& threat_fields() {
 }
 
 // A field that takes a scalar: a container there is a type error, not an unknown field.
-bool scalar_scan_field(const std::string& key) { return scan_fields().find(key) != Field::kUnknown; }
-bool scalar_threat_field(const std::string& key) { return threat_fields().find(key) != Field::kUnknown; }
+bool scalar_scan_field(std::string_view key) { return scan_fields().find(key) != Field::kUnknown; }
+bool scalar_threat_field(std::string_view key) { return threat_fields().find(key) != Field::kUnknown; }
 
 // The current status of a threat: the value of the history entry with the highest key (mdatp's
 // history keys are timestamps).
@@ -128,7 +128,7 @@ void renew(Record& record, json::storage_ptr storage) {
 }
 
 // A wire-form "raw" object merges back into the record's raw.
-void merge_raw(json::object& raw, const std::string& key, json::value&& v) {
+void merge_raw(json::object& raw, std::string_view key, json::value&& v) {
   if (key == "raw" && v.is_object()) {
     for (auto& kv : v.get_object()) raw[kv.key()] = std::move(kv.value());
   } else {
@@ -158,17 +158,17 @@ std::string ModelBuilder::path_here() const {
   return p;
 }
 
-std::string ModelBuilder::path_of(const std::string& key) const {
+std::string ModelBuilder::path_of(std::string_view key) const {
   std::string p = path_here();
-  return p.empty() ? key : p + "." + key;
+  return p.empty() ? std::string(key) : p + "." + std::string(key);
 }
 
-bool ModelBuilder::fail(std::string message, const std::string& key) {
+bool ModelBuilder::fail(std::string message, std::string_view key) {
   if (!error_) error_ = make_error(std::move(message), key.empty() ? path_here() : path_of(key));
   return false;
 }
 
-bool ModelBuilder::fail_kind(const char* expected, std::string_view found, const std::string& key) {
+bool ModelBuilder::fail_kind(const char* expected, std::string_view found, std::string_view key) {
   return fail(std::string("expected ") + expected + ", found " + std::string(found), key);
 }
 
@@ -283,7 +283,7 @@ void ModelBuilder::finish_threat() {
 
 // Converts a scalar into a field; null leaves it unknown, a wrong value fails naming the field.
 template <typename T, typename Convert>
-bool ModelBuilder::assign(std::optional<T>& field, const Scalar& v, const std::string& key, Convert&& convert) {
+bool ModelBuilder::assign(std::optional<T>& field, const Scalar& v, std::string_view key, Convert&& convert) {
   if (v.kind == Scalar::Kind::kNull) return true;
   auto r = convert(v);
   if (!r) return fail(r.error().message, key);
@@ -291,7 +291,7 @@ bool ModelBuilder::assign(std::optional<T>& field, const Scalar& v, const std::s
   return true;
 }
 
-bool ModelBuilder::scan_field(const std::string& key, const Scalar& v) {
+bool ModelBuilder::scan_field(std::string_view key, const Scalar& v) {
   if (key == "durationMs") return true;  // derived on output
   switch (scan_fields().find(key)) {
     case Field::kScanId: return assign(scan_.id, v, key, scalar_text);
@@ -308,7 +308,7 @@ bool ModelBuilder::scan_field(const std::string& key, const Scalar& v) {
   return true;
 }
 
-bool ModelBuilder::threat_field(const std::string& key, const Scalar& v) {
+bool ModelBuilder::threat_field(std::string_view key, const Scalar& v) {
   switch (threat_fields().find(key)) {
     case Field::kThreatId: return assign(threat_.id, v, key, scalar_text);
     case Field::kThreatName: return assign(threat_.name, v, key, scalar_text);
@@ -350,7 +350,7 @@ bool ModelBuilder::capture_event_begin(bool array) {
 }
 
 bool ModelBuilder::finish_capture(json::value&& v) {
-  const std::string& key = capture_key_;
+  std::string_view key = capture_key_;
   switch (capture_dest_) {
     case CaptureDest::kDrop: return true;
     case CaptureDest::kTopRaw: info_.raw[key] = std::move(v); return true;
@@ -380,7 +380,7 @@ bool ModelBuilder::finish_capture(json::value&& v) {
 
 bool ModelBuilder::dispatch_container(bool array) {
   Frame& f = frames_[depth_ - 1];
-  const std::string& k = key_;
+  std::string_view k = key_;
   const char* found = array ? "a list" : "an object";
   if (f.array) ++f.index;
   switch (f.ctx) {
@@ -516,7 +516,7 @@ bool ModelBuilder::dispatch_container(bool array) {
 
 bool ModelBuilder::dispatch_scalar(const Scalar& v) {
   Frame& f = frames_[depth_ - 1];
-  const std::string& k = key_;
+  std::string_view k = key_;
   if (f.array) ++f.index;
   switch (f.ctx) {
     case Ctx::kRoot: {

@@ -99,14 +99,14 @@ class ModelBuilder final : public JsonEvents {
   void start_threat(ThreatDest dest);
   void finish_threat();
   template <typename T, typename Convert>
-  bool assign(std::optional<T>& field, const Scalar& v, const std::string& key, Convert&& convert);
-  bool scan_field(const std::string& key, const Scalar& v);
-  bool threat_field(const std::string& key, const Scalar& v);
-  bool fail(std::string message, const std::string& key);
-  bool fail_kind(const char* expected, std::string_view found, const std::string& key);
+  bool assign(std::optional<T>& field, const Scalar& v, std::string_view key, Convert&& convert);
+  bool scan_field(std::string_view key, const Scalar& v);
+  bool threat_field(std::string_view key, const Scalar& v);
+  bool fail(std::string message, std::string_view key);
+  bool fail_kind(const char* expected, std::string_view found, std::string_view key);
   bool fail_element(const char* expected, std::string_view found);
   std::string path_here() const;
-  std::string path_of(const std::string& key) const;
+  std::string path_of(std::string_view key) const;
 
   ModelRoot root_;
   std::string root_path_;
