@@ -127,6 +127,13 @@ void renew(Record& record, json::storage_ptr storage) {
   replace(record.raw, json::object(std::move(storage)));
 }
 
+// An unknown field into a record's raw. Room for several at the first: the table is not regrown
+// field by field (a threat has half a dozen), and in the report's arena the room costs nothing to free.
+void keep_unknown(json::object& raw, std::string_view key, json::value&& v) {
+  if (raw.capacity() == 0) raw.reserve(8);
+  raw.insert_or_assign(key, std::move(v));
+}
+
 // A wire-form "raw" object merges back into the record's raw.
 void merge_raw(json::object& raw, std::string_view key, json::value&& v) {
   if (key == "raw" && v.is_object()) {
@@ -304,7 +311,7 @@ bool ModelBuilder::scan_field(std::string_view key, const Scalar& v) {
     default: break;
   }
   if (key == "threats") return v.kind == Scalar::Kind::kNull || fail_kind("a list", v.kind_name(), key);
-  scan_.raw.insert_or_assign(key, v.to_value(scan_.raw.storage()));
+  keep_unknown(scan_.raw, key, v.to_value(scan_.raw.storage()));
   return true;
 }
 
@@ -320,7 +327,7 @@ bool ModelBuilder::threat_field(std::string_view key, const Scalar& v) {
     case Field::kThreatScanStart: return assign(threat_.scan_start_ms, v, key, scalar_time_ms);
     default: break;
   }
-  threat_.raw.insert_or_assign(key, v.to_value(threat_.raw.storage()));
+  keep_unknown(threat_.raw, key, v.to_value(threat_.raw.storage()));
   return true;
 }
 
