@@ -127,10 +127,11 @@ void renew(Record& record, json::storage_ptr storage) {
   replace(record.raw, json::object(std::move(storage)));
 }
 
-// An unknown field into a record's raw. Room for several at the first: the table is not regrown
-// field by field (a threat has half a dozen), and in the report's arena the room costs nothing to free.
+// An unknown field into a record's raw. In an arena (the report's), room for several at the
+// first, so the table is not regrown field by field (a threat has half a dozen); on the heap
+// (the agent, which keeps its records) tables stay as small as their fields.
 void keep_unknown(json::object& raw, std::string_view key, json::value&& v) {
-  if (raw.capacity() == 0) raw.reserve(8);
+  if (raw.capacity() == 0 && raw.storage().is_deallocate_trivial()) raw.reserve(8);
   raw.insert_or_assign(key, std::move(v));
 }
 
