@@ -1,7 +1,5 @@
 #include "plugin/output/text_buffer.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstring>
 #include <new>
@@ -10,9 +8,8 @@ namespace nexus_mde::plugin {
 
 std::span<char> TextBuffer::tail() {
   if (blocks_.empty() || blocks_.back().size == kBlock) {
-    auto* p = static_cast<char*>(std::aligned_alloc(kBlock, kBlock));
+    auto* p = static_cast<char*>(std::malloc(kBlock));
     if (!p) throw std::bad_alloc();
-    ::madvise(p, kBlock, MADV_HUGEPAGE);  // a hint: without huge pages it changes nothing
     blocks_.push_back(Block{std::unique_ptr<char, Free>(p), 0});
   }
   Block& last = blocks_.back();
