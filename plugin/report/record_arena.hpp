@@ -3,8 +3,9 @@
 // object is free (no walk over its values, no free per string). reset() rewinds it for the next
 // batch and keeps its blocks: fresh memory costs a page fault per page.
 //
-// It is not reference counted: every record made from it must be destroyed before reset() or
-// at least never read after it (destroying one made from it stays safe, as it touches nothing).
+// It is not reference counted: a record made from it must not be read after reset(). Destroying
+// one later is safe while the arena object lives (a string's destructor calls its deallocate,
+// which does nothing), which is why RecordSerializer keeps its batches until it goes itself.
 #pragma once
 
 #include <cstddef>
