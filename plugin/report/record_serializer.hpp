@@ -1,6 +1,6 @@
 // A file's records as JSON text, one array per section, serialized on a second thread while the
 // parser reads on: on a large extract, parsing and serializing each take about half the time.
-// Records are handed over in batches (at most a few thousand in flight, so memory stays bounded
+// Records are handed over in batches (at most ten thousand or so in flight, so memory stays bounded
 // by the text, not by records waiting; a batch grows past its size only to keep a threat list's
 // scan whole); drain() waits until every record added is text. Small files never start the
 // thread.
@@ -54,7 +54,10 @@ class RecordSerializer {
   void clear();
 
  private:
-  static constexpr std::size_t kBatchRecords = 512;
+  // 2048, not 512: a quarter of the hand-overs, each a wake-up of the other thread (about 100
+  // voluntary context switches on a 100 MB extract instead of 350), which this virtual machine
+  // makes slow after it idled: 0.24 s instead of 0.30 s then; RSS 111 MB instead of 105.
+  static constexpr std::size_t kBatchRecords = 2048;
   static constexpr std::size_t kQueuedBatches = 4;
 
   struct Batch {

@@ -98,7 +98,7 @@ TEST(RecordSerializer, AFileAbandonedHalfwayLeavesNothingForTheNext) {
 // list's scan asks once and its threats follow one by one, across the batch size.
 TEST(RecordSerializer, RecordsMadeInItsArenaStayWholeAcrossBatches) {
   RecordSerializer records;
-  const std::size_t scans = 3000, per_scan = 3;
+  const std::size_t scans = 8000, per_scan = 3;  // a dozen batches
   for (std::size_t i = 0; i < scans; ++i) {
     json::storage_ptr storage = records.storage();
     for (std::size_t k = 0; k < per_scan; ++k) {
