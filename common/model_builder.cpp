@@ -201,9 +201,13 @@ void ModelBuilder::push(Ctx ctx, bool array) {
 
 // ---- records ----
 
+json::storage_ptr ModelBuilder::next_record_storage() {
+  return sink_ ? sink_->record_storage() : json::storage_ptr();
+}
+
 void ModelBuilder::start_scan(ScanDest dest) {
   // A threat list's scans go to the sink as their threats, which share the scan's storage.
-  renew(scan_, sink_ ? sink_->record_storage() : json::storage_ptr());
+  renew(scan_, next_record_storage());
   scan_dest_ = dest;
   scan_threats_listed_ = false;
 }
@@ -245,7 +249,7 @@ void ModelBuilder::finish_scan() {
 
 void ModelBuilder::start_threat(ThreatDest dest) {
   if (dest == ThreatDest::kScan) renew(threat_, scan_.raw.storage());
-  else renew(threat_, sink_ ? sink_->record_storage() : json::storage_ptr());
+  else renew(threat_, next_record_storage());
   threat_dest_ = dest;
   history_ = nullptr;
 }

@@ -94,6 +94,7 @@ class ModelBuilder final : public JsonEvents {
   bool start_capture(CaptureDest dest, bool array);
   bool capture_event_begin(bool array);
   bool finish_capture(boost::json::value&& v);
+  boost::json::storage_ptr next_record_storage();  // the sink's, or the default
   void start_scan(ScanDest dest);
   void finish_scan();
   void start_threat(ThreatDest dest);
