@@ -37,8 +37,6 @@ bool looks_like_archive(const std::string& head) {
   return head.size() >= 262 && head.compare(257, 5, "ustar") == 0;
 }
 
-constexpr std::size_t kChunk = 1 << 20;
-
 std::string too_large(const std::string& what, std::size_t max_bytes) {
   return what + " is larger than " + std::to_string(max_bytes >> 20) + " MiB";
 }
@@ -46,18 +44,17 @@ std::string too_large(const std::string& what, std::size_t max_bytes) {
 Result<bool> stream_plain(const std::string& path, const ChunkSink& sink, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(std::string("cannot open: ") + std::strerror(errno));
-  std::vector<char> buf(kChunk);
   std::size_t total = 0;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    auto n = static_cast<std::size_t>(in.gcount());
-    if (n == 0) break;
-    total += n;
-    if (total > max_bytes) return make_error(too_large("the file", max_bytes));
-    if (!sink(std::string_view(buf.data(), n))) return false;
-  }
-  if (in.bad()) return make_error("read error");
-  return true;
+  return read_ahead(
+      [&](std::span<char> buffer) -> Result<std::size_t> {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        auto n = static_cast<std::size_t>(in.gcount());
+        if (in.bad()) return make_error("read error");
+        total += n;
+        if (total > max_bytes) return make_error(too_large("the file", max_bytes));
+        return n;
+      },
+      sink);
 }
 
 // `open` attaches the input (a file, or bytes in memory) to the archive reader.
@@ -81,17 +78,17 @@ Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const
     }
     la_int64_t declared = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
     if (declared < 0 || static_cast<std::uint64_t>(declared) > max_bytes) return make_error(too_large(member, max_bytes));
-    std::vector<char> buf(kChunk);
+    // The member's data is inflated on the reading thread, beside the parse.
     std::size_t total = 0;
-    for (;;) {
-      la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
-      if (n < 0) return make_error("archive is damaged in " + member + ": " + archive_error_string(a.get()));
-      if (n == 0) break;
-      total += static_cast<std::size_t>(n);
-      if (total > max_bytes) return make_error(too_large(member, max_bytes));
-      if (!sink(std::string_view(buf.data(), static_cast<std::size_t>(n)))) return false;
-    }
-    return true;
+    return read_ahead(
+        [&](std::span<char> buffer) -> Result<std::size_t> {
+          la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
+          if (n < 0) return make_error("archive is damaged in " + member + ": " + archive_error_string(a.get()));
+          total += static_cast<std::size_t>(n);
+          if (total > max_bytes) return make_error(too_large(member, max_bytes));
+          return static_cast<std::size_t>(n);
+        },
+        sink);
   }
   if (rc != ARCHIVE_EOF) {
     return make_error(std::string("archive is damaged: ") + archive_error_string(a.get()));
@@ -143,8 +140,8 @@ Result<bool> stream_extract_bytes(std::string_view bytes, const ChunkSink& sink,
     return stream_from_archive([&](archive* a) { return archive_read_open_memory(a, bytes.data(), bytes.size()); }, sink, max_bytes);
   }
   if (bytes.size() > max_bytes) return make_error(too_large("the download", max_bytes));
-  for (std::size_t at = 0; at < bytes.size(); at += kChunk) {
-    if (!sink(bytes.substr(at, kChunk))) return false;
+  for (std::size_t at = 0; at < bytes.size(); at += kReadAheadChunkBytes) {
+    if (!sink(bytes.substr(at, kReadAheadChunkBytes))) return false;
   }
   return true;
 }

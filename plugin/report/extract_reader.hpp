@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/result.hpp"
+#include "plugin/report/read_ahead.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -22,9 +23,9 @@ struct ExtractFile {
 };
 
 // Streams the text of mde-agent-information.json to `sink` in chunks as it is read (from the
-// file, or decompressed from the archive), never holding it whole. `sink` returns false to stop
-// early (its own error); the result is an error only when the input cannot be read.
-using ChunkSink = std::function<bool(std::string_view chunk)>;
+// file, or decompressed from the archive), never holding it whole; the reading runs on a thread
+// of its own (read_ahead.hpp). `sink` returns false to stop early (its own error); the result is
+// an error only when the input cannot be read.
 Result<bool> stream_extract(const std::string& path, const ChunkSink& sink,
                             std::size_t max_bytes = kMaxAgentInformationBytes);
 
