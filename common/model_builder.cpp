@@ -210,10 +210,13 @@ void ModelBuilder::start_scan(ScanDest dest) {
   renew(scan_, next_record_storage());
   scan_dest_ = dest;
   scan_threats_listed_ = false;
+  threats_sent_ = 0;
 }
 
 void ModelBuilder::finish_scan() {
-  if (scan_threats_listed_ && !scan_.threat_count) scan_.threat_count = static_cast<std::int64_t>(scan_.threats.size());
+  if (scan_threats_listed_ && !scan_.threat_count) {
+    scan_.threat_count = static_cast<std::int64_t>(scan_.threats.size() + threats_sent_);
+  }
   // Threats name the scan that found them; the scan's type may come after its threats.
   for (auto& t : scan_.threats) {
     if (!t.scan_type) t.scan_type = scan_.type;
@@ -262,6 +265,16 @@ void ModelBuilder::finish_threat() {
   }
   switch (threat_dest_) {
     case ThreatDest::kScan:
+      // A threat list's threats go to the sink, each naming its scan. mdatp writes the scan's
+      // type and start before its threats: then each goes at once, not kept in the scan until
+      // its end and moved again (4% of a 100 MB report's time).
+      if (sink_ && scan_dest_ == ScanDest::kThreatList && scan_.type && scan_.start_ms) {
+        if (!threat_.scan_type) threat_.scan_type = scan_.type;
+        if (!threat_.scan_start_ms) threat_.scan_start_ms = scan_.start_ms;
+        ++threats_sent_;
+        sink_->threat(std::move(threat_));
+        break;
+      }
       scan_.threats.push_back(std::move(threat_));
       break;
     case ThreatDest::kRoot: threats_.push_back(std::move(threat_)); break;

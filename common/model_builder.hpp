@@ -121,6 +121,7 @@ class ModelBuilder final : public JsonEvents {
   ScanRecord scan_;
   ScanDest scan_dest_ = ScanDest::kRoot;
   bool scan_threats_listed_ = false;
+  std::size_t threats_sent_ = 0;  // the scan's threats already handed to the sink
   Threat threat_;
   ThreatDest threat_dest_ = ThreatDest::kRoot;
   boost::json::value history_;

@@ -105,6 +105,31 @@ TEST(Streaming, SinkGetsEveryRecordAndListsStayPresent) {
   EXPECT_TRUE(info->health.has_value());
 }
 
+TEST(Streaming, ASinkGetsAThreatListsThreatsInOrderEachNamingItsScan) {
+  // The first scan names its type and start before its threats, the second only after them,
+  // the third not at all; one threat names a scan of its own.
+  std::string text =
+      R"({"threatInformation":{"list":{"threats":{"scans":[)"
+      R"({"type":"full","start_time":1697204573732,"threats":[{"threat":{"tracking_id":"a"}},)"
+      R"({"threat":{"tracking_id":"b","scanType":"custom"}}],"state":"succeeded"},)"
+      R"({"threats":[{"threat":{"tracking_id":"c"}},{"threat":{"tracking_id":"d"}}],"type":"quick","start_time":1697204580000},)"
+      R"({"threats":[{"threat":{"tracking_id":"e"}}]}]}}}})";
+  auto whole = parse_agent_information(text, "whole");
+  ASSERT_TRUE(whole.ok()) << whole.error().describe();
+  for (std::size_t size : {1u, 9u, 4096u}) {
+    RecordingSink sink;
+    ASSERT_TRUE(parse_in_chunks(text, {size}, &sink).ok());
+    ASSERT_EQ(sink.threats.size(), 5u);
+    EXPECT_EQ(json::value_from(sink.threats), json::value_from(*whole->threats)) << "chunks of " << size;
+    std::vector<std::string> named;
+    for (const auto& t : sink.threats) {
+      named.push_back(*t.id + " " + t.scan_type.value_or("?") + " " + std::to_string(t.scan_start_ms.value_or(0)));
+    }
+    EXPECT_EQ(named, (std::vector<std::string>{"a full 1697204573732", "b custom 1697204573732", "c quick 1697204580000",
+                                               "d quick 1697204580000", "e ? 0"}));
+  }
+}
+
 // A sink that hands out a resource of its own before each record (as the report's arena does)
 // and checks that each record's raw fields, nested ones included, were all made in it.
 class StorageCheckingSink : public RecordSink {
