@@ -120,11 +120,15 @@ void replace(T& target, T&& from) {
   std::construct_at(&target, std::move(from));
 }
 
-// Empties a record for the next one, its raw fields to be allocated from `storage`.
+// Empties a record for the next one, its raw fields to be allocated from `storage`. Made anew
+// in place: no temporary record to move from and destroy (three objects destroyed per record
+// were 2% of a large report's parse).
 template <typename Record>
 void renew(Record& record, json::storage_ptr storage) {
-  replace(record, Record{});
-  replace(record.raw, json::object(std::move(storage)));
+  std::destroy_at(&record);
+  std::construct_at(&record);
+  std::destroy_at(&record.raw);
+  std::construct_at(&record.raw, std::move(storage));
 }
 
 // An unknown field into a record's raw. In an arena (the report's), room for several at the
