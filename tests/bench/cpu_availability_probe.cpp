@@ -1,14 +1,22 @@
-// How much of the machine's CPUs a busy program actually gets: one thread per CPU spins reading
-// the clock, and every jump between two reads longer than kGap is time the thread did not run.
-// On this machine kind the host takes such time from both virtual CPUs in bursts (up to half of
-// it for tens of milliseconds), and the guest's own accounting does not show it: /proc/stat's
-// steal stays 0 and the lost time is counted as the program's user time. A 0.17 s report run
-// that lands in a burst takes 0.22 s or more; jq's 1.9 s runs average it out. The benchmark
-// prints this figure next to the report's so a slow run can be told from a slow report.
+// What this machine's CPUs give a busy program right now. One thread per CPU, pinned to it,
+// works through a small table in steps and reads the clock between steps:
+// - a jump between two reads far longer than a step is time the thread did not run. On this
+//   machine kind the host takes such time from the virtual CPUs in bursts, and the guest's own
+//   accounting does not show it (/proc/stat's steal stays 0; the time counts as user time);
+// - the steps per running millisecond, each CPU's against the fastest's, show a CPU that runs
+//   but slower (the host's other work beside it).
+// A 0.16 s report run with two busy threads pays for either in full; jq's 1.9 s runs on one
+// thread average them out. The benchmark prints these figures next to each report run.
 //
-// cpu-availability-probe [MILLISECONDS]: prints "<percent lost> <longest gap ms>".
+// cpu-availability-probe [MILLISECONDS]: prints "<percent of the time lost> <the slowest CPU's
+// steps per running millisecond> <that as a percent of the fastest CPU's>". The steps are the
+// same work on every CPU; their absolute number compares runs on one machine kind only.
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -17,27 +25,46 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kGap = std::chrono::microseconds(200);  // far above a clock read (tens of ns)
+volatile std::uint64_t sink;  // the work's result, so it is not optimized away
+constexpr auto kGap = std::chrono::microseconds(200);  // a step takes about a microsecond
+constexpr std::size_t kTableWords = 32 * 1024;          // 256 KiB: in the core's own caches
 
-struct Lost {
-  Clock::duration total{};
-  Clock::duration longest{};
+struct Reading {
+  Clock::duration lost{};
+  Clock::duration ran{};
+  std::uint64_t steps = 0;
+  std::uint64_t checksum = 0;
 };
 
-Lost spin_for(Clock::duration length) {
-  Lost lost;
+void pin_to(unsigned cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);  // best effort: unpinned still measures
+}
+
+Reading spin_on(unsigned cpu, Clock::duration length) {
+  pin_to(cpu);
+  std::vector<std::uint64_t> table(kTableWords);
+  for (std::size_t i = 0; i < table.size(); ++i) table[i] = i * 0x9E3779B97F4A7C15ULL;
+  Reading r;
+  std::uint64_t x = 1;  // the same walk on every CPU
   auto start = Clock::now();
   auto last = start;
   while (last - start < length) {
+    for (int i = 0; i < 64; ++i) {  // one step: dependent loads and arithmetic
+      x = table[x % kTableWords] ^ (x * 0xBF58476D1CE4E5B9ULL);
+      table[(x >> 7) % kTableWords] += x;
+    }
+    ++r.steps;
     auto now = Clock::now();
     auto gap = now - last;
-    if (gap > kGap) {
-      lost.total += gap;
-      lost.longest = std::max(lost.longest, gap);
-    }
+    if (gap > kGap) r.lost += gap;
+    else r.ran += gap;
     last = now;
   }
-  return lost;
+  r.checksum = x;
+  return r;
 }
 
 }  // namespace
@@ -50,17 +77,24 @@ int main(int argc, char** argv) {
   }
   auto length = std::chrono::milliseconds(ms);
   unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<Lost> lost(cpus);
+  std::vector<Reading> readings(cpus);
   std::vector<std::thread> threads;
-  for (unsigned i = 0; i < cpus; ++i) threads.emplace_back([&, i] { lost[i] = spin_for(length); });
+  for (unsigned i = 0; i < cpus; ++i) threads.emplace_back([&, i] { readings[i] = spin_on(i, length); });
   for (auto& t : threads) t.join();
-  Clock::duration total{}, longest{};
-  for (const auto& l : lost) {
-    total += l.total;
-    longest = std::max(longest, l.longest);
-  }
+
   using Ms = std::chrono::duration<double, std::milli>;
-  double percent = 100.0 * Ms(total).count() / (Ms(length).count() * cpus);
-  std::printf("%.1f %.1f\n", percent, Ms(longest).count());
+  double lost = 0, slowest = 0, fastest = 0;
+  std::uint64_t checksum = 0;
+  for (const auto& r : readings) {
+    lost += Ms(r.lost).count();
+    double speed = r.ran.count() > 0 ? static_cast<double>(r.steps) / Ms(r.ran).count() : 0;
+    slowest = slowest == 0 ? speed : std::min(slowest, speed);
+    fastest = std::max(fastest, speed);
+    checksum ^= r.checksum;
+  }
+  double percent_lost = 100.0 * lost / (Ms(length).count() * cpus);
+  double percent_speed = fastest > 0 ? 100.0 * slowest / fastest : 0;
+  sink = checksum;
+  std::printf("%.1f %.0f %.0f\n", percent_lost, slowest, percent_speed);
   return 0;
 }
