@@ -5,12 +5,17 @@
 //   accounting does not show it (/proc/stat's steal stays 0; the time counts as user time);
 // - the steps per running millisecond, each CPU's against the fastest's, show a CPU that runs
 //   but slower (the host's other work beside it).
-// A 0.16 s report run with two busy threads pays for either in full; jq's 1.9 s runs on one
-// thread average them out. The benchmark prints these figures next to each report run.
+// - then arithmetic with many independent chains (what cores that share execution units, as
+//   hyperthreads do, take from each other) runs on each CPU alone and on all at once: the
+//   throughput of all at once as a percent of the sum alone. A host that puts our virtual CPUs
+//   on one physical core's two hyperthreads slows two busy threads, not one.
+// A 0.16 s report run with two busy threads pays for any of these in full; jq's 1.9 s runs on
+// one thread average them out. The benchmark prints these figures next to each report run.
 //
 // cpu-availability-probe [MILLISECONDS]: prints "<percent of the time lost> <the slowest CPU's
-// steps per running millisecond> <that as a percent of the fastest CPU's>". The steps are the
-// same work on every CPU; their absolute number compares runs on one machine kind only.
+// steps per running millisecond> <that as a percent of the fastest CPU's> <percent kept when
+// all CPUs compute at once>". The steps are the same work on every CPU; their absolute number
+// compares runs on one machine kind only.
 #include <pthread.h>
 #include <sched.h>
 
@@ -67,6 +72,36 @@ Reading spin_on(unsigned cpu, Clock::duration length) {
   return r;
 }
 
+// Iterations per millisecond of independent multiply-adds on `cpu`.
+double compute_on(unsigned cpu, Clock::duration length) {
+  pin_to(cpu);
+  std::uint64_t a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8, rounds = 0;
+  auto start = Clock::now();
+  while (Clock::now() - start < length) {
+    for (int i = 0; i < 1000; ++i) {
+      a = a * 3 + b, b = b * 5 + c, c = c * 7 + d, d = d * 9 + e;
+      e = e * 11 + f, f = f * 13 + g, g = g * 15 + h, h = h * 17 + a;
+    }
+    ++rounds;
+  }
+  sink = a ^ b ^ c ^ d ^ e ^ f ^ g ^ h;
+  return static_cast<double>(rounds) / std::chrono::duration<double, std::milli>(length).count();
+}
+
+// All CPUs computing at once, as a percent of their sum one at a time.
+double percent_kept_together(unsigned cpus) {
+  constexpr auto kLength = std::chrono::milliseconds(80);
+  double alone = 0;
+  for (unsigned i = 0; i < cpus; ++i) alone += compute_on(i, kLength);
+  std::vector<double> together(cpus);
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < cpus; ++i) threads.emplace_back([&, i] { together[i] = compute_on(i, kLength); });
+  for (auto& t : threads) t.join();
+  double sum = 0;
+  for (double x : together) sum += x;
+  return alone > 0 ? 100.0 * sum / alone : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,6 +130,6 @@ int main(int argc, char** argv) {
   double percent_lost = 100.0 * lost / (Ms(length).count() * cpus);
   double percent_speed = fastest > 0 ? 100.0 * slowest / fastest : 0;
   sink = checksum;
-  std::printf("%.1f %.0f %.0f\n", percent_lost, slowest, percent_speed);
+  std::printf("%.1f %.0f %.0f %.0f\n", percent_lost, slowest, percent_speed, percent_kept_together(cpus));
   return 0;
 }
