@@ -112,6 +112,12 @@ std::optional<std::string> latest_history_status(const json::value& history) {
   return std::string(best_value->get_string());
 }
 
+// A threat found by a scan names it, unless the threat names a scan of its own.
+void name_its_scan(Threat& t, const ScanRecord& scan) {
+  if (!t.scan_type) t.scan_type = scan.type;
+  if (!t.scan_start_ms) t.scan_start_ms = scan.start_ms;
+}
+
 // Replaces `target` with `from`, storage and all. Assignment would not do: a Boost.JSON container
 // keeps the storage it was made with and copies what is assigned to it from another.
 template <typename T>
@@ -222,10 +228,7 @@ void ModelBuilder::finish_scan() {
     scan_.threat_count = static_cast<std::int64_t>(scan_.threats.size() + threats_sent_);
   }
   // Threats name the scan that found them; the scan's type may come after its threats.
-  for (auto& t : scan_.threats) {
-    if (!t.scan_type) t.scan_type = scan_.type;
-    if (!t.scan_start_ms) t.scan_start_ms = scan_.start_ms;
-  }
+  for (auto& t : scan_.threats) name_its_scan(t, scan_);
   switch (scan_dest_) {
     case ScanDest::kScanList:
       if (sink_) {
@@ -273,8 +276,7 @@ void ModelBuilder::finish_threat() {
       // type and start before its threats: then each goes at once, not kept in the scan until
       // its end and moved again (4% of a 100 MB report's time).
       if (sink_ && scan_dest_ == ScanDest::kThreatList && scan_.type && scan_.start_ms) {
-        if (!threat_.scan_type) threat_.scan_type = scan_.type;
-        if (!threat_.scan_start_ms) threat_.scan_start_ms = scan_.start_ms;
+        name_its_scan(threat_, scan_);
         ++threats_sent_;
         sink_->threat(std::move(threat_));
         break;
