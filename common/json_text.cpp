@@ -1,8 +1,13 @@
 #include "common/json_text.hpp"
 
+#include <charconv>
 #include <cstring>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 #include "common/time.hpp"
+#include "common/unknown_fields.hpp"
 
 namespace nexus_mde {
 
@@ -28,9 +33,9 @@ bool word_needs_escape(std::uint64_t v) {
 }  // namespace
 
 // Boost.JSON's escaping: '"' and '\', the named control escapes, other controls as \u00xx.
-void JsonTextWriter::string(std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out_ += '"';
+  out += '"';
   std::size_t run = 0;
   std::size_t i = 0;
   for (;;) {
@@ -47,25 +52,75 @@ void JsonTextWriter::string(std::string_view s) {
       ++i;
       continue;
     }
-    out_.append(s.data() + run, i - run);
+    out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\t': out_ += "\\t"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\f': out_ += "\\f"; break;
-      case '\r': out_ += "\\r"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
       default:
-        out_ += "\\u00";
-        out_ += kHex[c >> 4];
-        out_ += kHex[c & 0xf];
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
     }
     ++i;
   }
-  out_.append(s.data() + run, s.size() - run);
-  out_ += '"';
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+void JsonTextWriter::string(std::string_view s) { append_json_string(out_, s); }
+
+void append_json_object(std::string& out, const boost::json::object& o) {
+  out += '{';
+  bool first = true;
+  for (const auto& kv : o) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, std::string_view(kv.key().data(), kv.key().size()));
+    out += ':';
+    append_json_value(out, kv.value());
+  }
+  out += '}';
+}
+
+void append_json_value(std::string& out, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null: out += "null"; return;
+    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
+    case boost::json::kind::int64: {
+      char buf[24];
+      out.append(buf, std::to_chars(buf, buf + sizeof buf, v.get_int64()).ptr);
+      return;
+    }
+    case boost::json::kind::uint64: {
+      char buf[24];
+      out.append(buf, std::to_chars(buf, buf + sizeof buf, v.get_uint64()).ptr);
+      return;
+    }
+    case boost::json::kind::double_: out += boost::json::serialize(v); return;  // Boost's own digits
+    case boost::json::kind::string: {
+      const auto& s = v.get_string();
+      append_json_string(out, std::string_view(s.data(), s.size()));
+      return;
+    }
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        append_json_value(out, e);
+      }
+      out += ']';
+      return;
+    }
+    case boost::json::kind::object: append_json_object(out, v.get_object()); return;
+  }
 }
 
 void JsonTextWriter::text(std::string_view name, const std::optional<std::string>& v) {
@@ -95,12 +150,16 @@ void JsonTextWriter::number(std::string_view name, const std::optional<std::int6
 }
 
 void JsonTextWriter::raw(const boost::json::object& raw) {
+  if (!packed_raw_.empty()) {
+    key("raw");
+    out_ += '{';
+    append_packed_as_json(out_, packed_raw_);
+    out_ += '}';
+    return;
+  }
   if (raw.empty()) return;
   key("raw");
-  // Unknown fields keep whatever shape they came in: Boost.JSON serializes them.
-  serializer_.reset(&raw);
-  char chunk[4096];
-  while (!serializer_.done()) out_.append(serializer_.read(chunk, sizeof chunk));
+  append_json_object(out_, raw);  // unknown fields keep whatever shape they came in
 }
 
 }  // namespace nexus_mde

@@ -1,5 +1,6 @@
 // Writes records' wire form (model_wire.hpp) straight to JSON text, with Boost.JSON's escaping
-// and number format, so the text equals serialize(value_from(record)) without building the tree.
+// and number format, so the text equals serialize(value_from(record)) without building the tree;
+// and values the same way.
 #pragma once
 
 #include <cstdint>
@@ -9,11 +10,17 @@
 #include <vector>
 
 #include <boost/json/object.hpp>
-#include <boost/json/serializer.hpp>
+#include <boost/json/value.hpp>
 
 #include "common/model_wire.hpp"
 
 namespace nexus_mde {
+
+// Appends `s` as a JSON string, escaped as Boost.JSON escapes.
+void append_json_string(std::string& out, std::string_view s);
+// Append `v` as JSON text, exactly as boost::json::serialize writes it.
+void append_json_value(std::string& out, const boost::json::value& v);
+void append_json_object(std::string& out, const boost::json::object& o);
 
 class JsonTextWriter {
  public:
@@ -26,6 +33,14 @@ class JsonTextWriter {
     first_ = true;
     describe_wire(*this, r);
     out_ += '}';
+  }
+  // The same, for a record whose own unknown fields came packed (RecordSink::takes_packed_raw,
+  // unknown_fields.hpp) rather than in its raw object.
+  template <typename Record>
+  void record(const Record& r, std::string_view packed_raw) {
+    packed_raw_ = packed_raw;
+    record(r);
+    packed_raw_ = {};
   }
 
   // The Out interface of describe_wire.
@@ -51,7 +66,7 @@ class JsonTextWriter {
 
   std::string& out_;
   bool first_ = true;
-  boost::json::serializer serializer_;
+  std::string_view packed_raw_;  // this record's own unknown fields, packed; its nested records' are objects
 };
 
 }  // namespace nexus_mde

@@ -137,23 +137,6 @@ void renew(Record& record, json::storage_ptr storage) {
   std::construct_at(&record.raw, std::move(storage));
 }
 
-// An unknown field into a record's raw. In an arena (the report's), room for several at the
-// first, so the table is not regrown field by field (a threat has half a dozen); on the heap
-// (the agent, which keeps its records) tables stay as small as their fields.
-void keep_unknown(json::object& raw, std::string_view key, json::value&& v) {
-  if (raw.capacity() == 0 && raw.storage().is_deallocate_trivial()) raw.reserve(8);
-  raw.insert_or_assign(key, std::move(v));
-}
-
-// A wire-form "raw" object merges back into the record's raw.
-void merge_raw(json::object& raw, std::string_view key, json::value&& v) {
-  if (key == "raw" && v.is_object()) {
-    for (auto& kv : v.get_object()) raw[kv.key()] = std::move(kv.value());
-  } else {
-    raw[key] = std::move(v);
-  }
-}
-
 }  // namespace
 
 ModelBuilder::ModelBuilder(ModelRoot root, std::string root_path) : root_(root), root_path_(std::move(root_path)) {
@@ -218,6 +201,7 @@ json::storage_ptr ModelBuilder::next_record_storage() {
 void ModelBuilder::start_scan(ScanDest dest) {
   // A threat list's scans go to the sink as their threats, which share the scan's storage.
   renew(scan_, next_record_storage());
+  scan_unknown_.start(pack_raw_);
   scan_dest_ = dest;
   scan_threats_listed_ = false;
   threats_sent_ = 0;
@@ -232,7 +216,7 @@ void ModelBuilder::finish_scan() {
   switch (scan_dest_) {
     case ScanDest::kScanList:
       if (sink_) {
-        sink_->scan(std::move(scan_));
+        sink_->scan(std::move(scan_), scan_unknown_.packed());
       } else if (root_ == ModelRoot::kAgentInformation) {
         info_.scans->push_back(std::move(scan_));
       } else {
@@ -244,7 +228,7 @@ void ModelBuilder::finish_scan() {
       auto& flat = root_ == ModelRoot::kAgentInformation ? *info_.threats : threats_;
       for (auto& t : scan_.threats) {
         if (sink_) {
-          sink_->threat(std::move(t));
+          sink_->threat(std::move(t), {});  // they waited in their scan, fields in their objects
         } else {
           flat.push_back(std::move(t));
         }
@@ -260,6 +244,7 @@ void ModelBuilder::finish_scan() {
 void ModelBuilder::start_threat(ThreatDest dest) {
   if (dest == ThreatDest::kScan) renew(threat_, scan_.raw.storage());
   else renew(threat_, next_record_storage());
+  threat_unknown_.start(pack_raw_ && dest == ThreatDest::kScan);  // quarantine entries read theirs
   threat_dest_ = dest;
   history_ = nullptr;
 }
@@ -267,7 +252,7 @@ void ModelBuilder::start_threat(ThreatDest dest) {
 void ModelBuilder::finish_threat() {
   if (!history_.is_null()) {
     if (auto latest = latest_history_status(history_)) threat_.status = std::move(latest);
-    threat_.raw["history"] = std::move(history_);
+    threat_unknown_.add(threat_.raw, "history", std::move(history_));
     history_ = nullptr;
   }
   switch (threat_dest_) {
@@ -278,9 +263,10 @@ void ModelBuilder::finish_threat() {
       if (sink_ && scan_dest_ == ScanDest::kThreatList && scan_.type && scan_.start_ms) {
         name_its_scan(threat_, scan_);
         ++threats_sent_;
-        sink_->threat(std::move(threat_));
+        sink_->threat(std::move(threat_), threat_unknown_.packed());
         break;
       }
+      threat_unknown_.into_object(threat_.raw);  // it waits in its scan as a model record
       scan_.threats.push_back(std::move(threat_));
       break;
     case ThreatDest::kRoot: threats_.push_back(std::move(threat_)); break;
@@ -335,7 +321,7 @@ bool ModelBuilder::scan_field(std::string_view key, const Scalar& v) {
     default: break;
   }
   if (key == "threats") return v.kind == Scalar::Kind::kNull || fail_kind("a list", v.kind_name(), key);
-  keep_unknown(scan_.raw, key, v.to_value(scan_.raw.storage()));
+  scan_unknown_.add(scan_.raw, key, v);
   return true;
 }
 
@@ -351,8 +337,17 @@ bool ModelBuilder::threat_field(std::string_view key, const Scalar& v) {
     case Field::kThreatScanStart: return assign(threat_.scan_start_ms, v, key, scalar_time_ms);
     default: break;
   }
-  keep_unknown(threat_.raw, key, v.to_value(threat_.raw.storage()));
+  threat_unknown_.add(threat_.raw, key, v);
   return true;
+}
+
+// A wire-form "raw" object merges back into the record's unknown fields.
+void ModelBuilder::merge_unknown(UnknownFields& fields, json::object& raw, std::string_view key, json::value&& v) {
+  if (key == "raw" && v.is_object()) {
+    for (auto& kv : v.get_object()) fields.add(raw, kv.key(), std::move(kv.value()));
+  } else {
+    fields.add(raw, key, std::move(v));
+  }
 }
 
 // ---- captures ----
@@ -400,8 +395,8 @@ bool ModelBuilder::finish_capture(json::value&& v) {
       info_.health = std::move(*h);
       return true;
     }
-    case CaptureDest::kScanRaw: merge_raw(scan_.raw, key, std::move(v)); return true;
-    case CaptureDest::kThreatRaw: merge_raw(threat_.raw, key, std::move(v)); return true;
+    case CaptureDest::kScanRaw: merge_unknown(scan_unknown_, scan_.raw, key, std::move(v)); return true;
+    case CaptureDest::kThreatRaw: merge_unknown(threat_unknown_, threat_.raw, key, std::move(v)); return true;
     case CaptureDest::kHistory: replace(history_, std::move(v)); return true;
   }
   return true;
@@ -585,7 +580,7 @@ bool ModelBuilder::dispatch_scalar(const Scalar& v) {
       if (k == "history" || k == "threat") {
         if (v.kind == Scalar::Kind::kNull) return true;
         if (k == "threat") return fail_kind("an object", v.kind_name(), k);
-        threat_.raw[k] = v.to_value(threat_.raw.storage());
+        threat_unknown_.add(threat_.raw, k, v);
         return true;
       }
       return threat_field(k, v);

@@ -16,13 +16,15 @@ RecordSerializer::~RecordSerializer() {
   worker_.join();
 }
 
-void RecordSerializer::add(ScanRecord&& scan) {
+void RecordSerializer::add(ScanRecord&& scan, std::string_view packed_raw) {
   filling_.scans.push_back(std::move(scan));
+  filling_.scan_raws.add(packed_raw);
   added();
 }
 
-void RecordSerializer::add(Threat&& threat) {
+void RecordSerializer::add(Threat&& threat, std::string_view packed_raw) {
   filling_.threats.push_back(std::move(threat));
+  filling_.threat_raws.add(packed_raw);
   added();
 }
 
@@ -114,17 +116,17 @@ void RecordSerializer::clear() {
 }
 
 void RecordSerializer::serialize(Batch& batch) {
-  for (const auto& scan : batch.scans) append(sections_.scans, scan);
-  for (const auto& threat : batch.threats) append(sections_.threats, threat);
+  for (std::size_t i = 0; i < batch.scans.size(); ++i) append(sections_.scans, batch.scans[i], batch.scan_raws.of(i));
+  for (std::size_t i = 0; i < batch.threats.size(); ++i) append(sections_.threats, batch.threats[i], batch.threat_raws.of(i));
   for (const auto& entry : batch.quarantine) append(sections_.quarantine, entry);
 }
 
 // Each record goes straight to JSON text (no tree), through a reused string.
 template <typename Record>
-void RecordSerializer::append(TextBuffer& section, const Record& record) {
+void RecordSerializer::append(TextBuffer& section, const Record& record, std::string_view packed_raw) {
   record_text_.clear();
   record_text_ += section.empty() ? '[' : ',';
-  JsonTextWriter(record_text_).record(record);
+  JsonTextWriter(record_text_).record(record, packed_raw);
   section.append(record_text_);
 }
 

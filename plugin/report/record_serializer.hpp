@@ -12,6 +12,7 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -38,8 +39,10 @@ class RecordSerializer {
   RecordSerializer& operator=(const RecordSerializer&) = delete;
   ~RecordSerializer();
 
-  void add(ScanRecord&& scan);
-  void add(Threat&& threat);
+  // `packed_raw`: the record's unknown fields, packed, when they are not in its raw object
+  // (RecordSink::takes_packed_raw).
+  void add(ScanRecord&& scan, std::string_view packed_raw = {});
+  void add(Threat&& threat, std::string_view packed_raw = {});
   void add(QuarantineEntry&& entry);
   // Where the next record's raw fields are to be allocated: the arena of the batch being filled
   // (records in an arena cost nothing to free). Ask before making each record: a record made
@@ -60,6 +63,27 @@ class RecordSerializer {
   static constexpr std::size_t kBatchRecords = 2048;
   static constexpr std::size_t kQueuedBatches = 4;
 
+  // Records' packed unknown fields (RecordSink::takes_packed_raw), one after the other.
+  class PackedRaws {
+   public:
+    void add(std::string_view packed_raw) {
+      bytes_ += packed_raw;
+      ends_.push_back(bytes_.size());
+    }
+    std::string_view of(std::size_t record) const {
+      std::size_t begin = record == 0 ? 0 : ends_[record - 1];
+      return std::string_view(bytes_).substr(begin, ends_[record] - begin);
+    }
+    void clear() {
+      bytes_.clear();
+      ends_.clear();
+    }
+
+   private:
+    std::string bytes_;
+    std::vector<std::size_t> ends_;  // where each record's ends
+  };
+
   struct Batch {
     // Batches are reused, never destroyed before the serializer: a record being made when a
     // file is abandoned may still point at its arena.
@@ -68,11 +92,15 @@ class RecordSerializer {
     std::vector<ScanRecord> scans;
     std::vector<Threat> threats;
     std::vector<QuarantineEntry> quarantine;
+    PackedRaws scan_raws;  // the scans' packed unknown fields, by index
+    PackedRaws threat_raws;
     std::size_t size() const { return scans.size() + threats.size() + quarantine.size(); }
     void clear() {
       scans.clear();
       threats.clear();
       quarantine.clear();
+      scan_raws.clear();
+      threat_raws.clear();
       arena->reset();
       arena_used = false;
     }
@@ -83,7 +111,7 @@ class RecordSerializer {
   void work();
   void serialize(Batch& batch);
   template <typename Record>
-  void append(TextBuffer& section, const Record& record);
+  void append(TextBuffer& section, const Record& record, std::string_view packed_raw = {});
 
   Batch filling_;  // the parser's side
   Sections sections_;  // the worker's while it runs; the caller's after drain()

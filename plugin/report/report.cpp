@@ -48,14 +48,14 @@ void ReportPrinter::begin_file(const std::string& source, const std::string& nod
   counts_ = {};
 }
 
-void ReportPrinter::scan(ScanRecord&& scan) {
+void ReportPrinter::scan(ScanRecord&& scan, std::string_view packed_raw) {
   counts_.add(scan);
-  on_scan(std::move(scan));
+  on_scan(std::move(scan), packed_raw);
 }
 
-void ReportPrinter::threat(Threat&& threat) {
+void ReportPrinter::threat(Threat&& threat, std::string_view packed_raw) {
   counts_.add(threat);
-  on_threat(std::move(threat));
+  on_threat(std::move(threat), packed_raw);
 }
 
 void ReportPrinter::quarantine(QuarantineEntry&& entry) {

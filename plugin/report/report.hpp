@@ -54,17 +54,18 @@ struct FileCounts {
 class ReportPrinter : public RecordSink {
  public:
   void begin_file(const std::string& source, const std::string& node);
-  void scan(ScanRecord&& scan) final;
-  void threat(Threat&& threat) final;
+  void scan(ScanRecord&& scan, std::string_view packed_raw) final;
+  void threat(Threat&& threat, std::string_view packed_raw) final;
   void quarantine(QuarantineEntry&& entry) final;
   void end_file(AgentInformation&& info, ReportSummary& summary);
   void abandon_file(const Error& error);
   virtual void finish(const ReportSummary& summary) = 0;
 
  protected:
-  // By default records are collected and print() gets them in `info`'s lists.
-  virtual void on_scan(ScanRecord&& scan) { scans_.push_back(std::move(scan)); }
-  virtual void on_threat(Threat&& threat) { threats_.push_back(std::move(threat)); }
+  // By default records are collected and print() gets them in `info`'s lists (with their
+  // unknown fields in objects: packed_raw is empty unless the printer takes_packed_raw()).
+  virtual void on_scan(ScanRecord&& scan, std::string_view /*packed_raw*/) { scans_.push_back(std::move(scan)); }
+  virtual void on_threat(Threat&& threat, std::string_view /*packed_raw*/) { threats_.push_back(std::move(threat)); }
   virtual void on_quarantine(QuarantineEntry&& entry) { quarantine_.push_back(std::move(entry)); }
   virtual void print(const ExtractFile& file, const AgentInformation& info) = 0;
   virtual void failure(const ExtractFile& file, const Error& error) = 0;

@@ -56,8 +56,9 @@ class DocumentReportPrinter final : public ReportPrinter {
 
  protected:
   json::storage_ptr record_storage() override { return records_.storage(); }
-  void on_scan(ScanRecord&& scan) override { records_.add(std::move(scan)); }
-  void on_threat(Threat&& threat) override { records_.add(std::move(threat)); }
+  bool takes_packed_raw() const override { return true; }  // records only become JSON text here
+  void on_scan(ScanRecord&& scan, std::string_view packed_raw) override { records_.add(std::move(scan), packed_raw); }
+  void on_threat(Threat&& threat, std::string_view packed_raw) override { records_.add(std::move(threat), packed_raw); }
   void on_quarantine(QuarantineEntry&& entry) override { records_.add(std::move(entry)); }
   void discard() override { records_.clear(); }
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <boost/json.hpp>
 
 #include "common/agent_information.hpp"
@@ -49,6 +51,18 @@ TEST(JsonText, EscapesLikeBoostJson) {
   expect_same_text(s);
   expect_same_text(ScanRecord{});
   expect_same_text(QuarantineEntry{});
+}
+
+TEST(JsonText, ValuesAreWrittenAsBoostJsonSerializesThem) {
+  json::value v = json::parse(R"([null,true,false,0,-9223372036854775808,18446744073709551615,0.1,-0.0,1e300,5e-324,)"
+                              R"("","q\"\\\u0000\u001f\u007f\u00e9",[],{},{"a":[{"b":{}}],"":1}])");
+  v.as_array().emplace_back(std::numeric_limits<double>::infinity());
+  std::string text;
+  append_json_value(text, v);
+  EXPECT_EQ(text, json::serialize(v));
+  text.clear();
+  append_json_object(text, v.as_array().at(14).as_object());
+  EXPECT_EQ(text, R"({"a":[{"b":{}}],"":1})");
 }
 
 }  // namespace

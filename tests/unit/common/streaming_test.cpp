@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "common/agent_information.hpp"
+#include "common/json_text.hpp"
 #include "common/model_builder.hpp"
 #include "tests/support/fixtures.hpp"
 
@@ -53,8 +54,14 @@ std::string tricky_extract() {
 
 class RecordingSink : public RecordSink {
  public:
-  void scan(ScanRecord&& s) override { scans.push_back(std::move(s)); }
-  void threat(Threat&& t) override { threats.push_back(std::move(t)); }
+  void scan(ScanRecord&& s, std::string_view packed_raw) override {
+    EXPECT_TRUE(packed_raw.empty()) << "fields as text to a sink that takes objects";
+    scans.push_back(std::move(s));
+  }
+  void threat(Threat&& t, std::string_view packed_raw) override {
+    EXPECT_TRUE(packed_raw.empty()) << "fields as text to a sink that takes objects";
+    threats.push_back(std::move(t));
+  }
   void quarantine(QuarantineEntry&& q) override { entries.push_back(std::move(q)); }
   std::vector<ScanRecord> scans;
   std::vector<Threat> threats;
@@ -138,12 +145,12 @@ class StorageCheckingSink : public RecordSink {
     resources_.push_back(std::make_unique<json::monotonic_resource>());
     return json::storage_ptr(resources_.back().get());
   }
-  void scan(ScanRecord&& s) override {
+  void scan(ScanRecord&& s, std::string_view) override {
     check(s.raw, "scan");
     for (const auto& t : s.threats) check(t.raw, "a scan's threat");
     records.push_back(json::value_from(s));
   }
-  void threat(Threat&& t) override {
+  void threat(Threat&& t, std::string_view) override {
     check(t.raw, "threat");
     records.push_back(json::value_from(t));
   }
@@ -198,6 +205,79 @@ TEST(Streaming, EveryRecordIsMadeInTheStorageItsSinkHandedOut) {
     EXPECT_EQ(checked.records, expected) << "the same records, whatever storage they were made in";
     EXPECT_GE(checked.asked(), plain.scans.size() + plain.entries.size());
   }
+}
+
+// A sink that takes unknown fields packed, as the report's JSON printer does, and writes each
+// record as that printer does (JsonTextWriter); a record's fields must not come both ways.
+class PackedRawSink : public RecordSink {
+ public:
+  bool takes_packed_raw() const override { return true; }
+  void scan(ScanRecord&& s, std::string_view packed_raw) override { scans.push_back(text_of(s, packed_raw, "scan")); }
+  void threat(Threat&& t, std::string_view packed_raw) override { threats.push_back(text_of(t, packed_raw, "threat")); }
+  void quarantine(QuarantineEntry&& q) override { entries.push_back(text_of(q, {}, "quarantine entry")); }
+  std::vector<std::string> scans, threats, entries;
+
+ private:
+  template <typename Record>
+  static std::string text_of(const Record& r, std::string_view packed_raw, const char* what) {
+    if (!packed_raw.empty()) {
+      EXPECT_TRUE(r.raw.empty()) << what << "'s fields came in its object too: " << json::serialize(r.raw);
+    }
+    std::string text;
+    JsonTextWriter(text).record(r, packed_raw);
+    return text;
+  }
+};
+
+template <typename Record>
+std::vector<std::string> serialized(const std::optional<std::vector<Record>>& records) {
+  std::vector<std::string> out;
+  for (const auto& r : records.value_or(std::vector<Record>{})) out.push_back(json::serialize(json::value_from(r)));
+  return out;
+}
+
+TEST(Streaming, PackedUnknownFieldsAreTheFieldsOfTheTreeInTheirOrder) {
+  // Values of every kind; keys given twice (the later value replaces the earlier in its place,
+  // packed as in an object), also through a wire-form "raw" and a history twice over; threats
+  // inside a scan-list scan, and threats that wait for their scan to name itself.
+  std::string edges =
+      R"({"scanList":[{"type":"quick","s":"a\"b\u0001\u00e9","d":0.1,"big":1e300,"neg":-5,"u":18446744073709551615,)"
+      R"("t":true,"f":false,"n":null,"o":{"k":[1,{"z":[]},-2.5e-7]},"e":{}},)"
+      R"({"type":"custom","x":1,"y":2,"b":true,"v":[1.5,"s",null,{"k":false},-1,18446744073709551615],"x":3,"raw":{"z":5,"x":4}},)"
+      R"({"type":"full","threats":[{"threat":{"tracking_id":"n","sha1":"x"},"history":[{"key":1,"value":"removed"}]}]}],)"
+      R"("threatInformation":{"list":{"threats":{"scans":[)"
+      R"({"threats":[{"threat":{"tracking_id":"w","md5":"a","md5":"b"},"history":"none"}],"type":"quick","start_time":1},)"
+      R"({"type":"full","start_time":2,"threats":[{"threat":{"tracking_id":"h","history":[1]},)"
+      R"("history":[{"key":1,"value":"detected"}]},{"threat":{"tracking_id":"p","score":0.5},"sha":"outer",)"
+      R"("history":[{"key":7,"value":"quarantined"}]}]}]}},)"
+      R"("quarantineList":[{"threat":{"tracking_id":"q","quarantineTime":5,"user":"root"}}]}})";
+  std::vector<std::string> inputs = {edges, tricky_extract()};
+  for (const auto& name : testing::fixtures_in("extracts", ".json")) inputs.push_back(testing::read_fixture(name));
+  for (const auto& text : inputs) {
+    auto tree = parse_agent_information(text, "tree");
+    ASSERT_TRUE(tree.ok()) << tree.error().describe();
+    for (std::size_t size : {1u, 7u, 4096u}) {
+      PackedRawSink sink;
+      ASSERT_TRUE(parse_in_chunks(text, {size}, &sink).ok());
+      EXPECT_EQ(sink.scans, serialized(tree->scans)) << "chunks of " << size;
+      EXPECT_EQ(sink.threats, serialized(tree->threats)) << "chunks of " << size;
+      EXPECT_EQ(sink.entries, serialized(tree->quarantine)) << "chunks of " << size;
+    }
+  }
+  // The edge cases are there: packed values of every kind, and a repeat's value in the first place.
+  PackedRawSink sink;
+  ASSERT_TRUE(parse_in_chunks(edges, {4096}, &sink).ok());
+  EXPECT_NE(sink.scans.at(0).find(R"("raw":{"s":"a\"b\u0001é","d":1E-1,"big":1E300,"neg":-5,"u":18446744073709551615,)"
+                                  R"("t":true,"f":false,"n":null,"o":{"k":[1,{"z":[]},-2.5E-7]},"e":{}})"),
+            std::string::npos)
+      << sink.scans.at(0);
+  EXPECT_NE(sink.scans.at(1).find(R"("raw":{"x":4,"y":2,"b":true,"v":[1.5E0,"s",null,{"k":false},-1,18446744073709551615],"z":5})"),
+            std::string::npos)
+      << sink.scans.at(1);
+  EXPECT_NE(sink.threats.at(0).find(R"("raw":{"md5":"b","history":"none"})"), std::string::npos) << sink.threats.at(0);
+  EXPECT_NE(sink.threats.at(2).find(R"("raw":{"score":5E-1,"sha":"outer","history":[{"key":7,"value":"quarantined"}]})"),
+            std::string::npos)
+      << sink.threats.at(2);
 }
 
 TEST(Streaming, ErrorsAreTheSameWhateverTheChunks) {
