@@ -11,12 +11,43 @@
 
 namespace nexus_mde {
 
+void JsonTextWriter::next_item() {
+  if (depth_ == 0) return;  // a record on its own
+  if (!(first_ & 1)) out_ += ',';
+  first_ &= ~std::uint64_t{1};
+}
+
+void JsonTextWriter::open(char bracket) {
+  out_ += bracket;
+  first_ = (first_ << 1) | 1;
+  ++depth_;
+}
+
+void JsonTextWriter::close(char bracket) {
+  out_ += bracket;
+  first_ >>= 1;
+  --depth_;
+}
+
 void JsonTextWriter::key(std::string_view name) {
-  if (!first_) out_ += ',';
-  first_ = false;
+  next_item();
   string(name);
   out_ += ':';
 }
+
+void JsonTextWriter::begin_record() {
+  next_item();
+  open('{');
+}
+
+void JsonTextWriter::end_record() { close('}'); }
+
+void JsonTextWriter::begin_records(std::string_view name) {
+  key(name);
+  open('[');
+}
+
+void JsonTextWriter::end_records() { close(']'); }
 
 namespace {
 
@@ -123,7 +154,7 @@ void append_json_value(std::string& out, const boost::json::value& v) {
   }
 }
 
-void JsonTextWriter::text(std::string_view name, const std::optional<std::string>& v) {
+void JsonTextWriter::text(std::string_view name, std::optional<std::string_view> v) {
   key(name);
   if (v) {
     string(*v);
@@ -149,12 +180,16 @@ void JsonTextWriter::number(std::string_view name, const std::optional<std::int6
   out_ += v ? std::to_string(*v) : std::string("null");
 }
 
+void JsonTextWriter::packed_raw(std::string_view packed) {
+  key("raw");
+  out_ += '{';
+  append_packed_as_json(out_, packed);
+  out_ += '}';
+}
+
 void JsonTextWriter::raw(const boost::json::object& raw) {
-  if (!packed_raw_.empty()) {
-    key("raw");
-    out_ += '{';
-    append_packed_as_json(out_, packed_raw_);
-    out_ += '}';
+  if (depth_ == 1 && !packed_raw_.empty()) {
+    packed_raw(packed_raw_);
     return;
   }
   if (raw.empty()) return;

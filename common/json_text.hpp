@@ -29,10 +29,9 @@ class JsonTextWriter {
   // Appends one record as a JSON object.
   template <typename Record>
   void record(const Record& r) {
-    out_ += '{';
-    first_ = true;
+    begin_record();
     describe_wire(*this, r);
-    out_ += '}';
+    end_record();
   }
   // The same, for a record whose own unknown fields came packed (RecordSink::takes_packed_raw,
   // unknown_fields.hpp) rather than in its raw object.
@@ -44,29 +43,42 @@ class JsonTextWriter {
   }
 
   // The Out interface of describe_wire.
-  void text(std::string_view name, const std::optional<std::string>& v);
+  void text(std::string_view name, const std::optional<std::string>& v) {
+    text(name, v ? std::optional<std::string_view>(*v) : std::nullopt);
+  }
+  void text(std::string_view name, std::optional<std::string_view> v);
   void time(std::string_view name, const std::optional<std::int64_t>& ms);
   void number(std::string_view name, const std::optional<std::int64_t>& v);
   void raw(const boost::json::object& raw);
   template <typename Record>
   void records(std::string_view name, const std::vector<Record>& items) {
-    key(name);
-    out_ += '[';
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (i) out_ += ',';
-      JsonTextWriter nested(out_);
-      nested.record(items[i]);
-    }
-    out_ += ']';
+    begin_records(name);
+    for (const auto& item : items) record(item);
+    end_records();
   }
 
+  // A record given field by field (a replayed RecordTape): begin_record(), its fields through
+  // the calls above (or packed_raw() for its unknown fields), end_record(); a list of records
+  // nested in it between begin_records(name) and end_records().
+  void begin_record();
+  void end_record();
+  void begin_records(std::string_view name);
+  void end_records();
+  void packed_raw(std::string_view packed);
+
  private:
+  void next_item();  // the separator before a field, or before a record in a list
+  void open(char bracket);
+  void close(char bracket);
   void key(std::string_view name);
   void string(std::string_view s);
 
   std::string& out_;
-  bool first_ = true;
-  std::string_view packed_raw_;  // this record's own unknown fields, packed; its nested records' are objects
+  // Per open record or list, one bit each, innermost lowest: set while nothing has been written
+  // in it. (The wire form nests three deep at most: a scan's list of threats.)
+  std::uint64_t first_ = 0;
+  int depth_ = 0;
+  std::string_view packed_raw_;  // the outermost record's unknown fields, packed (record(r, packed))
 };
 
 }  // namespace nexus_mde

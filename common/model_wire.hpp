@@ -5,15 +5,21 @@
 //
 // An Out provides: text(name, optional<string>), time(name, optional<epoch ms>) as RFC 3339,
 // number(name, optional<int64>), records(name, vector<Record>) and raw(object) ("raw", when
-// non-empty). Absent optionals are written as null.
+// non-empty). Absent optionals are written as null. A record passed as non-const reaches the Out
+// non-const (its raw object and nested records), for an Out that takes what it is given
+// (RecordTape moves raw objects out).
 #pragma once
+
+#include <concepts>
+#include <type_traits>
 
 #include "common/model.hpp"
 
 namespace nexus_mde {
 
-template <typename Out>
-void describe_wire(Out& out, const Threat& t) {
+template <typename Out, typename Record>
+  requires std::same_as<std::remove_const_t<Record>, Threat>
+void describe_wire(Out& out, Record& t) {
   out.text("id", t.id);
   out.text("name", t.name);
   out.text("type", t.type);
@@ -25,8 +31,9 @@ void describe_wire(Out& out, const Threat& t) {
   out.raw(t.raw);
 }
 
-template <typename Out>
-void describe_wire(Out& out, const QuarantineEntry& q) {
+template <typename Out, typename Record>
+  requires std::same_as<std::remove_const_t<Record>, QuarantineEntry>
+void describe_wire(Out& out, Record& q) {
   out.text("id", q.id);
   out.text("name", q.name);
   out.text("type", q.type);
@@ -35,8 +42,9 @@ void describe_wire(Out& out, const QuarantineEntry& q) {
   out.raw(q.raw);
 }
 
-template <typename Out>
-void describe_wire(Out& out, const ScanRecord& s) {
+template <typename Out, typename Record>
+  requires std::same_as<std::remove_const_t<Record>, ScanRecord>
+void describe_wire(Out& out, Record& s) {
   if (s.id) out.text("id", s.id);
   out.text("type", s.type);
   out.text("state", s.state);

@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "common/json_text.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -17,19 +16,17 @@ RecordSerializer::~RecordSerializer() {
 }
 
 void RecordSerializer::add(ScanRecord&& scan, std::string_view packed_raw) {
-  filling_.scans.push_back(std::move(scan));
-  filling_.scan_raws.add(packed_raw);
+  filling_.tape.add(std::move(scan), packed_raw);
   added();
 }
 
 void RecordSerializer::add(Threat&& threat, std::string_view packed_raw) {
-  filling_.threats.push_back(std::move(threat));
-  filling_.threat_raws.add(packed_raw);
+  filling_.tape.add(std::move(threat), packed_raw);
   added();
 }
 
 void RecordSerializer::add(QuarantineEntry&& entry) {
-  filling_.quarantine.push_back(std::move(entry));
+  filling_.tape.add(std::move(entry));
   added();
 }
 
@@ -115,19 +112,6 @@ void RecordSerializer::clear() {
   sections_.quarantine.clear();
 }
 
-void RecordSerializer::serialize(Batch& batch) {
-  for (std::size_t i = 0; i < batch.scans.size(); ++i) append(sections_.scans, batch.scans[i], batch.scan_raws.of(i));
-  for (std::size_t i = 0; i < batch.threats.size(); ++i) append(sections_.threats, batch.threats[i], batch.threat_raws.of(i));
-  for (const auto& entry : batch.quarantine) append(sections_.quarantine, entry);
-}
-
-// Each record goes straight to JSON text (no tree), through a reused string.
-template <typename Record>
-void RecordSerializer::append(TextBuffer& section, const Record& record, std::string_view packed_raw) {
-  record_text_.clear();
-  record_text_ += section.empty() ? '[' : ',';
-  JsonTextWriter(record_text_).record(record, packed_raw);
-  section.append(record_text_);
-}
+void RecordSerializer::serialize(Batch& batch) { batch.tape.replay(sections_, record_text_); }
 
 }  // namespace nexus_mde::plugin

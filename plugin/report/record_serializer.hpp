@@ -1,9 +1,9 @@
 // A file's records as JSON text, one array per section, serialized on a second thread while the
 // parser reads on: on a large extract, parsing and serializing each take about half the time.
-// Records are handed over in batches (at most ten thousand or so in flight, so memory stays bounded
-// by the text, not by records waiting; a batch grows past its size only to keep a threat list's
-// scan whole); drain() waits until every record added is text. Small files never start the
-// thread.
+// Records go over in batches, each a RecordTape (at most ten thousand or so records in flight, so
+// memory stays bounded by the text, not by records waiting; a batch grows past its size only to
+// keep a threat list's scan whole); drain() waits until every record added is text. Small files
+// never start the thread.
 #pragma once
 
 #include <condition_variable>
@@ -19,20 +19,14 @@
 #include <boost/json/storage_ptr.hpp>
 
 #include "common/model.hpp"
-#include "plugin/output/text_buffer.hpp"
 #include "plugin/report/record_arena.hpp"
+#include "plugin/report/record_tape.hpp"
 
 namespace nexus_mde::plugin {
 
 class RecordSerializer {
  public:
-  // Each section's text is "[record,record…" without the closing bracket; empty when it has no
-  // records.
-  struct Sections {
-    TextBuffer scans;
-    TextBuffer threats;
-    TextBuffer quarantine;
-  };
+  using Sections = SectionTexts;
 
   RecordSerializer() = default;
   RecordSerializer(const RecordSerializer&) = delete;
@@ -63,44 +57,15 @@ class RecordSerializer {
   static constexpr std::size_t kBatchRecords = 2048;
   static constexpr std::size_t kQueuedBatches = 4;
 
-  // Records' packed unknown fields (RecordSink::takes_packed_raw), one after the other.
-  class PackedRaws {
-   public:
-    void add(std::string_view packed_raw) {
-      bytes_ += packed_raw;
-      ends_.push_back(bytes_.size());
-    }
-    std::string_view of(std::size_t record) const {
-      std::size_t begin = record == 0 ? 0 : ends_[record - 1];
-      return std::string_view(bytes_).substr(begin, ends_[record] - begin);
-    }
-    void clear() {
-      bytes_.clear();
-      ends_.clear();
-    }
-
-   private:
-    std::string bytes_;
-    std::vector<std::size_t> ends_;  // where each record's ends
-  };
-
   struct Batch {
     // Batches are reused, never destroyed before the serializer: a record being made when a
     // file is abandoned may still point at its arena.
     std::unique_ptr<RecordArena> arena = std::make_unique<RecordArena>();
     bool arena_used = false;
-    std::vector<ScanRecord> scans;
-    std::vector<Threat> threats;
-    std::vector<QuarantineEntry> quarantine;
-    PackedRaws scan_raws;  // the scans' packed unknown fields, by index
-    PackedRaws threat_raws;
-    std::size_t size() const { return scans.size() + threats.size() + quarantine.size(); }
+    RecordTape tape;
+    std::size_t size() const { return tape.records(); }
     void clear() {
-      scans.clear();
-      threats.clear();
-      quarantine.clear();
-      scan_raws.clear();
-      threat_raws.clear();
+      tape.clear();
       arena->reset();
       arena_used = false;
     }
@@ -110,8 +75,6 @@ class RecordSerializer {
   void hand_over();
   void work();
   void serialize(Batch& batch);
-  template <typename Record>
-  void append(TextBuffer& section, const Record& record, std::string_view packed_raw = {});
 
   Batch filling_;  // the parser's side
   Sections sections_;  // the worker's while it runs; the caller's after drain()
@@ -120,7 +83,7 @@ class RecordSerializer {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Batch> queue_;
-  // Serialized batches go back to the parser's thread, which frees their records (memory is
+  // Serialized batches go back to the parser's thread, which frees their raw objects (memory is
   // best freed by the thread that allocated it: glibc's arenas) and refills them.
   std::vector<Batch> spent_;
   bool busy_ = false;  // the worker holds a batch
