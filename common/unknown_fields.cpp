@@ -7,6 +7,7 @@
 #include <memory>
 #include <utility>
 
+#include "common/byte_stream.hpp"
 #include "common/json_text.hpp"
 
 namespace nexus_mde {
@@ -25,15 +26,12 @@ enum class Kind : std::uint8_t { kNull, kFalse, kTrue, kInt64, kUint64, kDouble,
 class Packer {
  public:
   explicit Packer(std::string& out) : out_(out) {}
-  void kind(Kind k) { out_.push_back(static_cast<char>(k)); }
+  void kind(Kind k) { out_.byte(static_cast<std::uint8_t>(k)); }
   template <typename T>
   void fixed(T v) {
-    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+    out_.fixed(v);
   }
-  void text(std::string_view s) {
-    fixed(static_cast<std::uint32_t>(s.size()));
-    out_.append(s);
-  }
+  void text(std::string_view s) { out_.text(s); }
   void scalar(const Scalar& v) {
     switch (v.kind) {
       case Scalar::Kind::kNull: kind(Kind::kNull); return;
@@ -69,21 +67,15 @@ class Packer {
   }
 
  private:
-  std::string& out_;
+  ByteWriter out_;
 };
 
 // Reads packed fields front to back, turning them into JSON text or Boost.JSON values.
 class Unpacker {
  public:
-  explicit Unpacker(std::string_view packed) : at_(packed.data()), end_(packed.data() + packed.size()) {}
-  bool done() const { return at_ == end_; }
-
-  std::string_view text() {
-    auto n = fixed<std::uint32_t>();
-    std::string_view s(at_, n);
-    at_ += n;
-    return s;
-  }
+  explicit Unpacker(std::string_view packed) : in_(packed) {}
+  bool done() const { return in_.done(); }
+  std::string_view text() { return in_.text(); }
 
   void value_as_json(std::string& out) {
     switch (kind()) {
@@ -156,13 +148,10 @@ class Unpacker {
   }
 
  private:
-  Kind kind() { return static_cast<Kind>(*at_++); }
+  Kind kind() { return static_cast<Kind>(in_.byte()); }
   template <typename T>
   T fixed() {
-    T v;
-    std::memcpy(&v, at_, sizeof v);
-    at_ += sizeof v;
-    return v;
+    return in_.template fixed<T>();
   }
   template <typename Number>
   static void number(std::string& out, Number n) {
@@ -170,8 +159,7 @@ class Unpacker {
     out.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
   }
 
-  const char* at_;
-  const char* end_;
+  ByteReader in_;
 };
 
 // An unknown field into a record's raw. In an arena (the report's), room for several at the

@@ -1,6 +1,5 @@
 #include "plugin/report/record_tape.hpp"
 
-#include <cstring>
 #include <stdexcept>
 
 #include "common/json_text.hpp"
@@ -21,26 +20,24 @@ void RecordTape::text(std::string_view name, const std::optional<std::string>& v
   }
   put(Op::kText);
   put(name_id(name));
-  put_bytes_of(static_cast<std::uint32_t>(v->size()));
-  bytes_.append(*v);
+  ByteWriter(bytes_).text(*v);
 }
 
 void RecordTape::optional_number(Op op, std::string_view name, const std::optional<std::int64_t>& v) {
   put(v ? op : Op::kNull);
   put(name_id(name));
-  if (v) put_bytes_of(*v);
+  if (v) ByteWriter(bytes_).fixed(*v);
 }
 
 void RecordTape::raw(boost::json::object& raw) {
   if (nested_ == 0 && !packed_raw_.empty()) {
     put(Op::kPackedRaw);
-    put_bytes_of(static_cast<std::uint32_t>(packed_raw_.size()));
-    bytes_.append(packed_raw_);
+    ByteWriter(bytes_).text(packed_raw_);
     return;
   }
   if (raw.empty()) return;  // no "raw" in the text either
   put(Op::kRaw);
-  put_bytes_of(static_cast<std::uint32_t>(raws_.size()));
+  ByteWriter(bytes_).fixed(static_cast<std::uint32_t>(raws_.size()));
   raws_.push_back(std::move(raw));  // keeps its storage: nothing is copied
 }
 
@@ -58,36 +55,8 @@ std::uint8_t RecordTape::name_id(std::string_view name) {
   return slot.id;
 }
 
-namespace {
-
-// Reads a tape front to back.
-class TapeReader {
- public:
-  explicit TapeReader(std::string_view bytes) : at_(bytes.data()), end_(bytes.data() + bytes.size()) {}
-  bool done() const { return at_ == end_; }
-  std::uint8_t byte() { return static_cast<std::uint8_t>(*at_++); }
-  template <typename T>
-  T value() {
-    T v;
-    std::memcpy(&v, at_, sizeof v);
-    at_ += sizeof v;
-    return v;
-  }
-  std::string_view bytes(std::size_t n) {
-    std::string_view s(at_, n);
-    at_ += n;
-    return s;
-  }
-
- private:
-  const char* at_;
-  const char* end_;
-};
-
-}  // namespace
-
 void RecordTape::replay(SectionTexts& texts, std::string& scratch) const {
-  TapeReader in(bytes_);
+  ByteReader in(bytes_);
   JsonTextWriter writer(scratch);
   TextBuffer* section = nullptr;
   int depth = 0;  // open records
@@ -112,17 +81,17 @@ void RecordTape::replay(SectionTexts& texts, std::string& scratch) const {
         break;
       case Op::kText: {
         std::string_view name = names_[in.byte()];
-        writer.text(name, in.bytes(in.value<std::uint32_t>()));
+        writer.text(name, in.text());
         break;
       }
       case Op::kTime: {
         std::string_view name = names_[in.byte()];
-        writer.time(name, in.value<std::int64_t>());
+        writer.time(name, in.fixed<std::int64_t>());
         break;
       }
       case Op::kNumber: {
         std::string_view name = names_[in.byte()];
-        writer.number(name, in.value<std::int64_t>());
+        writer.number(name, in.fixed<std::int64_t>());
         break;
       }
       case Op::kNull:
@@ -131,8 +100,8 @@ void RecordTape::replay(SectionTexts& texts, std::string& scratch) const {
         break;
       case Op::kListBegin: writer.begin_records(names_[in.byte()]); break;
       case Op::kListEnd: writer.end_records(); break;
-      case Op::kRaw: writer.raw(raws_[in.value<std::uint32_t>()]); break;
-      case Op::kPackedRaw: writer.packed_raw(in.bytes(in.value<std::uint32_t>())); break;
+      case Op::kRaw: writer.raw(raws_[in.fixed<std::uint32_t>()]); break;
+      case Op::kPackedRaw: writer.packed_raw(in.text()); break;
     }
   }
 }

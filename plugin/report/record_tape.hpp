@@ -25,6 +25,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "common/byte_stream.hpp"
 #include "common/model.hpp"
 #include "common/model_wire.hpp"
 #include "plugin/output/text_buffer.hpp"
@@ -104,12 +105,8 @@ class RecordTape {
   }
   void optional_number(Op op, std::string_view name, const std::optional<std::int64_t>& v);
   std::uint8_t name_id(std::string_view name);
-  void put(Op op) { bytes_.push_back(static_cast<char>(op)); }
-  void put(std::uint8_t byte) { bytes_.push_back(static_cast<char>(byte)); }
-  template <typename T>
-  void put_bytes_of(T value) {
-    bytes_.append(reinterpret_cast<const char*>(&value), sizeof value);
-  }
+  void put(Op op) { ByteWriter(bytes_).byte(static_cast<std::uint8_t>(op)); }
+  void put(std::uint8_t byte) { ByteWriter(bytes_).byte(byte); }
 
   std::string bytes_;
   std::size_t records_ = 0;

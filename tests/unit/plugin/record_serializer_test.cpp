@@ -8,15 +8,16 @@
 #include <boost/json.hpp>
 
 #include "plugin/report/record_serializer.hpp"
+#include "tests/unit/plugin/text_of.hpp"
 
 namespace nexus_mde::plugin {
 namespace {
 
 namespace json = boost::json;
 
+// A section's records as a JSON list (its text lacks the closing bracket).
 std::string text_of(const TextBuffer& section) {
-  std::string s;
-  for (auto piece : section.pieces()) s += piece;
+  std::string s = testing::text_of(section);
   return s.empty() ? s : s + "]";
 }
 

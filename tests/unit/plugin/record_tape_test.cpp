@@ -10,17 +10,14 @@
 #include "common/json_text.hpp"
 #include "common/unknown_fields.hpp"
 #include "plugin/report/record_tape.hpp"
+#include "tests/unit/plugin/text_of.hpp"
 
 namespace nexus_mde::plugin {
 namespace {
 
 namespace json = boost::json;
 
-std::string text_of(const TextBuffer& section) {
-  std::string s;
-  for (auto piece : section.pieces()) s += piece;
-  return s;
-}
+using testing::text_of;
 
 Threat threat_named(const std::string& id) {
   Threat t;
