@@ -18,7 +18,7 @@ namespace nexus_mde {
 
 // Appends `s` as a JSON string, escaped as Boost.JSON escapes.
 void append_json_string(std::string& out, std::string_view s);
-// Append `v` as JSON text, exactly as boost::json::serialize writes it.
+// Appends `v` (or `o`) as JSON text, exactly as boost::json::serialize writes it.
 void append_json_value(std::string& out, const boost::json::value& v);
 void append_json_object(std::string& out, const boost::json::object& o);
 

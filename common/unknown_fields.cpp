@@ -2,9 +2,7 @@
 
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <functional>
-#include <memory>
 #include <utility>
 
 #include "common/byte_stream.hpp"

@@ -2,7 +2,6 @@
 
 #include <utility>
 
-
 namespace nexus_mde::plugin {
 
 RecordSerializer::~RecordSerializer() {
