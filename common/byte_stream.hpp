@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -21,6 +22,7 @@ class ByteWriter {
     out_.append(reinterpret_cast<const char*>(&value), sizeof value);
   }
   void text(std::string_view s) {  // u32 length, bytes
+    if (s.size() > UINT32_MAX) throw std::length_error("a single text of 4 GiB or more");
     fixed(static_cast<std::uint32_t>(s.size()));
     out_.append(s);
   }
