@@ -1,6 +1,5 @@
 #include "common/json_text.hpp"
 
-#include <charconv>
 #include <cstring>
 
 #include <boost/json/serialize.hpp>
@@ -123,16 +122,8 @@ void append_json_value(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {
     case boost::json::kind::null: out += "null"; return;
     case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
-    case boost::json::kind::int64: {
-      char buf[24];
-      out.append(buf, std::to_chars(buf, buf + sizeof buf, v.get_int64()).ptr);
-      return;
-    }
-    case boost::json::kind::uint64: {
-      char buf[24];
-      out.append(buf, std::to_chars(buf, buf + sizeof buf, v.get_uint64()).ptr);
-      return;
-    }
+    case boost::json::kind::int64: append_json_integer(out, v.get_int64()); return;
+    case boost::json::kind::uint64: append_json_integer(out, v.get_uint64()); return;
     case boost::json::kind::double_: out += boost::json::serialize(v); return;  // Boost's own digits
     case boost::json::kind::string: {
       const auto& s = v.get_string();
@@ -177,7 +168,11 @@ void JsonTextWriter::time(std::string_view name, const std::optional<std::int64_
 
 void JsonTextWriter::number(std::string_view name, const std::optional<std::int64_t>& v) {
   key(name);
-  out_ += v ? std::to_string(*v) : std::string("null");
+  if (v) {
+    append_json_integer(out_, *v);
+  } else {
+    out_ += "null";
+  }
 }
 
 void JsonTextWriter::packed_raw(std::string_view packed) {
@@ -188,10 +183,6 @@ void JsonTextWriter::packed_raw(std::string_view packed) {
 }
 
 void JsonTextWriter::raw(const boost::json::object& raw) {
-  if (depth_ == 1 && !packed_raw_.empty()) {
-    packed_raw(packed_raw_);
-    return;
-  }
   if (raw.empty()) return;
   key("raw");
   append_json_object(out_, raw);  // unknown fields keep whatever shape they came in

@@ -3,6 +3,7 @@
 // and values the same way.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,12 @@ namespace nexus_mde {
 
 // Appends `s` as a JSON string, escaped as Boost.JSON escapes.
 void append_json_string(std::string& out, std::string_view s);
+// Appends an integer as JSON text.
+template <typename Integer>
+void append_json_integer(std::string& out, Integer n) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
+}
 // Appends `v` (or `o`) as JSON text, exactly as boost::json::serialize writes it.
 void append_json_value(std::string& out, const boost::json::value& v);
 void append_json_object(std::string& out, const boost::json::object& o);
@@ -34,12 +41,14 @@ class JsonTextWriter {
     end_record();
   }
   // The same, for a record whose own unknown fields came packed (RecordSink::takes_packed_raw,
-  // unknown_fields.hpp) rather than in its raw object.
+  // unknown_fields.hpp) rather than in its raw object, which is then empty: they are written where
+  // the object would be, after the record's other fields (raw is last in model_wire.hpp).
   template <typename Record>
-  void record(const Record& r, std::string_view packed_raw) {
-    packed_raw_ = packed_raw;
-    record(r);
-    packed_raw_ = {};
+  void record(const Record& r, std::string_view packed) {
+    begin_record();
+    describe_wire(*this, r);
+    if (!packed.empty()) packed_raw(packed);
+    end_record();
   }
 
   // The Out interface of describe_wire.
@@ -78,7 +87,6 @@ class JsonTextWriter {
   // in it. (The wire form nests three deep at most: a scan's list of threats.)
   std::uint64_t first_ = 0;
   int depth_ = 0;
-  std::string_view packed_raw_;  // the outermost record's unknown fields, packed (record(r, packed))
 };
 
 }  // namespace nexus_mde

@@ -5,7 +5,8 @@
 //
 // An Out provides: text(name, optional<string>), time(name, optional<epoch ms>) as RFC 3339,
 // number(name, optional<int64>), records(name, vector<Record>) and raw(object) ("raw", when
-// non-empty). Absent optionals are written as null. A record passed as non-const reaches the Out
+// non-empty), always last (JsonTextWriter writes packed unknown fields there). Absent optionals
+// are written as null. A record passed as non-const reaches the Out
 // non-const (its raw object and nested records), for an Out that takes what it is given
 // (RecordTape moves raw objects out).
 #pragma once

@@ -1,6 +1,5 @@
 #include "common/unknown_fields.hpp"
 
-#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <utility>
@@ -80,8 +79,8 @@ class Unpacker {
       case Kind::kNull: out += "null"; return;
       case Kind::kFalse: out += "false"; return;
       case Kind::kTrue: out += "true"; return;
-      case Kind::kInt64: number(out, fixed<std::int64_t>()); return;
-      case Kind::kUint64: number(out, fixed<std::uint64_t>()); return;
+      case Kind::kInt64: append_json_integer(out, fixed<std::int64_t>()); return;
+      case Kind::kUint64: append_json_integer(out, fixed<std::uint64_t>()); return;
       case Kind::kDouble: append_json_value(out, json::value(fixed<double>())); return;  // Boost's digits
       case Kind::kString: append_json_string(out, text()); return;
       case Kind::kArray: {
@@ -150,11 +149,6 @@ class Unpacker {
   template <typename T>
   T fixed() {
     return in_.template fixed<T>();
-  }
-  template <typename Number>
-  static void number(std::string& out, Number n) {
-    char buf[24];
-    out.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
   }
 
   ByteReader in_;
