@@ -30,7 +30,8 @@ void complete_definitions(Health& health, const json::object& definitions) {
 }  // namespace
 
 struct AgentInformationParser::Impl {
-  explicit Impl(std::string w) : what(std::move(w)), builder(ModelRoot::kAgentInformation, ""), parser(builder) {}
+  Impl(std::string w, bool track_positions)
+      : what(std::move(w)), builder(ModelRoot::kAgentInformation, ""), parser(builder, track_positions) {}
   std::string what;
   ModelBuilder builder;
   JsonEventParser parser;
@@ -38,8 +39,8 @@ struct AgentInformationParser::Impl {
   bool started = false;
 };
 
-AgentInformationParser::AgentInformationParser(std::string what, RecordSink* sink)
-    : impl_(std::make_unique<Impl>(std::move(what))) {
+AgentInformationParser::AgentInformationParser(std::string what, RecordSink* sink, bool track_positions)
+    : impl_(std::make_unique<Impl>(std::move(what), track_positions)) {
   impl_->builder.set_sink(sink);
 }
 AgentInformationParser::~AgentInformationParser() = default;
@@ -54,6 +55,9 @@ bool AgentInformationParser::write(std::string_view chunk) {
   impl_->failed = !impl_->parser.write(chunk);
   return !impl_->failed;
 }
+
+JsonEventParser& AgentInformationParser::events() { return impl_->parser; }
+const ModelBuilder& AgentInformationParser::builder() const { return impl_->builder; }
 
 Result<AgentInformation> AgentInformationParser::finish() {
   if (!impl_->failed) impl_->failed = !impl_->parser.finish();

@@ -33,18 +33,25 @@ Result<AgentInformation> parse_agent_information(std::string_view text, std::str
 // The same, fed in chunks as the file is read: the text is never held whole, and no JSON tree
 // is built for the scan and threat lists (a 100 MB extract is read record by record).
 class RecordSink;
+class ModelBuilder;
+class JsonEventParser;
 
 class AgentInformationParser {
  public:
   // With a sink, scans, threats and quarantine entries go to it as they are read (see
-  // ModelBuilder::set_sink) and the result's lists stay empty but present.
-  explicit AgentInformationParser(std::string what, RecordSink* sink = nullptr);
+  // ModelBuilder::set_sink) and the result's lists stay empty but present. `track_positions`:
+  // see JsonEventParser.
+  explicit AgentInformationParser(std::string what, RecordSink* sink = nullptr, bool track_positions = false);
   ~AgentInformationParser();
   AgentInformationParser(const AgentInformationParser&) = delete;
   AgentInformationParser& operator=(const AgentInformationParser&) = delete;
 
   bool write(std::string_view chunk);  // false once the input is known to be bad
   Result<AgentInformation> finish();
+
+  // Its parts, for reading one file in two parts at once (plugin/report/split_parse.hpp).
+  JsonEventParser& events();
+  const ModelBuilder& builder() const;
 
  private:
   struct Impl;

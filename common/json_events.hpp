@@ -46,7 +46,8 @@ bool feed_tree(const boost::json::value& value, JsonEvents& events);
 // An incremental parser that delivers events as input arrives (chunks of any size).
 class JsonEventParser {
  public:
-  explicit JsonEventParser(JsonEvents& events);
+  // `track_positions` keeps what depth(), last_text_end() and stop_at_close() need, at a cost.
+  explicit JsonEventParser(JsonEvents& events, bool track_positions = false);
   ~JsonEventParser();
   JsonEventParser(const JsonEventParser&) = delete;
   JsonEventParser& operator=(const JsonEventParser&) = delete;
@@ -57,6 +58,27 @@ class JsonEventParser {
   // A syntax error with its byte offset; empty when the receiver stopped the parse.
   const std::optional<Error>& syntax_error() const { return error_; }
   std::size_t offset() const { return offset_; }
+
+  // For parsing one document in two parts at once (plugin/report/split_parse.hpp).
+  // A key or string has been read in part: the input so far ends inside it.
+  bool inside_text() const;
+  // With track_positions: containers open now.
+  int depth() const;
+  // With track_positions: where the text of the latest key, string or number read in place (not joined or unescaped
+  // in a buffer) ends: its offset, past a string's closing quote, and the containers open there.
+  // Absent until one was.
+  struct TextEnd {
+    std::size_t offset = 0;
+    int depth = 0;
+  };
+  std::optional<TextEnd> last_text_end() const;
+  // With track_positions: stops the parse, without an error, when the container open now
+  // closes. The receiver never sees that close; closed_region() then says so.
+  void stop_at_close();
+  bool closed_region() const;
+  // `n` bytes of the document were not written here (another parser read them): later offsets
+  // count them.
+  void skipped(std::size_t n) { offset_ += n; }
 
  private:
   bool feed(bool more, std::string_view chunk);

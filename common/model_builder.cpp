@@ -192,6 +192,15 @@ void ModelBuilder::push(Ctx ctx, bool array) {
   else f.key.clear();
 }
 
+std::optional<std::string> ModelBuilder::place() const {
+  if (error_ || !capture_counts_.empty()) return std::nullopt;
+  // A container's context says all that its contents are read by (whether it is a list, and
+  // which key led to it, are part of it); the keys only name paths in errors.
+  std::string p;
+  for (std::size_t i = 1; i < depth_; ++i) p += static_cast<char>('A' + static_cast<int>(frames_[i].ctx));
+  return p;
+}
+
 // ---- records ----
 
 json::storage_ptr ModelBuilder::next_record_storage() {

@@ -67,6 +67,11 @@ class ModelBuilder final : public JsonEvents {
 
   const std::optional<Error>& error() const { return error_; }
   bool complete() const { return complete_; }
+  // Where the builder stands between values: the context of each open container (not the
+  // paths or element counts that errors name). Two builders at the same place read what follows
+  // alike (plugin/report/split_parse.hpp). Absent after an error, or inside a value being
+  // captured.
+  std::optional<std::string> place() const;
 
   // Results, by root: kAgentInformation fills agent_information(); kScanList and kScan fill
   // scans(); kThreatList fills scans() (each with its threat count) and threats() (the threats,
