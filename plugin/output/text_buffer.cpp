@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <new>
 
 namespace nexus_mde::plugin {
@@ -25,6 +26,12 @@ void TextBuffer::append(std::string_view text) {
     last.size += n;
     text.remove_prefix(n);
   }
+}
+
+void TextBuffer::take(TextBuffer&& other) {
+  // Appends go to the last block, which is now other's: the text stays in order.
+  blocks_.insert(blocks_.end(), std::make_move_iterator(other.blocks_.begin()), std::make_move_iterator(other.blocks_.end()));
+  other.blocks_.clear();
 }
 
 std::vector<std::string_view> TextBuffer::pieces() const {

@@ -24,6 +24,10 @@ class TextBuffer {
   void commit(std::size_t n) { blocks_.back().size += n; }
   bool empty() const { return blocks_.empty(); }
   void clear() { blocks_.clear(); }
+  // The first character; the buffer must not be empty.
+  char& front() { return *blocks_.front().data; }
+  // Appends `other`'s text by taking its blocks, without a copy; `other` is left empty.
+  void take(TextBuffer&& other);
   // The text, block by block.
   std::vector<std::string_view> pieces() const;
 

@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -41,21 +42,29 @@ std::string too_large(const std::string& what, std::size_t max_bytes) {
   return what + " is larger than " + std::to_string(max_bytes >> 20) + " MiB";
 }
 
-Result<bool> stream_plain(const std::string& path, const ChunkSink& sink, std::size_t max_bytes) {
+}  // namespace
+
+Result<bool> stream_file_range(const std::string& path, std::size_t from, std::size_t to, const ChunkSink& sink,
+                               std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(std::string("cannot open: ") + std::strerror(errno));
-  std::size_t total = 0;
+  if (from > 0 && !in.seekg(static_cast<std::streamoff>(from))) return make_error("read error");
+  std::size_t at = from;
   return read_ahead(
       [&](std::span<char> buffer) -> Result<std::size_t> {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        std::size_t want = std::min(buffer.size(), to - at);
+        if (want == 0) return std::size_t{0};
+        in.read(buffer.data(), static_cast<std::streamsize>(want));
         auto n = static_cast<std::size_t>(in.gcount());
         if (in.bad()) return make_error("read error");
-        total += n;
-        if (total > max_bytes) return make_error(too_large("the file", max_bytes));
+        at += n;
+        if (at > max_bytes) return make_error(too_large("the file", max_bytes));
         return n;
       },
       sink);
 }
+
+namespace {
 
 // `open` attaches the input (a file, or bytes in memory) to the archive reader.
 Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const ChunkSink& sink, std::size_t max_bytes) {
@@ -101,6 +110,8 @@ Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const
 
 }  // namespace
 
+bool is_archive_head(std::string_view head) { return looks_like_archive(std::string(head)); }
+
 std::string node_name_from_path(const std::string& path) {
   fs::path p(path);
   std::string name = p.filename().string();
@@ -131,7 +142,7 @@ Result<bool> stream_extract(const std::string& path, const ChunkSink& sink, std:
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(in.gcount()));
   }
-  if (!looks_like_archive(head)) return stream_plain(path, sink, max_bytes);
+  if (!looks_like_archive(head)) return stream_file_range(path, 0, kToTheEnd, sink, max_bytes);
   return stream_from_archive([&](archive* a) { return archive_read_open_filename(a, path.c_str(), 1 << 16); }, sink, max_bytes);
 }
 

@@ -42,6 +42,11 @@ void RecordSerializer::added() {
 }
 
 void RecordSerializer::hand_over() {
+  if (threads_ == Threads::kInline) {
+    serialize(filling_);
+    filling_.clear();
+    return;
+  }
   if (!worker_.joinable()) worker_ = std::thread([this] { work(); });
   Batch next;  // a new batch while none has come back yet
   {
@@ -109,6 +114,11 @@ void RecordSerializer::clear() {
   sections_.scans.clear();
   sections_.threats.clear();
   sections_.quarantine.clear();
+}
+
+void RecordSerializer::splice(Sections&& later) {
+  drain();
+  sections_.take(std::move(later));
 }
 
 void RecordSerializer::serialize(Batch& batch) { batch.tape.replay(sections_, record_text_); }

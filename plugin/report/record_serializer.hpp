@@ -28,7 +28,13 @@ class RecordSerializer {
  public:
   using Sections = SectionTexts;
 
-  RecordSerializer() = default;
+  // kInline serializes each full batch on the caller's thread, for a caller that is itself one
+  // of two parsers at work (split_parse.hpp).
+  enum class Threads { kOwn, kInline };
+  explicit RecordSerializer(Threads threads = Threads::kOwn) : threads_(threads) {}
+  // kOwn at any time between records; kInline only while the worker holds none of the file's
+  // records (after drain() or clear(), or before a file's first record).
+  void set_threads(Threads threads) { threads_ = threads; }
   RecordSerializer(const RecordSerializer&) = delete;
   RecordSerializer& operator=(const RecordSerializer&) = delete;
   ~RecordSerializer();
@@ -49,6 +55,8 @@ class RecordSerializer {
   // Empties the sections for the next file; records not yet serialized (a file abandoned
   // halfway) are dropped.
   void clear();
+  // Appends `later`'s records (another serializer's, drained) after every record added so far.
+  void splice(Sections&& later);
 
  private:
   // 2048, not 512: a quarter of the hand-overs, each a wake-up of the other thread (about 100
@@ -76,6 +84,7 @@ class RecordSerializer {
   void work();
   void serialize(Batch& batch);
 
+  Threads threads_;
   Batch filling_;  // the parser's side
   Sections sections_;  // the worker's while it runs; the caller's after drain()
   std::string record_text_;

@@ -6,6 +6,22 @@
 
 namespace nexus_mde::plugin {
 
+namespace {
+
+void take_records(TextBuffer& into, TextBuffer&& later) {
+  if (later.empty()) return;
+  if (!into.empty()) later.front() = ',';  // its "[" opened the list: here the list goes on
+  into.take(std::move(later));
+}
+
+}  // namespace
+
+void SectionTexts::take(SectionTexts&& later) {
+  take_records(scans, std::move(later.scans));
+  take_records(threats, std::move(later.threats));
+  take_records(quarantine, std::move(later.quarantine));
+}
+
 void RecordTape::clear() {
   bytes_.clear();
   records_ = 0;

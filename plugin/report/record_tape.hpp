@@ -38,6 +38,9 @@ struct SectionTexts {
   TextBuffer scans;
   TextBuffer threats;
   TextBuffer quarantine;
+
+  // Appends `later`'s records to these, each section to its own; `later` is left empty.
+  void take(SectionTexts&& later);
 };
 
 class RecordTape {

@@ -23,6 +23,15 @@ std::string ReportSummary::line() const {
   return s;
 }
 
+FileCounts& FileCounts::operator+=(const FileCounts& other) {
+  scans += other.scans;
+  failed_scans += other.failed_scans;
+  scan_threats += other.scan_threats;
+  threats += other.threats;
+  quarantined += other.quarantined;
+  return *this;
+}
+
 void FileCounts::add(const ScanRecord& scan) {
   ++scans;
   if (scan.state == "failed") ++failed_scans;
@@ -48,19 +57,24 @@ void ReportPrinter::begin_file(const std::string& source, const std::string& nod
   counts_ = {};
 }
 
-void ReportPrinter::scan(ScanRecord&& scan, std::string_view packed_raw) {
+void CountingSink::scan(ScanRecord&& scan, std::string_view packed_raw) {
   counts_.add(scan);
   on_scan(std::move(scan), packed_raw);
 }
 
-void ReportPrinter::threat(Threat&& threat, std::string_view packed_raw) {
+void CountingSink::threat(Threat&& threat, std::string_view packed_raw) {
   counts_.add(threat);
   on_threat(std::move(threat), packed_raw);
 }
 
-void ReportPrinter::quarantine(QuarantineEntry&& entry) {
+void CountingSink::quarantine(QuarantineEntry&& entry) {
   counts_.add(entry);
   on_quarantine(std::move(entry));
+}
+
+void ReportPrinter::end_region(CountingSink& region, bool take) {
+  if (take) counts_ += region.counts();
+  on_end_region(region, take);
 }
 
 void ReportPrinter::end_file(AgentInformation&& info, ReportSummary& summary) {
@@ -83,7 +97,8 @@ void ReportPrinter::abandon_file(const Error& error) {
   failure(file_, error);
 }
 
-ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out, std::ostream& err) {
+ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out, std::ostream& err,
+                    const SplitOptions& split, std::vector<SplitOutcome>* outcomes) {
   auto printer = make_report_printer(format, out);
   ReportSummary summary;
   for (const auto& path : paths) {
@@ -93,7 +108,9 @@ ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, 
     // are read: a large extract is never held whole, as text or as a model.
     printer->begin_file(path, node);
     AgentInformationParser parser(kAgentInformationFile, printer.get());
-    auto read = stream_extract(path, [&](std::string_view chunk) { return parser.write(chunk); });
+    SplitOutcome outcome = SplitOutcome::kNotTried;
+    auto read = stream_extract_split(path, parser, *printer, split, outcome);
+    if (outcomes) outcomes->push_back(outcome);
     auto info = read ? parser.finish() : Result<AgentInformation>(read.error());
     if (!info) {
       ++summary.unreadable;

@@ -13,6 +13,7 @@
 #include "plugin/exit_codes.hpp"
 #include "plugin/output/format.hpp"
 #include "plugin/report/extract_reader.hpp"
+#include "plugin/report/split_parse.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -40,6 +41,7 @@ struct FileCounts {
   std::size_t threats = 0;       // the threat list
   std::size_t quarantined = 0;
 
+  FileCounts& operator+=(const FileCounts& other);
   void add(const ScanRecord& scan);
   void add(const Threat& threat);
   void add(const QuarantineEntry& entry);
@@ -47,26 +49,48 @@ struct FileCounts {
   void into(ReportSummary& summary, const AgentInformation& info) const;
 };
 
+// A sink that counts a file's records as they stream by, then hands each on.
+class CountingSink : public RecordSink {
+ public:
+  void scan(ScanRecord&& scan, std::string_view packed_raw) final;
+  void threat(Threat&& threat, std::string_view packed_raw) final;
+  void quarantine(QuarantineEntry&& entry) final;
+  const FileCounts& counts() const { return counts_; }
+
+ protected:
+  virtual void on_scan(ScanRecord&& scan, std::string_view packed_raw) = 0;
+  virtual void on_threat(Threat&& threat, std::string_view packed_raw) = 0;
+  virtual void on_quarantine(QuarantineEntry&& entry) = 0;
+
+  FileCounts counts_;
+};
+
 // Prints one output format, a file at a time: begin_file, then the records as the parser reads
 // them (RecordSink), then end_file with the rest of the file, or abandon_file when the file
 // turned out unreadable (nothing of it is printed but the failure). Memory holds one file's
 // output at most; the JSON printer holds only its serialized text.
-class ReportPrinter : public RecordSink {
+class ReportPrinter : public CountingSink {
  public:
   void begin_file(const std::string& source, const std::string& node);
-  void scan(ScanRecord&& scan, std::string_view packed_raw) final;
-  void threat(Threat&& threat, std::string_view packed_raw) final;
-  void quarantine(QuarantineEntry&& entry) final;
   void end_file(AgentInformation&& info, ReportSummary& summary);
   void abandon_file(const Error& error);
   virtual void finish(const ReportSummary& summary) = 0;
 
+  // For a part of the file read on another thread (split_parse.hpp): a sink for its records,
+  // or null when this printer cannot take one (the file is then read in one piece). Until
+  // end_region, the printer's own records are serialized on the caller's thread: each CPU then
+  // has a parser and its serializer.
+  virtual std::unique_ptr<CountingSink> begin_region() { return nullptr; }
+  // Takes the records of `region` (from begin_region) as if they had come now, or drops them.
+  void end_region(CountingSink& region, bool take);
+
  protected:
   // By default records are collected and print() gets them in `info`'s lists (with their
   // unknown fields in objects: packed_raw is empty unless the printer takes_packed_raw()).
-  virtual void on_scan(ScanRecord&& scan, std::string_view /*packed_raw*/) { scans_.push_back(std::move(scan)); }
-  virtual void on_threat(Threat&& threat, std::string_view /*packed_raw*/) { threats_.push_back(std::move(threat)); }
-  virtual void on_quarantine(QuarantineEntry&& entry) { quarantine_.push_back(std::move(entry)); }
+  void on_scan(ScanRecord&& scan, std::string_view /*packed_raw*/) override { scans_.push_back(std::move(scan)); }
+  void on_threat(Threat&& threat, std::string_view /*packed_raw*/) override { threats_.push_back(std::move(threat)); }
+  void on_quarantine(QuarantineEntry&& entry) override { quarantine_.push_back(std::move(entry)); }
+  virtual void on_end_region(CountingSink& /*region*/, bool /*take*/) {}
   virtual void print(const ExtractFile& file, const AgentInformation& info) = 0;
   virtual void failure(const ExtractFile& file, const Error& error) = 0;
   virtual void discard() {}
@@ -74,7 +98,6 @@ class ReportPrinter : public RecordSink {
   ExtractFile file_;  // the file being printed
 
  private:
-  FileCounts counts_;
   std::vector<ScanRecord> scans_;
   std::vector<Threat> threats_;
   std::vector<QuarantineEntry> quarantine_;
@@ -83,7 +106,9 @@ class ReportPrinter : public RecordSink {
 std::unique_ptr<ReportPrinter> make_report_printer(OutputFormat format, std::ostream& out);
 
 // Reads, parses and prints every file; problems with a file go to `err` (naming the file) and
-// the other files still print. Returns the exit code.
-ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out, std::ostream& err);
+// the other files still print. Returns the exit code. `split` says when a large file is read in
+// two parts at once; `outcomes`, when given, gets how that went for each file.
+ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out, std::ostream& err,
+                    const SplitOptions& split = {}, std::vector<SplitOutcome>* outcomes = nullptr);
 
 }  // namespace nexus_mde::plugin

@@ -35,6 +35,23 @@ EnforcementReading enforcement_of(const AgentInformation& info) {
 }
 
 // ---- json / yaml: {"reports":[…],"summary":{…}} ----
+
+// The records of a part of a file read on another thread (split_parse.hpp), serialized there as
+// they come.
+class SerializedRegion final : public CountingSink {
+ public:
+  RecordSerializer::Sections& drain() { return records_.drain(); }
+
+ protected:
+  json::storage_ptr record_storage() override { return records_.storage(); }
+  bool takes_packed_raw() const override { return true; }
+  void on_scan(ScanRecord&& scan, std::string_view packed_raw) override { records_.add(std::move(scan), packed_raw); }
+  void on_threat(Threat&& threat, std::string_view packed_raw) override { records_.add(std::move(threat), packed_raw); }
+  void on_quarantine(QuarantineEntry&& entry) override { records_.add(std::move(entry)); }
+
+ private:
+  RecordSerializer records_{RecordSerializer::Threads::kInline};
+};
 // Records are serialized as they arrive (on the serializer's thread), into one text buffer per
 // section (a file's sections may come in any order), and written out once the whole file has
 // been read.
@@ -60,7 +77,15 @@ class DocumentReportPrinter final : public ReportPrinter {
   void on_scan(ScanRecord&& scan, std::string_view packed_raw) override { records_.add(std::move(scan), packed_raw); }
   void on_threat(Threat&& threat, std::string_view packed_raw) override { records_.add(std::move(threat), packed_raw); }
   void on_quarantine(QuarantineEntry&& entry) override { records_.add(std::move(entry)); }
-  void discard() override { records_.clear(); }
+  void discard() override { end_records(); }  // also after a region that never ended
+  std::unique_ptr<CountingSink> begin_region() override {
+    records_.set_threads(RecordSerializer::Threads::kInline);
+    return std::make_unique<SerializedRegion>();
+  }
+  void on_end_region(CountingSink& region, bool take) override {
+    if (take) records_.splice(std::move(static_cast<SerializedRegion&>(region).drain()));  // from begin_region()
+    records_.set_threads(RecordSerializer::Threads::kOwn);  // the rest of the file, if any, is this thread's alone
+  }
 
   void print(const ExtractFile& file, const AgentInformation& info) override {
     RecordSerializer::Sections& sections = records_.drain();
@@ -74,7 +99,7 @@ class DocumentReportPrinter final : public ReportPrinter {
     section("threats", info.threats.has_value(), sections.threats);
     section("quarantine", info.quarantine.has_value(), sections.quarantine);
     writer_->end_object();
-    records_.clear();
+    end_records();
   }
 
   void failure(const ExtractFile& file, const Error& error) override {
@@ -99,6 +124,11 @@ class DocumentReportPrinter final : public ReportPrinter {
       buffer.append("]");
       writer_->json_text(buffer.pieces());
     }
+  }
+
+  void end_records() {
+    records_.clear();
+    records_.set_threads(RecordSerializer::Threads::kOwn);
   }
 
   std::unique_ptr<DocumentWriter> writer_;

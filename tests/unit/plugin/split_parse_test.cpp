@@ -1,0 +1,246 @@
+// Reading a file in two parts at once (split_parse.hpp) must print exactly what reading it in one
+// piece prints, wherever the boundary is guessed: for every cut from 1% to 99% of generated
+// extracts, compact and pretty-printed, the report (stdout, stderr, exit code) is compared with
+// the one-piece report, and the cuts must have been taken in both lists and refused where the
+// guess was wrong.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "plugin/report/report.hpp"
+#include "plugin/report/split_parse.hpp"
+#include "tests/support/fixtures.hpp"
+
+namespace nexus_mde::plugin {
+namespace {
+
+std::string scan_list_scan(int i) {
+  std::int64_t start = 1697204573732 + std::int64_t{i} * 3600000;
+  return R"({"endTime": ")" + std::to_string(start + 58755) + R"(", "filesScanned": ")" + std::to_string(1700 + i) +
+         R"(", "startTime": ")" + std::to_string(start) + R"(", "state": ")" + (i % 4 == 1 ? "failed" : "succeeded") +
+         R"(", "threats": [], "type": "quick", "engineVersion": "1.1.23070.1002"})";
+}
+
+std::string wrapped_threat(int j, std::int64_t at) {
+  return R"({"threat": {"tracking_id": "id-)" + std::to_string(j) +
+         R"(", "name": "Virus:DOS/EICAR_Test_File", "type": "virus", "path": "/tmp/a \"quoted\" }, {\"type\": x/)" +
+         std::to_string(j) + R"(/eicar.com.txt", "detection_time": )" + std::to_string(at) +
+         R"(, "sha256": "c808473d13b00a689ac0ef89b804a662d7ee266ba3076bdd8842e214bccb6e9d"}, "history": [{"key": )" +
+         std::to_string(at) + R"(, "value": "detected"}, {"key": )" + std::to_string(at + 300) + R"(, "value": "quarantined"}]})";
+}
+
+// Flat threats begin with "type", as scans may: a boundary guessed between two of them is in
+// the wrong list.
+std::string flat_threat(int j, int k, std::int64_t at) {
+  return R"({"type": "virus", "name": "Flat)" + std::to_string(k) + R"(", "path": "/var/tmp/)" + std::to_string(j) +
+         R"(/x", "detection_time": )" + std::to_string(at) + R"(, "start_time": )" + std::to_string(at) + "}";
+}
+
+std::string threat_list_scan(int j, bool last) {
+  std::int64_t start = 1697204573732 + std::int64_t{j} * 3600000;
+  std::string threats;
+  if (j % 3 == 1) threats = wrapped_threat(j, start + 1000);
+  if (j % 3 == 2) threats = flat_threat(j, 1, start + 1000) + ", " + flat_threat(j, 2, start + 2000);
+  std::string s = R"({"type": "quick", "start_time": )" + std::to_string(start) + R"(, "end_time": )" +
+                  std::to_string(start + 58755) + R"(, "files_scanned": )" + std::to_string(1750 + j) + R"(, "threats": [)" +
+                  threats + "]";
+  // Its last value: an escaped string (not read in place; the last scan's comes right before
+  // the list closes, with a quoted "]" in it), a literal, or a plain string.
+  if (last) return s + R"(, "state": "succeeded", "note": "a \"]\" b"})";
+  if (j % 7 == 3) return s + R"(, "state": "succ\u0065eded"})";
+  if (j % 5 == 2) return s + R"(, "state": "succeeded", "extra": true})";
+  return s + R"(, "state": "succeeded"})";
+}
+
+struct Shape {
+  int scan_list = 60;
+  int threat_list = 80;
+  std::string quarantine_threats = wrapped_threat(999, 1697204575000);
+};
+
+std::string agent_information(const Shape& shape) {
+  std::string scans;
+  for (int i = 0; i < shape.scan_list; ++i) scans += (i ? "," : "") + scan_list_scan(i);
+  std::string listed;
+  for (int j = 0; j < shape.threat_list; ++j) listed += (j ? "," : "") + threat_list_scan(j, j == shape.threat_list - 1);
+  return R"({"diagnosticInformation": {"realTimeProtectionStats": {"counters": []}}, "generalHealth": {"healthy": true, "licensed": true, "appVersion": "101.23062.0010"}, "scanList": [)" +
+         scans + R"(], "threatInformation": {"list": {"threats": {"scans": [)" + listed +
+         R"(]}}, "quarantineList": {"type": "quarantined", "threats": [)" + shape.quarantine_threats + "]}}}";
+}
+
+// A line and an indent after every "{", "[" and ",", and before every "}" and "]", outside strings.
+std::string pretty(const std::string& compact) {
+  std::string out;
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  auto newline = [&] { out += "\n" + std::string(static_cast<std::size_t>(depth) * 2, ' '); };
+  for (char c : compact) {
+    if (in_string) {
+      out += c;
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == ' ') continue;
+    if (c == '}' || c == ']') {
+      --depth;
+      newline();
+    }
+    out += c;
+    if (c == '"') in_string = true;
+    if (c == ':') out += ' ';
+    if (c == '{' || c == '[') ++depth;
+    if (c == '{' || c == '[' || c == ',') newline();
+  }
+  return out;
+}
+
+struct Printed {
+  std::string out;
+  std::string err;
+  ExitCode exit_code = ExitCode::kClean;
+  SplitOutcome outcome = SplitOutcome::kNotTried;
+};
+
+Printed report(const std::string& path, OutputFormat format, const SplitOptions& split) {
+  std::ostringstream out, err;
+  std::vector<SplitOutcome> outcomes;
+  Printed p;
+  p.exit_code = run_report({path}, format, out, err, split, &outcomes);
+  p.out = out.str();
+  p.err = err.str();
+  EXPECT_EQ(outcomes.size(), 1u);
+  if (!outcomes.empty()) p.outcome = outcomes[0];
+  return p;
+}
+
+const SplitOptions kOnePiece{std::numeric_limits<std::size_t>::max(), 0.5};
+
+// Which list the search for a boundary began in (it takes the first boundary after that).
+struct Tally {
+  int spliced_in_scan_list = 0;
+  int spliced_in_threat_list = 0;
+  int discarded = 0;
+};
+
+// Every cut from 1% to 99%: the same report as in one piece. `list_at` is where the threat list
+// begins.
+Tally expect_every_cut_reads_as_one_piece(const std::string& path, std::size_t list_at, std::size_t size, OutputFormat format) {
+  Printed whole = report(path, format, kOnePiece);
+  EXPECT_EQ(whole.outcome, SplitOutcome::kNotTried);
+  Tally tally;
+  for (int percent = 1; percent <= 99; ++percent) {
+    Printed split = report(path, format, SplitOptions{0, percent / 100.0});
+    EXPECT_EQ(split.out, whole.out) << "cut at " << percent << "%";
+    EXPECT_EQ(split.err, whole.err) << "cut at " << percent << "%";
+    EXPECT_EQ(split.exit_code, whole.exit_code) << "cut at " << percent << "%";
+    if (split.outcome == SplitOutcome::kSpliced) {
+      (static_cast<std::size_t>(static_cast<double>(size) * percent / 100.0) < list_at ? tally.spliced_in_scan_list
+                                                                                    : tally.spliced_in_threat_list)++;
+    }
+    if (split.outcome == SplitOutcome::kDiscarded) ++tally.discarded;
+  }
+  return tally;
+}
+
+TEST(SplitParse, EveryCutReadsAsTheWholeFileCompactAndPretty) {
+  testing::ScratchDir dir;
+  for (bool indented : {false, true}) {
+    std::string text = agent_information(Shape{});
+    if (indented) text = pretty(text);
+    auto path = (dir / (indented ? "pretty.mde-agent-information.json" : "compact.mde-agent-information.json")).string();
+    testing::write_file(path, text);
+    Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(), OutputFormat::kJson);
+    // The guesses were taken in both lists, and refused where a threat looked like a scan.
+    EXPECT_GE(t.spliced_in_scan_list, 5) << (indented ? "pretty" : "compact");
+    EXPECT_GE(t.spliced_in_threat_list, 20) << (indented ? "pretty" : "compact");
+    EXPECT_GE(t.discarded, 3) << (indented ? "pretty" : "compact");
+  }
+}
+
+TEST(SplitParse, YamlReadsAsTheWholeFile) {
+  testing::ScratchDir dir;
+  std::string text = agent_information(Shape{});
+  auto path = (dir / "n.mde-agent-information.json").string();
+  testing::write_file(path, text);
+  Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(), OutputFormat::kYaml);
+  EXPECT_GE(t.spliced_in_threat_list, 20);
+}
+
+// The second part has the list's first record (the first part's scan has no threats): its "["
+// opens the list.
+TEST(SplitParse, TheSecondPartMayHoldAListsFirstRecord) {
+  testing::ScratchDir dir;
+  Shape shape;
+  shape.scan_list = 0;
+  shape.threat_list = 2;
+  shape.quarantine_threats = "";
+  std::string text = agent_information(shape);
+  auto path = (dir / "small.mde-agent-information.json").string();
+  testing::write_file(path, text);
+  Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(), OutputFormat::kJson);
+  EXPECT_GE(t.spliced_in_scan_list + t.spliced_in_threat_list, 10);
+}
+
+// Errors are the first part's to find, with the message and offset of the whole file's.
+TEST(SplitParse, ErrorsReadAsInTheWholeFile) {
+  testing::ScratchDir dir;
+  std::string text = agent_information(Shape{});
+  struct Case {
+    const char* name;
+    std::string text;
+    SplitOutcome outcome;
+    double at = 0.5;
+  };
+  std::string bad_field = text;
+  std::size_t late = bad_field.find(R"("start_time": )", bad_field.size() * 8 / 10);
+  bad_field.replace(late, 14, R"("start_time": true, "x": )");
+  std::string bad_syntax_after = text;
+  bad_syntax_after.insert(bad_syntax_after.find(R"("quarantineList")"), "]");
+  std::string bad_syntax_inside = text;
+  bad_syntax_inside.insert(bad_syntax_inside.find(R"("end_time")", text.size() * 8 / 10), ",");
+  // A boundary in a string that ends where a scan's key would start (not JSON): the first part
+  // is still inside the string at the cut, in the list, where the prefix left the second.
+  std::string in_string = text;
+  std::size_t element = in_string.find(R"({"type": "quick")", text.size() / 2);
+  in_string.insert(element, R"("x}, {"type": "quick", "start_time": 1}, )");
+  std::vector<Case> cases = {
+      {"a bad field after the cut", bad_field, SplitOutcome::kDiscarded},
+      {"bad JSON after the list", bad_syntax_after, SplitOutcome::kSpliced},
+      {"bad JSON in the list after the cut", bad_syntax_inside, SplitOutcome::kDiscarded},
+      {"cut off in the list", text.substr(0, text.size() * 8 / 10), SplitOutcome::kDiscarded},
+      {"a boundary in a string", in_string, SplitOutcome::kDiscarded,
+       (static_cast<double>(element) + 0.5) / static_cast<double>(in_string.size())},
+  };
+  for (const auto& c : cases) {
+    auto path = (dir / "bad.mde-agent-information.json").string();
+    testing::write_file(path, c.text);
+    Printed whole = report(path, OutputFormat::kJson, kOnePiece);
+    EXPECT_EQ(whole.exit_code, ExitCode::kUsage) << c.name;
+    EXPECT_FALSE(whole.err.empty()) << c.name;
+    Printed split = report(path, OutputFormat::kJson, SplitOptions{0, c.at});
+    EXPECT_EQ(split.outcome, c.outcome) << c.name;
+    EXPECT_EQ(split.out, whole.out) << c.name;
+    EXPECT_EQ(split.err, whole.err) << c.name;
+    EXPECT_EQ(split.exit_code, whole.exit_code) << c.name;
+  }
+}
+
+TEST(SplitParse, OnlyLargePlainFilesForAPrinterThatSerializes) {
+  testing::ScratchDir dir;
+  auto path = (dir / "n.mde-agent-information.json").string();
+  testing::write_file(path, agent_information(Shape{}));
+  EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{}).outcome, SplitOutcome::kNotTried);  // under 16 MiB
+  EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{0, 0.5}).outcome, SplitOutcome::kSpliced);
+  EXPECT_EQ(report(path, OutputFormat::kTable, SplitOptions{0, 0.5}).outcome, SplitOutcome::kNotTried);
+  EXPECT_EQ(report(path, OutputFormat::kTsv, SplitOptions{0, 0.5}).outcome, SplitOutcome::kNotTried);
+}
+
+}  // namespace
+}  // namespace nexus_mde::plugin
