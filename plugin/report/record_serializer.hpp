@@ -3,7 +3,8 @@
 // Records go over in batches, each a RecordTape (at most ten thousand or so records in flight, so
 // memory stays bounded by the text, not by records waiting; a batch grows past its size only to
 // keep a threat list's scan whole); drain() waits until every record added is text. Small files
-// never start the thread.
+// never start the thread, nor does a file read in two parts (split_parse.hpp), where each part
+// serializes its own records on its own thread (Threads::kInline).
 #pragma once
 
 #include <condition_variable>

@@ -12,7 +12,8 @@
 // packed unknown fields (unknown_fields.hpp), 193 ms with packed fields alone and 230 ms before;
 // the other rounds were the same for all three (164-166 ms). Unknown fields that stay Boost.JSON
 // objects (quarantine entries, a scan's nested threats) are moved, not copied, into the tape's
-// list.
+// list. (A large plain file is now read in two parts instead, each serialized on the CPU that
+// parses it: split_parse.hpp. The tape serves archives and files under 16 MiB.)
 #pragma once
 
 #include <array>
