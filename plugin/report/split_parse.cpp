@@ -194,6 +194,7 @@ Result<bool> stream_extract_split(const std::string& path, AgentInformationParse
   if (!region) return stream_extract(path, write);
 
   SecondPart second(path, *boundary, *region);
+  outcome = SplitOutcome::kDiscarded;  // until the proof below
   auto first = stream_file_range(path, 0, boundary->cut, write);
   if (!first || !*first) return first;  // the second part is stopped on the way out
   auto end = second.wait();
@@ -205,8 +206,8 @@ Result<bool> stream_extract_split(const std::string& path, AgentInformationParse
   if (proven) {
     parser.events().skipped(end->close - boundary->cut);
     from = end->close;
+    outcome = SplitOutcome::kSpliced;
   }
-  outcome = proven ? SplitOutcome::kSpliced : SplitOutcome::kDiscarded;
   return stream_file_range(path, from, kToTheEnd, write);
 }
 

@@ -201,6 +201,9 @@ TEST(SplitParse, ErrorsReadAsInTheWholeFile) {
   std::string bad_field = text;
   std::size_t late = bad_field.find(R"("start_time": )", bad_field.size() * 8 / 10);
   bad_field.replace(late, 14, R"("start_time": true, "x": )");
+  std::string bad_field_before = text;
+  std::size_t early = bad_field_before.find(R"("startTime": )", bad_field_before.size() / 10);
+  bad_field_before.replace(early, 13, R"("startTime": true, "x": )");
   std::string bad_syntax_after = text;
   bad_syntax_after.insert(bad_syntax_after.find(R"("quarantineList")"), "]");
   std::string bad_syntax_inside = text;
@@ -211,6 +214,7 @@ TEST(SplitParse, ErrorsReadAsInTheWholeFile) {
   std::size_t element = in_string.find(R"({"type": "quick")", text.size() / 2);
   in_string.insert(element, R"("x}, {"type": "quick", "start_time": 1}, )");
   std::vector<Case> cases = {
+      {"a bad field before the cut (the second part is stopped)", bad_field_before, SplitOutcome::kDiscarded},
       {"a bad field after the cut", bad_field, SplitOutcome::kDiscarded},
       {"bad JSON after the list", bad_syntax_after, SplitOutcome::kSpliced},
       {"bad JSON in the list after the cut", bad_syntax_inside, SplitOutcome::kDiscarded},
