@@ -236,6 +236,28 @@ TEST(SplitParse, ErrorsReadAsInTheWholeFile) {
   }
 }
 
+// Between files the printer goes back to serializing on a thread of its own, and a file that
+// failed leaves nothing behind for the next.
+TEST(SplitParse, SeveralFilesReadAsInOnePiece) {
+  testing::ScratchDir dir;
+  std::string text = agent_information(Shape{});
+  std::string bad = text;
+  bad.insert(bad.find(R"("endTime")", bad.size() / 10), ",");
+  std::vector<std::string> paths;
+  for (auto [name, content] : {std::pair{"a", text}, std::pair{"bad", bad}, std::pair{"c", text}}) {
+    paths.push_back((dir / (std::string(name) + ".mde-agent-information.json")).string());
+    testing::write_file(paths.back(), content);
+  }
+  std::ostringstream whole_out, whole_err, split_out, split_err;
+  std::vector<SplitOutcome> outcomes;
+  ExitCode whole = run_report(paths, OutputFormat::kJson, whole_out, whole_err, kOnePiece);
+  ExitCode split = run_report(paths, OutputFormat::kJson, split_out, split_err, SplitOptions{0, 0.5}, &outcomes);
+  EXPECT_EQ(split_out.str(), whole_out.str());
+  EXPECT_EQ(split_err.str(), whole_err.str());
+  EXPECT_EQ(split, whole);
+  EXPECT_EQ(outcomes, (std::vector{SplitOutcome::kSpliced, SplitOutcome::kDiscarded, SplitOutcome::kSpliced}));
+}
+
 TEST(SplitParse, OnlyLargePlainFilesForAPrinterThatSerializes) {
   testing::ScratchDir dir;
   auto path = (dir / "n.mde-agent-information.json").string();
