@@ -13,7 +13,7 @@
 // the other rounds were the same for all three (164-166 ms). Unknown fields that stay Boost.JSON
 // objects (quarantine entries, a scan's nested threats) are moved, not copied, into the tape's
 // list. (A large plain file is now read in two parts instead, each serialized on the CPU that
-// parses it: split_parse.hpp. The tape serves archives and files under 16 MiB.)
+// parses it: split_parse.hpp. The tape serves archives and files under 4 MiB.)
 #pragma once
 
 #include <array>

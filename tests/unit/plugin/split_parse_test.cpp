@@ -262,7 +262,7 @@ TEST(SplitParse, OnlyLargePlainFilesForAPrinterThatSerializes) {
   testing::ScratchDir dir;
   auto path = (dir / "n.mde-agent-information.json").string();
   testing::write_file(path, agent_information(Shape{}));
-  EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{}).outcome, SplitOutcome::kNotTried);  // under 16 MiB
+  EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{}).outcome, SplitOutcome::kNotTried);  // under 4 MiB
   EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{0, 0.5}).outcome, SplitOutcome::kSpliced);
   EXPECT_EQ(report(path, OutputFormat::kTable, SplitOptions{0, 0.5}).outcome, SplitOutcome::kNotTried);
   EXPECT_EQ(report(path, OutputFormat::kTsv, SplitOptions{0, 0.5}).outcome, SplitOutcome::kNotTried);
