@@ -52,9 +52,10 @@ class SerializedRegion final : public CountingSink {
  private:
   RecordSerializer records_{RecordSerializer::Threads::kInline};
 };
-// Records are serialized as they arrive (on the serializer's thread), into one text buffer per
-// section (a file's sections may come in any order), and written out once the whole file has
-// been read.
+
+// Records are serialized as they arrive (on the serializer's thread; for a file read in two
+// parts, on each part's own), into one text buffer per section (a file's sections may come in
+// any order), and written out once the whole file has been read.
 
 class DocumentReportPrinter final : public ReportPrinter {
  public:

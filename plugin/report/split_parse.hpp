@@ -3,10 +3,11 @@
 // scans of the scan list or of the threat list. A second thread parses from there, as if the
 // text before it were the short prefix that opens that list, up to the list's closing bracket;
 // the caller's parser reads the first part meanwhile. When it reaches the guessed boundary, its
-// own state proves or disproves the guess: the last thing it read ended an object, and it has the
-// same containers open as the prefix opened. If so, it takes the second thread's records as its
-// own and goes on after the list; if not (the guess was inside a string, in a nested list, or the
-// second part failed), they are dropped and it reads on from the boundary itself. Either way the
+// own state proves or disproves the guess: it is not inside a string (so the "}" before the
+// boundary closed an object), and it has the same containers open as the prefix opened. If so,
+// it takes the second thread's records as its own and goes on after the list; if not (the guess
+// was between two threats of a scan, inside a string, or the second part failed), they are
+// dropped and it reads on from the boundary itself. Either way the
 // output, errors included, is what reading the file in one piece gives, because the caller's
 // parser is the only one that decides anything about the document.
 //
