@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -234,6 +235,37 @@ TEST(SplitParse, ErrorsReadAsInTheWholeFile) {
     EXPECT_EQ(split.err, whole.err) << c.name;
     EXPECT_EQ(split.exit_code, whole.exit_code) << c.name;
   }
+}
+
+// Seeded mutations anywhere in the file (a byte dropped, added or changed to one that matters to
+// JSON): whatever the parse makes of them, the two-part read makes the same.
+TEST(SplitParse, MutatedFilesReadAsInOnePiece) {
+  testing::ScratchDir dir;
+  const std::string text = agent_information(Shape{});
+  const std::string path = (dir / "m.mde-agent-information.json").string();
+  const std::string structural = "{}[],:\"\\ 0an";
+  std::mt19937 random(20261125);
+  int spliced = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string mutated = text;
+    std::size_t at = std::uniform_int_distribution<std::size_t>(0, mutated.size() - 1)(random);
+    char c = structural[std::uniform_int_distribution<std::size_t>(0, structural.size() - 1)(random)];
+    switch (i % 3) {
+      case 0: mutated.erase(at, 1); break;
+      case 1: mutated.insert(at, 1, c); break;
+      default: mutated[at] = c; break;
+    }
+    testing::write_file(path, mutated);
+    Printed whole = report(path, OutputFormat::kJson, kOnePiece);
+    for (double cut : {0.3, 0.5, 0.7}) {
+      Printed split = report(path, OutputFormat::kJson, SplitOptions{0, cut});
+      EXPECT_EQ(split.out, whole.out) << "mutation " << i << " at " << at << ", cut " << cut;
+      EXPECT_EQ(split.err, whole.err) << "mutation " << i << " at " << at << ", cut " << cut;
+      EXPECT_EQ(split.exit_code, whole.exit_code) << "mutation " << i;
+      spliced += split.outcome == SplitOutcome::kSpliced;
+    }
+  }
+  EXPECT_GE(spliced, 300);  // most mutations leave the boundary and the list alone
 }
 
 // Between files the printer goes back to serializing on a thread of its own, and a file that
