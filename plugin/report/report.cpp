@@ -2,6 +2,7 @@
 
 #include "common/text.hpp"
 
+#include <iterator>
 #include <memory>
 
 #include "common/agent_information.hpp"
@@ -70,6 +71,39 @@ void CountingSink::threat(Threat&& threat, std::string_view packed_raw) {
 void CountingSink::quarantine(QuarantineEntry&& entry) {
   counts_.add(entry);
   on_quarantine(std::move(entry));
+}
+
+namespace {
+
+// The records of a part of a file read on another thread, collected as ReportPrinter collects
+// its own.
+class CollectedRegion final : public CountingSink {
+ public:
+  std::vector<ScanRecord> scans;
+  std::vector<Threat> threats;
+  std::vector<QuarantineEntry> quarantine;
+
+ protected:
+  void on_scan(ScanRecord&& scan, std::string_view) override { scans.push_back(std::move(scan)); }
+  void on_threat(Threat&& threat, std::string_view) override { threats.push_back(std::move(threat)); }
+  void on_quarantine(QuarantineEntry&& entry) override { quarantine.push_back(std::move(entry)); }
+};
+
+template <typename T>
+void append(std::vector<T>& to, std::vector<T>&& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+}  // namespace
+
+std::unique_ptr<CountingSink> ReportPrinter::begin_region() { return std::make_unique<CollectedRegion>(); }
+
+void ReportPrinter::on_end_region(CountingSink& region, bool take) {
+  if (!take) return;
+  auto& collected = static_cast<CollectedRegion&>(region);  // from begin_region()
+  append(scans_, std::move(collected.scans));
+  append(threats_, std::move(collected.threats));
+  append(quarantine_, std::move(collected.quarantine));
 }
 
 void ReportPrinter::end_region(CountingSink& region, bool take) {

@@ -76,11 +76,10 @@ class ReportPrinter : public CountingSink {
   void abandon_file(const Error& error);
   virtual void finish(const ReportSummary& summary) = 0;
 
-  // For a part of the file read on another thread (split_parse.hpp): a sink for its records,
-  // or null when this printer cannot take one (the file is then read in one piece). Until
-  // end_region, the printer's own records are serialized on the caller's thread: each CPU then
-  // has a parser and its serializer.
-  virtual std::unique_ptr<CountingSink> begin_region() { return nullptr; }
+  // For a part of the file read on another thread (split_parse.hpp): a sink for its records.
+  // By default it collects them as on_scan() and the rest do. A printer that overrides
+  // begin_region overrides on_end_region too.
+  virtual std::unique_ptr<CountingSink> begin_region();
   // Takes the records of `region` (from begin_region) as if they had come now, or drops them.
   void end_region(CountingSink& region, bool take);
 
@@ -90,7 +89,7 @@ class ReportPrinter : public CountingSink {
   void on_scan(ScanRecord&& scan, std::string_view /*packed_raw*/) override { scans_.push_back(std::move(scan)); }
   void on_threat(Threat&& threat, std::string_view /*packed_raw*/) override { threats_.push_back(std::move(threat)); }
   void on_quarantine(QuarantineEntry&& entry) override { quarantine_.push_back(std::move(entry)); }
-  virtual void on_end_region(CountingSink& /*region*/, bool /*take*/) {}
+  virtual void on_end_region(CountingSink& region, bool take);
   virtual void print(const ExtractFile& file, const AgentInformation& info) = 0;
   virtual void failure(const ExtractFile& file, const Error& error) = 0;
   virtual void discard() {}

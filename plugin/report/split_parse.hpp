@@ -42,14 +42,14 @@ struct SplitOptions {
 };
 
 enum class SplitOutcome {
-  kNotTried,   // small, an archive, a printer that keeps records, or no boundary found
+  kNotTried,   // small, an archive, or no boundary found
   kSpliced,    // read in two parts
   kDiscarded,  // the guess was wrong, or the second part failed: read in one piece after all
 };
 
 // Streams the file at `path` into `parser` as stream_extract does, in two parts when it is a
-// plain file of at least `options.min_bytes` and `printer` can take a part's records
-// (ReportPrinter::begin_region). `outcome` says which way it went.
+// plain file of at least `options.min_bytes`: the second part's records go to a region of
+// `printer` (ReportPrinter::begin_region). `outcome` says which way it went.
 Result<bool> stream_extract_split(const std::string& path, AgentInformationParser& parser, ReportPrinter& printer,
                                   const SplitOptions& options, SplitOutcome& outcome);
 

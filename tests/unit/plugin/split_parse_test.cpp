@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "common/process.hpp"
 #include "plugin/report/report.hpp"
 #include "plugin/report/split_parse.hpp"
 #include "tests/support/fixtures.hpp"
@@ -290,14 +292,33 @@ TEST(SplitParse, SeveralFilesReadAsInOnePiece) {
   EXPECT_EQ(outcomes, (std::vector{SplitOutcome::kSpliced, SplitOutcome::kDiscarded, SplitOutcome::kSpliced}));
 }
 
-TEST(SplitParse, OnlyLargePlainFilesForAPrinterThatSerializes) {
+TEST(SplitParse, TableAndTsvReadAsTheWholeFile) {
+  testing::ScratchDir dir;
+  std::string text = agent_information(Shape{});
+  auto path = (dir / "n.mde-agent-information.json").string();
+  testing::write_file(path, text);
+  for (OutputFormat format : {OutputFormat::kTable, OutputFormat::kTsv}) {
+    Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(), format);
+    EXPECT_GE(t.spliced_in_threat_list, 20);
+  }
+}
+
+TEST(SplitParse, OnlyLargePlainFiles) {
   testing::ScratchDir dir;
   auto path = (dir / "n.mde-agent-information.json").string();
   testing::write_file(path, agent_information(Shape{}));
   EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{}).outcome, SplitOutcome::kNotTried);  // under 4 MiB
   EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{0, 0.5}).outcome, SplitOutcome::kSpliced);
-  EXPECT_EQ(report(path, OutputFormat::kTable, SplitOptions{0, 0.5}).outcome, SplitOutcome::kNotTried);
-  EXPECT_EQ(report(path, OutputFormat::kTsv, SplitOptions{0, 0.5}).outcome, SplitOutcome::kNotTried);
+  // An archive is read through libarchive from its start (an uncompressed tar too, whose
+  // middle holds the JSON text as it is).
+  std::filesystem::create_directories(dir / "tree");
+  testing::write_file(dir / "tree" / "mde-agent-information.json", agent_information(Shape{}));
+  auto r = run_process({"/bin/tar", "-cf", (dir / "n.tar").string(), "-C", (dir / "tree").string(), "mde-agent-information.json"},
+                       ProcessOptions{});
+  ASSERT_TRUE(r.ok() && r->succeeded());
+  Printed archived = report((dir / "n.tar").string(), OutputFormat::kJson, SplitOptions{0, 0.5});
+  EXPECT_EQ(archived.outcome, SplitOutcome::kNotTried);
+  EXPECT_EQ(archived.exit_code, ExitCode::kFindings) << archived.err;
 }
 
 }  // namespace
