@@ -208,13 +208,20 @@ struct JsonEventParser::Impl {
       plain.emplace(options()).handler().events = &events;
     }
   }
+  // Calls `f` with whichever parser this is.
   template <typename F>
   decltype(auto) with_parser(F&& f) {
     return plain ? f(*plain) : f(*tracked);
   }
-  Position& position() { return plain ? plain->handler().position : tracked->handler().position; }
-  const std::string& partial() const { return plain ? plain->handler().partial : tracked->handler().partial; }
-  bool receiver_stopped() const { return plain ? plain->handler().receiver_stopped : tracked->handler().receiver_stopped; }
+  Position& position() {
+    return with_parser([](auto& parser) -> Position& { return parser.handler().position; });
+  }
+  bool inside_text() {
+    return with_parser([](auto& parser) { return !parser.handler().partial.empty(); });
+  }
+  bool receiver_stopped() {
+    return with_parser([](auto& parser) { return parser.handler().receiver_stopped; });
+  }
 
   std::optional<json::basic_parser<Handler<false>>> plain;
   std::optional<json::basic_parser<Handler<true>>> tracked;
@@ -227,7 +234,7 @@ JsonEventParser::~JsonEventParser() = default;
 bool JsonEventParser::write(std::string_view chunk) { return feed(true, chunk); }
 bool JsonEventParser::finish() { return feed(false, {}); }
 
-bool JsonEventParser::inside_text() const { return !impl_->partial().empty(); }
+bool JsonEventParser::inside_text() const { return impl_->inside_text(); }
 int JsonEventParser::depth() const { return impl_->position().depth; }
 std::optional<JsonEventParser::TextEnd> JsonEventParser::last_text_end() const { return impl_->position().text_end; }
 void JsonEventParser::stop_at_close() { impl_->position().stop_below = impl_->position().depth; }

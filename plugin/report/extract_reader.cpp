@@ -110,7 +110,14 @@ Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const
 
 }  // namespace
 
-bool is_archive_head(std::string_view head) { return looks_like_archive(std::string(head)); }
+Result<bool> is_archive_file(const std::string& path) {
+  std::string head(512, '\0');
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(std::string("cannot open: ") + std::strerror(errno));
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return looks_like_archive(head);
+}
 
 std::string node_name_from_path(const std::string& path) {
   fs::path p(path);
@@ -135,14 +142,9 @@ Result<bool> stream_extract(const std::string& path, const ChunkSink& sink, std:
   std::error_code ec;
   if (!fs::exists(path, ec)) return make_error("no such file");
   if (fs::is_directory(path, ec)) return make_error("is a directory, not a file");
-  std::string head(512, '\0');
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error(std::string("cannot open: ") + std::strerror(errno));
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(in.gcount()));
-  }
-  if (!looks_like_archive(head)) return stream_file_range(path, 0, kToTheEnd, sink, max_bytes);
+  Result<bool> archived = is_archive_file(path);
+  if (!archived) return archived.error();
+  if (!*archived) return stream_file_range(path, 0, kToTheEnd, sink, max_bytes);
   return stream_from_archive([&](archive* a) { return archive_read_open_filename(a, path.c_str(), 1 << 16); }, sink, max_bytes);
 }
 

@@ -35,9 +35,8 @@ inline constexpr std::size_t kToTheEnd = static_cast<std::size_t>(-1);
 Result<bool> stream_file_range(const std::string& path, std::size_t from, std::size_t to, const ChunkSink& sink,
                                std::size_t max_bytes = kMaxAgentInformationBytes);
 
-// Whether a file starting with `head` (its first 512 bytes, or all of a shorter file) is an
-// archive rather than JSON text.
-bool is_archive_head(std::string_view head);
+// Whether the file is an archive rather than JSON text, by its first 512 bytes.
+Result<bool> is_archive_file(const std::string& path);
 
 // The same for a download held in memory (the data extract's tar.gz, or the JSON itself).
 Result<bool> stream_extract_bytes(std::string_view bytes, const ChunkSink& sink,

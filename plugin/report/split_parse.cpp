@@ -184,11 +184,11 @@ Result<bool> stream_extract_split(const std::string& path, AgentInformationParse
   auto write = [&](std::string_view chunk) { return parser.write(chunk); };
   std::error_code ec;
   std::size_t size = fs::is_regular_file(path, ec) ? static_cast<std::size_t>(fs::file_size(path, ec)) : 0;
-  if (ec || size < options.min_bytes || size < 2 || size > kMaxAgentInformationBytes) return stream_extract(path, write);
+  if (ec || size < options.min_bytes || size > kMaxAgentInformationBytes) return stream_extract(path, write);
   std::optional<Boundary> boundary;
-  {
+  if (Result<bool> archived = is_archive_file(path); archived && !*archived) {
     std::ifstream in(path, std::ios::binary);
-    if (in && !is_archive_head(read_at(in, 0, 512))) boundary = find_boundary(in, size, options.at);
+    if (in) boundary = find_boundary(in, size, options.at);
   }
   std::unique_ptr<CountingSink> region = boundary ? printer.begin_region() : nullptr;
   if (!region) return stream_extract(path, write);
