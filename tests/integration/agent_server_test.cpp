@@ -48,13 +48,14 @@ std::string error_code_of(const CurlResult& r) {
 // Journal entries appear a moment after sd_journal_send returns: poll for the one we want.
 template <typename Pred>
 std::optional<json::object> wait_for_entry(const AgentHarness& agent, Pred pred) {
-  for (int i = 0; i < 100; ++i) {
+  std::optional<json::object> found;
+  testing::wait_until([&] {
     for (auto& e : agent.journal_entries()) {
-      if (pred(e)) return e;
+      if (pred(e)) found = e;
     }
-    std::this_thread::sleep_for(50ms);
-  }
-  return std::nullopt;
+    return found.has_value();
+  });
+  return found;
 }
 
 std::string field(const json::object& e, const char* name) {
@@ -303,13 +304,13 @@ TEST_F(AgentServer, FailingMdatpKeepsTheLastGoodSnapshotMarkedStale) {
     json::object status;
     // The first request after the fault may still get the previous collection (max age 0 starts a
     // new one; a hang answers after wait_for_refresh with what there is).
-    for (int i = 0; i < 20; ++i) {
+    testing::wait_until([&] {
       r = agent_.curl_with_token(reader, "/v1/status");
-      ASSERT_EQ(r.http_status, 200) << f.name << ": " << r.body;
+      if (r.http_status != 200) return true;  // reported below
       status = body_json(r);
-      if (status.at("stale").as_bool() && !status.at("errors").as_array().empty()) break;
-      std::this_thread::sleep_for(200ms);
-    }
+      return status.at("stale").as_bool() && !status.at("errors").as_array().empty();
+    });
+    ASSERT_EQ(r.http_status, 200) << f.name << ": " << r.body;
     EXPECT_TRUE(status.at("stale").as_bool()) << f.name << ": " << r.body;
     EXPECT_EQ(status.at("collectedAt"), good.at("collectedAt")) << f.name;
     EXPECT_TRUE(status.at("health").is_object()) << f.name << ": the last good health is kept";
@@ -318,19 +319,17 @@ TEST_F(AgentServer, FailingMdatpKeepsTheLastGoodSnapshotMarkedStale) {
   // Missing binary, and a daemon that is not running (a real state, not a failure).
   agent_.set_mdatp_state(json::object{{"daemonRunning", false}});
   json::object status;
-  for (int i = 0; i < 50; ++i) {
+  testing::wait_until([&] {
     status = body_json(agent_.curl_with_token(reader, "/v1/status"));
-    if (!status.at("stale").as_bool()) break;
-    std::this_thread::sleep_for(100ms);
-  }
+    return !status.at("stale").as_bool();
+  });
   EXPECT_FALSE(status.at("stale").as_bool());
   EXPECT_EQ(status.at("enforcement").as_object().at("level").as_string(), "Disabled");
   fs::remove(agent_.dir() / "fake" / "mdatp");
-  for (int i = 0; i < 50; ++i) {
+  testing::wait_until([&] {
     status = body_json(agent_.curl_with_token(reader, "/v1/status"));
-    if (status.at("stale").as_bool()) break;
-    std::this_thread::sleep_for(100ms);
-  }
+    return status.at("stale").as_bool();
+  });
   EXPECT_TRUE(status.at("stale").as_bool());
   EXPECT_NE(json::serialize(status.at("errors")).find("cannot start"), std::string::npos) << json::serialize(status);
 }
@@ -401,7 +400,7 @@ TEST_F(AgentServer, FiveHundredConcurrentRequestsCauseOneMdatpHealthCall) {
 
 TEST_F(AgentServer, LimitsOnHeadersBodiesSlowClientsAndConnections) {
   agent_.config()["limits"] = json::object{{"headerBytes", 2048}, {"bodyBytes", 256}, {"ioTimeoutSeconds", 2},
-                                           {"idleSeconds", 3}, {"maxConnections", 3}};
+                                           {"idleSeconds", 60}, {"maxConnections", 3}};
   agent_.start({"--log-target", "stderr"});
   const auto& op = agent_.tokens().operator_;
   auto big_header = agent_.curl_with_token(op, "/v1/status", {"-H", "X-Padding: " + std::string(4000, 'a')});
@@ -428,22 +427,27 @@ TEST_F(AgentServer, LimitsOnHeadersBodiesSlowClientsAndConnections) {
   EXPECT_LT(took, 9s) << "the slow client was not cut off (the request would take 11 s)";
   EXPECT_EQ(trickle->out.find("HTTP/1.1 200"), std::string::npos);
 
-  // With 3 connections open and idle, a fourth is closed at once.
+  // With 3 connections open and idle (for as long as the test needs: idleSeconds 60), a fourth is
+  // closed at once.
   std::vector<std::unique_ptr<testing::BackgroundProcess>> idle;
   for (int i = 0; i < 3; ++i) {
     idle.push_back(std::make_unique<testing::BackgroundProcess>(
         std::vector<std::string>{"/bin/sh", "-c",
-                                 "sleep 5 | openssl s_client -quiet -connect " + agent_.address() + ":9448 -servername " +
+                                 "sleep 60 | openssl s_client -connect " + agent_.address() + ":9448 -servername " +
                                      agent_.node() + " -CAfile " + agent_.ca().cert.string()},
         std::vector<std::string>{"PATH=/usr/bin:/bin"}, agent_.dir() / ("idle" + std::to_string(i) + ".log")));
   }
-  std::this_thread::sleep_for(700ms);
-  auto refused = agent_.curl_with_token(op, "/v1/status", {"--max-time", "5"});
+  // Past TLS (s_client prints its verification once the handshake is done): a newcomer would
+  // close a connection still in its handshake to make room.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(testing::wait_for_text(agent_.dir() / ("idle" + std::to_string(i) + ".log"), "Verify return code"));
+  }
+  CurlResult refused;
+  testing::wait_until([&] { return (refused = agent_.curl_with_token(op, "/v1/status", {"--max-time", "5"})).http_status == 0; });
   EXPECT_EQ(refused.http_status, 0);
   EXPECT_NE(refused.exit_code, 0);
-  idle.clear();
-  std::this_thread::sleep_for(500ms);
-  EXPECT_EQ(agent_.curl_with_token(op, "/v1/status").http_status, 200);
+  idle.clear();  // killed: their connections close
+  EXPECT_TRUE(testing::wait_until([&] { return agent_.curl_with_token(op, "/v1/status").http_status == 200; }));
   EXPECT_GE(agent_.metric("nexus_mde_agent_refused_connections_total").value_or(0), 1);
 }
 
@@ -491,14 +495,14 @@ TEST_F(AgentServer, SighupRotatesTheCertificateAndRefusesABadConfig) {
   fs::copy_file(renewed.key, agent_.server().key, fs::copy_options::overwrite_existing);
   agent_.process().signal(SIGHUP);
   std::string after;
-  for (int i = 0; i < 50 && (after = serial_seen()) == before; ++i) std::this_thread::sleep_for(100ms);
+  testing::wait_until([&] { return (after = serial_seen()) != before; });
   EXPECT_NE(after, before);
   EXPECT_EQ(agent_.curl_with_token(agent_.tokens().reader, "/v1/status").http_status, 200);
 
   // A broken config is refused and the running one kept.
   testing::write_file(agent_.config_path(), "{\"listen\": 5");
   agent_.process().signal(SIGHUP);
-  for (int i = 0; i < 50 && agent_.output().find("reload refused") == std::string::npos; ++i) std::this_thread::sleep_for(100ms);
+  testing::wait_until([&] { return agent_.output().find("reload refused") != std::string::npos; });
   EXPECT_NE(agent_.output().find("configuration reload refused, the running configuration is kept"), std::string::npos)
       << agent_.output();
   EXPECT_EQ(agent_.curl_with_token(agent_.tokens().reader, "/v1/status").http_status, 200);
@@ -506,51 +510,33 @@ TEST_F(AgentServer, SighupRotatesTheCertificateAndRefusesABadConfig) {
 }
 
 TEST_F(AgentServer, NotifiesSystemdAndDrainsOnSigterm) {
-  // A notify socket like systemd's.
-  int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(sock, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::string path = (agent_.dir() / "notify.sock").string();
-  ASSERT_LT(path.size(), sizeof addr.sun_path);
-  std::strcpy(addr.sun_path, path.c_str());
-  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  timeval tv{0, 200000};
-  ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-
+  // The harness's NOTIFY_SOCKET, like systemd's; start() returned once READY=1 came.
   agent_.set_mdatp_state(json::object{{"scanDurationMs", 2000}});
-  agent_.start({"--log-target", "stderr"}, {"NOTIFY_SOCKET=" + path, "WATCHDOG_USEC=400000"});
-  std::string messages;
-  auto receive_for = [&](std::chrono::milliseconds span) {
-    auto until = std::chrono::steady_clock::now() + span;
-    char buf[512];
-    while (std::chrono::steady_clock::now() < until) {
-      ssize_t n = ::recv(sock, buf, sizeof buf, 0);
-      if (n > 0) messages += std::string(buf, static_cast<std::size_t>(n)) + "\n";
-    }
-  };
-  receive_for(1000ms);
-  EXPECT_NE(messages.find("READY=1"), std::string::npos) << messages;
-  EXPECT_NE(messages.find("STATUS=serving on 1 address"), std::string::npos) << messages;
-  std::size_t pings = 0;
-  for (std::size_t at = 0; (at = messages.find("WATCHDOG=1", at)) != std::string::npos; ++at) ++pings;
-  EXPECT_GE(pings, 3u) << "the watchdog is pinged every 200 ms: " << messages;
+  agent_.start({"--log-target", "stderr"}, {"WATCHDOG_USEC=400000"});
+  auto& notify = agent_.notifications();
+  EXPECT_NE(notify.messages().find("STATUS=serving on 1 address"), std::string::npos) << notify.messages();
+  EXPECT_TRUE(notify.receive_until([&](const std::string&) { return notify.count("WATCHDOG=1") >= 3; }))
+      << "the watchdog is pinged every 200 ms: " << notify.messages();
 
   // SIGTERM while a long-poll is in flight: it is answered, then the agent exits 0.
   auto scan = agent_.curl_as_operator("/v1/scans", {"-X", "POST"});
   ASSERT_EQ(scan.http_status, 202);
   std::string id(body_json(scan).at("id").as_string());
   CurlResult poll;
-  std::thread poller([&] { poll = agent_.curl_with_token(agent_.tokens().reader, "/v1/scans/" + id + "?wait=60"); });
+  auto trace = agent_.dir() / "poll.trace";
+  std::thread poller([&] {
+    poll = agent_.curl_with_token(agent_.tokens().reader, "/v1/scans/" + id + "?wait=60", {"--trace-ascii", trace.string()});
+  });
+  // Once curl has sent the request, and a moment for the agent to read it off the socket.
+  EXPECT_TRUE(testing::wait_for_text(trace, "=> Send header"));
   std::this_thread::sleep_for(300ms);
   agent_.process().signal(SIGTERM);
-  auto code = agent_.process().wait_exit(10s);
+  auto code = agent_.process().wait_exit(testing::ready_deadline());
   poller.join();
   EXPECT_EQ(code, 0) << agent_.output();
   EXPECT_EQ(poll.http_status, 200) << poll.error;
-  receive_for(200ms);
-  EXPECT_NE(messages.find("STOPPING=1"), std::string::npos) << messages;
-  ::close(sock);
+  EXPECT_TRUE(notify.receive_until([](const std::string& m) { return m.find("STOPPING=1") != std::string::npos; }))
+      << notify.messages();
   // The scan it cut short is saved as interrupted.
   auto saved = json::parse(testing::read_file(agent_.state_dir() / "scans.json"));
   EXPECT_EQ(saved.at("scans").as_array().back().at("state").as_string(), "interrupted");

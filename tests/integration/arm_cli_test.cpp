@@ -66,10 +66,7 @@ class ArmCli : public ::testing::Test {
                                           server_.key.string(), "--ca", ca_.cert.string(), "--world",
                                           (dir_ / "world.json").string()},
                  std::vector<std::string>{}, dir_ / "arm.log");
-    for (int i = 0; i < 100; ++i) {
-      if (testing::read_file(dir_ / "arm.log").find("listening on " + listen) != std::string::npos) return;
-      std::this_thread::sleep_for(50ms);
-    }
+    if (testing::wait_for_text(dir_ / "arm.log", "listening on " + listen)) return;
     FAIL() << "fake-arm did not start: " << testing::read_file(dir_ / "arm.log");
   }
 
@@ -363,9 +360,7 @@ TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
     a->process().signal(SIGHUP);
   }
   for (auto& a : agents_) {
-    for (int i = 0; i < 100 && a->output().find("configuration and certificates reloaded") == std::string::npos; ++i) {
-      std::this_thread::sleep_for(50ms);
-    }
+    testing::wait_for_text(a->dir() / "agent.log", "configuration and certificates reloaded");
     ASSERT_NE(a->output().find("configuration and certificates reloaded"), std::string::npos) << a->output();
   }
   start_arm(w);

@@ -201,8 +201,9 @@ TEST_F(ClusterCli, ScanWaitFollowsEveryNodeToItsEnd) {
     args.push_back(node_arg(*a));
   }
   std::thread killer([&] {
-    std::this_thread::sleep_for(2s);
-    dying.stop_hard();  // mid-scan: its long-poll connection drops, and nobody answers again
+    testing::wait_for_text(dying.dir() / "agent.log", ") triggered by ");
+    std::this_thread::sleep_for(500ms);
+    dying.stop_hard();  // mid-scan (30 s): its long-poll connection drops, and nobody answers again
   });
   auto r = run_cli(args, 90s);
   killer.join();
@@ -292,8 +293,14 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
   EXPECT_NE(blind.output().find("DETECTED=no ACTION=none"), std::string::npos) << blind.output();
 
   // One test at a time (409); no path from the request; operators only.
+  auto started_count = [&] {
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = blind.output().find(") started by ", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  std::size_t before = started_count();
   std::thread first([&] { blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test", {"-X", "POST"}); });
-  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(testing::wait_until([&] { return started_count() > before; }));
   auto busy = blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test", {"-X", "POST"});
   first.join();
   EXPECT_EQ(busy.http_status, 409) << busy.body;
@@ -332,7 +339,7 @@ TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
   agent.config()["tls"].as_object()["key"] = server_cert.key.string();
   agent.write_config();
   agent.process().signal(SIGHUP);
-  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(testing::wait_for_text(agent.dir() / "agent.log", "configuration and certificates reloaded"));
   auto mismatch = run_cli(renamed);
   EXPECT_EQ(mismatch.exit_code, 2) << mismatch.out << mismatch.err;
   auto n = nodes_by_name(mismatch.out)["impostor"];
@@ -454,14 +461,12 @@ TEST_F(ClusterCli, LiveProgressLineOnATerminal) {
   };
   tmux({"new-session", "-d", "-s", session, "-x", "200", "-y", "10", command});
   std::string screen;
-  bool seen = false;
-  for (int i = 0; i < 100 && !seen; ++i) {
-    std::this_thread::sleep_for(100ms);
+  bool seen = testing::wait_until([&] {
     screen = tmux({"capture-pane", "-p", "-t", session}).out;
-    seen = screen.find("scan: 1 of 2 done, 0 threats so far, waiting on " + b.node()) != std::string::npos;
-  }
+    return screen.find("scan: 1 of 2 done, 0 threats so far, waiting on " + b.node()) != std::string::npos;
+  });
   EXPECT_TRUE(seen) << screen;
-  for (int i = 0; i < 150 && !fs::exists(scratch_ / "done.txt"); ++i) std::this_thread::sleep_for(100ms);
+  testing::wait_until([&] { return fs::exists(scratch_ / "done.txt"); });
   screen = tmux({"capture-pane", "-p", "-t", session}).out;
   tmux({"kill-server"});
   EXPECT_EQ(testing::read_file(scratch_ / "done.txt"), "exit=0\n");

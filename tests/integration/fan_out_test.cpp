@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <set>
 #include <thread>
@@ -38,17 +39,21 @@ std::shared_ptr<boost::asio::ssl::context> client_tls(const std::vector<const Ag
 
 Node node_of(const AgentHarness& a) { return Node{a.node(), a.address(), 9448, "test"}; }
 
-// GET /v1/status, idle past the agent's idleSeconds, then GET /v1/status again.
+// GET /v1/status, `idle()` (until the agent closed the connection), then GET /v1/status again.
 class IdleBetweenRequests final : public Conversation {
  public:
+  explicit IdleBetweenRequests(std::function<void()> idle) : idle_(std::move(idle)) {}
   AgentRequest first() override { return AgentRequest{HttpMethod::kGet, "/v1/status", {}, {}, {}, {}}; }
   Next next(const AgentResponse& response) override {
     statuses.push_back(response.status);
     if (statuses.size() == 2) return Next::done();
-    std::this_thread::sleep_for(1500ms);  // the agent closes the idle connection meanwhile
+    idle_();
     return Next::ask(first());
   }
   std::vector<unsigned> statuses;
+
+ private:
+  std::function<void()> idle_;
 };
 
 TEST(FanOut, AConnectionTheAgentClosedIsRetriedOnAResumedTlsSession) {
@@ -57,7 +62,10 @@ TEST(FanOut, AConnectionTheAgentClosedIsRetriedOnAResumedTlsSession) {
   agent.start({"--log-target", "stderr"});
   testing::ScratchDir dir;
   auto tls = client_tls({&agent}, dir);
-  IdleBetweenRequests conversation;
+  // Idle until the agent closed the connection (idleSeconds 1): only the metrics request's own is open.
+  IdleBetweenRequests conversation([&] {
+    testing::wait_until([&] { return agent.metric("nexus_mde_agent_open_connections").value_or(2) <= 1; });
+  });
   FanOutOptions options;
   options.bearer_token = agent.tokens().reader;
   auto run = fan_out({node_of(agent)}, {&conversation}, *tls, options);

@@ -23,6 +23,7 @@
 
 #include "common/process.hpp"
 #include "common/text.hpp"
+#include "tests/support/readiness.hpp"
 
 extern char** environ;
 
@@ -167,16 +168,18 @@ void AgentHarness::start(const std::vector<std::string>& extra_args, const std::
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   std::vector<std::string> env{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
   env.insert(env.end(), environment.begin(), environment.end());
+  notify_ = std::make_unique<NotifySocket>();
+  env.push_back(notify_->environment());
   process_.emplace(argv, env, dir_ / "agent.log");
   if (!wait_until_listening) return;
-  // Until the TLS port answers (a 401 without credentials is an answer), at most 10 s.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (process_->wait_exit(std::chrono::milliseconds(0))) break;
-    if (curl("/v1/status", {"--max-time", "2"}).http_status != 0) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  throw std::runtime_error("the agent did not start listening; its output:\n" + output());
+  // Ready when the agent says so: READY=1 comes once it listens on every address.
+  bool exited = false;
+  bool ready = notify_->receive_until([](const std::string& m) { return m.find("READY=1") != std::string::npos; },
+                                      [&] { return exited = process_->wait_exit(std::chrono::milliseconds(0)).has_value(); });
+  if (ready) return;
+  throw std::runtime_error(std::string("the agent ") +
+                           (exited ? "exited before it was ready" : "sent no READY=1 within the readiness deadline") +
+                           "; its output:\n" + output());
 }
 
 void AgentHarness::stop_hard() {

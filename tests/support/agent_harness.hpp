@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <boost/json/object.hpp>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/readiness.hpp"
 #include "tests/support/test_pki.hpp"
 
 namespace nexus_mde::testing {
@@ -78,12 +80,13 @@ class AgentHarness {
   // The mdatp double's state.json (see tests/fakes/mdatp/README.md).
   void set_mdatp_state(const boost::json::object& state) const;
 
-  // Writes the config and starts the agent (--log-target as given), then waits until it answers
-  // TLS on its address. `environment` is added to PATH.
+  // Writes the config and starts the agent (--log-target as given) with a NOTIFY_SOCKET of the
+  // harness's, then waits until it sends READY=1. `environment` is added to PATH.
   void start(const std::vector<std::string>& extra_args = {}, const std::vector<std::string>& environment = {},
              bool wait_until_listening = true);
   void write_config() const;
   BackgroundProcess& process() { return *process_; }
+  NotifySocket& notifications() { return *notify_; }  // what the running agent sent systemd
   void stop_hard();  // SIGKILL, reaped
 
   // curl https://<node>:9448<path> resolved to the agent's address and verified against the CA.
@@ -121,6 +124,7 @@ class AgentHarness {
   PemPair ca_, other_ca_, server_, operator_client_, reader_client_, unknown_client_, expired_client_, foreign_client_;
   TokenSet tokens_;
   boost::json::object config_;
+  std::unique_ptr<NotifySocket> notify_;  // declared first: the agent is stopped before its socket goes
   std::optional<BackgroundProcess> process_;
 };
 
