@@ -12,6 +12,7 @@
 #include "plugin/fanout/agent_access.hpp"
 #include "plugin/inventory/inventory.hpp"
 #include "plugin/output/format.hpp"
+#include "plugin/run_cli.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -46,8 +47,5 @@ void add_xdr_capacity_command(CLI::App& xdr, const GlobalOptions& globals, Comma
 
 // The default config file: $XDG_CONFIG_HOME/nexus-mde/config.toml, else ~/.config/nexus-mde/config.toml.
 std::string default_config_file();
-
-// Runs the CLI; returns the process exit code. Parsing problems are usage errors (exit 3).
-int run_cli(int argc, char** argv);
 
 }  // namespace nexus_mde::plugin

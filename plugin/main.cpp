@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "plugin/cli.hpp"
+#include "plugin/run_cli.hpp"
 
 int main(int argc, char** argv) {
   // The CLI writes only through iostreams: unsynced, they buffer themselves (large reports).
