@@ -50,19 +50,29 @@ void JsonTextWriter::end_records() { close(']'); }
 
 namespace {
 
-// True when any of the 8 bytes in `v` is a control character, '"' or '\' (SWAR: a byte-wise
-// "less than" and two "equals zero" tests on the whole word at once).
+// True when any of the 8 bytes in `v` is a control character, '"', '\', DEL or 0xC2 (the lead
+// byte of the C1 controls) (SWAR: a byte-wise "less than" and "equals zero" tests on the whole
+// word at once).
 bool word_needs_escape(std::uint64_t v) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
   auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
   bool has_control = ((v - kOnes * 0x20) & ~v & kHigh) != 0;
-  return has_control || has_zero(v ^ (kOnes * '"')) || has_zero(v ^ (kOnes * '\\'));
+  return has_control || has_zero(v ^ (kOnes * '"')) || has_zero(v ^ (kOnes * '\\')) || has_zero(v ^ (kOnes * 0x7F)) ||
+         has_zero(v ^ (kOnes * 0xC2));
+}
+
+bool c1_control_at(std::string_view s, std::size_t i) {
+  if (static_cast<unsigned char>(s[i]) != 0xC2 || i + 1 >= s.size()) return false;
+  auto next = static_cast<unsigned char>(s[i + 1]);
+  return next >= 0x80 && next <= 0x9F;
 }
 
 }  // namespace
 
-// Boost.JSON's escaping: '"' and '\', the named control escapes, other controls as \u00xx.
+// Boost.JSON's escaping: '"' and '\', the named control escapes, other controls as \u00xx; and
+// DEL and the C1 controls as \u00xx too, which Boost.JSON leaves raw and a terminal would act on
+// (escape_json_controls in terminal_text.hpp does the same to Boost.JSON's own text).
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
@@ -78,11 +88,12 @@ void append_json_string(std::string& out, std::string_view s) {
     }
     if (i >= s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F && !c1_control_at(s, i)) {
       ++i;
       continue;
     }
     out.append(s.data() + run, i - run);
+    if (c == 0xC2) c = static_cast<unsigned char>(s[++i]);  // the C1 control's code point is its second byte
     run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;

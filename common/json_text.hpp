@@ -1,6 +1,6 @@
 // Writes records' wire form (model_wire.hpp) straight to JSON text, with Boost.JSON's escaping
-// and number format, so the text equals serialize(value_from(record)) without building the tree;
-// and values the same way.
+// and number format, so the text equals serialize(value_from(record)) without building the tree
+// (but for DEL and C1 controls, escaped here: terminal_text.hpp); and values the same way.
 #pragma once
 
 #include <charconv>
@@ -25,7 +25,7 @@ void append_json_integer(std::string& out, Integer n) {
   char buf[24];
   out.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
 }
-// Appends `v` (or `o`) as JSON text, exactly as boost::json::serialize writes it.
+// Appends `v` (or `o`) as JSON text, as escape_json_controls(boost::json::serialize(v)) writes it.
 void append_json_value(std::string& out, const boost::json::value& v);
 void append_json_object(std::string& out, const boost::json::object& o);
 

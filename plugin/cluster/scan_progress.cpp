@@ -1,5 +1,6 @@
 #include "plugin/cluster/scan_progress.hpp"
 
+#include "common/terminal_text.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
 #include "plugin/output/natural_order.hpp"
@@ -15,7 +16,7 @@ void ScanProgress::node_done(std::size_t index, const NodeOutcome& outcome, std:
   ++done_count_;
   threats_ += threats;
   if (live_) return draw();
-  err_ << "nexus-mde: " << nodes_[index].name << ": " << result;
+  err_ << "nexus-mde: " << visible_text(nodes_[index].name) << ": " << visible_text(result);
   if (outcome.state == NodeState::kOk) err_ << ", " << plural(threats, "threat", "threats");
   err_ << " after " << human_duration(outcome.latency.count()) << " (" << done_count_ << " of " << nodes_.size() << " done)\n";
   err_.flush();
@@ -37,7 +38,7 @@ void ScanProgress::draw() {
                      plural(threats_, "threat", "threats") + " so far";
   if (waiting) {
     std::size_t others = nodes_.size() - done_count_ - 1;
-    line += ", waiting on " + waiting->name + (others ? " (+" + std::to_string(others) + ")" : "") + " for " +
+    line += ", waiting on " + visible_text(waiting->name) + (others ? " (+" + std::to_string(others) + ")" : "") + " for " +
             human_duration(elapsed.count());
   }
   err_ << "\r\033[K" << line << std::flush;

@@ -1,16 +1,18 @@
-// Table cells from optional model values: "-" for unknown, RFC 3339 for times.
+// Table cells from optional model values: "-" for unknown, RFC 3339 for times, text as
+// visible_text (a cell written straight to a stream, not through Table, is safe too).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "common/terminal_text.hpp"
 #include "common/time.hpp"
 #include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
 
-inline std::string cell(const std::optional<std::string>& v) { return v ? *v : kUnknownCell; }
+inline std::string cell(const std::optional<std::string>& v) { return v ? visible_text(*v) : kUnknownCell; }
 inline std::string cell(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : kUnknownCell; }
 inline std::string time_cell(const std::optional<std::int64_t>& ms) {
   if (!ms) return kUnknownCell;

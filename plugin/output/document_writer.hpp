@@ -24,7 +24,8 @@ class DocumentWriter {
   virtual void end_array() = 0;
   virtual void key(std::string_view name) = 0;          // inside an object, before its value
   virtual void value(const boost::json::value& v) = 0;  // a whole value (scalar or subtree)
-  // A whole value given as JSON text, in pieces (see TextBuffer).
+  // A whole value given as JSON text, in pieces (see TextBuffer), as JsonTextWriter writes it
+  // (with DEL and C1 controls escaped: terminal_text.hpp).
   virtual void json_text(const std::vector<std::string_view>& serialized) = 0;
   virtual void finish() = 0;                            // final newline and flush
 

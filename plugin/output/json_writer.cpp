@@ -1,8 +1,10 @@
-// Compact JSON, one document, pure on stdout.
+// Compact JSON, one document, pure on stdout. DEL and C1 controls are escaped too
+// (terminal_text.hpp): JSON allows them raw, a terminal acts on them.
 #include <vector>
 
 #include <boost/json.hpp>
 
+#include "common/terminal_text.hpp"
 #include "plugin/output/document_writer.hpp"
 
 namespace nexus_mde::plugin {
@@ -19,18 +21,25 @@ class JsonWriter final : public DocumentWriter {
   void end_array() override { close(']'); }
   void key(std::string_view name) override {
     separate();
-    out_ << boost::json::serialize(boost::json::string_view(name.data(), name.size())) << ':';
+    out_ << escape_json_controls(boost::json::serialize(boost::json::string_view(name.data(), name.size()))) << ':';
     after_key_ = true;
   }
   void value(const boost::json::value& v) override {
     separate();
     // Through a fixed buffer: no string of the whole value is built.
     serializer_.reset(&v);
+    JsonControlEscaper escaper;
     while (!serializer_.done()) {
       auto chunk = serializer_.read(buffer_, sizeof buffer_);
-      out_.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      escaped_.clear();
+      escaper.write(std::string_view(chunk.data(), chunk.size()), escaped_);
+      out_ << escaped_;
     }
+    escaped_.clear();
+    escaper.finish(escaped_);
+    out_ << escaped_;
   }
+  // JsonTextWriter's text (the report's records), which escapes those controls itself.
   void json_text(const std::vector<std::string_view>& serialized) override {
     separate();
     for (const auto& piece : serialized) out_.write(piece.data(), static_cast<std::streamsize>(piece.size()));
@@ -65,6 +74,7 @@ class JsonWriter final : public DocumentWriter {
   std::ostream& out_;
   boost::json::serializer serializer_;
   char buffer_[16384];
+  std::string escaped_;
   std::vector<bool> first_;
   bool after_key_ = false;
 };

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/terminal_text.hpp"
+
 namespace nexus_mde::plugin {
 
 namespace {
@@ -12,16 +14,11 @@ std::size_t display_width(const std::string& s) {
   return n;
 }
 
-std::string tsv_cell(const std::string& s) {
-  std::string out = s;
-  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
-  return out;
-}
-
 }  // namespace
 
 void Table::add_row(std::vector<std::string> cells) {
   cells.resize(headers_.size());
+  for (auto& c : cells) c = visible_text(c);
   rows_.push_back(std::move(cells));
 }
 
@@ -47,7 +44,7 @@ void Table::print(std::ostream& out, const std::string& indent) const {
 void write_tsv_row(std::ostream& out, const std::vector<std::string>& cells) {
   for (std::size_t i = 0; i < cells.size(); ++i) {
     if (i) out << '\t';
-    out << tsv_cell(cells[i]);
+    out << visible_text(cells[i]);
   }
   out << '\n';
 }

@@ -11,6 +11,7 @@ class Table {
  public:
   explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
+  // Cells are shown as visible_text (terminal_text.hpp): a node's text cannot drive the terminal.
   void add_row(std::vector<std::string> cells);
   bool empty() const { return rows_.empty(); }
   std::size_t size() const { return rows_.size(); }
@@ -18,7 +19,7 @@ class Table {
   // Columns padded to their widest cell (by UTF-8 code points), two spaces apart; the last
   // column is not padded.
   void print(std::ostream& out, const std::string& indent = "") const;
-  // One line per row, cells joined by tabs; tabs and newlines inside cells become spaces.
+  // One line per row, cells joined by tabs (tabs and newlines inside cells became spaces).
   void print_tsv(std::ostream& out) const;
 
  private:
@@ -26,7 +27,7 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// One TSV line: cells joined by tabs; tabs and newlines inside cells become spaces.
+// One TSV line: cells joined by tabs, each as visible_text (tabs and newlines become spaces).
 void write_tsv_row(std::ostream& out, const std::vector<std::string>& cells);
 
 // "-" for an absent cell value.

@@ -1,10 +1,12 @@
 // Block-style YAML. Strings are always double-quoted with JSON escapes (valid YAML), so that no
-// value can be misread as a number, a boolean or null ("no", "1.0", "null" stay strings).
+// value can be misread as a number, a boolean or null ("no", "1.0", "null" stay strings), and
+// with DEL and C1 controls escaped too (terminal_text.hpp).
 #include <string>
 #include <vector>
 
 #include <boost/json.hpp>
 
+#include "common/terminal_text.hpp"
 #include "plugin/output/document_writer.hpp"
 
 namespace nexus_mde::plugin {
@@ -23,12 +25,12 @@ bool plain_key(std::string_view k) {
 }
 
 std::string yaml_key(std::string_view k) {
-  return plain_key(k) ? std::string(k) : json::serialize(json::string_view(k.data(), k.size()));
+  return plain_key(k) ? std::string(k) : escape_json_controls(json::serialize(json::string_view(k.data(), k.size())));
 }
 
 std::string scalar(const json::value& v) {
   if (v.is_null()) return "null";
-  return json::serialize(v);  // strings quoted and escaped, numbers and booleans bare
+  return escape_json_controls(json::serialize(v));  // strings quoted and escaped, numbers and booleans bare
 }
 
 class YamlWriter final : public DocumentWriter {

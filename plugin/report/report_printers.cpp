@@ -1,6 +1,7 @@
 // The report in each output format: a document (json, yaml), a table per node, or TSV rows.
 #include <boost/json.hpp>
 
+#include "common/terminal_text.hpp"
 #include "common/time.hpp"
 #include "plugin/output/cells.hpp"
 #include "plugin/output/document_writer.hpp"
@@ -178,7 +179,7 @@ class TableReportPrinter final : public ReportPrinter {
  protected:
   void print(const ExtractFile& file, const AgentInformation& info) override {
     separate();
-    out_ << file.node << "  (" << file.source << ")\n";
+    out_ << visible_text(file.node) << "  (" << visible_text(file.source) << ")\n";
     if (info.health) {
       const Health& h = *info.health;
       out_ << "  MDE         " << flag_cell(h.healthy, "healthy", "UNHEALTHY") << ", "
@@ -186,7 +187,7 @@ class TableReportPrinter final : public ReportPrinter {
            << cell(h.engine_version);
       if (h.health_issues && !h.health_issues->empty()) {
         out_ << ", issues:";
-        for (const auto& i : *h.health_issues) out_ << " \"" << i << "\"";
+        for (const auto& i : *h.health_issues) out_ << " \"" << visible_text(i) << "\"";
       }
       out_ << "\n  DEFINITIONS " << cell(h.definitions_version) << ", updated " << time_cell(h.definitions_updated_ms)
            << ", " << cell(h.definitions_status) << "\n";
@@ -194,7 +195,7 @@ class TableReportPrinter final : public ReportPrinter {
       out_ << "  ENFORCEMENT " << (e.level ? std::string(to_string(*e.level)) : std::string("unknown"))
            << " (real-time protection " << flag_cell(h.real_time_protection_enabled, "on", "off") << ", passive mode "
            << flag_cell(h.passive_mode_enabled, "on", "off") << ")";
-      if (!e.note.empty()) out_ << "; " << e.note;
+      if (!e.note.empty()) out_ << "; " << visible_text(e.note);
       out_ << "\n";
     } else {
       out_ << "  MDE         no generalHealth in the file\n";
@@ -206,7 +207,8 @@ class TableReportPrinter final : public ReportPrinter {
 
   void failure(const ExtractFile& file, const Error& error) override {
     separate();
-    out_ << file.node << "  (" << file.source << ")\n  UNREADABLE  " << error.describe() << "\n";
+    out_ << visible_text(file.node) << "  (" << visible_text(file.source) << ")\n  UNREADABLE  "
+         << visible_text(error.describe()) << "\n";
   }
 
 

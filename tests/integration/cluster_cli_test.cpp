@@ -476,3 +476,48 @@ TEST_F(ClusterCli, LiveProgressLineOnATerminal) {
 
 }  // namespace
 }  // namespace nexus_mde
+
+namespace nexus_mde {
+namespace {
+
+// A hostile node's text reaches the operator's terminal only as visible escapes, in every format
+// of every command that prints it: ESC and BEL (a screen clear and a window title), DEL, and the
+// C1 control CSI (U+009B) are never written raw.
+TEST_F(ClusterCli, EscapeCodesFromANodeNeverReachTheTerminal) {
+  auto& a = add_agent("hostile");
+  const std::string hostile = "1.395\x1b[2J\x1b]0;pwned\a\x7f\xc2\x9b" "2J";
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  json::object threat{{"tracking_id", "t1"}, {"name", hostile}, {"type", "virus"}, {"path", "/tmp/" + hostile},
+                      {"detection_time", now - 60000}};
+  a.set_mdatp_state(json::object{
+      {"definitionsVersion", hostile},
+      {"appVersion", hostile},
+      {"scans", json::array{json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", now - 120000},
+                                         {"endTime", now - 60000}, {"filesScanned", 10},
+                                         {"threats", json::array{json::object{{"threat", threat}}}}}}}});
+  a.start({"--log-target", "stderr"});
+  auto creds = credentials({&a});
+  for (const char* command : {"status", "nodes", "scans", "threats"}) {
+    for (const char* format : {"table", "tsv", "json", "yaml"}) {
+      std::vector<std::string> args{command, "-o", format, "--node", node_arg(a)};
+      args.insert(args.end(), creds.begin(), creds.end());
+      auto r = run_cli(args);
+      std::string where = std::string(command) + " -o " + format;
+      EXPECT_LE(r.exit_code, 2) << where << ": " << r.err;
+      for (const auto& [stream, text] : {std::pair{"stdout", r.out}, std::pair{"stderr", r.err}}) {
+        EXPECT_EQ(text.find('\x1b'), std::string::npos) << where << " " << stream << ": " << text;
+        EXPECT_EQ(text.find('\a'), std::string::npos) << where << " " << stream << ": " << text;
+        EXPECT_EQ(text.find('\x7f'), std::string::npos) << where << " " << stream << ": " << text;
+        EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos) << where << " " << stream << ": " << text;
+      }
+      bool document = std::string(format) == "json" || std::string(format) == "yaml";
+      // nodes lists names and states, and the scans table counts threats: none of the node's text.
+      if (std::string(command) == "nodes" || (std::string(command) == "scans" && !document)) continue;
+      EXPECT_NE(r.out.find(document ? "\\u001b[2J" : "\\x1b[2J"), std::string::npos) << where << ": " << r.out;
+      EXPECT_NE(r.out.find("\\u009b2J"), std::string::npos) << where << ": " << r.out;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nexus_mde

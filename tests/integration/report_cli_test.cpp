@@ -121,3 +121,38 @@ TEST(ReportCli, TimesDoNotDependOnTimeZoneOrLocale) {
 
 }  // namespace
 }  // namespace nexus_mde
+
+namespace nexus_mde {
+namespace {
+
+// An extract's text (and its file's name) reaches the terminal only as visible escapes, in every
+// format: ESC and BEL, DEL and the C1 control CSI are never written raw.
+TEST(ReportCli, EscapeCodesFromAFileNeverReachTheTerminal) {
+  testing::ScratchDir dir;
+  std::string text = testing::read_fixture(kThreats);
+  const std::string version = "\"101.23062.0010\"";
+  auto at = text.find(version);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, version.size(), R"("1.395\u001b[2J\u001b]0;pwned\u0007\u007f\u009b2J")");
+  auto file = dir / "rack\x1b[2J.mde-agent-information.json";
+  testing::write_file(file, text);
+  Cli cli;
+  for (const char* format : {"table", "json", "yaml", "tsv"}) {
+    auto r = cli.run({"report", "-o", format, file.string()});
+    EXPECT_EQ(r.exit_code, 1) << format << ": " << r.err;
+    for (const std::string& out : {r.out, r.err}) {
+      EXPECT_EQ(out.find('\x1b'), std::string::npos) << format << ": " << out;
+      EXPECT_EQ(out.find('\a'), std::string::npos) << format << ": " << out;
+      EXPECT_EQ(out.find('\x7f'), std::string::npos) << format << ": " << out;
+      EXPECT_EQ(out.find("\xc2\x9b"), std::string::npos) << format << ": " << out;
+    }
+    bool document = std::string(format) == "json" || std::string(format) == "yaml";
+    EXPECT_NE(r.out.find(document ? R"(1.395\u001b[2J\u001b]0;pwned\u0007\u007f\u009b2J)" : R"(1.395\x1b[2J\x1b]0;pwned\x07\x7f\u009b2J)"),
+              std::string::npos)
+        << format << ": " << r.out;
+    EXPECT_NE(r.out.find(document ? R"(rack\u001b[2J)" : R"(rack\x1b[2J)"), std::string::npos) << format << ": " << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace nexus_mde

@@ -1,5 +1,7 @@
-// The direct text writer must print exactly what serializing the tree prints.
+// The direct text writer must print exactly what serializing the tree prints, with DEL and the C1
+// controls escaped (terminal_text.hpp).
 #include "common/json_text.hpp"
+#include "common/terminal_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +21,7 @@ template <typename Record>
 void expect_same_text(const Record& r) {
   std::string text;
   JsonTextWriter(text).record(r);
-  EXPECT_EQ(text, json::serialize(json::value_from(r)));
+  EXPECT_EQ(text, escape_json_controls(json::serialize(json::value_from(r))));
 }
 
 TEST(JsonText, EqualsTheSerializedTreeForEverySampleRecord) {
@@ -36,12 +38,15 @@ TEST(JsonText, EscapesLikeBoostJson) {
   Threat t;
   std::string all_controls;
   for (char c = 1; c < 0x20; ++c) all_controls += c;
-  t.name = std::string("q\"b\\s/\x7f caf\xc3\xa9 ") + all_controls + std::string(1, '\0') + "end";
+  t.name = std::string("q\"b\\s/\x7f caf\xc3\xa9 \xc2\x9b\xc2\x80\xc2\xa0") + all_controls + std::string(1, '\0') + "end";
   t.path = "";
   t.detected_ms = 0;
   t.scan_type = "quick";
   t.raw["k\n"] = json::array{1, "x\ty", nullptr, 2.5};
   expect_same_text(t);
+  std::string text;
+  JsonTextWriter(text).record(t);
+  EXPECT_NE(text.find("\\u007f caf\xc3\xa9 \\u009b\\u0080\xc2\xa0"), std::string::npos) << text;
   ScanRecord s;
   s.id = "id";
   s.start_ms = 1697204573732;
@@ -59,7 +64,8 @@ TEST(JsonText, ValuesAreWrittenAsBoostJsonSerializesThem) {
   v.as_array().emplace_back(std::numeric_limits<double>::infinity());
   std::string text;
   append_json_value(text, v);
-  EXPECT_EQ(text, json::serialize(v));
+  EXPECT_EQ(text, escape_json_controls(json::serialize(v)));
+  EXPECT_NE(text.find(R"(\u007f)"), std::string::npos) << text;
   text.clear();
   append_json_object(text, v.as_array().at(14).as_object());
   EXPECT_EQ(text, R"({"a":[{"b":{}}],"":1})");
