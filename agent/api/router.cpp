@@ -282,10 +282,18 @@ void Router::on_handshake_failure(const std::string& peer_address, const std::st
              {{"PEER", peer}});
 }
 
-void Router::on_connection_refused(const std::string& peer) {
+void Router::on_connection_refused(const std::string& peer, std::string_view reason) {
   metrics_.count_refused_connection();
-  log_.write(Priority::kWarning, message_id::kRequestRejected, "connection from " + peer + " refused: max connections open",
-             {{"PEER", peer}});
+  ++refusals_unlogged_;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log_ < std::chrono::seconds(10)) return;
+  std::string message = "connection from " + peer + " refused: " + std::string(reason);
+  if (refusals_unlogged_ > 1) message += " (" + std::to_string(refusals_unlogged_) + " refused since the last such entry)";
+  log_.write(Priority::kWarning, message_id::kRequestRejected, message, {{"PEER", peer}});
+  last_refusal_log_ = now;
+  refusals_unlogged_ = 0;
 }
+
+void Router::on_handshake_evicted(const std::string&) { metrics_.count_evicted_handshake(); }
 
 }  // namespace nexus_mde::agent

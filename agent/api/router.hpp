@@ -9,6 +9,7 @@
 // Errors are {"error":{"code","message"}}. Auth failures are audited and throttled per peer (429).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -34,7 +35,8 @@ class Router : public RequestHandler {
   void handle(HttpRequest request, Responder respond) override;
   void on_rejected_request(const std::string& peer, unsigned status, std::string_view reason) override;
   void on_handshake_failure(const std::string& peer_address, const std::string& peer, std::string_view reason) override;
-  void on_connection_refused(const std::string& peer) override;
+  void on_connection_refused(const std::string& peer, std::string_view reason) override;
+  void on_handshake_evicted(const std::string& peer) override;
 
  private:
   void route(const HttpRequest& request, const std::string& identity, std::string_view path, std::string_view query,
@@ -53,6 +55,10 @@ class Router : public RequestHandler {
   Authenticator authenticator_;
   FailureThrottle throttle_;
   std::function<std::size_t()> open_connections_;
+  // Refused connections are logged at most once per 10 s, with how many there were since: a
+  // flood must not flood the journal too.
+  std::chrono::steady_clock::time_point last_refusal_log_{};
+  std::uint64_t refusals_unlogged_ = 0;
 };
 
 // "/v1/scans/{id}" for "/v1/scans/7f3a", the path itself for the fixed routes, "other" otherwise:

@@ -312,12 +312,16 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
   }
 
   if (const json::object* l = c.object(top, "", "limits")) {
-    c.only_known(*l, "limits", {"maxConnections", "headerBytes", "bodyBytes", "ioTimeoutSeconds", "idleSeconds"});
+    c.only_known(*l, "limits", {"maxConnections", "headerBytes", "bodyBytes", "ioTimeoutSeconds", "idleSeconds",
+                                "handshakeTimeoutSeconds", "maxHandshakes", "maxHandshakesPerAddress"});
     c.number(*l, "limits", "maxConnections", cfg.max_connections, 1, 65536);
     c.number(*l, "limits", "headerBytes", cfg.header_bytes, 1024, 1 << 20);
     c.number(*l, "limits", "bodyBytes", cfg.body_bytes, 64, 1 << 20);
     c.number(*l, "limits", "ioTimeoutSeconds", cfg.io_timeout_seconds, 1, 3600);
     c.number(*l, "limits", "idleSeconds", cfg.idle_seconds, 1, 86400);
+    c.number(*l, "limits", "handshakeTimeoutSeconds", cfg.handshake_timeout_seconds, 1, 60);
+    c.number(*l, "limits", "maxHandshakes", cfg.max_handshakes, 1, 65536);
+    c.number(*l, "limits", "maxHandshakesPerAddress", cfg.max_handshakes_per_address, 1, 65536);
   }
 
   c.text(top, "", "stateDir", cfg.state_dir);

@@ -52,6 +52,10 @@ struct AgentConfig {
   std::uint32_t body_bytes = 4096;
   std::uint32_t io_timeout_seconds = 10;
   std::uint32_t idle_seconds = 60;
+  // Connections that have not finished TLS: their deadline and budgets (http_server.hpp).
+  std::uint32_t handshake_timeout_seconds = 3;
+  std::uint32_t max_handshakes = 64;
+  std::uint32_t max_handshakes_per_address = 16;
   std::string state_dir = "/var/lib/nexus-mde-agent";
   // Where POST /v1/detection-test writes its EICAR file (empty: <stateDir>/detection-test), and
   // how long MDE has to catch it.

@@ -72,8 +72,11 @@ std::string Metrics::render(std::int64_t now_ms) const {
   for (const auto& [reason, n] : auth_failures_) {
     out += "nexus_mde_agent_auth_failures_total{reason=\"" + reason + "\"} " + std::to_string(n) + "\n";
   }
-  header(out, "nexus_mde_agent_refused_connections_total", "counter", "Connections closed at once because max connections were open.");
+  header(out, "nexus_mde_agent_refused_connections_total", "counter", "Connections closed at once: max connections open, or too many from one address still in the TLS handshake.");
   out += "nexus_mde_agent_refused_connections_total " + std::to_string(refused_connections_) + "\n";
+  header(out, "nexus_mde_agent_evicted_handshakes_total", "counter",
+         "Connections still in the TLS handshake closed to make room for newer ones.");
+  out += "nexus_mde_agent_evicted_handshakes_total " + std::to_string(evicted_handshakes_) + "\n";
   header(out, "nexus_mde_agent_open_connections", "gauge", "Connections open now.");
   out += "nexus_mde_agent_open_connections " + std::to_string(open_connections_) + "\n";
   header(out, "nexus_mde_agent_snapshot_age_seconds", "gauge", "Age of the MDE snapshot being served (absent before the first).");

@@ -25,6 +25,7 @@ class Metrics {
   void count_mdatp_call(const std::string& command, const std::string& outcome, std::chrono::milliseconds duration);
   void count_auth_failure(const std::string& reason);  // no-credentials, bad-token, ...
   void count_refused_connection() { ++refused_connections_; }
+  void count_evicted_handshake() { ++evicted_handshakes_; }
   void set_snapshot(const SnapshotGauges& gauges) { snapshot_ = gauges; }
   void set_scan_running(bool running) { scan_running_ = running; }
   void set_open_connections(std::size_t n) { open_connections_ = n; }
@@ -45,6 +46,7 @@ class Metrics {
   std::map<std::string, Duration> mdatp_durations_;
   std::map<std::string, std::uint64_t> auth_failures_;
   std::uint64_t refused_connections_ = 0;
+  std::uint64_t evicted_handshakes_ = 0;
   std::size_t open_connections_ = 0;
   SnapshotGauges snapshot_;
   bool scan_running_ = false;

@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include <list>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -35,6 +37,10 @@ struct HttpServer::State {
   std::shared_ptr<asio::ssl::context> tls;
   std::vector<std::shared_ptr<Listener>> listeners;
   std::unordered_set<Session*> sessions;
+  // Connections that have not finished TLS, oldest first, and how many each address has.
+  std::list<Session*> handshaking;
+  std::unordered_map<std::string, std::uint32_t> handshaking_from;
+  std::size_t evicted = 0;  // closed, still in `sessions` until their handshake handler runs
   bool draining = false;
 
   State(asio::io_context& i, RequestHandler& h, ServerLimits l) : ioc(i), handler(h), limits(l) {}
@@ -70,13 +76,27 @@ class Session : public std::enable_shared_from_this<Session> {
       peer_ = endpoint_text(remote);
     }
     server_->sessions.insert(this);
+    enter_handshake();
   }
-  ~Session() { server_->sessions.erase(this); }
+  ~Session() {
+    leave_handshake();
+    if (evicted_) --server_->evicted;
+    server_->sessions.erase(this);
+  }
 
   void run() {
-    beast::get_lowest_layer(stream_).expires_after(server_->limits.io_timeout);
+    beast::get_lowest_layer(stream_).expires_after(server_->limits.handshake_timeout);
     stream_.async_handshake(asio::ssl::stream_base::server,
                             beast::bind_front_handler(&Session::on_handshake, shared_from_this()));
+  }
+
+  // Closed to make room for a newer connection: its handshake ends with an error, unreported.
+  void evict() {
+    leave_handshake();
+    evicted_ = true;
+    ++server_->evicted;
+    server_->handler.on_handshake_evicted(peer_);
+    close_now();
   }
 
   // The server is draining: close now if waiting for a request, else after the response.
@@ -86,6 +106,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void on_handshake(error_code ec) {
+    leave_handshake();
+    if (evicted_) return;
     if (ec) {
       std::string reason = net::peer_verify_failure(stream_.native_handle());
       server_->handler.on_handshake_failure(peer_address_, peer_, reason.empty() ? ec.message() : reason);
@@ -200,6 +222,19 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::get_lowest_layer(stream_).close();
   }
 
+  void enter_handshake() {
+    handshake_slot_ = server_->handshaking.insert(server_->handshaking.end(), this);
+    ++server_->handshaking_from[peer_address_];
+  }
+
+  void leave_handshake() {
+    if (!handshake_slot_) return;
+    server_->handshaking.erase(*handshake_slot_);
+    handshake_slot_.reset();
+    auto from = server_->handshaking_from.find(peer_address_);
+    if (--from->second == 0) server_->handshaking_from.erase(from);
+  }
+
   std::shared_ptr<HttpServer::State> server_;
   std::shared_ptr<asio::ssl::context> tls_;  // the certificate this connection was accepted with
   beast::ssl_stream<beast::tcp_stream> stream_;
@@ -211,6 +246,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<std::string> identities_;
   bool keep_alive_ = true;
   bool waiting_for_request_ = false;
+  bool evicted_ = false;
+  std::optional<std::list<Session*>::iterator> handshake_slot_;
 };
 
 // Accepts connections on one address and starts a session for each, within max connections.
@@ -254,16 +291,34 @@ class Listener : public std::enable_shared_from_this<Listener> {
       });
       return;
     }
-    if (server_->sessions.size() >= server_->limits.max_connections) {
+    if (auto refused = admit(socket)) {
       error_code ignored;
       auto remote = socket.remote_endpoint(ignored);
-      server_->handler.on_connection_refused(ignored ? std::string("?") : endpoint_text(remote));
+      server_->handler.on_connection_refused(ignored ? std::string("?") : endpoint_text(remote), refused);
       socket.close(ignored);
     } else {
       socket.set_option(tcp::no_delay(true), ec);
       std::make_shared<Session>(std::move(socket), server_->tls, server_)->run();
     }
     accept();
+  }
+
+  // Makes room for a new connection within the budgets (ServerLimits), closing the oldest one
+  // still in its handshake if need be; or says why it is refused.
+  const char* admit(const tcp::socket& socket) {
+    const ServerLimits& limits = server_->limits;
+    error_code ec;
+    auto remote = socket.remote_endpoint(ec);
+    auto from = server_->handshaking_from.find(ec ? std::string("?") : address_text(remote.address()));
+    if (from != server_->handshaking_from.end() && from->second >= limits.max_handshakes_per_address) {
+      return "too many connections from this address still in the TLS handshake";
+    }
+    bool full = server_->sessions.size() - server_->evicted >= limits.max_connections;
+    if (full || server_->handshaking.size() >= limits.max_handshakes) {
+      if (server_->handshaking.empty()) return "max connections open";
+      server_->handshaking.front()->evict();
+    }
+    return nullptr;
   }
 
   std::shared_ptr<HttpServer::State> server_;

@@ -1,9 +1,14 @@
 // The agent's HTTPS server: listeners on the configured addresses and one session per connection
 // (Boost.Beast, as in its http_server_async_ssl and advanced_server examples). Every step has a
-// deadline: the handshake and each request read and response write get the I/O timeout (a client
-// trickling bytes is cut off), a keep-alive connection waiting for its next request the idle
-// timeout. Header and body sizes are capped (431, 413); past max connections a new connection is
-// closed at once. The certificate can be replaced while serving: new connections use the new one.
+// deadline: the handshake gets the handshake timeout, each request read and response write the
+// I/O timeout (a client trickling bytes is cut off), a keep-alive connection waiting for its next
+// request the idle timeout. Header and body sizes are capped (431, 413). Connections that have
+// not finished TLS have a budget of their own, so that peers without credentials cannot starve
+// those with them: at most max_handshakes at once (a newcomer past that closes the oldest) and
+// max_handshakes_per_address from one address (past that a newcomer is closed). Past max
+// connections a newcomer closes the oldest connection still in its handshake, or is closed at once
+// when every open connection is past TLS. The certificate can be replaced while serving: new
+// connections use the new one.
 #pragma once
 
 #include <chrono>
@@ -29,6 +34,9 @@ struct ServerLimits {
   std::uint32_t body_bytes = 4096;
   std::chrono::seconds io_timeout{10};
   std::chrono::seconds idle{60};
+  std::chrono::seconds handshake_timeout{3};  // a real client's ClientHello comes within a round trip
+  std::uint32_t max_handshakes = 64;
+  std::uint32_t max_handshakes_per_address = 16;
 };
 
 class HttpServer {

@@ -45,8 +45,11 @@ class RequestHandler {
   virtual void on_rejected_request(const std::string& peer, unsigned status, std::string_view reason) = 0;
   // A TLS handshake that failed; `reason` names a certificate verification failure when that was it.
   virtual void on_handshake_failure(const std::string& peer_address, const std::string& peer, std::string_view reason) = 0;
-  // A connection closed at once because max connections were open.
-  virtual void on_connection_refused(const std::string& peer) = 0;
+  // A connection closed at once: max connections open, or too many from its address still in the
+  // TLS handshake; `reason` says which.
+  virtual void on_connection_refused(const std::string& peer, std::string_view reason) = 0;
+  // A connection still in the TLS handshake closed to make room for a newer one.
+  virtual void on_handshake_evicted(const std::string& peer) = 0;
 };
 
 }  // namespace nexus_mde::agent

@@ -25,6 +25,9 @@ ServerLimits limits_of(const AgentConfig& c) {
   l.body_bytes = c.body_bytes;
   l.io_timeout = std::chrono::seconds(c.io_timeout_seconds);
   l.idle = std::chrono::seconds(c.idle_seconds);
+  l.handshake_timeout = std::chrono::seconds(c.handshake_timeout_seconds);
+  l.max_handshakes = c.max_handshakes;
+  l.max_handshakes_per_address = c.max_handshakes_per_address;
   return l;
 }
 

@@ -200,7 +200,8 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   }
   void on_rejected_request(const std::string&, unsigned, std::string_view) override {}
   void on_handshake_failure(const std::string&, const std::string&, std::string_view) override {}
-  void on_connection_refused(const std::string&) override {}
+  void on_connection_refused(const std::string&, std::string_view) override {}
+  void on_handshake_evicted(const std::string&) override {}
 
  private:
   std::string text(const char* key, const std::string& fallback = "") const {
