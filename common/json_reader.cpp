@@ -1,6 +1,7 @@
 #include "common/json_reader.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <boost/json.hpp>
 
@@ -235,6 +236,57 @@ Result<json::value> parse_json_text(std::string_view text, std::string_view what
     return e;
   }
   return p.release();
+}
+
+namespace {
+
+// One open container while find_duplicate_keys walks the text.
+struct OpenContainer {
+  bool object = false;
+  std::string path;                                  // this container's own path
+  std::map<std::string, std::size_t, std::less<>> keys;  // key -> its line (objects)
+  std::string last_key;                              // objects: the key whose value comes next
+  std::size_t index = 0;                             // arrays: the element that comes next
+};
+
+std::string child_path(const OpenContainer& parent) {
+  if (parent.object) return parent.path.empty() ? parent.last_key : parent.path + "." + parent.last_key;
+  return parent.path + "[" + std::to_string(parent.index) + "]";
+}
+
+}  // namespace
+
+std::vector<DuplicateKey> find_duplicate_keys(std::string_view text) {
+  std::vector<DuplicateKey> out;
+  std::vector<OpenContainer> open;
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line;
+    } else if (c == '{' || c == '[') {
+      OpenContainer next;
+      next.object = c == '{';
+      if (!open.empty()) next.path = child_path(open.back());
+      open.push_back(std::move(next));
+    } else if (c == '}' || c == ']') {
+      if (!open.empty()) open.pop_back();
+    } else if (c == ',' && !open.empty() && !open.back().object) {
+      ++open.back().index;
+    } else if (c == '"') {
+      std::size_t start = ++i;
+      while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+      std::string_view word = text.substr(start, i - start);
+      std::size_t after = text.find_first_not_of(" \t\r\n", i + 1);
+      bool is_key = after != std::string_view::npos && text[after] == ':' && !open.empty() && open.back().object;
+      if (!is_key) continue;
+      OpenContainer& object = open.back();
+      auto [seen, fresh] = object.keys.try_emplace(std::string(word), line);
+      if (!fresh) out.push_back({object.path, std::string(word), seen->second, line});
+      object.last_key = std::string(word);
+    }
+  }
+  return out;
 }
 
 }  // namespace nexus_mde

@@ -78,4 +78,16 @@ std::string_view kind_name(const boost::json::value& v);
 Result<boost::json::value> parse_json_text(std::string_view text, std::string_view what,
                                            boost::json::storage_ptr storage = {});
 
+// A key given twice in one object of valid JSON text (Boost.JSON keeps the last silently): the
+// object's path ("limits", "" for the top), the key as written, and the lines of both (from 1).
+struct DuplicateKey {
+  std::string path;
+  std::string key;
+  std::size_t first_line = 0;
+  std::size_t second_line = 0;
+};
+// Every duplicate key in `text`, which must already have parsed as JSON. Keys are compared as
+// written (an escape and the character it stands for count as different).
+std::vector<DuplicateKey> find_duplicate_keys(std::string_view text);
+
 }  // namespace nexus_mde

@@ -218,6 +218,11 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
   }
   const json::object& top = doc->get_object();
   Checker c(problems);
+  for (const auto& d : find_duplicate_keys(text)) {
+    c.problem(d.path.empty() ? d.key : d.path + "." + d.key,
+              "given twice (lines " + std::to_string(d.first_line) + " and " + std::to_string(d.second_line) +
+                  "); say it once");
+  }
   AgentConfig cfg;
   c.only_known(top, "", {"node", "listen", "tls", "clients", "tokens", "mdatp", "limits", "stateDir", "detectionTest"});
 

@@ -104,6 +104,18 @@ TEST(AgentConfig, EveryProblemIsNamedByItsKey) {
   EXPECT_GE(r.problems.size(), 21u);
 }
 
+TEST(AgentConfig, AKeyGivenTwiceIsAProblemNamingBothLines) {
+  auto r = parse_agent_config("{\n  \"node\": \"a\",\n  \"limits\": {\"idleSeconds\": 5,\n    \"idleSeconds\": 6},\n"
+                              "  \"clients\": [{\"identity\": \"x\", \"role\": \"reader\"}, {\"identity\": \"y\",\n"
+                              "    \"identity\": \"z\", \"role\": \"reader\"}],\n  \"node\": \"b\"\n}",
+                              "fallback");
+  EXPECT_FALSE(r.config.has_value());
+  EXPECT_TRUE(has_problem(r, "node", "given twice (lines 2 and 7)")) << describe(r.problems);
+  EXPECT_TRUE(has_problem(r, "limits.idleSeconds", "given twice (lines 3 and 4)")) << describe(r.problems);
+  EXPECT_TRUE(has_problem(r, "clients[1].identity", "given twice (lines 5 and 6)")) << describe(r.problems);
+  EXPECT_EQ(r.problems.size(), 3u) << describe(r.problems);
+}
+
 TEST(AgentConfig, NobodyCouldUseIt) {
   auto r = parse_agent_config(R"({"clients": [], "tokens": []})", "host");
   EXPECT_TRUE(has_problem(r, "clients", "nobody"));
