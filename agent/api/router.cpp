@@ -108,20 +108,20 @@ void Router::route(const HttpRequest& request, const std::string& identity, std:
   const std::string& method = request.method;
   bool get = method == "GET";
   if (path == "/v1/status") {
-    if (!get) return respond(method_not_allowed("GET"));
+    if (!get) return respond(method_not_allowed("GET, HEAD"));
     return serve_snapshot(&CachedSnapshot::status_json, false, std::move(respond));
   }
   if (path == "/v1/threats") {
-    if (!get) return respond(method_not_allowed("GET"));
+    if (!get) return respond(method_not_allowed("GET, HEAD"));
     return serve_snapshot(&CachedSnapshot::threats_json, false, std::move(respond));
   }
   if (path == "/v1/scans") {
     if (get) return serve_snapshot(&CachedSnapshot::scans_json, true, std::move(respond));
     if (method == "POST") return trigger_scan(request, identity, std::move(respond));
-    return respond(method_not_allowed("GET, POST"));
+    return respond(method_not_allowed("GET, HEAD, POST"));
   }
   if (path.starts_with(kScansPrefix)) {
-    if (!get) return respond(method_not_allowed("GET"));
+    if (!get) return respond(method_not_allowed("GET, HEAD"));
     return get_scan(std::string(path.substr(kScansPrefix.size())), query, std::move(respond));
   }
   if (path == "/v1/detection-test") {
@@ -129,7 +129,7 @@ void Router::route(const HttpRequest& request, const std::string& identity, std:
     return test_detection(request, identity, std::move(respond));
   }
   if (path == "/metrics") {
-    if (!get) return respond(method_not_allowed("GET"));
+    if (!get) return respond(method_not_allowed("GET, HEAD"));
     if (open_connections_) metrics_.set_open_connections(open_connections_());
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";

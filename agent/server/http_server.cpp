@@ -166,8 +166,15 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return close_now();
 
     const auto& req = parser_->get();
+    // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host header; no request has two.
+    auto hosts = req.count(http::field::host);
+    if (hosts > 1 || (hosts == 0 && req.version() >= 11)) {
+      return reject(400, "bad_request", "an HTTP/1.1 request needs exactly one Host header (RFC 9112 section 3.2)");
+    }
+    // HEAD is GET without the body (RFC 9110 §9.3.2): routed as GET, answered with its headers.
+    head_ = req.method() == http::verb::head;
     HttpRequest request;
-    request.method = std::string(req.method_string());
+    request.method = head_ ? "GET" : std::string(req.method_string());
     request.target = std::string(req.target());
     request.authorization = std::string(req[http::field::authorization]);
     request.if_match = std::string(req[http::field::if_match]);
@@ -201,6 +208,11 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.body() = std::move(response.body);
     response_.keep_alive(keep_alive_ && !server_->draining);
     response_.prepare_payload();
+    if (std::exchange(head_, false)) {
+      auto length = response_.body().size();
+      response_.body().clear();
+      response_.content_length(length);  // the length GET would have sent
+    }
     beast::get_lowest_layer(stream_).expires_after(server_->limits.io_timeout);
     http::async_write(stream_, response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
@@ -247,6 +259,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool waiting_for_request_ = false;
   bool evicted_ = false;
+  bool head_ = false;  // the request being answered is a HEAD
   std::optional<std::list<Session*>::iterator> handshake_slot_;
 };
 

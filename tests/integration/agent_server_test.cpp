@@ -547,3 +547,43 @@ TEST_F(AgentServer, NotifiesSystemdAndDrainsOnSigterm) {
 
 }  // namespace
 }  // namespace nexus_mde
+
+namespace nexus_mde {
+namespace {
+
+// RFC 9112 §3.2: an HTTP/1.1 request without a Host header, or any request with two, is a 400.
+// RFC 9110 §9.3.2: HEAD is GET without the body.
+TEST_F(AgentServer, HostHeadersAndHeadFollowTheHttpRfcs) {
+  agent_.start({"--log-target", "stderr"});
+  auto raw = [&](const std::string& head_lines) {  // one request written raw through TLS: the answer
+    ProcessOptions o;
+    o.timeout = 30s;
+    o.environment = {"PATH=/usr/bin:/bin"};
+    o.stdin_data = head_lines + "Authorization: Bearer " + agent_.tokens().reader + "\r\nConnection: close\r\n\r\n";
+    auto r = run_process({"/usr/bin/openssl", "s_client", "-quiet", "-connect", agent_.address() + ":9448", "-servername",
+                          agent_.node(), "-CAfile", agent_.ca().cert.string()},
+                         o);
+    return r.ok() ? r->out : std::string();
+  };
+  EXPECT_EQ(raw("GET /v1/status HTTP/1.1\r\nHost: a\r\n").rfind("HTTP/1.1 200", 0), 0u);
+  auto none = raw("GET /v1/status HTTP/1.1\r\n");
+  EXPECT_EQ(none.rfind("HTTP/1.1 400", 0), 0u) << none;
+  EXPECT_NE(none.find("Host header"), std::string::npos) << none;
+  EXPECT_EQ(raw("GET /v1/status HTTP/1.1\r\nHost: a\r\nHost: b\r\n").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(raw("GET /v1/status HTTP/1.0\r\n").rfind("HTTP/1.1 200", 0), 0u) << "HTTP/1.0 needs no Host";
+
+  auto get = raw("GET /v1/status HTTP/1.1\r\nHost: a\r\n");
+  auto head = raw("HEAD /v1/status HTTP/1.1\r\nHost: a\r\n");
+  EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+  auto length = [](const std::string& answer) {
+    auto at = answer.find("Content-Length: ");
+    return at == std::string::npos ? std::string("none") : answer.substr(at + 16, answer.find('\r', at) - at - 16);
+  };
+  EXPECT_EQ(length(head), length(get)) << head;
+  EXPECT_EQ(head.substr(head.find("\r\n\r\n") + 4), "") << "HEAD has no body";
+  auto post_only = agent_.curl_with_token(agent_.tokens().operator_, "/v1/status", {"-X", "DELETE", "-i"});
+  EXPECT_NE(post_only.body.find("Allow: GET, HEAD"), std::string::npos) << post_only.body;
+}
+
+}  // namespace
+}  // namespace nexus_mde
