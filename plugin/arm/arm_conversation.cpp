@@ -76,7 +76,7 @@ std::string ArmConversation::describe_error(const AgentResponse& r) {
 }
 
 AgentRequest ArmConversation::arm_request(HttpMethod method, const std::string& path, std::string body) const {
-  return AgentRequest{method, path + "?api-version=" + api_version_, std::move(body), {}, {}, {}};
+  return AgentRequest{method, path + "?api-version=" + api_version_, std::move(body), {}, {}, {}, {}};
 }
 
 std::optional<AgentRequest> ArmConversation::follow(const std::string& url, std::chrono::milliseconds delay) const {
@@ -84,7 +84,7 @@ std::optional<AgentRequest> ArmConversation::follow(const std::string& url, std:
   if (!parsed || parsed->scheme() != "https" || std::string(parsed->host()) != access_.endpoint.name) return std::nullopt;
   std::string target = std::string(parsed->encoded_path());
   if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
-  return AgentRequest{HttpMethod::kGet, target, {}, {}, {}, delay};
+  return AgentRequest{HttpMethod::kGet, target, {}, {}, {}, delay, {}};
 }
 
 AgentRequest ArmConversation::first() {
@@ -96,6 +96,7 @@ Next ArmConversation::next(const AgentResponse& r) {
   if ((r.status == 429 || r.status >= 500) && retries_ < kMaxRetries) {
     AgentRequest again = last_;
     again.delay = retry_after(r, backoff(retries_));
+    again.wait_reason = describe_error(r);
     ++retries_;
     last_ = again;
     return Next::ask(std::move(again));
@@ -118,6 +119,7 @@ Next ArmConversation::next(const AgentResponse& r) {
     return Next::fail({NodeState::kHttpError, describe_error(r) + (retries_ ? " after " + std::to_string(retries_) + " retries" : "")});
   }
   retries_ = 0;
+  last_.wait_reason.clear();
   Next n = on_answer(r);
   if (n.request) last_ = *n.request;
   return n;

@@ -45,10 +45,12 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
 }
 
 std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
-                                                       std::string_view command, std::ostream& err) {
+                                                       std::string_view command, std::ostream& err, ExitCode& failed) {
   auto setup = prepare_cluster(globals, default_deadline);
   if (!setup) {
     err << "nexus-mde " << command << ": " << setup.error().describe() << "\n";
+    // run_arm names ARM as the field of what ARM answered; anything else is ours to fix.
+    failed = setup.error().field.starts_with("ARM ") ? arm_failure_exit_code(setup.error()) : ExitCode::kUsage;
     return std::nullopt;
   }
   return std::move(*setup);

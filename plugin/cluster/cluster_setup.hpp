@@ -24,9 +24,10 @@ struct ClusterSetup {
 Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::seconds default_deadline);
 
 // The same, with a problem explained on `err` ("nexus-mde status: --ca-file …: not a PEM …");
-// nullopt then, and the command exits 3.
+// nullopt then, and `failed` is the command's exit code: 3 for usage and configuration, and for
+// ARM's own failures what arm_failure_exit_code says (throttled or unreachable: 2, the deadline: 4).
 std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
-                                                       std::string_view command, std::ostream& err);
+                                                       std::string_view command, std::ostream& err, ExitCode& failed);
 
 // For ARM commands that prefer what the nodes' agents say (enforcement show, scan --via arm):
 // agent access when agent credentials are given (--ca-file with --token-file or --cert/--key),

@@ -24,14 +24,14 @@ ScanConversation::ScanConversation(std::string type, bool wait, std::chrono::ste
 
 AgentRequest ScanConversation::first() {
   phase_ = Phase::kTrigger;
-  return AgentRequest{HttpMethod::kPost, "/v1/scans", json::serialize(json::object{{"type", type_}}), {}, {}, {}};
+  return AgentRequest{HttpMethod::kPost, "/v1/scans", json::serialize(json::object{{"type", type_}}), {}, {}, {}, {}};
 }
 
 AgentRequest ScanConversation::wait_request() const {
   // Never ask the agent to hold the answer past our own deadline; at least a second.
   auto left = std::chrono::duration_cast<std::chrono::seconds>(give_up_at_ - std::chrono::steady_clock::now());
   auto wait = std::clamp(left, std::chrono::seconds(1), poll_);
-  return AgentRequest{HttpMethod::kGet, "/v1/scans/" + trigger_->id + "?wait=" + std::to_string(wait.count()), {}, wait, {}, {}};
+  return AgentRequest{HttpMethod::kGet, "/v1/scans/" + trigger_->id + "?wait=" + std::to_string(wait.count()), {}, wait, {}, {}, {}};
 }
 
 Next ScanConversation::next(const AgentResponse& response) {
@@ -47,7 +47,7 @@ Next ScanConversation::on_trigger(const AgentResponse& response) {
   if (response.status == 409 && agent_error_code(response.body) == "scan_running") {
     if (!wait_) return Next::fail({NodeState::kAgentError, "a scan is already running on this node"});
     phase_ = Phase::kFindRunning;
-    return Next::ask(AgentRequest{HttpMethod::kGet, "/v1/scans", {}, {}, {}, {}});
+    return Next::ask(AgentRequest{HttpMethod::kGet, "/v1/scans", {}, {}, {}, {}, {}});
   }
   if (auto failure = classify_http_failure(response)) return Next::fail(std::move(*failure));
   auto doc = parse_json_text(response.body, "POST /v1/scans");

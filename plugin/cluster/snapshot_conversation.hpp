@@ -16,7 +16,7 @@ namespace nexus_mde::plugin {
 class SnapshotConversation final : public Conversation {
  public:
   explicit SnapshotConversation(std::string target) : target_(std::move(target)) {}
-  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, target_, {}, {}, {}, {}}; }
+  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, target_, {}, {}, {}, {}, {}}; }
   Next next(const AgentResponse& response) override;
   std::optional<NodeSnapshot>& snapshot() { return snapshot_; }
 

@@ -23,9 +23,10 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
   auto* cmd = app.add_subcommand("nodes", "The inventory, and whether each node's agent answers");
   cmd->footer("Exit codes: 0 every agent answered; 2 some did not; 3 usage or configuration error.");
   cmd->callback([&globals, &outcome] {
-    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "nodes", std::cerr);
+    ExitCode failed = ExitCode::kUsage;
+    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "nodes", std::cerr, failed);
     if (!setup) {
-      outcome.exit_code = ExitCode::kUsage;
+      outcome.exit_code = failed;
       return;
     }
     auto collected = collect_snapshots(*setup, "/v1/status");

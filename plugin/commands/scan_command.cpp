@@ -154,9 +154,10 @@ ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
   std::string via = options.via.empty() ? (globals.arm.wanted() ? "arm" : "agent") : options.via;
   if (via == "arm") return run_arm_scan(globals, options);
   // Waiting for a full scan takes a while: an hour unless --deadline says otherwise.
+  ExitCode failed = ExitCode::kUsage;
   auto setup = prepare_cluster_or_explain(globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(30),
-                                          "scan", std::cerr);
-  if (!setup) return ExitCode::kUsage;
+                                          "scan", std::cerr, failed);
+  if (!setup) return failed;
   auto give_up_at = std::chrono::steady_clock::now() + setup->access.fan_out.deadline;
   std::vector<std::unique_ptr<ScanConversation>> conversations;
   std::vector<Conversation*> pointers;

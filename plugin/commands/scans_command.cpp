@@ -14,9 +14,10 @@ void add_scans_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
   cmd->add_option("--limit", *limit, "The newest N scans per node; 0 for all (default 5)")->type_name("N");
   cmd->footer("Exit codes: 0 clean; 1 a node's last scan failed or was interrupted; 2 some node did not answer; 3 usage.");
   cmd->callback([limit, &globals, &outcome] {
-    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "scans", std::cerr);
+    ExitCode failed = ExitCode::kUsage;
+    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "scans", std::cerr, failed);
     if (!setup) {
-      outcome.exit_code = ExitCode::kUsage;
+      outcome.exit_code = failed;
       return;
     }
     auto collected = collect_snapshots(*setup, "/v1/scans");

@@ -17,9 +17,10 @@ void add_status_command(CLI::App& app, const GlobalOptions& globals, CommandOutc
       "items, a failed last scan, inconsistent enforcement); 2 some node did not answer and none has findings;\n"
       "3 usage or configuration error.");
   cmd->callback([fold, &globals, &outcome] {
-    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "status", std::cerr);
+    ExitCode failed = ExitCode::kUsage;
+    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "status", std::cerr, failed);
     if (!setup) {
-      outcome.exit_code = ExitCode::kUsage;
+      outcome.exit_code = failed;
       return;
     }
     auto collected = collect_snapshots(*setup, "/v1/status");

@@ -12,8 +12,9 @@ namespace nexus_mde::plugin {
 namespace {
 
 ExitCode run_test_detection(const GlobalOptions& globals) {
-  auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(120), "test-detection", std::cerr);
-  if (!setup) return ExitCode::kUsage;
+  ExitCode failed = ExitCode::kUsage;
+  auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(120), "test-detection", std::cerr, failed);
+  if (!setup) return failed;
   // Each agent answers when its test ends: let it take until the deadline.
   auto patience = std::chrono::duration_cast<std::chrono::seconds>(setup->access.fan_out.deadline);
   std::vector<std::unique_ptr<DetectionConversation>> conversations;

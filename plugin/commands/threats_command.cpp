@@ -12,9 +12,10 @@ void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOut
   auto* cmd = app.add_subcommand("threats", "The threats and quarantined items on every node, newest first");
   cmd->footer("Exit codes: 0 no threats; 1 threats or quarantined items; 2 some node did not answer; 3 usage.");
   cmd->callback([&globals, &outcome] {
-    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "threats", std::cerr);
+    ExitCode failed = ExitCode::kUsage;
+    auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "threats", std::cerr, failed);
     if (!setup) {
-      outcome.exit_code = ExitCode::kUsage;
+      outcome.exit_code = failed;
       return;
     }
     auto collected = collect_snapshots(*setup, "/v1/threats");

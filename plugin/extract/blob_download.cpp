@@ -36,7 +36,7 @@ Next BlobDownload::next(const AgentResponse& r) {
     if (++hops_ > kMaxRedirects) return Next::fail({NodeState::kHttpError, "storage redirected more than 5 times"});
     if (to->host.name == where_.host.name && to->host.port == where_.host.port) {
       where_ = std::move(*to);
-      return Next::ask(AgentRequest{HttpMethod::kGet, where_.target, {}, {}, {}, {}});
+      return Next::ask(AgentRequest{HttpMethod::kGet, where_.target, {}, {}, {}, {}, {}});
     }
     elsewhere_ = std::move(*to);
     return Next::done();

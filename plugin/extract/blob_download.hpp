@@ -24,7 +24,7 @@ class BlobDownload final : public Conversation {
  public:
   explicit BlobDownload(BlobLocation where) : where_(std::move(where)) {}
 
-  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, where_.target, {}, {}, {}, {}}; }
+  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, where_.target, {}, {}, {}, {}, {}}; }
   Next next(const AgentResponse& response) override;
 
   std::string& body() { return body_; }

@@ -41,6 +41,10 @@ struct AgentRequest {
   std::chrono::seconds long_poll{0};
   HttpHeaders headers;                  // extra request headers (If-Match)
   std::chrono::milliseconds delay{0};   // wait this long before sending (Retry-After, polling)
+  // Why the server asked for the delay (its own words: "ARM answered HTTP 429 …"), when it is a
+  // refusal to retry later: if the delay would outlast the overall deadline, the node fails at
+  // once with this, rather than sleeping until the deadline says only that it passed.
+  std::string wait_reason;
 };
 
 struct AgentResponse {

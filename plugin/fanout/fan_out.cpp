@@ -76,6 +76,7 @@ class FanOut {
   asio::io_context& ioc() { return ioc_; }
   ssl::context& tls() { return tls_; }
   const FanOutOptions& options() const { return options_; }
+  Clock::time_point deadline_at() const { return deadline_at_; }  // when the overall deadline passes
 
   // A session gives its slot back when it ends or starts a long-poll; the next node starts.
   void release_slot() {
@@ -103,6 +104,7 @@ class FanOut {
   std::size_t busy_slots_ = 0;
   std::size_t ended_count_ = 0;
   bool deadline_passed_ = false;
+  Clock::time_point deadline_at_;
 };
 
 class NodeSession : public std::enable_shared_from_this<NodeSession> {
@@ -258,6 +260,10 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (!next.request) return end(NodeFailure{NodeState::kOk, {}}, false);
     keep_tls_session();
     request_ = std::move(*next.request);
+    if (request_.delay.count() > 0 && !request_.wait_reason.empty() && Clock::now() + request_.delay > fan_out_.deadline_at()) {
+      return fail(NodeState::kHttpError, request_.wait_reason + "; asked to try again in " + seconds_text(request_.delay) +
+                                             ", later than --deadline allows: stopped now");
+    }
     if (request_.delay.count() > 0) {
       // Asked to wait (Retry-After, an operation's polling interval): the connection would idle
       // meanwhile, so it is closed now and a new one (resuming the session) made afterwards.
@@ -391,8 +397,9 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
 
 FanOutResult FanOut::run() {
   auto begun = Clock::now();
+  deadline_at_ = begun + options_.deadline;
   if (!nodes_.empty()) {
-    deadline_timer_.expires_after(options_.deadline);
+    deadline_timer_.expires_at(deadline_at_);
     deadline_timer_.async_wait([this](error_code ec) { on_deadline(ec); });
     schedule_tick();
     start_more();

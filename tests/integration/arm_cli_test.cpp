@@ -416,5 +416,29 @@ TEST_F(ArmCli, ApiVersionFallbackFailedOperationsAndTokens) {
   EXPECT_EQ(none.err.find(kToken), std::string::npos) << "a token is never printed";
 }
 
+// ARM throttling with a Retry-After past --deadline is reported at once, in ARM's words and with
+// its request id: not slept through until only "the overall deadline passed" is left to say.
+TEST_F(ArmCli, ThrottlingPastTheDeadlineIsReportedInArmsWords) {
+  start_arm(world({{"faults", json::object{{"throttle", 1000}, {"retryAfterSeconds", 999999}}}}));
+  for (const char* command : {"enforcement show", "status"}) {
+    std::vector<std::string> args;
+    if (std::string(command) == "status") {
+      args = {"status", "--deadline", "30"};
+      auto creds = agent_credentials();
+      args.insert(args.end(), creds.begin(), creds.end());
+    } else {
+      args = {"enforcement", "show", "--deadline", "30"};
+    }
+    auto r = cli(args);
+    EXPECT_EQ(r.exit_code, 2) << command << ": ARM did not answer, which is not the operator's mistake\n" << r.err;
+    EXPECT_NE(r.err.find("ARM answered HTTP 429 TooManyRequests: The request is being throttled."), std::string::npos)
+        << command << ": " << r.err;
+    EXPECT_NE(r.err.find("(x-ms-request-id req-"), std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("asked to try again in 300 s, later than --deadline allows"), std::string::npos)
+        << command << ": " << r.err;
+    EXPECT_EQ(r.err.find("overall deadline"), std::string::npos) << command << ": " << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace nexus_mde

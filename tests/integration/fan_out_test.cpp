@@ -43,7 +43,7 @@ Node node_of(const AgentHarness& a) { return Node{a.node(), a.address(), 9448, "
 class IdleBetweenRequests final : public Conversation {
  public:
   explicit IdleBetweenRequests(std::function<void()> idle) : idle_(std::move(idle)) {}
-  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, "/v1/status", {}, {}, {}, {}}; }
+  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, "/v1/status", {}, {}, {}, {}, {}}; }
   Next next(const AgentResponse& response) override {
     statuses.push_back(response.status);
     if (statuses.size() == 2) return Next::done();

@@ -10,7 +10,7 @@
 //
 // world.json: {"subscription","resourceGroup","cluster","managedResourceGroup","location","token",
 //   "enforcementLevel" (absent: never set), "definitionUpdateMode", "apiVersions":[…],
-//   "lroMilliseconds", "pageSize", "faults":{"throttle":N,"serverErrors":N,"failPatch":bool,
+//   "lroMilliseconds", "pageSize", "faults":{"throttle":N,"retryAfterSeconds":S,"serverErrors":N,"failPatch":bool,
 //   "concurrentWriter":bool (the etag changes after every GET: a PATCH with If-Match gets 412)},
 //   "nodes":[{"name","address","readyState","powerState","clusterId"?,"mdatpState"?,
 //             "applyDelayMilliseconds"?,"scanMilliseconds"?,"stuck"?}]}
@@ -20,7 +20,8 @@
 // runtimeProtectionStatus's health, license and definitions come from the node's mdatp double state.
 // A node reports a new level (runtimeProtectionStatus.enforcementLevel) applyDelayMilliseconds
 // after the operation completes; a stuck node never does.
-// Faults count down: the next N requests get 429 (Retry-After: 1), then the next N get 500.
+// Faults count down: the next N requests get 429 (Retry-After: retryAfterSeconds, default 1), then
+// the next N get 500.
 // runDataExtracts / runDataExtractsRestricted (mde-agent-information): a Location LRO; when it
 // completes the platform runs the node's mdatp (the double next to its state file) as the data
 // extract does, packs mde-agent-information.json into a tar.gz and serves it as a blob with a
@@ -181,6 +182,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     auto faults = world_.if_contains("faults");
     if (faults && faults->is_object()) {
       if (auto* t = faults->as_object().if_contains("throttle")) throttle_left_ = t->to_number<int>();
+      if (auto* t = faults->as_object().if_contains("retryAfterSeconds")) retry_after_ = t->to_number<long>();
       if (auto* e = faults->as_object().if_contains("serverErrors")) errors_left_ = e->to_number<int>();
       if (auto* f = faults->as_object().if_contains("failPatch")) fail_patch_ = f->as_bool();
       if (auto* f = faults->as_object().if_contains("concurrentWriter")) concurrent_writer_ = f->as_bool();
@@ -233,7 +235,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     if (throttle_left_ > 0) {
       --throttle_left_;
       auto r = error(429, "TooManyRequests", "The request is being throttled.");
-      r.headers.emplace_back("Retry-After", "1");
+      r.headers.emplace_back("Retry-After", std::to_string(retry_after_));
       return r;
     }
     if (errors_left_ > 0) {
@@ -702,6 +704,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   std::map<std::string, Operation> operations_;
   std::map<std::string, NodeLevel> node_levels_;
   int throttle_left_ = 0;
+  long retry_after_ = 1;
   int errors_left_ = 0;
   bool fail_patch_ = false;
   std::size_t request_count_ = 0;
