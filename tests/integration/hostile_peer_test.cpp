@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -24,6 +26,23 @@ namespace {
 namespace json = boost::json;
 using testing::AgentHarness;
 using namespace std::chrono_literals;
+
+// A TCP connection from `source` to address:9448: connected on return when `blocking`, else under
+// way (a failure shows later, as the socket's error).
+int connect_from(const std::string& source, const std::string& address, bool blocking) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK), 0);
+  sockaddr_in from{}, to{};
+  from.sin_family = to.sin_family = AF_INET;
+  to.sin_port = htons(9448);
+  ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+  ::inet_pton(AF_INET, address.c_str(), &to.sin_addr);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from);
+  int connected = ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  if (blocking) {
+    EXPECT_EQ(connected, 0) << std::strerror(errno);
+  }
+  return fd;
+}
 
 // `count` TCP connections from `source` to address:9448 that never send a byte, each reopened as
 // soon as the agent closes it, on a thread of its own until destroyed.
@@ -42,17 +61,7 @@ class SilentFlood {
   std::uint64_t reopened() const { return reopened_; }
 
  private:
-  int open_one() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    sockaddr_in from{}, to{};
-    from.sin_family = to.sin_family = AF_INET;
-    to.sin_port = htons(9448);
-    ::inet_pton(AF_INET, source_.c_str(), &from.sin_addr);
-    ::inet_pton(AF_INET, address_.c_str(), &to.sin_addr);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from);
-    ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);  // in progress; the kernel completes it
-    return fd;
-  }
+  int open_one() { return connect_from(source_, address_, false); }
 
   void run() {
     std::vector<pollfd> polled(fds_.size());
@@ -117,17 +126,7 @@ TEST(HostilePeer, TheOldestConnectionStillInItsHandshakeMakesRoom) {
   AgentHarness agent("budget");
   agent.config()["limits"] = json::object{{"maxHandshakes", 4}, {"maxHandshakesPerAddress", 4}, {"handshakeTimeoutSeconds", 60}};
   agent.start({"--log-target", "stderr"});
-  auto silent = [&](const char* source) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in from{}, to{};
-    from.sin_family = to.sin_family = AF_INET;
-    to.sin_port = htons(9448);
-    ::inet_pton(AF_INET, source, &from.sin_addr);
-    ::inet_pton(AF_INET, agent.address().c_str(), &to.sin_addr);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from);
-    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
-    return fd;
-  };
+  auto silent = [&](const char* source) { return connect_from(source, agent.address(), true); };
   auto closed_by_agent = [](int fd) {
     pollfd p{fd, POLLIN, 0};
     char byte;

@@ -10,6 +10,7 @@
 
 #include "common/process.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/terminal_checks.hpp"
 
 namespace nexus_mde {
 namespace {
@@ -140,12 +141,8 @@ TEST(ReportCli, EscapeCodesFromAFileNeverReachTheTerminal) {
   for (const char* format : {"table", "json", "yaml", "tsv"}) {
     auto r = cli.run({"report", "-o", format, file.string()});
     EXPECT_EQ(r.exit_code, 1) << format << ": " << r.err;
-    for (const std::string& out : {r.out, r.err}) {
-      EXPECT_EQ(out.find('\x1b'), std::string::npos) << format << ": " << out;
-      EXPECT_EQ(out.find('\a'), std::string::npos) << format << ": " << out;
-      EXPECT_EQ(out.find('\x7f'), std::string::npos) << format << ": " << out;
-      EXPECT_EQ(out.find("\xc2\x9b"), std::string::npos) << format << ": " << out;
-    }
+    testing::expect_no_terminal_controls(r.out, std::string(format) + " stdout");
+    testing::expect_no_terminal_controls(r.err, std::string(format) + " stderr");
     bool document = std::string(format) == "json" || std::string(format) == "yaml";
     EXPECT_NE(r.out.find(document ? R"(1.395\u001b[2J\u001b]0;pwned\u0007\u007f\u009b2J)" : R"(1.395\x1b[2J\x1b]0;pwned\x07\x7f\u009b2J)"),
               std::string::npos)
