@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/files.hpp"
 #include "common/json_reader.hpp"
 
 namespace nexus_mde::agent {
@@ -351,9 +352,8 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
 std::vector<ConfigProblem> check_config_files(const AgentConfig& config) {
   std::vector<ConfigProblem> problems;
   auto readable = [&](const std::string& key, const std::string& path) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-      problems.push_back({key, path + ": no such file"});
+    if (auto why = not_a_regular_file(path); !why.empty()) {
+      problems.push_back({key, path + ": " + why});
     } else if (::access(path.c_str(), R_OK) != 0) {
       problems.push_back({key, path + ": not readable by this user"});
     }
@@ -362,8 +362,8 @@ std::vector<ConfigProblem> check_config_files(const AgentConfig& config) {
   readable("tls.key", config.tls_key);
   readable("tls.clientCa", config.tls_client_ca);
   std::error_code ec;
-  if (!fs::is_regular_file(config.mdatp_path, ec)) {
-    problems.push_back({"mdatp.path", config.mdatp_path + ": no such file"});
+  if (auto why = not_a_regular_file(config.mdatp_path); !why.empty()) {
+    problems.push_back({"mdatp.path", config.mdatp_path + ": " + why});
   } else if (::access(config.mdatp_path.c_str(), X_OK) != 0) {
     problems.push_back({"mdatp.path", config.mdatp_path + ": not executable by this user"});
   }

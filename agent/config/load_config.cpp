@@ -1,24 +1,24 @@
 #include "agent/config/load_config.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
+#include "common/files.hpp"
 #include "common/net/tls_context.hpp"
 
 namespace nexus_mde::agent {
 
+namespace {
+
+constexpr std::size_t kMaxConfigBytes = 1 << 20;  // a configuration is a few KB
+
+}  // namespace
+
 LoadedConfig load_config(const std::string& path, const ConfigOverrides& overrides, const std::string& fallback_node) {
   LoadedConfig out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.problems.push_back({"(file)", std::string("cannot read: ") + std::strerror(errno)});
+  auto text = read_small_file(path, kMaxConfigBytes);
+  if (!text) {
+    out.problems.push_back({"(file)", text.error().message});
     return out;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  ConfigResult parsed = parse_agent_config(text.str(), fallback_node);
+  ConfigResult parsed = parse_agent_config(*text, fallback_node);
   out.problems = std::move(parsed.problems);
   if (!parsed.config) return out;
   AgentConfig& cfg = *parsed.config;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/files.hpp"
 #include "common/time.hpp"
 
 namespace nexus_mde::net {
@@ -31,6 +32,10 @@ struct FileCloser {
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
 File open_for_reading(TlsFileRole role, const std::string& path, std::vector<TlsProblem>& problems) {
+  if (auto why = not_a_regular_file(path); !why.empty()) {
+    problems.push_back({role, path, why});
+    return File(nullptr);
+  }
   File f(std::fopen(path.c_str(), "rb"));
   if (!f) problems.push_back({role, path, std::string("cannot read: ") + std::strerror(errno)});
   return f;

@@ -1,8 +1,6 @@
 #include "plugin/fanout/agent_access.hpp"
 
-#include <fstream>
-#include <sstream>
-
+#include "common/files.hpp"
 #include "common/net/tls_context.hpp"
 #include "common/text.hpp"
 
@@ -20,11 +18,9 @@ const char* flag_of(net::TlsFileRole role) {
 }
 
 Result<std::string> read_token(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot read the token file", "--token-file " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string token(trim(text.str()));
+  auto text = read_small_file(path, 64 * 1024);  // a bearer token is a few hundred bytes
+  if (!text) return make_error(text.error().message, "--token-file " + path);
+  std::string token(trim(*text));
   if (token.empty()) return make_error("the token file is empty", "--token-file " + path);
   for (unsigned char c : token) {
     if (c <= ' ' || c == 0x7f) return make_error("the token holds spaces or control characters", "--token-file " + path);

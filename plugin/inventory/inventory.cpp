@@ -2,12 +2,11 @@
 
 #include <cctype>
 #include <charconv>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <boost/json.hpp>
 
+#include "common/files.hpp"
 #include "common/json_reader.hpp"
 
 namespace nexus_mde::plugin {
@@ -94,11 +93,9 @@ Result<Node> parse_node_spec(std::string_view spec) {
 }
 
 Result<std::vector<Node>> read_inventory_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot read the inventory file", path);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto doc = parse_json_text(text.str(), path);
+  auto text = read_small_file(path, 64 << 20);  // 10,000 nodes take about 1 MB
+  if (!text) return text.error();
+  auto doc = parse_json_text(*text, path);
   if (!doc) return doc.error();
   const json::object* top = doc->if_object();
   const json::value* list = top ? top->if_contains("nodes") : nullptr;

@@ -86,7 +86,14 @@ TEST_F(AgentCli, FileProblemsAreNamedToo) {
 TEST_F(AgentCli, UnreadableConfigAndUsageErrors) {
   auto missing = run({"--config", (dir_ / "absent.json").string(), "--check-config"});
   EXPECT_EQ(missing.exit_code, 3);
-  EXPECT_NE(missing.err.find("absent.json: cannot read"), std::string::npos);
+  EXPECT_NE(missing.err.find("absent.json: no such file"), std::string::npos) << missing.err;
+  // Not a file: named, not read (/dev/zero would be read until memory ran out).
+  auto device = run({"--config", "/dev/zero", "--check-config"});
+  EXPECT_EQ(device.exit_code, 3);
+  EXPECT_NE(device.err.find("/dev/zero: a character device, not a file"), std::string::npos) << device.err;
+  auto folder = run({"--config", dir_.path().string(), "--check-config"});
+  EXPECT_EQ(folder.exit_code, 3);
+  EXPECT_NE(folder.err.find(": a directory, not a file"), std::string::npos) << folder.err;
   EXPECT_EQ(run({"--no-such-flag"}).exit_code, 3);
   EXPECT_EQ(run({"--config", write_config(), "--log-target", "syslog"}).exit_code, 3);
 }

@@ -401,7 +401,9 @@ TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
       {{"--inventory", (scratch_ / "inv.json").string()}, "nodes[1].port"},
       {{"--inventory", (scratch_ / "dup.json").string()}, "\"r1\" is listed twice"},
       {{"--inventory", (scratch_ / "typo.json").string()}, "nodes[0].adress: unknown field"},
-      {{"--inventory", (scratch_ / "missing.json").string()}, "missing.json: cannot read"},
+      {{"--inventory", (scratch_ / "missing.json").string()}, "missing.json: no such file"},
+      {{"--inventory", "/dev/zero"}, "/dev/zero: a character device, not a file"},
+      {{"--inventory", scratch_.path().string()}, scratch_.path().string() + ": a directory, not a file"},
       {{}, "no nodes: give --node"},
       {{"--node", "r1=10.0.0.1"}, "--ca-file " + (scratch_ / "ca.pem").string() + ": not a PEM"},
   };
@@ -412,6 +414,20 @@ TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
     EXPECT_EQ(r.exit_code, 3) << c.names;
     EXPECT_NE(r.err.find(c.names), std::string::npos) << "want \"" << c.names << "\" in: " << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  // What is there instead of a file is named (/dev/zero was read until memory ran out).
+  for (const auto& [args, names] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--ca-file", scratch_.path().string(), "--token-file", (scratch_ / "token").string()},
+            "--ca-file " + scratch_.path().string() + ": a directory, not a file"},
+           {{"--ca-file", (scratch_ / "ca.pem").string(), "--token-file", "/dev/zero"},
+            "--token-file /dev/zero: a character device, not a file"},
+           {{"--ca-file", (scratch_ / "ca.pem").string(), "--token-file", scratch_.path().string()},
+            "a directory, not a file"}}) {
+    auto command = args;
+    command.insert(command.begin(), {"status", "--node", "r1=10.0.0.1"});
+    auto r = run_cli(command);
+    EXPECT_EQ(r.exit_code, 3) << names;
+    EXPECT_NE(r.err.find(names), std::string::npos) << "want \"" << names << "\" in: " << r.err;
   }
   auto no_credentials = run_cli({"status", "--node", "r1=10.0.0.1", "--ca-file", (scratch_ / "ca.pem").string()});
   EXPECT_EQ(no_credentials.exit_code, 3);

@@ -152,5 +152,22 @@ TEST(AgentConfig, FileChecksNameTheMissingFiles) {
   EXPECT_TRUE(has("stateDir", "parent"));
 }
 
+TEST(AgentConfig, FileChecksSayWhatIsThereInsteadOfAFile) {
+  testing::ScratchDir dir;
+  AgentConfig c;
+  std::filesystem::create_directory(dir / "a-folder");
+  c.tls_cert = (dir / "a-folder").string();
+  c.tls_key = "/dev/zero";
+  c.tls_client_ca = (dir / "missing.crt").string();
+  c.mdatp_path = "/dev/null";
+  c.state_dir = dir.path().string();
+  auto problems = check_config_files(c);
+  std::string all = describe(problems);
+  EXPECT_NE(all.find("tls.cert: " + c.tls_cert + ": a directory, not a file"), std::string::npos) << all;
+  EXPECT_NE(all.find("tls.key: /dev/zero: a character device, not a file"), std::string::npos) << all;
+  EXPECT_NE(all.find("tls.clientCa: " + c.tls_client_ca + ": no such file"), std::string::npos) << all;
+  EXPECT_NE(all.find("mdatp.path: /dev/null: a character device, not a file"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace nexus_mde::agent
