@@ -67,6 +67,20 @@ Result<bool> stream_file_range(const std::string& path, std::size_t from, std::s
 namespace {
 
 // `open` attaches the input (a file, or bytes in memory) to the archive reader.
+// "a symbolic link to x", "a hard link to x", "a named pipe", "a directory", …
+std::string member_kind(archive_entry* entry) {
+  if (const char* target = archive_entry_symlink(entry)) return std::string("a symbolic link to ") + target;
+  if (const char* target = archive_entry_hardlink(entry)) return std::string("a hard link to ") + target;
+  switch (archive_entry_filetype(entry)) {
+    case AE_IFDIR: return "a directory";
+    case AE_IFIFO: return "a named pipe";
+    case AE_IFCHR: return "a character device";
+    case AE_IFBLK: return "a block device";
+    case AE_IFSOCK: return "a socket";
+    default: return "not a regular file";
+  }
+}
+
 Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const ChunkSink& sink, std::size_t max_bytes) {
   std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(a.get());
@@ -76,12 +90,17 @@ Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const
     return make_error(std::string("not a readable archive: ") + archive_error_string(a.get()));
   }
   std::vector<std::string> seen;
+  std::string not_a_file;  // a member with the right name that is a link, a pipe…: what it is
   archive_entry* entry = nullptr;
   int rc = ARCHIVE_OK;
   while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
     const char* name = archive_entry_pathname(entry);
     std::string member = name ? name : "";
-    if (archive_entry_filetype(entry) != AE_IFREG || fs::path(member).filename() != kAgentInformationFile) {
+    bool named = fs::path(member).filename() == kAgentInformationFile;
+    if (named && archive_entry_filetype(entry) != AE_IFREG && not_a_file.empty()) {
+      not_a_file = member + " is " + member_kind(entry) + ", not a file";
+    }
+    if (!named || archive_entry_filetype(entry) != AE_IFREG) {
       if (seen.size() < 8) seen.push_back(member);
       continue;
     }
@@ -102,6 +121,7 @@ Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const
   if (rc != ARCHIVE_EOF) {
     return make_error(std::string("archive is damaged: ") + archive_error_string(a.get()));
   }
+  if (!not_a_file.empty()) return make_error("no " + std::string(kAgentInformationFile) + " to read in the archive: " + not_a_file);
   std::string listing;
   for (const auto& s : seen) listing += (listing.empty() ? "" : ", ") + s;
   return make_error(std::string("no ") + kAgentInformationFile + " in the archive" +

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "common/process.hpp"
@@ -82,6 +84,22 @@ TEST_F(ExtractReader, MissingMemberListsWhatIsThere) {
   auto f = read_all(path.string());
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().message.find("outputHead.txt"), std::string::npos);
+}
+
+TEST_F(ExtractReader, AMemberOfThatNameThatIsNoFileIsNamedForWhatItIs) {
+  fs::create_directories(dir_ / "tree" / "link" / "x");
+  fs::create_symlink("/etc/passwd", dir_ / "tree" / "link" / "x" / "mde-agent-information.json");
+  auto link = read_all(make_tar("link.tar.gz", {"link"}, "-czf").string());
+  ASSERT_FALSE(link.ok());
+  EXPECT_NE(link.error().message.find("x/mde-agent-information.json is a symbolic link to /etc/passwd, not a file"),
+            std::string::npos)
+      << link.error().message;
+  fs::create_directories(dir_ / "tree" / "pipe");
+  ASSERT_EQ(::mkfifo((dir_ / "tree" / "pipe" / "mde-agent-information.json").c_str(), 0600), 0);
+  auto pipe = read_all(make_tar("pipe.tar.gz", {"pipe"}, "-czf").string());
+  ASSERT_FALSE(pipe.ok());
+  EXPECT_NE(pipe.error().message.find("pipe/mde-agent-information.json is a named pipe, not a file"), std::string::npos)
+      << pipe.error().message;
 }
 
 TEST_F(ExtractReader, TruncatedAndOversizedAndMissing) {
