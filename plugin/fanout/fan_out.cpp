@@ -249,6 +249,12 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
 
   void on_read(error_code ec) {
     if (ended_) return;
+    if (ec && parser_->is_header_done() && ec != beast::error::timeout && ec != http::error::body_limit) {
+      // The answer began and then the connection ended: a cut-short answer, whatever layer noticed.
+      return fail(NodeState::kHttpError, "the answer was cut short: the connection ended after " +
+                                             std::to_string(parser_->get().body().size()) + " bytes of its body (" +
+                                             ec.message() + ")");
+    }
     if (ec) return transport_failure(ec, "reading the answer");
     ++outcome_.requests;
     auto& response = parser_->get();

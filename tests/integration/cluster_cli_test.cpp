@@ -348,6 +348,43 @@ TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
   EXPECT_NE(json::serialize(n.at("reason")).find("names neither impostor"), std::string::npos) << json::serialize(n);
 }
 
+// A server that starts an answer and ends the connection half-way (no TLS close_notify): the node
+// is an http-error "cut short", not a TLS error. A few lines of Python's ssl module stand in for
+// a node whose agent dies mid-answer.
+TEST_F(ClusterCli, AnAnswerCutShortIsNamedSo) {
+  auto& a = add_agent("cut");  // its address, certificate and CA; not started
+  testing::write_file(scratch_ / "cut.py", R"(import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+listener = socket.create_server((sys.argv[1], 9448))
+print("listening", flush=True)
+while True:
+    conn, _ = listener.accept()
+    tls = ctx.wrap_socket(conn, server_side=True)
+    tls.recv(65536)
+    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"node\":")
+    tls.detach().close()  # the TCP connection ends without a TLS close_notify
+)");
+  testing::BackgroundProcess server({"/usr/bin/python3", (scratch_ / "cut.py").string(), a.address(), a.server().cert.string(),
+                                     a.server().key.string()},
+                                    {"PATH=/usr/bin:/bin"}, scratch_ / "cut.log");
+  ASSERT_TRUE(testing::wait_until([&] {
+    return testing::read_file(scratch_ / "cut.log").find("listening") != std::string::npos ||
+           server.wait_exit(std::chrono::milliseconds(0)).has_value();
+  }));
+  ASSERT_FALSE(server.wait_exit(std::chrono::milliseconds(0)).has_value()) << testing::read_file(scratch_ / "cut.log");
+  auto creds = credentials({&a});
+  std::vector<std::string> args{"status", "-o", "json", "--node", node_arg(a)};
+  args.insert(args.end(), creds.begin(), creds.end());
+  auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  auto n = nodes_by_name(r.out)[a.node()];
+  EXPECT_EQ(state_of(n), "http-error") << json::serialize(n);
+  EXPECT_NE(json::serialize(n.at("reason")).find("the answer was cut short: the connection ended after 8 bytes of its body"),
+            std::string::npos)
+      << json::serialize(n);
+}
+
 TEST_F(ClusterCli, AnAgentListeningOnIpv6) {
   // ::1 is a single address: the agent gets a port of its own there, next to its IPv4 one.
   if (::access("/proc/net/if_inet6", R_OK) != 0) GTEST_SKIP() << "no IPv6 on this machine";
