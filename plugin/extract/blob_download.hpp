@@ -1,9 +1,11 @@
 // Downloads a data extract's result from storage: HTTPS GET of the SAS URL ARM handed out,
 // without ARM's token (the URL carries its own authorization), following redirects on the same
-// host (up to 5) and handing a redirect elsewhere back to the caller. The body is capped by the
-// fan-out's body limit (64 MiB). The URL is a secret: errors name the host only.
+// host (up to 5) and handing a redirect elsewhere back to the caller. The body is capped at
+// kMaxExtractBytes (the run sets the fan-out's answer limit to it). The URL is a secret: errors
+// name the host only.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -11,6 +13,9 @@
 #include "plugin/inventory/inventory.hpp"
 
 namespace nexus_mde::plugin {
+
+// The largest data-extract archive a download takes.
+inline constexpr std::uint64_t kMaxExtractBytes = 64ull << 20;
 
 struct BlobLocation {
   Node host;           // where to connect (its name is the host the certificate must name)

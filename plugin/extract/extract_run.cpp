@@ -126,6 +126,10 @@ ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& mac
   storage_options.on_node_done = nullptr;
   // A download is one exchange: give it a minute at least, whatever --timeout says for ARM.
   storage_options.timeout = std::max(storage_options.timeout, std::chrono::milliseconds(60'000));
+  // An extract's archive may hold up to 64 MiB, and `--concurrency` of them (8) are received at once.
+  storage_options.max_answer_bytes = kMaxExtractBytes;
+  storage_options.answers_in_flight_bytes = std::max<std::uint64_t>(storage_options.answers_in_flight_bytes,
+                                                                    kMaxExtractBytes * storage_options.concurrency);
   for (int round = 0; !pending.empty() && round < kMaxStorageHosts; ++round) {
     std::vector<std::unique_ptr<BlobDownload>> downloads;
     std::vector<Conversation*> download_conversations;

@@ -40,7 +40,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
-constexpr std::uint64_t kBodyLimit = 64ull * 1024 * 1024;  // a snapshot with very many threats
 
 std::string seconds_text(std::chrono::milliseconds ms) {
   auto tenths = (ms.count() + 50) / 100;
@@ -77,6 +76,8 @@ class FanOut {
   ssl::context& tls() { return tls_; }
   const FanOutOptions& options() const { return options_; }
   Clock::time_point deadline_at() const { return deadline_at_; }  // when the overall deadline passes
+  // Bytes of answers held by exchanges under way (FanOutOptions::answers_in_flight_bytes).
+  std::uint64_t& answers_in_flight() { return answers_in_flight_; }
 
   // A session gives its slot back when it ends or starts a long-poll; the next node starts.
   void release_slot() {
@@ -105,6 +106,7 @@ class FanOut {
   std::size_t ended_count_ = 0;
   bool deadline_passed_ = false;
   Clock::time_point deadline_at_;
+  std::uint64_t answers_in_flight_ = 0;
 };
 
 class NodeSession : public std::enable_shared_from_this<NodeSession> {
@@ -241,10 +243,39 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   void receive() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
-    parser_->body_limit(kBodyLimit);
+    parser_->body_limit(fan_out_.options().max_answer_bytes);
     buffer_.clear();
     beast::get_lowest_layer(*stream_).expires_at(exchange_deadline_);
-    http::async_read(*stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+    read_some();
+  }
+
+  // The answer is read piece by piece so that what it holds counts against the budget of all
+  // answers in flight as it grows.
+  void read_some() {
+    http::async_read_some(*stream_, buffer_, *parser_,
+                          [self = shared_from_this()](error_code ec, std::size_t) { self->on_read_some(ec); });
+  }
+
+  void on_read_some(error_code ec) {
+    if (ended_) return;
+    if (!ec && !parser_->is_done()) {
+      hold_answer_bytes(parser_->get().body().size() + buffer_.size());
+      if (fan_out_.answers_in_flight() > fan_out_.options().answers_in_flight_bytes) {
+        return fail(NodeState::kHttpError, "the answers being received from all nodes reached the CLI's budget of " +
+                                               std::to_string(fan_out_.options().answers_in_flight_bytes >> 20) +
+                                               " MiB; this node's had " + std::to_string(held_bytes_) + " bytes so far");
+      }
+      return read_some();
+    }
+    hold_answer_bytes(0);
+    on_read(ec);
+  }
+
+  // What this exchange's answer holds now, in the fan-out's count of answers in flight.
+  void hold_answer_bytes(std::uint64_t bytes) {
+    fan_out_.answers_in_flight() += bytes;
+    fan_out_.answers_in_flight() -= held_bytes_;
+    held_bytes_ = bytes;
   }
 
   void on_read(error_code ec) {
@@ -322,6 +353,10 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (ec.category() == asio::error::get_ssl_category() || ec == ssl::error::stream_truncated) {
       return fail(NodeState::kTlsError, std::string("TLS error ") + while_doing + ": " + ec.message());
     }
+    if (ec == http::error::body_limit) {
+      return fail(NodeState::kHttpError, "the answer is larger than the CLI's limit of " +
+                                             std::to_string(fan_out_.options().max_answer_bytes >> 20) + " MiB for one answer");
+    }
     if (ec.category() == make_error_code(http::error::body_limit).category()) {
       return fail(NodeState::kHttpError, std::string("malformed or oversized HTTP answer: ") + ec.message());
     }
@@ -366,6 +401,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     outcome_.reason = std::move(how.reason);
     outcome_.deadline_passed = by_deadline;
     outcome_.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
+    hold_answer_bytes(0);
     resolver_.cancel();
     resolve_timer_.cancel();
     delay_timer_.cancel();
@@ -396,6 +432,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   Clock::time_point exchange_deadline_;
   Clock::time_point started_;
   NodeOutcome outcome_;
+  std::uint64_t held_bytes_ = 0;  // of the answer being received, counted in the fan-out's budget
   bool holds_slot_ = true;
   bool reused_connection_ = false;
   bool ended_ = false;
@@ -496,6 +533,7 @@ FanOutResult run_shards(const std::vector<Node>& nodes, const std::vector<Conver
     shard.options = options;
     shard.options.threads = 1;
     shard.options.concurrency = options.concurrency / count + (k < options.concurrency % count ? 1 : 0);
+    shard.options.answers_in_flight_bytes = options.answers_in_flight_bytes / count;
     if (options.on_node_done) {
       shard.options.on_node_done = [&options, &report, &shard](std::size_t local, const NodeOutcome& outcome) {
         std::lock_guard lock(report);

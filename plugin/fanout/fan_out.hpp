@@ -45,6 +45,12 @@ struct FanOutOptions {
   // on_node_done is then called under a lock from any engine's thread. A run with on_tick stays
   // on one thread (its ticks come from one loop).
   std::size_t threads = 1;
+  // Memory for answers: one answer may hold at most max_answer_bytes (a status is a few KB; a
+  // node with very many threats a few MB), and the answers being received at once, across all
+  // nodes, at most answers_in_flight_bytes. A node past either fails alone (http-error), so a
+  // hostile or broken node cannot make the CLI's memory grow with the cluster's width.
+  std::uint64_t max_answer_bytes = 16ull << 20;
+  std::uint64_t answers_in_flight_bytes = 128ull << 20;
 };
 
 // The engines worth running for `nodes` nodes on this machine: one per core and per 32 nodes,
