@@ -38,7 +38,13 @@ std::string ObjectReader::path_of(std::string_view key) const {
 }
 
 void ObjectReader::fail(std::string message, std::string_view key) {
-  if (!error_) error_ = make_error(std::move(message), path_of(key));
+  if (!warnings_) {
+    if (!error_) error_ = make_error(std::move(message), path_of(key));
+    return;
+  }
+  warnings_->push_back(path_of(key) + ": " + message + "; read as unknown");
+  auto it = std::find(consumed_.begin(), consumed_.end(), key);
+  if (it != consumed_.end()) consumed_.erase(it);
 }
 
 const json::value* setting_value(const json::value& v, bool& managed) {
@@ -62,6 +68,11 @@ const json::value* ObjectReader::lookup(FieldNames names, std::string_view& foun
       v = inner;
     }
     if (v->is_null()) return nullptr;
+    if (v->is_string() && v->get_string() == "DEPRECATED") {
+      // Newer mdatp keeps a retired setting's key with this value: unknown, shown in raw as given.
+      consumed_.pop_back();
+      return nullptr;
+    }
     return v;
   }
   return nullptr;

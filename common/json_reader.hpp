@@ -55,6 +55,10 @@ class ObjectReader {
   const std::vector<std::string>& managed() const { return managed_; }
   std::string path_of(std::string_view key) const;
 
+  // A value of the wrong type is an error, or, once warnings are collected here, a note naming the
+  // field: the field reads as unknown and the value stays in leftovers() as given. mdatp's output
+  // drifts between versions, and one odd field must not cost the rest of the snapshot.
+  void collect_warnings(std::vector<std::string>* warnings) { warnings_ = warnings; }
   void fail(std::string message, std::string_view key);
 
  private:
@@ -65,6 +69,7 @@ class ObjectReader {
   std::vector<std::string> consumed_;
   std::vector<std::string> managed_;
   std::optional<Error> error_;
+  std::vector<std::string>* warnings_ = nullptr;
 };
 
 // "scanList" + 3 -> "scanList[3]"

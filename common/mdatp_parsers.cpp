@@ -67,7 +67,7 @@ Result<json::value> text_value(std::string_view raw, const std::string& key) {
   std::string_view token = v.substr(0, v.find_first_of(" \t"));
   if (token == "true") return json::value(true);
   if (token == "false") return json::value(false);
-  if (token == "unavailable") return json::value(nullptr);
+  if (token == "unavailable" || token == "null") return json::value(nullptr);
   if (all_digits(token) && token.size() <= 18) return json::value(std::stoll(std::string(token)));
   return json::value(std::string(v));
 }
@@ -85,11 +85,38 @@ std::string_view strip_attention(std::string_view text, std::string_view* attent
   return text;
 }
 
-Result<json::object> parse_mdatp_key_values(std::string_view text) {
+namespace {
+
+void note(std::vector<std::string>* warnings, std::size_t line_no, std::string message) {
+  if (warnings) warnings->push_back("line " + std::to_string(line_no) + ": " + std::move(message));
+}
+
+// A quoted value wrapped over several lines (seen in copies of real output): joins the lines that
+// follow until the quote closes. False when it never closes.
+bool join_wrapped_quote(std::string& value_text, const std::vector<std::string_view>& lines, std::size_t& i) {
+  if (value_text.empty() || value_text.front() != '"') return true;
+  std::string scratch;
+  while (read_quoted(value_text, scratch) == std::string_view::npos) {
+    if (i + 1 >= lines.size()) return false;
+    value_text += std::string(trim(lines[++i]));
+    scratch.clear();
+  }
+  return true;
+}
+
+std::string_view without_managed_suffix(std::string_view v, bool& managed) {
+  managed = v.size() >= kManagedSuffix.size() && v.substr(v.size() - kManagedSuffix.size()) == kManagedSuffix;
+  return managed ? trim(v.substr(0, v.size() - kManagedSuffix.size())) : v;
+}
+
+}  // namespace
+
+Result<json::object> parse_mdatp_key_values(std::string_view text, std::vector<std::string>* warnings) {
   std::string_view attention;
   std::string_view body = strip_attention(text, &attention);
   std::size_t first_line = attention.empty() ? 1 : 2;
   auto lines = split_lines(body);
+  while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
   json::object out;
   if (!attention.empty()) out["attention"] = std::string(attention);
 
@@ -98,31 +125,29 @@ Result<json::object> parse_mdatp_key_values(std::string_view text) {
     std::string_view line = trim(lines[i]);
     if (line.empty() || line == "..." || line == "\xE2\x80\xA6") continue;  // blank or an elision
     auto colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
-      return line_error("expected \"key : value\", found \"" + excerpt(line) + "\"", "", line_no);
-    }
-    std::string_view key = trim(line.substr(0, colon));
-    if (key.find_first_of(" \t\"") != std::string_view::npos) {
-      return line_error("expected \"key : value\", found \"" + excerpt(line) + "\"", "", line_no);
-    }
-    std::string value_text(trim(line.substr(colon + 1)));
-    // A quoted value wrapped over several lines (seen in copies of real output): join them.
-    if (!value_text.empty() && value_text.front() == '"') {
-      std::string scratch;
-      while (read_quoted(value_text, scratch) == std::string_view::npos && i + 1 < lines.size()) {
-        value_text += std::string(trim(lines[++i]));
-        scratch.clear();
-      }
-    }
-    bool managed = false;
-    std::string_view vt = trim(value_text);
-    if (vt.size() >= kManagedSuffix.size() && vt.substr(vt.size() - kManagedSuffix.size()) == kManagedSuffix) {
-      managed = true;
-      vt = trim(vt.substr(0, vt.size() - kManagedSuffix.size()));
+    std::string_view key = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(0, colon));
+    if (key.empty() || key.find_first_of(" \t\"") != std::string_view::npos) {
+      note(warnings, line_no, "expected \"key : value\", found \"" + excerpt(line) + "\"; skipped");
+      continue;
     }
     std::string camel = snake_to_camel(key);
+    std::string value_text(trim(line.substr(colon + 1)));
+    bool last = i + 1 == lines.size();
+    if (value_text.empty() && last) {
+      note(warnings, line_no, "\"" + std::string(key) + "\" has no value: the output looks cut short; skipped");
+      continue;
+    }
+    if (!join_wrapped_quote(value_text, lines, i)) {
+      note(warnings, line_no, "the quoted value of \"" + std::string(key) + "\" never ends: the output looks cut short; skipped");
+      continue;
+    }
+    bool managed = false;
+    std::string_view vt = without_managed_suffix(trim(value_text), managed);
     auto value = text_value(vt, camel);
-    if (!value) return line_error(value.error().message, camel, line_no);
+    if (!value) {
+      note(warnings, line_no, camel + ": " + value.error().message + "; skipped");
+      continue;
+    }
     if (managed) {
       out[camel] = json::object{{"displayValue", true}, {"isManaged", true}, {"value", std::move(*value)}};
     } else {
@@ -135,41 +160,54 @@ Result<json::object> parse_mdatp_key_values(std::string_view text) {
   return out;
 }
 
-Result<Health> parse_health_text(std::string_view text) {
-  auto fields = parse_mdatp_key_values(text);
+Result<Health> parse_health_text(std::string_view text, std::vector<std::string>* warnings) {
+  auto fields = parse_mdatp_key_values(text, warnings);
   if (!fields) return fields.error();
-  return health_from_json(*fields, "");
+  return health_from_json(*fields, "", warnings);
 }
 
-Result<Health> parse_health_json(std::string_view text) {
+Result<Health> parse_health_json(std::string_view text, std::vector<std::string>* warnings) {
   std::string_view attention;
   std::string_view body = strip_attention(text, &attention);
   auto doc = parse_json_text(body, "health");
   if (!doc) return doc.error();
   if (!doc->is_object()) return make_error("expected a JSON object, found " + std::string(kind_name(*doc)), "health");
-  auto h = health_from_json(doc->get_object(), "");
+  auto h = health_from_json(doc->get_object(), "", warnings);
   if (h && !attention.empty()) h->raw["attention"] = std::string(attention);
   return h;
 }
 
-Result<Health> parse_health_output(std::string_view text) {
+Result<Health> parse_health_output(std::string_view text, std::vector<std::string>* warnings) {
   std::string_view body = trim(strip_attention(text));
-  if (!body.empty() && body.front() == '{') return parse_health_json(text);
-  return parse_health_text(text);
+  if (!body.empty() && body.front() == '{') return parse_health_json(text, warnings);
+  return parse_health_text(text, warnings);
 }
 
+namespace {
+
+// The value after the banner when mdatp prints both on one line, as documented for an unlicensed
+// device: `ATTENTION: No license found. Contact your administrator for help. ["missing license"]`.
+std::string_view value_after_banner(std::string_view attention) {
+  for (auto at = attention.find(". "); at != std::string_view::npos; at = attention.find(". ", at + 1)) {
+    std::string_view rest = trim(attention.substr(at + 2));
+    if (!rest.empty() && (rest.front() == '[' || rest.front() == '"')) return rest;
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<json::value> parse_health_field_output(std::string_view text) {
-  auto lines = split_lines(strip_attention(text));
+  std::string_view attention;
+  auto lines = split_lines(strip_attention(text, &attention));
   std::string_view last;
   for (auto l : lines) {
     if (!trim(l).empty()) last = trim(l);
   }
+  if (last.empty()) last = value_after_banner(attention);
   if (last.empty()) return make_error("empty output", "field");
-  std::string_view v = last;
-  if (v.size() >= kManagedSuffix.size() && v.substr(v.size() - kManagedSuffix.size()) == kManagedSuffix) {
-    v = trim(v.substr(0, v.size() - kManagedSuffix.size()));
-  }
-  return text_value(v, "field");
+  bool managed = false;
+  return text_value(without_managed_suffix(last, managed), "field");
 }
 
 namespace {
@@ -253,7 +291,7 @@ Result<std::int64_t> parse_ctime(std::string_view s) {
 Result<std::vector<Threat>> parse_threat_list_text(std::string_view text) {
   std::string_view body = strip_attention(text);
   std::vector<Threat> out;
-  if (trim(body).empty() || trim(body) == "No threats") return out;
+  if (std::string_view b = trim(body); b.empty() || b == "No threats" || b == "No threats.") return out;
   auto lines = split_lines(body);
   Threat* current = nullptr;
   for (std::size_t i = 0; i < lines.size(); ++i) {

@@ -22,14 +22,18 @@ inline constexpr std::string_view kAttentionPrefix = "ATTENTION";
 // camelCase keys and typed values: quoted strings, bare booleans and numbers, lists, dates as
 // epoch-ms, `unavailable` as null, and ` [managed]` values wrapped as mdatp's JSON does
 // ({"value":…,"isManaged":true}). A leading ATTENTION line is kept under "attention".
-Result<boost::json::object> parse_mdatp_key_values(std::string_view text);
+// A line that cannot be read (no key, a value cut short at the end) is skipped and noted in
+// `warnings` with its line number; only output with no readable line at all is an error.
+Result<boost::json::object> parse_mdatp_key_values(std::string_view text, std::vector<std::string>* warnings = nullptr);
 
-Result<Health> parse_health_text(std::string_view text);
-Result<Health> parse_health_json(std::string_view text);
+// Fields of an unexpected type read as unknown and are noted in `warnings` (docs/formats.md).
+Result<Health> parse_health_text(std::string_view text, std::vector<std::string>* warnings = nullptr);
+Result<Health> parse_health_json(std::string_view text, std::vector<std::string>* warnings = nullptr);
 // Either form: JSON when the output (after an ATTENTION line) starts with '{'.
-Result<Health> parse_health_output(std::string_view text);
+Result<Health> parse_health_output(std::string_view text, std::vector<std::string>* warnings = nullptr);
 
-// `mdatp health --field NAME`: the value alone (ATTENTION line skipped; the last line counts).
+// `mdatp health --field NAME`: the value alone (ATTENTION line skipped; the last line counts, or
+// the value after the banner when both share one line).
 Result<boost::json::value> parse_health_field_output(std::string_view text);
 
 // `mdatp scan list --output json`: an array of scans (camelCase, numbers as strings).
@@ -47,7 +51,7 @@ Result<ThreatList> parse_threat_list_json(std::string_view text);
 Result<ThreatList> threat_list_from_json(const boost::json::value& value, const std::string& path);
 
 // `mdatp threat list` text: blocks of "Id: …", "Name: …", "Type: …", "Detection time: …",
-// "Status: …", "Path: …"; "No threats" when empty.
+// "Status: …", "Path: …"; "No threats" or "No threats." when empty.
 Result<std::vector<Threat>> parse_threat_list_text(std::string_view text);
 
 // `mdatp threat quarantine list --output json`: {"type":"quarantined","threats":[…]}.

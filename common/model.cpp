@@ -130,6 +130,7 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const NodeSnapshot
   o["threats"] = json::value_from(n.threats, sp);
   o["quarantine"] = json::value_from(n.quarantine, sp);
   o["errors"] = json::value_from(n.errors, sp);
+  o["warnings"] = json::value_from(n.warnings, sp);
   o["collectedAt"] = time_value(n.collected_at_ms, sp);
   o["stale"] = n.stale;
   jv = std::move(o);

@@ -94,6 +94,9 @@ struct NodeSnapshot {
   std::vector<Threat> threats;
   std::vector<QuarantineEntry> quarantine;
   std::vector<SnapshotError> errors;
+  // What was read with a guess or skipped: a line mdatp printed that could not be read, a field of
+  // an unexpected type (read as unknown). Never a finding; the CLI says each once per run.
+  std::vector<SnapshotError> warnings;
   std::int64_t collected_at_ms = 0;
   bool stale = false;
 };

@@ -44,8 +44,9 @@ auto build_one(ModelRoot root, const json::value& value, const std::string& path
 
 }  // namespace
 
-Result<Health> health_from_json(const json::object& object, const std::string& path) {
+Result<Health> health_from_json(const json::object& object, const std::string& path, std::vector<std::string>* warnings) {
   ObjectReader r(object, path);
+  r.collect_warnings(warnings);
   Health h;
   h.healthy = r.flag({"healthy"});
   h.licensed = r.flag({"licensed"});
@@ -68,25 +69,14 @@ Result<Health> health_from_json(const json::object& object, const std::string& p
       r.flag({"automaticDefinitionUpdateEnabled", "automatic_definition_update_enabled"});
   h.definitions_version = r.text({"definitionsVersion", "definitions_version"});
   if (const json::value* status = r.find({"definitionsStatus", "definitions_status"})) {
-    // JSON: {"$type":"upToDate"}; text and wire: "up_to_date".
+    // JSON: {"$type":"upToDate"}; text: "up_to_date"; legacy text: "upToDate". One spelling: snake_case.
+    const json::value* name = status;
     if (const auto* so = status->if_object()) {
       auto t = so->find("$type");
-      if (t != so->end() && t->value().is_string()) {
-        std::string snake;
-        for (char c : t->value().get_string()) {
-          if (c >= 'A' && c <= 'Z') {
-            snake += '_';
-            snake += static_cast<char>(c | 0x20);
-          } else {
-            snake += c;
-          }
-        }
-        h.definitions_status = snake;
-      } else {
-        r.fail("expected {\"$type\":…}", "definitionsStatus");
-      }
-    } else if (status->is_string()) {
-      h.definitions_status = std::string(status->get_string());
+      name = t != so->end() ? &t->value() : nullptr;
+    }
+    if (name && name->is_string()) {
+      h.definitions_status = enum_spelling(name->get_string());
     } else {
       r.fail("expected a string or {\"$type\":…}, found " + std::string(kind_name(*status)), "definitionsStatus");
     }
@@ -189,8 +179,10 @@ Result<NodeSnapshot> snapshot_from_json(const json::value& value) {
   n.node = r.text({"node"}).value_or("");
   if (const json::value* h = r.find({"health"})) {
     if (!h->is_object()) return make_error("expected an object, found " + std::string(kind_name(*h)), "health");
-    auto health = health_from_json(h->get_object(), "health");
+    std::vector<std::string> odd_fields;
+    auto health = health_from_json(h->get_object(), "health", &odd_fields);
     if (!health) return health.error();
+    for (auto& w : odd_fields) n.warnings.push_back({"health", std::move(w)});
     n.health = std::move(*health);
   }
   if (const json::value* e = r.find({"enforcement"})) {
@@ -203,11 +195,13 @@ Result<NodeSnapshot> snapshot_from_json(const json::value& value) {
       !read_list(r, "quarantine", n.quarantine, quarantine_entry_from_json, err)) {
     return err;
   }
-  if (const json::value* errors = r.find({"errors"}); errors && errors->is_array()) {
-    for (const auto& e : errors->get_array()) {
+  for (auto [key, list] : {std::pair{"errors", &n.errors}, std::pair{"warnings", &n.warnings}}) {
+    const json::value* items = r.find({key});
+    if (!items || !items->is_array()) continue;
+    for (const auto& e : items->get_array()) {
       if (const auto* eo = e.if_object()) {
-        ObjectReader er(*eo, "errors");
-        n.errors.push_back({er.text({"source"}).value_or(""), er.text({"message"}).value_or("")});
+        ObjectReader er(*eo, key);
+        list->push_back({er.text({"source"}).value_or(""), er.text({"message"}).value_or("")});
       }
     }
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <boost/json/fwd.hpp>
 
@@ -12,7 +13,10 @@
 
 namespace nexus_mde {
 
-Result<Health> health_from_json(const boost::json::object& object, const std::string& path);
+// With `warnings`, a field of the wrong type reads as unknown and is noted there instead of
+// failing the whole reading (mdatp's drift between versions; see docs/formats.md).
+Result<Health> health_from_json(const boost::json::object& object, const std::string& path,
+                                std::vector<std::string>* warnings = nullptr);
 Result<ScanRecord> scan_from_json(const boost::json::value& value, const std::string& path);
 // A threat as mdatp lists it ({"threat":{…},"history":[{"key":…,"value":…}]}) or flat.
 Result<Threat> threat_from_json(const boost::json::value& value, const std::string& path);

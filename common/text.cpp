@@ -57,6 +57,16 @@ std::string snake_to_camel(std::string_view snake) {
   return out;
 }
 
+std::string enum_spelling(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    bool upper = c >= 'A' && c <= 'Z';
+    if (upper && !out.empty() && out.back() != '_') out += '_';
+    out += upper ? static_cast<char>(c | 0x20) : c;
+  }
+  return out;
+}
+
 std::string excerpt(std::string_view s, std::size_t max) {
   std::string out;
   for (char c : s.substr(0, max)) {

@@ -13,6 +13,9 @@ std::vector<std::string_view> split_lines(std::string_view text);  // handles \n
 bool starts_with(std::string_view s, std::string_view prefix);
 // "real_time_protection_enabled" -> "realTimeProtectionEnabled"
 std::string snake_to_camel(std::string_view snake);
+// One spelling for an enum value that mdatp writes as "upToDate" (JSON, legacy text) or
+// "up_to_date" (text): snake_case, lower case.
+std::string enum_spelling(std::string_view value);
 // A short, printable excerpt of untrusted input for error messages.
 std::string excerpt(std::string_view s, std::size_t max = 48);
 // Lower-case hex of raw bytes: digests, random ids.

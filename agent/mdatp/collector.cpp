@@ -55,7 +55,11 @@ CommandRun run(const CollectorOptions& o, const std::vector<std::string>& args, 
 }
 
 template <typename T>
-std::optional<T> parsed(Result<T>&& r, const std::vector<std::string>& args, const char* source, NodeSnapshot& snap) {
+std::optional<T> parsed(Result<T>&& r, const std::vector<std::string>& args, const char* source, NodeSnapshot& snap,
+                        std::vector<std::string>* warnings = nullptr) {
+  if (warnings) {
+    for (auto& w : *warnings) snap.warnings.push_back({source, command_line(args) + ": " + std::move(w)});
+  }
   if (r) return std::move(*r);
   snap.errors.push_back({source, command_line(args) + ": unexpected output: " + r.error().describe()});
   return std::nullopt;
@@ -87,12 +91,40 @@ bool collection_failed(const NodeSnapshot& snapshot) {
   return !snapshot.health && snapshot.enforcement.level != EnforcementLevel::Disabled;
 }
 
+namespace {
+
+// `mdatp health --output json`; where that exits non-zero, the forms older clients answer: the
+// text `mdatp health`, then the 2020-era `mdatp --health`. A stopped daemon fails all three, and
+// then only the first failure is reported.
+CommandRun run_health(const CollectorOptions& o, NodeSnapshot& snap, std::vector<std::string>& used) {
+  static const std::vector<std::vector<std::string>> kForms{{"health", "--output", "json"}, {"health"}, {"--health"}};
+  NodeSnapshot first_failure;
+  CommandRun health;
+  for (const auto& form : kForms) {
+    NodeSnapshot attempt;
+    health = run(o, form, "health", attempt);
+    used = form;
+    if (&form == &kForms.front()) first_failure = attempt;
+    if (!health.daemon_unreachable) {
+      if (!health.output) first_failure = std::move(attempt);
+      break;
+    }
+  }
+  if (!health.output) {
+    snap.errors.insert(snap.errors.end(), first_failure.errors.begin(), first_failure.errors.end());
+    used = kForms.front();
+  }
+  return health;
+}
+
+}  // namespace
+
 NodeSnapshot collect_snapshot(const CollectorOptions& o) {
   NodeSnapshot snap;
   snap.node = o.node;
 
-  const std::vector<std::string> health_args{"health", "--output", "json"};
-  CommandRun health = run(o, health_args, "health", snap);
+  std::vector<std::string> health_args;
+  CommandRun health = run_health(o, snap, health_args);
   if (health.daemon_unreachable) {
     // mdatp answered "no": the MDE service is stopped (or mdatp is broken), which is what the
     // Disabled level looks like from the node. Nothing else would answer either.
@@ -102,11 +134,17 @@ NodeSnapshot collect_snapshot(const CollectorOptions& o) {
     snap.collected_at_ms = now_epoch_ms();
     return snap;
   }
-  if (health.output) snap.health = parsed(parse_health_output(*health.output), health_args, "health", snap);
+  if (health.output) {
+    std::vector<std::string> warnings;
+    auto h = parse_health_output(*health.output, &warnings);
+    snap.health = parsed(std::move(h), health_args, "health", snap, &warnings);
+  }
 
   const std::vector<std::string> antivirus_args{"health", "--details", "antivirus"};
   if (auto out = run(o, antivirus_args, "antivirus", snap).output) {
-    if (auto details = parsed(parse_health_output(*out), antivirus_args, "antivirus", snap); details && snap.health) {
+    std::vector<std::string> warnings;
+    auto h = parse_health_output(*out, &warnings);
+    if (auto details = parsed(std::move(h), antivirus_args, "antivirus", snap, &warnings); details && snap.health) {
       if (!snap.health->enforcement_level) snap.health->enforcement_level = details->enforcement_level;
     }
   }

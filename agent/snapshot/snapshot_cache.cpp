@@ -25,6 +25,7 @@ json::object section_header(const NodeSnapshot& s) {
   o["collectedAt"] = s.collected_at_ms ? optional_time(s.collected_at_ms) : json::value(nullptr);
   o["stale"] = s.stale;
   o["errors"] = json::value_from(s.errors);
+  o["warnings"] = json::value_from(s.warnings);
   return o;
 }
 

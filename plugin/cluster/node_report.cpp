@@ -8,6 +8,7 @@
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
 #include "plugin/output/table.hpp"
+#include "plugin/output/warnings.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -30,11 +31,9 @@ std::vector<std::string> findings_of(const NodeSnapshot& s) {
   if (s.health) {
     if (s.health->healthy == false) f.push_back("unhealthy");
     if (s.health->licensed == false) f.push_back("unlicensed");
-    // mdatp's own verdict on the security intelligence (up_to_date, updating, or anything else:
-    // the node is protected by old definitions).
-    if (const auto& status = s.health->definitions_status; status && *status != "up_to_date" && *status != "updating") {
-      f.push_back("definitions " + *status);
-    }
+    // mdatp's own verdict on its security intelligence. Only a documented failure is a finding;
+    // a value nobody documented is shown and warned about (docs/formats.md), never counted.
+    if (s.health->definitions_status == "update_failed") f.push_back("definitions update_failed");
   }
   if (!s.threats.empty()) f.push_back(plural(s.threats.size(), "threat", "threats"));
   if (!s.quarantine.empty()) f.push_back(plural(s.quarantine.size(), "quarantined item", "quarantined items"));
@@ -59,6 +58,25 @@ std::vector<std::string> findings_of(const ScanTrigger& scan) {
 std::vector<std::string> findings_of(const DetectionResult& d) {
   if (d.detected) return {};
   return {"not detected" + (d.error.empty() ? std::string() : ": " + d.error)};
+}
+
+bool known_definitions_status(const std::string& status) {
+  return status == "up_to_date" || status == "updating" || status == "update_failed";
+}
+
+void warn_about(const std::vector<NodeReport>& reports) {
+  std::map<std::string, std::vector<std::string>> nodes_saying;  // sorted: the same order every run
+  for (const auto& r : reports) {
+    if (!r.snapshot) continue;
+    for (const auto& w : r.snapshot->warnings) nodes_saying[w.source + ": " + w.message].push_back(r.node.name);
+    const auto& h = r.snapshot->health;
+    if (h && h->definitions_status && !known_definitions_status(*h->definitions_status)) {
+      nodes_saying["definitions status \"" + *h->definitions_status +
+                   "\" is not a value nexus-mde knows: shown as given, not counted as a finding"]
+          .push_back(r.node.name);
+    }
+  }
+  for (const auto& [message, nodes] : nodes_saying) warn_once(message, nodes);
 }
 
 void sort_naturally(std::vector<NodeReport>& reports) {
@@ -108,6 +126,7 @@ json::object node_header_json(const NodeReport& r) {
                  {"state", to_string(r.outcome.state)},
                  {"reason", r.outcome.reason.empty() ? json::value(nullptr) : json::value(r.outcome.reason)},
                  {"latencyMs", r.outcome.latency.count()},
+                 {"source", r.source.empty() ? json::value(nullptr) : json::value(r.source)},
                  {"findings", std::move(findings)}};
   if (!r.note.empty()) o["note"] = r.note;
   return o;

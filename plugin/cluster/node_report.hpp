@@ -30,6 +30,9 @@ struct NodeReport {
   std::optional<DetectionResult> detection;  // the detection test's outcome (test-detection)
   std::vector<std::string> findings;     // "unhealthy", "2 threats", "stale: …"
   std::string note;                      // worth saying, not a finding ("joined the scan already running")
+  // Where the snapshot came from: "agent", or "arm" (runtimeProtectionStatus, when no agent
+  // answered); empty without one.
+  std::string source;
 };
 
 // The newest scan by start time (mdatp lists oldest first, but that is not relied on).
@@ -44,6 +47,15 @@ std::vector<std::string> findings_of(const ScanTrigger& scan);
 
 // A detection test that did not prove detection.
 std::vector<std::string> findings_of(const DetectionResult& detection);
+
+// The definitions_status values mdatp is known to print (docs/formats.md): up_to_date, updating,
+// update_failed. Anything else is shown as given and warned about, never a finding.
+bool known_definitions_status(const std::string& status);
+
+// What the CLI cannot vouch for in these snapshots: the agents' own warnings (a line mdatp
+// printed that could not be read, a field of an unexpected type) and values nexus-mde does not
+// know. Each is said once per run on stderr, with the nodes it was seen on (plugin/output/warnings).
+void warn_about(const std::vector<NodeReport>& reports);
 
 // Sorted by node name in natural order (r2 before r10).
 void sort_naturally(std::vector<NodeReport>& reports);

@@ -17,6 +17,11 @@ Next SnapshotConversation::next(const AgentResponse& response) {
   if (!doc) return Next::fail({NodeState::kAgentError, "the answer is not JSON: " + doc.error().describe()});
   auto snapshot = snapshot_from_json(*doc);
   if (!snapshot) return Next::fail({NodeState::kAgentError, "the answer is not a snapshot: " + snapshot.error().describe()});
+  // The agent names the node it runs on; an answer from another node must not show as this one.
+  if (!node_.empty() && !snapshot->node.empty() && snapshot->node != node_) {
+    return Next::fail({NodeState::kIdentityMismatch,
+                       "asked " + node_ + ", but the agent that answered says it is " + snapshot->node + "; its data is not shown"});
+  }
   snapshot_ = std::move(*snapshot);
   return Next::done();
 }
@@ -24,12 +29,13 @@ Next SnapshotConversation::next(const AgentResponse& response) {
 namespace {
 
 // A machine ARM lists whose agent cannot be reached (nothing listening, or no answer) is not a
-// blank row: it shows what ARM's runtimeProtectionStatus says, as state no-agent. Errors after a
-// connection (TLS, auth, HTTP) mean an agent is there and refused us: those stay as they are.
+// blank row: it keeps its state (unreachable, timeout) and shows what ARM's
+// runtimeProtectionStatus says, with source "arm". Errors after a connection (TLS, auth, HTTP,
+// another node's identity) mean something answered and was refused: no ARM data stands in.
 void fall_back_to_arm(NodeReport& r, const ArmMachine* machine) {
   if (r.outcome.state != NodeState::kUnreachable && r.outcome.state != NodeState::kTimeout) return;
   if (!machine || !has_runtime_protection_status(*machine)) return;
-  r.outcome.state = NodeState::kNoAgent;
+  r.source = "arm";
   r.outcome.reason = "no agent answered (" + r.outcome.reason + ")";
   r.snapshot = snapshot_from_arm(*machine, now_epoch_ms());
   r.note = "MDE state from ARM's runtimeProtectionStatus; threats, quarantine and scan results need the agent";
@@ -41,7 +47,7 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
   std::vector<std::unique_ptr<SnapshotConversation>> conversations;
   std::vector<Conversation*> pointers;
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {
-    conversations.push_back(std::make_unique<SnapshotConversation>(target));
+    conversations.push_back(std::make_unique<SnapshotConversation>(target, setup.nodes[i].name));
     pointers.push_back(conversations.back().get());
   }
   SnapshotRun out;
@@ -52,14 +58,16 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
   std::unordered_map<std::string_view, const ArmMachine*> machine_named;  // with --cluster
   for (const auto& m : setup.machines) machine_named.emplace(m.name, &m);
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {
-    NodeReport r{setup.nodes[i], out.run.nodes[i], std::move(conversations[i]->snapshot()), std::nullopt, std::nullopt, {}, {}};
+    NodeReport r{setup.nodes[i], out.run.nodes[i], std::move(conversations[i]->snapshot()), std::nullopt, std::nullopt, {}, {}, {}};
     if (r.outcome.state != NodeState::kOk) r.snapshot.reset();
+    if (r.snapshot) r.source = "agent";
     auto machine = machine_named.find(r.node.name);
     fall_back_to_arm(r, machine == machine_named.end() ? nullptr : machine->second);
     if (r.snapshot) r.findings = findings_of(*r.snapshot);
     out.reports.push_back(std::move(r));
   }
   sort_naturally(out.reports);
+  warn_about(out.reports);
   return out;
 }
 

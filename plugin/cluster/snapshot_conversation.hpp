@@ -15,13 +15,15 @@ namespace nexus_mde::plugin {
 
 class SnapshotConversation final : public Conversation {
  public:
-  explicit SnapshotConversation(std::string target) : target_(std::move(target)) {}
+  // `node`: the name asked for; an answer whose snapshot names another node is identity-mismatch.
+  SnapshotConversation(std::string target, std::string node) : target_(std::move(target)), node_(std::move(node)) {}
   AgentRequest first() override { return AgentRequest{HttpMethod::kGet, target_, {}, {}, {}, {}, {}}; }
   Next next(const AgentResponse& response) override;
   std::optional<NodeSnapshot>& snapshot() { return snapshot_; }
 
  private:
   std::string target_;
+  std::string node_;
   std::optional<NodeSnapshot> snapshot_;
 };
 

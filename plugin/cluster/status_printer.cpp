@@ -48,6 +48,8 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
   c.push_back(h ? flag_cell(h->real_time_protection_enabled, "on", "off") : kUnknownCell);
   auto updated = definitions_updated_ms(s);
   std::string version = h ? cell(h->definitions_version) : kUnknownCell;
+  // mdatp's own word on its definitions, where it is anything but the usual up_to_date.
+  if (h && h->definitions_status && *h->definitions_status != "up_to_date") version += " " + cell(h->definitions_status);
   const ScanRecord* scan = last_scan(s);
   if (for_people) {
     c.push_back(version + (updated ? " (" + human_age(*updated, now_ms) + ")" : ""));
@@ -55,7 +57,7 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
       auto when = scan->end_ms ? scan->end_ms : scan->start_ms;
       c.push_back(cell(scan->type) + " " + cell(scan->state) + (when ? " " + human_age(*when, now_ms) : ""));
     } else {
-      c.push_back(kUnknownCell);
+      c.push_back(kNoneCell);
     }
   } else {
     c.push_back(version);
@@ -65,13 +67,13 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
     c.push_back(scan ? time_cell(scan->end_ms ? scan->end_ms : scan->start_ms) : kUnknownCell);
   }
   // Without an agent (ARM's view) threats and quarantine are unknown, not zero.
-  bool listed = r.outcome.state != NodeState::kNoAgent;
+  bool listed = r.source != "arm";
   c.push_back(listed ? std::to_string(s.threats.size()) : kUnknownCell);
   c.push_back(listed ? std::to_string(s.quarantine.size()) : kUnknownCell);
   // A node that answered through ARM only says why first.
   std::vector<std::string> detail = r.findings;
   if (r.outcome.state != NodeState::kOk && !r.outcome.reason.empty()) detail.insert(detail.begin(), r.outcome.reason);
-  c.push_back(detail.empty() ? (for_people ? kUnknownCell : "") : join(detail, "; "));
+  c.push_back(detail.empty() ? (for_people ? kNoneCell : "") : join(detail, "; "));
   return c;
 }
 

@@ -26,12 +26,27 @@ struct SetFlags {
   bool wait = false;
 };
 
-// The machines not (yet) reporting `level` (ARM's runtimeProtectionStatus.enforcementLevel).
+// The machines reporting another level than `level` (ARM's runtimeProtectionStatus.enforcementLevel).
 std::vector<std::string> laggards(const std::vector<ArmMachine>& machines, const std::string& level) {
   std::vector<std::string> out;
   for (const auto& m : machines) {
-    if (m.enforcement_level() != level) out.push_back(m.name);
+    if (!m.enforcement_level().empty() && m.enforcement_level() != level) out.push_back(m.name);
   }
+  return out;
+}
+
+// The machines reporting no level at all: before api-version 2026-01-01-preview ARM has none.
+std::vector<std::string> silent_machines(const std::vector<ArmMachine>& machines) {
+  std::vector<std::string> out;
+  for (const auto& m : machines) {
+    if (m.enforcement_level().empty()) out.push_back(m.name);
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
 }
 
@@ -84,11 +99,15 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
   }
   auto lagging = laggards(*machines, wanted);
   if (!lagging.empty()) {
-    std::string names;
-    for (const auto& n : lagging) names += (names.empty() ? "" : ", ") + n;
     std::cerr << "nexus-mde enforcement set: the deadline passed with " << lagging.size() << " node(s) not reporting "
-              << to_string(*level) << ": " << names << "\n";
+              << to_string(*level) << ": " << joined(lagging) << "\n";
     return ExitCode::kDeadline;
+  }
+  if (auto silent = silent_machines(*machines); !silent.empty()) {
+    std::cerr << "nexus-mde enforcement set: " << silent.size() << " node(s) report no enforcement level at api-version "
+              << update.api_version() << " (" << joined(silent) << "): not confirmed; `enforcement show` with agent "
+              << "credentials reads each node's level from its agent\n";
+    return ExitCode::kIncomplete;
   }
   std::cerr << "nexus-mde: every node reports " << to_string(*level) << "\n";
   return ExitCode::kClean;
@@ -111,7 +130,8 @@ void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& glo
       "A read-modify-write: the cluster is read, both fields are sent (the one not given kept as it was) with\n"
       "If-Match on the etag, and the operation is followed to its end (default --deadline 600 s). Disabled also\n"
       "stops the MDE service on every node. Exit codes: 0 the cluster is at LEVEL; 2 the update failed or ARM\n"
-      "could not be reached; 3 usage or configuration error (level, flags, token); 4 the deadline passed (with\n"
+      "could not be reached, or (with --wait) some node reports no level at all, as before api-version\n"
+      "2026-01-01-preview; 3 usage or configuration error (level, flags, token); 4 the deadline passed (with\n"
       "--wait: before every node reported LEVEL; the laggards are named).");
   cmd->callback([flags, &globals, &outcome] { outcome.exit_code = run_set(globals, *flags); });
 }

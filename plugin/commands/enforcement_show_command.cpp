@@ -1,5 +1,6 @@
 // nexus-mde enforcement show
 #include <iostream>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 
@@ -24,6 +25,33 @@ struct ReportedLevel {
   std::string level;   // empty: not reported
   std::string source;  // "agent" or "arm"
 };
+
+// A node's level against the cluster's. What nobody reported is unknown, never drift: before
+// api-version 2026-01-01-preview ARM has no per-machine level (docs/formats.md).
+enum class Drift { kInSync, kDrift, kUnknown };
+
+Drift drift_of(const ReportedLevel& reported, const std::string& desired) {
+  if (reported.level.empty()) return Drift::kUnknown;
+  return reported.level == desired ? Drift::kInSync : Drift::kDrift;
+}
+
+const char* to_string(Drift d) {
+  switch (d) {
+    case Drift::kInSync: return "in-sync";
+    case Drift::kDrift: return "drift";
+    case Drift::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+const char* drift_cell(Drift d) {
+  switch (d) {
+    case Drift::kInSync: return "no";
+    case Drift::kDrift: return "yes";
+    case Drift::kUnknown: return kUnknownCell;
+  }
+  return kUnknownCell;
+}
 
 // Each machine's level as the node itself reports it: its agent's reading of mdatp where agent
 // credentials are given (--ca-file with --token-file or --cert/--key) and the agent answers, else
@@ -63,9 +91,10 @@ ExitCode run_show(const GlobalOptions& globals) {
   std::sort(machines.begin(), machines.end(), [](const ArmMachine& a, const ArmMachine& b) { return natural_less(a.name, b.name); });
   auto reported = reported_levels(globals, machines);
   if (!reported) return ExitCode::kUsage;
-  std::size_t drifting = 0;
-  for (std::size_t i = 0; i < machines.size(); ++i) drifting += (*reported)[i].level != desired;
-  ExitCode code = drifting > 0 ? ExitCode::kFindings : ExitCode::kClean;
+  std::vector<Drift> drift;
+  std::map<Drift, std::size_t> count;
+  for (std::size_t i = 0; i < machines.size(); ++i) ++count[drift.emplace_back(drift_of((*reported)[i], desired))];
+  ExitCode code = count[Drift::kDrift] > 0 ? ExitCode::kFindings : ExitCode::kClean;
 
   if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
     json::array nodes;
@@ -76,8 +105,8 @@ ExitCode run_show(const GlobalOptions& globals) {
                                    {"readyState", m.ready_state},
                                    {"powerState", m.power_state},
                                    {"reported", level.empty() ? json::value(nullptr) : json::value(level)},
-                                   {"source", source},
-                                   {"drift", level != desired}});
+                                   {"source", level.empty() ? json::value(nullptr) : json::value(source)},
+                                   {"drift", to_string(drift[i])}});
     }
     auto writer = make_document_writer(globals.output, std::cout);
     writer->value(json::object{
@@ -88,26 +117,32 @@ ExitCode run_show(const GlobalOptions& globals) {
                                  {"desired", desired},
                                  {"etag", c.etag}}},
         {"nodes", std::move(nodes)},
-        {"summary", json::object{{"nodes", machines.size()}, {"drifting", drifting}, {"exitCode", to_int(code)}}}});
+        {"summary", json::object{{"nodes", machines.size()},
+                                 {"inSync", count[Drift::kInSync]},
+                                 {"drifting", count[Drift::kDrift]},
+                                 {"unknown", count[Drift::kUnknown]},
+                                 {"exitCode", to_int(code)}}}});
     writer->finish();
     return code;
   }
   if (globals.output == OutputFormat::kTable) {
     std::cout << "Cluster " << c.name << ": " << desired << (c.enforcement_level ? "" : " (never set)")
-              << ", definition updates " << c.definition_update_mode.value_or("-") << "\n\n";
+              << ", definition updates " << c.definition_update_mode.value_or(kUnknownCell) << "\n\n";
   }
   Table table({"NODE", "READY", "POWER", "REPORTED", "SOURCE", "DRIFT"});
   for (std::size_t i = 0; i < machines.size(); ++i) {
     const auto& m = machines[i];
     const auto& [level, source] = (*reported)[i];
-    std::vector<std::string> row{m.name, m.ready_state, m.power_state, level.empty() ? kUnknownCell : level, source,
-                                 level != desired ? "yes" : "no"};
+    std::vector<std::string> row{m.name, m.ready_state, m.power_state, level.empty() ? kUnknownCell : level,
+                                 level.empty() ? kUnknownCell : source, drift_cell(drift[i])};
     if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, row);
     else table.add_row(std::move(row));
   }
   if (globals.output == OutputFormat::kTable) {
     table.print(std::cout);
-    std::cout << "\n" << machines.size() << " nodes, " << drifting << " not at " << desired << "\n";
+    std::cout << "\n" << machines.size() << " nodes, " << count[Drift::kDrift] << " not at " << desired;
+    if (count[Drift::kUnknown] > 0) std::cout << ", " << count[Drift::kUnknown] << " not reporting a level";
+    std::cout << "\n";
   }
   std::cout.flush();
   return code;
@@ -120,7 +155,9 @@ void add_enforcement_show_command(CLI::App& enforcement, const GlobalOptions& gl
   cmd->footer("Needs --cluster NAME -g RG [--subscription ID]. With agent credentials (--ca-file and --token-file or\n"
               "--cert/--key) a node's level is what its agent reads from mdatp (SOURCE agent); where no agent answers, or\n"
               "without them, the machine's runtimeProtectionStatus in ARM (SOURCE arm).\n"
-              "Exit codes: 0 every node at the cluster's level; 1 drift; 2 ARM could not be read; 3 usage or\n"
+              "A node that reports no level (ARM before api-version 2026-01-01-preview has none, and no agent answered)\n"
+              "is DRIFT ? (unknown): it never counts as drift.\n"
+              "Exit codes: 0 no node reports another level than the cluster's; 1 drift; 2 ARM could not be read; 3 usage or\n"
               "configuration error (token, flags, credentials).");
   cmd->callback([&globals, &outcome] { outcome.exit_code = run_show(globals); });
 }

@@ -183,7 +183,7 @@ ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
 
   std::vector<NodeReport> reports;
   for (std::size_t i = 0; i < setup->nodes.size(); ++i) {
-    NodeReport r{setup->nodes[i], run.nodes[i], std::nullopt, conversations[i]->trigger(), std::nullopt, {}, {}};
+    NodeReport r{setup->nodes[i], run.nodes[i], std::nullopt, conversations[i]->trigger(), std::nullopt, {}, {}, {}};
     if (r.scan) r.findings = findings_of(*r.scan);
     if (conversations[i]->joined()) r.note = "joined the scan already running";
     reports.push_back(std::move(r));

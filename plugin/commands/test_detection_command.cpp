@@ -26,7 +26,7 @@ ExitCode run_test_detection(const GlobalOptions& globals) {
   auto run = fan_out(setup->nodes, pointers, *setup->access.tls, setup->access.fan_out);
   std::vector<NodeReport> reports;
   for (std::size_t i = 0; i < setup->nodes.size(); ++i) {
-    NodeReport r{setup->nodes[i], run.nodes[i], std::nullopt, std::nullopt, conversations[i]->result(), {}, {}};
+    NodeReport r{setup->nodes[i], run.nodes[i], std::nullopt, std::nullopt, conversations[i]->result(), {}, {}, {}};
     if (r.detection) r.findings = findings_of(*r.detection);
     reports.push_back(std::move(r));
   }

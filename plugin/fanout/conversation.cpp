@@ -29,7 +29,7 @@ std::string_view to_string(NodeState state) {
     case NodeState::kAuthError: return "auth-error";
     case NodeState::kHttpError: return "http-error";
     case NodeState::kAgentError: return "agent-error";
-    case NodeState::kNoAgent: return "no-agent";
+    case NodeState::kIdentityMismatch: return "identity-mismatch";
     case NodeState::kSkipped: return "skipped";
   }
   return "?";

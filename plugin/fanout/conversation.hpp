@@ -22,7 +22,7 @@ enum class NodeState {
   kAuthError,    // 401, 403, 429: the agent refused our credentials or role
   kHttpError,    // an HTTP answer that is not the agent's (no JSON error), or broken HTTP
   kAgentError,   // the agent answered with an error of its own, or a body that does not parse
-  kNoAgent,      // ARM lists the machine but no agent answered: MDE as ARM's runtimeProtectionStatus says
+  kIdentityMismatch,  // the answer came from another node: its certificate or its own name says so
   kSkipped,      // not asked: the machine is powered off or not ready (ARM's data extract)
 };
 

@@ -26,6 +26,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "common/net/tls_context.hpp"
+#include "common/terminal_text.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -167,6 +168,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (!is_ip_literal(node_.name)) SSL_set_tlsext_host_name(native, node_.name.c_str());
     if (tls_session_) SSL_set_session(native, tls_session_);
     name_problem_.clear();
+    identity_problem_.clear();
     stream_->set_verify_callback(
         [this](bool preverified, ssl::verify_context& ctx) { return verify_names_node(preverified, ctx); });
     beast::get_lowest_layer(*stream_).expires_at(exchange_deadline_);
@@ -194,6 +196,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
       // on its listener), not a TLS disagreement.
       return fail(NodeState::kUnreachable, "connection to " + node_.endpoint() + " lost during the TLS handshake: " + ec.message());
     }
+    if (ec && !identity_problem_.empty()) return fail(NodeState::kIdentityMismatch, identity_problem_);
     if (ec) {
       std::string why = !name_problem_.empty() ? name_problem_ : net::peer_verify_failure(stream_->native_handle());
       return fail(NodeState::kTlsError, "TLS handshake failed: " + (why.empty() ? ec.message() : why));
@@ -363,21 +366,52 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     return fail(NodeState::kHttpError, std::string("connection lost ") + while_doing + ": " + ec.message());
   }
 
-  // The chain is OpenSSL's to judge; the leaf must also name the node we dialled.
+  // The chain is OpenSSL's to judge; the leaf must also name the node we dialled. A certificate
+  // that matches only by IP address but names other hosts belongs to another node (an address
+  // reused, an inventory out of date): identity-mismatch, not a TLS error.
   bool verify_names_node(bool preverified, ssl::verify_context& ctx) {
     X509_STORE_CTX* store = ctx.native_handle();
     if (!preverified || X509_STORE_CTX_get_error_depth(store) != 0) return preverified;
     X509* cert = X509_STORE_CTX_get_current_cert(store);
-    bool named = X509_check_host(cert, node_.name.data(), node_.name.size(), 0, nullptr) == 1;
-    if (!named && is_ip_literal(node_.host)) named = X509_check_ip_asc(cert, node_.host.c_str(), 0) == 1;
-    if (!named && !is_ip_literal(node_.host)) {
-      named = X509_check_host(cert, node_.host.data(), node_.host.size(), 0, nullptr) == 1;
-    }
-    if (!named) {
+    bool by_name = X509_check_host(cert, node_.name.data(), node_.name.size(), 0, nullptr) == 1;
+    bool by_ip = !by_name && is_ip_literal(node_.host) && X509_check_ip_asc(cert, node_.host.c_str(), 0) == 1;
+    bool by_host = !by_name && !by_ip && !is_ip_literal(node_.host) &&
+                   X509_check_host(cert, node_.host.data(), node_.host.size(), 0, nullptr) == 1;
+    if (!by_name && !by_ip && !by_host) {
       name_problem_ = "the agent's certificate names neither " + node_.name + " (DNS) nor " + node_.host + " (IP)";
       X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
+      return false;
     }
-    return named;
+    if (by_ip && !is_ip_literal(node_.name)) {
+      if (auto others = dns_names(cert); !others.empty()) {
+        identity_problem_ = "asked " + node_.name + " at " + node_.host + ", but the certificate there is " +
+                            join_names(others) + "'s; its data is not shown";
+        X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The DNS names in a certificate's subjectAltName.
+  static std::vector<std::string> dns_names(X509* cert) {
+    std::vector<std::string> out;
+    auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    if (!names) return out;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+      const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+      if (n->type != GEN_DNS) continue;
+      const unsigned char* data = ASN1_STRING_get0_data(n->d.dNSName);
+      out.emplace_back(reinterpret_cast<const char*>(data), static_cast<std::size_t>(ASN1_STRING_length(n->d.dNSName)));
+    }
+    GENERAL_NAMES_free(names);
+    return out;
+  }
+
+  static std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : " / ") + visible_text(n);
+    return out;
   }
 
   void begin_exchange() {
@@ -424,6 +458,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;
   SSL_SESSION* tls_session_ = nullptr;
   std::string name_problem_;
+  std::string identity_problem_;
   AgentRequest request_;
   http::request<http::string_body> req_;
   beast::flat_buffer buffer_;

@@ -30,7 +30,9 @@ class Table {
 // One TSV line: cells joined by tabs, each as visible_text (tabs and newlines become spaces).
 void write_tsv_row(std::ostream& out, const std::vector<std::string>& cells);
 
-// "-" for an absent cell value.
-inline constexpr const char* kUnknownCell = "-";
+// "?" for a value nobody reported (unknown: never a zero or a "no"); "-" where there is nothing
+// to show (no detail, no scan on record). docs/formats.md.
+inline constexpr const char* kUnknownCell = "?";
+inline constexpr const char* kNoneCell = "-";
 
 }  // namespace nexus_mde::plugin

@@ -4,6 +4,7 @@
 // operation), and the token errors that tell the operator how to log in.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "common/process.hpp"
 #include "common/time.hpp"
 #include "tests/support/agent_harness.hpp"
+#include "tests/support/cli_runner.hpp"
 
 namespace nexus_mde {
 namespace {
@@ -145,7 +147,8 @@ TEST_F(ArmCli, AMachineWithoutAnAgentShowsWhatArmReports) {
     else EXPECT_EQ(n.at("state"), "ok") << json::serialize(n);
   }
   ASSERT_NE(r99, nullptr) << r.out;
-  EXPECT_EQ(r99->at("state"), "no-agent");
+  EXPECT_EQ(r99->at("state"), "unreachable") << "one state for a down agent in every command";
+  EXPECT_EQ(r99->at("source"), "arm");
   EXPECT_NE(std::string(r99->at("reason").as_string()).find("no agent answered (cannot connect"), std::string::npos);
   EXPECT_NE(std::string(r99->at("note").as_string()).find("runtimeProtectionStatus"), std::string::npos);
   const auto& snap = r99->at("snapshot");
@@ -168,8 +171,8 @@ TEST_F(ArmCli, AMachineWithoutAnAgentShowsWhatArmReports) {
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("r99 ", 0) != 0) continue;
     row = true;
-    EXPECT_NE(line.find(" no-agent "), std::string::npos) << line;
-    EXPECT_NE(line.find(" -        -            no agent answered"), std::string::npos) << "threats and quarantine unknown: " << line;
+    EXPECT_NE(line.find(" unreachable "), std::string::npos) << line;
+    EXPECT_NE(line.find(" ?        ?            no agent answered"), std::string::npos) << "threats and quarantine unknown: " << line;
   }
   EXPECT_TRUE(row) << table.out;
 }
@@ -439,6 +442,131 @@ TEST_F(ArmCli, ThrottlingPastTheDeadlineIsReportedInArmsWords) {
     EXPECT_EQ(r.err.find("overall deadline"), std::string::npos) << command << ": " << r.err;
   }
 }
+
+}  // namespace
+}  // namespace nexus_mde
+
+namespace nexus_mde {
+namespace {
+
+// Every api-version the client may pick, each served in its own shape (fake-arm's shape_*: what
+// the spec's examples and TypeSpec @added decorators say that version has). What a version does
+// not report is unknown: never drift, never a finding, never a non-zero exit by itself.
+class ArmVersionMatrix : public ArmCli, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(ArmVersionMatrix, EnforcementStatusAndScanReadEachVersionRight) {
+  const std::string version = GetParam();
+  const bool per_machine_level = version >= std::string("2026-01-01");
+  json::object overrides;
+  overrides["apiVersions"] = json::array{json::string(version)};
+  overrides["enforcementLevel"] = "RealTime";
+  start_arm(world(overrides));
+  auto cli_at = [&](std::vector<std::string> args, bool with_agents = false) {
+    args.insert(args.end(), {"--api-version", version});
+    return with_agents ? cli_with_agents(args) : cli(args);
+  };
+
+  // The emulator's answer has the keys of that version's fixture (read with curl, independently),
+  // but for the scan times, which a machine that has not scanned yet does not have.
+  auto keys = [](const json::object& o) {
+    std::vector<std::string> k;
+    for (const auto& kv : o) {
+      if (kv.key() != "scanStartedTime" && kv.key() != "scanCompletedTime") k.emplace_back(kv.key());
+    }
+    std::sort(k.begin(), k.end());
+    return k;
+  };
+  ProcessOptions curl_options;
+  curl_options.timeout = 30s;
+  auto listed = run_process({"curl", "-sS", "--cacert", ca_.cert.string(), "-H", "Authorization: Bearer " + kToken,
+                             "https://" + address_ + ":" + std::to_string(port_) +
+                                 "/subscriptions/sub-1/resourceGroups/nexus-1-mrg/providers/Microsoft.NetworkCloud/"
+                                 "bareMetalMachines?api-version=" + version},
+                            curl_options);
+  ASSERT_TRUE(listed.ok() && listed->exit_code == 0) << (listed ? listed->err : listed.error().describe());
+  auto fixture = json::parse(testing::read_format_fixture("formats/arm/" + version + "-machine.json"));
+  EXPECT_EQ(keys(json::parse(listed->out).at("value").at(0).at("properties").at("runtimeProtectionStatus").as_object()),
+            keys(fixture.at("properties").at("runtimeProtectionStatus").as_object()));
+
+  auto shown = cli_at({"enforcement", "show", "-o", "json"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.out << shown.err;
+  auto doc = json::parse(shown.out);
+  EXPECT_EQ(doc.at("cluster").at("enforcementLevel"), "RealTime");
+  if (per_machine_level) {
+    EXPECT_EQ(doc.at("cluster").at("definitionUpdateMode"), "None");
+  } else {
+    EXPECT_TRUE(doc.at("cluster").at("definitionUpdateMode").is_null()) << "not in this version: unknown";
+  }
+  for (const auto& n : doc.at("nodes").as_array()) {
+    EXPECT_EQ(n.at("drift"), per_machine_level ? "in-sync" : "unknown") << json::serialize(n);
+    if (!per_machine_level) {
+      EXPECT_TRUE(n.at("reported").is_null()) << json::serialize(n);
+    }
+  }
+  EXPECT_EQ(doc.at("summary").at("drifting"), 0);
+  EXPECT_EQ(doc.at("summary").at("unknown"), per_machine_level ? 0 : 3);
+  auto table = cli_at({"enforcement", "show"});
+  EXPECT_EQ(table.exit_code, 0) << table.out;
+  if (!per_machine_level) {
+    EXPECT_NE(table.out.find("definition updates ?"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("3 nodes, 0 not at RealTime, 3 not reporting a level"), std::string::npos) << table.out;
+  }
+  // The agents know their level at every version.
+  auto via_agents = cli_at({"enforcement", "show", "-o", "json"}, true);
+  EXPECT_EQ(via_agents.exit_code, 0) << via_agents.out << via_agents.err;
+  auto agents_doc = json::parse(via_agents.out);
+  for (const auto& n : agents_doc.at("nodes").as_array()) EXPECT_EQ(n.at("drift"), "in-sync") << json::serialize(n);
+
+  // status --cluster with one agent down: that node shows ARM's view, which at 2025-09-01 has no
+  // health or licence verdict: unknown, not a finding.
+  agents_.back()->stop_hard();
+  auto status = cli_at({"status", "-o", "json"}, true);
+  EXPECT_EQ(status.exit_code, 2) << "a node not reached, nothing found\n" << status.out << status.err;
+  auto nodes = testing::nodes_by_name(status.out);
+  const json::object& down = nodes[agents_.back()->node()];
+  EXPECT_EQ(down.at("state"), "unreachable") << json::serialize(down);
+  EXPECT_EQ(down.at("source"), "arm");
+  EXPECT_TRUE(down.at("findings").as_array().empty()) << json::serialize(down);
+  const auto& health = down.at("snapshot").at("health");
+  if (!per_machine_level) {
+    EXPECT_TRUE(health.at("healthy").is_null()) << json::serialize(health);
+    EXPECT_TRUE(health.at("licensed").is_null()) << json::serialize(health);
+    EXPECT_TRUE(down.at("snapshot").at("enforcement").at("level").is_null());
+  } else {
+    EXPECT_EQ(health.at("healthy"), true);
+  }
+  EXPECT_EQ(health.at("definitionsVersion"), "1.395.227.0");
+
+  // A platform scan, followed through ARM's scan times (which every version has).
+  auto scanned = cli_at({"scan", "--wait", "-o", "json", "--deadline", "30"});
+  EXPECT_EQ(scanned.exit_code, 0) << scanned.out << scanned.err;
+  auto scan_doc = json::parse(scanned.out);
+  for (const auto& n : scan_doc.at("nodes").as_array()) EXPECT_EQ(n.at("state"), "completed") << json::serialize(n);
+
+  // Setting the level works at every version; definitionUpdateMode only where it exists.
+  auto set = cli_at({"enforcement", "set", "OnDemand", "--wait", "--deadline", "60"});
+  if (per_machine_level) {
+    EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
+  } else {
+    EXPECT_EQ(set.exit_code, 2) << "set, but no node can confirm it\n" << set.out << set.err;
+    EXPECT_NE(set.err.find("3 node(s) report no enforcement level at api-version 2025-09-01"), std::string::npos) << set.err;
+    EXPECT_NE(set.out.find("-> OnDemand"), std::string::npos) << set.out;
+  }
+  auto mode = cli_at({"enforcement", "set", "OnDemand", "--definition-update-mode", "Automatic"});
+  if (per_machine_level) {
+    EXPECT_EQ(mode.exit_code, 0) << mode.err;
+  } else {
+    EXPECT_EQ(mode.exit_code, 2) << mode.err;
+    EXPECT_NE(mode.err.find("definitionUpdateMode"), std::string::npos) << mode.err;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryApiVersion, ArmVersionMatrix, ::testing::Values("2025-09-01", "2026-07-01", "2026-10-01"),
+                         [](const ::testing::TestParamInfo<const char*>& version) {
+                           std::string name = version.param;
+                           std::erase(name, '-');
+                           return "v" + name;
+                         });
 
 }  // namespace
 }  // namespace nexus_mde

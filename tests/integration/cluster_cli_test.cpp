@@ -15,6 +15,7 @@
 #include "common/eicar.hpp"
 #include "common/process.hpp"
 #include "tests/support/agent_harness.hpp"
+#include "tests/support/cli_runner.hpp"
 #include "tests/support/terminal_checks.hpp"
 
 namespace nexus_mde {
@@ -25,29 +26,12 @@ namespace fs = std::filesystem;
 using testing::AgentHarness;
 using namespace std::chrono_literals;
 
-const char* kCli = NEXUS_MDE_CLI;
-
 ProcessResult run_cli(const std::vector<std::string>& args, std::chrono::seconds timeout = 60s,
                       std::vector<std::string> environment = {}) {
-  std::vector<std::string> argv{kCli};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessOptions o;
-  o.timeout = timeout;
-  environment.push_back("PATH=/usr/bin:/bin");
-  environment.push_back("HOME=/nonexistent");  // no ~/.config/nexus-mde/config.toml from the machine
-  o.environment = environment;
-  auto r = run_process(argv, o);
-  if (!r) throw std::runtime_error(r.error().describe());
-  return std::move(*r);
+  return testing::run_nexus_mde(args, timeout, std::move(environment));
 }
-
-// node name -> its JSON entry, from `-o json` output.
-std::map<std::string, json::object> nodes_by_name(const std::string& out) {
-  std::map<std::string, json::object> m;
-  json::value doc = json::parse(out);
-  for (const auto& n : doc.at("nodes").as_array()) m[std::string(n.at("node").as_string())] = n.as_object();
-  return m;
-}
+using testing::nodes_by_name;
+const char* kCli = NEXUS_MDE_CLI;
 
 std::string state_of(const json::object& node) { return std::string(node.at("state").as_string()); }
 
@@ -346,6 +330,45 @@ TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
   auto n = nodes_by_name(mismatch.out)["impostor"];
   EXPECT_EQ(state_of(n), "tls-error");
   EXPECT_NE(json::serialize(n.at("reason")).find("names neither impostor"), std::string::npos) << json::serialize(n);
+}
+
+// Two nodes' entries swapped, or an address reused by another node: what answers is not the node
+// asked for. Its data must never show under the wrong name. A certificate that names other hosts
+// is caught at the handshake; one that carries only the address is caught by the node the agent
+// says it is. Either way: identity-mismatch, with both names, and no snapshot.
+TEST_F(ClusterCli, AnAnswerFromAnotherNodeIsAnIdentityMismatch) {
+  auto& a = add_agent("ident-a");
+  auto& b = add_agent("ident-b");
+  auto& ip_only = add_agent("ident-c");
+  auto cert = ip_only.pki().issue(ip_only.ca(), "ip-only", {"ip-only", {}, {ip_only.address()}, -1, 30, true});
+  ip_only.config()["tls"].as_object()["cert"] = cert.cert.string();
+  ip_only.config()["tls"].as_object()["key"] = cert.key.string();
+  for (auto* x : {&a, &b, &ip_only}) x->start({"--log-target", "stderr"});
+  auto creds = credentials({&a, &b, &ip_only});
+  std::vector<std::string> args{"status", "-o", "json", "--node", a.node() + "=" + b.address(), "--node",
+                                b.node() + "=" + a.address(), "--node", "rack9=" + ip_only.address()};
+  args.insert(args.end(), creds.begin(), creds.end());
+  auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 2) << "no node's data can be shown\n" << r.out << r.err;
+  auto nodes = nodes_by_name(r.out);
+  for (auto [asked, other] : {std::pair{a.node(), b.node()}, std::pair{b.node(), a.node()}}) {
+    const auto& n = nodes[asked];
+    EXPECT_EQ(state_of(n), "identity-mismatch") << json::serialize(n);
+    std::string reason(n.at("reason").as_string());
+    EXPECT_NE(reason.find("asked " + asked), std::string::npos) << reason;
+    EXPECT_NE(reason.find("the certificate there is " + other + "'s"), std::string::npos) << reason;
+    EXPECT_TRUE(n.at("snapshot").is_null());
+  }
+  const auto& c = nodes["rack9"];
+  EXPECT_EQ(state_of(c), "identity-mismatch") << json::serialize(c);
+  EXPECT_NE(json::serialize(c.at("reason")).find("says it is " + ip_only.node()), std::string::npos) << json::serialize(c);
+  EXPECT_TRUE(c.at("snapshot").is_null());
+  // The same nodes under their own names are fine.
+  std::vector<std::string> right{"status", "-o", "json", "--node", node_arg(a), "--node", node_arg(b),
+                                 "--node", node_arg(ip_only)};
+  right.insert(right.end(), creds.begin(), creds.end());
+  auto fine = run_cli(right);
+  EXPECT_EQ(fine.exit_code, 0) << fine.out << fine.err;
 }
 
 // A server that starts an answer and ends the connection half-way (no TLS close_notify): the node

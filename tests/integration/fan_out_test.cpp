@@ -83,7 +83,7 @@ TEST(FanOut, TheDeadlineEndsEveryNodeItCutsOff) {
   AgentHarness unused("ca-only");
   auto tls = client_tls({&unused}, dir);
   std::vector<Node> nodes{{"a", a.address(), 9448, "test"}, {"b", b.address(), 9448, "test"}, {"c", c.address(), 9448, "test"}};
-  SnapshotConversation ca("/v1/status"), cb("/v1/status"), cc("/v1/status");
+  SnapshotConversation ca("/v1/status", ""), cb("/v1/status", ""), cc("/v1/status", "");
   FanOutOptions options;
   options.concurrency = 1;  // one at a time: b and c never get their turn
   options.timeout = 5s;
@@ -111,7 +111,7 @@ TEST(FanOut, ALongPollGivesItsSlotToTheNextNode) {
   testing::ScratchDir dir;
   auto tls = client_tls({&scanning, &other}, dir);
   ScanConversation scan("quick", true, std::chrono::steady_clock::now() + 30s);
-  SnapshotConversation status("/v1/status");
+  SnapshotConversation status("/v1/status", "");
   FanOutOptions options;
   options.concurrency = 1;
   options.bearer_token = scanning.tokens().operator_;  // every harness accepts the same tokens
@@ -140,7 +140,7 @@ TEST(FanOut, AThreadedRunReportsEveryNodeOnceAtItsInventoryPosition) {
   std::vector<std::unique_ptr<SnapshotConversation>> conversations;
   std::vector<Conversation*> pointers;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    conversations.push_back(std::make_unique<SnapshotConversation>("/v1/status"));
+    conversations.push_back(std::make_unique<SnapshotConversation>("/v1/status", ""));
     pointers.push_back(conversations.back().get());
   }
   FanOutOptions options;

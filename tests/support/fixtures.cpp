@@ -24,6 +24,15 @@ std::string read_file(const fs::path& path) {
 
 std::string read_fixture(const std::string& relative) { return read_file(fixture_path(relative)); }
 
+std::string read_format_fixture(const std::string& relative) {
+  std::string text = read_fixture(relative);
+  auto nl = text.find('\n');
+  if (text.rfind("# source: ", 0) != 0 || nl == std::string::npos || nl < 20) {
+    throw std::runtime_error(relative + ": the first line must be \"# source: …\" naming where the shape comes from");
+  }
+  return text.substr(nl + 1);
+}
+
 void write_file(const fs::path& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;

@@ -9,6 +9,9 @@ namespace nexus_mde::testing {
 
 std::filesystem::path fixture_path(const std::string& relative);  // under tests/fixtures
 std::string read_fixture(const std::string& relative);
+// A tests/fixtures/formats file: its first line, "# source: …", names where its shape comes from
+// and is checked here; the rest, returned, is the tool's output.
+std::string read_format_fixture(const std::string& relative);
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& content);
 // Every file directly in a fixture folder whose name ends with `suffix`, sorted.

@@ -10,16 +10,22 @@ def _row(*pairs):
     return OrderedDict(pairs)
 
 
-def _dash(value):
-    return "-" if value is None else value
+# "?" for a value nobody reported (unknown, never a zero or a "no"), "-" where there is nothing to
+# show: nexus-mde's own tables do the same.
+def _value(value):
+    return "?" if value is None else value
 
 
 def _yes_no(value):
-    return "-" if value is None else ("yes" if value else "no")
+    return "?" if value is None else ("yes" if value else "no")
 
 
 def _on_off(value):
-    return "-" if value is None else ("on" if value else "off")
+    return "?" if value is None else ("on" if value else "off")
+
+
+def _drift(value):
+    return {"in-sync": "no", "drift": "yes"}.get(value, "?")
 
 
 def _detail(node):
@@ -46,14 +52,14 @@ def status_table(result):
         health = snap.get("health") or {}
         enforcement = snap.get("enforcement") or {}
         rows.append(_row(("Node", n["node"]), ("State", n["state"]), ("Healthy", _yes_no(health.get("healthy"))),
-                         ("Enforcement", _dash(enforcement.get("level"))),
+                         ("Enforcement", _value(enforcement.get("level"))),
                          ("RTP", _on_off(health.get("realTimeProtectionEnabled"))),
-                         ("Definitions", _dash(health.get("definitionsVersion"))),
-                         ("DefinitionsUpdated", _dash(health.get("definitionsUpdated"))),
+                         ("Definitions", _value(health.get("definitionsVersion"))),
+                         ("DefinitionsUpdated", _value(health.get("definitionsUpdated"))),
                          ("LastScan", _last_scan(snap.get("scans"))),
-                         # no-agent: ARM's view, where threats and quarantine are unknown, not zero
-                         ("Threats", len(snap["threats"]) if "threats" in snap and n["state"] == "ok" else "-"),
-                         ("Quarantined", len(snap["quarantine"]) if "quarantine" in snap and n["state"] == "ok" else "-"),
+                         # source arm: ARM's view, where threats and quarantine are unknown, not zero
+                         ("Threats", len(snap["threats"]) if "threats" in snap and n.get("source") == "agent" else "?"),
+                         ("Quarantined", len(snap["quarantine"]) if "quarantine" in snap and n.get("source") == "agent" else "?"),
                          ("Detail", _detail(n))))
     return rows
 
@@ -65,9 +71,9 @@ def scans_table(result):
             rows.append(_row(("Node", n["node"]), ("Type", "-"), ("State", n["state"] if n["state"] != "ok" else "-"),
                              ("Started", "-"), ("Ended", "-"), ("Files", "-"), ("Threats", "-")))
         for s in n.get("scans", []):
-            rows.append(_row(("Node", n["node"]), ("Type", _dash(s.get("type"))), ("State", _dash(s.get("state"))),
-                             ("Started", _dash(s.get("startTime"))), ("Ended", _dash(s.get("endTime"))),
-                             ("Files", _dash(s.get("filesScanned"))), ("Threats", _dash(s.get("threatCount")))))
+            rows.append(_row(("Node", n["node"]), ("Type", _value(s.get("type"))), ("State", _value(s.get("state"))),
+                             ("Started", _value(s.get("startTime"))), ("Ended", _value(s.get("endTime"))),
+                             ("Files", _value(s.get("filesScanned"))), ("Threats", _value(s.get("threatCount")))))
     return rows
 
 
@@ -75,12 +81,12 @@ def threats_table(result):
     rows = []
     for n in result.get("nodes", []):
         for t in n.get("threats", []):
-            rows.append(_row(("Node", n["node"]), ("Threat", _dash(t.get("name"))), ("Type", _dash(t.get("type"))),
-                             ("Status", _dash(t.get("status"))), ("Path", _dash(t.get("path"))),
-                             ("Detected", _dash(t.get("detectionTime")))))
+            rows.append(_row(("Node", n["node"]), ("Threat", _value(t.get("name"))), ("Type", _value(t.get("type"))),
+                             ("Status", _value(t.get("status"))), ("Path", _value(t.get("path"))),
+                             ("Detected", _value(t.get("detectionTime")))))
         if n["state"] != "ok":
             rows.append(_row(("Node", n["node"]), ("Threat", "-"), ("Type", "-"), ("Status", n["state"]),
-                             ("Path", "-"), ("Detected", _dash(n.get("reason")))))
+                             ("Path", "-"), ("Detected", _value(n.get("reason")))))
     return rows
 
 
@@ -90,15 +96,15 @@ def scan_table(result):
         if "scanCompletedTime" in n or "scanStartedTime" in n:  # through ARM
             own = n.get("scan") or {}
             result = "-" if not own else "{} {}, {} threats".format(own.get("type"), own.get("state"), own.get("threatCount") or 0)
-            rows.append(_row(("Node", n["node"]), ("Power", _dash(n.get("powerState"))),
-                             ("Ready", _dash(n.get("readyState"))), ("Started", _dash(n.get("scanStartedTime"))),
-                             ("Completed", _dash(n.get("scanCompletedTime"))), ("State", n["state"]),
-                             ("Source", _dash(n.get("source"))), ("Result", result)))
+            rows.append(_row(("Node", n["node"]), ("Power", _value(n.get("powerState"))),
+                             ("Ready", _value(n.get("readyState"))), ("Started", _value(n.get("scanStartedTime"))),
+                             ("Completed", _value(n.get("scanCompletedTime"))), ("State", n["state"]),
+                             ("Source", _value(n.get("source"))), ("Result", result)))
         else:  # through the agents
             s = n.get("scan") or {}
-            rows.append(_row(("Node", n["node"]), ("State", n["state"]), ("Scan", _dash(s.get("state"))),
-                             ("Type", _dash(s.get("type"))), ("Files", _dash(s.get("filesScanned"))),
-                             ("Threats", _dash(s.get("threatsDetected"))), ("Detail", _detail(n))))
+            rows.append(_row(("Node", n["node"]), ("State", n["state"]), ("Scan", _value(s.get("state"))),
+                             ("Type", _value(s.get("type"))), ("Files", _value(s.get("filesScanned"))),
+                             ("Threats", _value(s.get("threatsDetected"))), ("Detail", _detail(n))))
     return rows
 
 
@@ -117,7 +123,7 @@ def report_table(result):
         health = r.get("health") or {}
         rows.append(_row(("Node", r.get("node")), ("Source", r.get("source")), ("Ok", _yes_no(r.get("ok"))),
                          ("Healthy", _yes_no(health.get("healthy"))),
-                         ("Enforcement", _dash((r.get("enforcement") or {}).get("level"))),
+                         ("Enforcement", _value((r.get("enforcement") or {}).get("level"))),
                          ("LastScan", _last_scan(r.get("scans"))), ("Threats", len(r.get("threats") or [])),
                          ("Error", r.get("error") or "-")))
     return rows
@@ -125,15 +131,15 @@ def report_table(result):
 
 def enforcement_table(result):
     desired = (result.get("cluster") or {}).get("desired")
-    return [_row(("Node", n["node"]), ("Desired", _dash(desired)), ("Reported", _dash(n.get("reported"))),
-                 ("Source", _dash(n.get("source"))), ("Drift", _yes_no(n.get("drift"))),
-                 ("Power", _dash(n.get("powerState"))), ("Ready", _dash(n.get("readyState"))))
+    return [_row(("Node", n["node"]), ("Desired", _value(desired)), ("Reported", _value(n.get("reported"))),
+                 ("Source", _value(n.get("source"))), ("Drift", _drift(n.get("drift"))),
+                 ("Power", _value(n.get("powerState"))), ("Ready", _value(n.get("readyState"))))
             for n in result.get("nodes", [])]
 
 
 def enforcement_set_table(result):
     before, after = result.get("before") or {}, result.get("after") or {}
     return [_row(("Cluster", result.get("cluster", "").rsplit("/", 1)[-1]),
-                 ("Before", _dash(before.get("enforcementLevel"))), ("After", _dash(after.get("enforcementLevel"))),
-                 ("DefinitionUpdates", _dash(after.get("definitionUpdateMode"))),
-                 ("Operation", _dash(result.get("operationStatus"))))]
+                 ("Before", _value(before.get("enforcementLevel"))), ("After", _value(after.get("enforcementLevel"))),
+                 ("DefinitionUpdates", _value(after.get("definitionUpdateMode"))),
+                 ("Operation", _value(result.get("operationStatus"))))]

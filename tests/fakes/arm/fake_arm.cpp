@@ -261,7 +261,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     std::string machines_path = sub + "/resourceGroups/" + text("managedResourceGroup") + "/providers/Microsoft.NetworkCloud/bareMetalMachines";
     std::string operations_prefix = sub + "/providers/Microsoft.NetworkCloud/locations/" + text("location", "eastus") + "/operationStatuses/";
     if (lower(path) == lower(cluster_path)) {
-      if (request.method == "GET") return get_cluster();
+      if (request.method == "GET") return get_cluster(api_version);
       if (request.method == "PATCH") return patch_cluster(request, api_version);
       return error(405, "MethodNotAllowed", "The requested method is not allowed.");
     }
@@ -288,6 +288,36 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     return {};
   }
 
+  // What each api-version's schema has (the TypeSpec @added decorators, and the 2025-09-01 and
+  // 2026-10-01 examples): before 2026-01-01-preview the cluster's runtimeProtectionConfiguration
+  // has no definitionUpdateMode and a machine's runtimeProtectionStatus only its five times and
+  // definitions fields; the BMC addresses came with 2026-01-01-preview and
+  // monitoringConfigurationStatus with 2026-05-01-preview. ARM answers in the version asked for.
+  static bool before(const std::string& api_version, const char* version) { return api_version.substr(0, 10) < version; }
+
+  static void shape_cluster(json::object& c, const std::string& api_version) {
+    auto& p = c["properties"].as_object();
+    if (before(api_version, "2026-01-01")) {
+      if (auto* rpc = p.if_contains("runtimeProtectionConfiguration"); rpc && rpc->is_object()) rpc->as_object().erase("definitionUpdateMode");
+      c.erase("kind");
+    }
+  }
+
+  static void shape_machine(json::object& m, const std::string& api_version) {
+    auto& p = m["properties"].as_object();
+    if (before(api_version, "2026-05-01")) p.erase("monitoringConfigurationStatus");
+    if (!before(api_version, "2026-01-01")) return;
+    p.erase("bmcIpv4Address");
+    p.erase("bmcIpv6Address");
+    if (auto* rps = p.if_contains("runtimeProtectionStatus"); rps && rps->is_object()) {
+      json::object kept;
+      for (const char* k : {"definitionsLastUpdated", "definitionsVersion", "scanCompletedTime", "scanScheduledTime", "scanStartedTime"}) {
+        if (auto* v = rps->as_object().if_contains(k)) kept[k] = *v;
+      }
+      *rps = std::move(kept);
+    }
+  }
+
   json::object cluster_json() {
     json::object c = cluster_template_;
     c["id"] = cluster_id();
@@ -305,10 +335,12 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     return c;
   }
 
-  HttpResponse get_cluster() {
+  HttpResponse get_cluster(const std::string& api_version) {
     complete_operations();
     HttpResponse r;
-    r.body = json::serialize(cluster_json());
+    json::object c = cluster_json();
+    shape_cluster(c, api_version);
+    r.body = json::serialize(c);
     if (concurrent_writer_) ++etag_;  // someone else changes the cluster right after every read
     return r;
   }
@@ -339,7 +371,16 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       }
       op.level = std::string(l->as_string());
     }
-    if (auto* m = rpc->as_object().if_contains("definitionUpdateMode"); m && m->is_string()) op.update_mode = std::string(m->as_string());
+    if (auto* m = rpc->as_object().if_contains("definitionUpdateMode")) {
+      // The member is not in that version's schema. Whether ARM ignores or refuses it is not
+      // documented; the emulator refuses, so that a client which sends it anyway is caught.
+      if (before(api_version, "2026-01-01")) {
+        return error(400, "InvalidRequestContent",
+                     "Could not find member 'definitionUpdateMode' on object of type 'RuntimeProtectionConfiguration' "
+                     "(api-version " + api_version + ").");
+      }
+      if (m->is_string()) op.update_mode = std::string(m->as_string());
+    }
     op.fails = fail_patch_;
     return start_operation(std::move(op), api_version, true);
   }
@@ -617,7 +658,11 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     if (auto token = param(query, "$skipToken"); !token.empty()) skip = std::stoul(token);
     json::array value;
     const auto& nodes = world_.at("nodes").as_array();
-    for (std::size_t i = skip; i < nodes.size() && value.size() < page; ++i) value.push_back(machine_json(nodes[i].as_object()));
+    for (std::size_t i = skip; i < nodes.size() && value.size() < page; ++i) {
+      json::object m = machine_json(nodes[i].as_object());
+      shape_machine(m, api_version);
+      value.push_back(std::move(m));
+    }
     json::object list{{"value", std::move(value)}};
     if (skip + page < nodes.size()) {
       list["nextLink"] = "https://" + host_ + "/subscriptions/" + text("subscription") + "/resourceGroups/" +

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -736,6 +737,31 @@ void apply_faults(const State& s, const std::string& command) {
   }
 }
 
+// A recorded public output, replayed as it was: state "replay" maps the arguments (space-separated,
+// "health --output json") to {"stdout": FILE, "stderr": TEXT, "exitCode": N}. A FILE relative to
+// the state directory; its first line, "# source: …", names the public source and is not printed.
+std::optional<int> replay(State& state, int argc, char** argv) {
+  auto it = state.doc().find("replay");
+  if (it == state.doc().end() || !it->value().is_object()) return std::nullopt;
+  std::string args;
+  for (int i = 1; i < argc; ++i) args += (i > 1 ? " " : "") + std::string(argv[i]);
+  auto entry = it->value().get_object().find(args);
+  if (entry == it->value().get_object().end() || !entry->value().is_object()) return std::nullopt;
+  const json::object& r = entry->value().get_object();
+  if (auto* file = r.if_contains("stdout")) {
+    fs::path path(std::string(file->as_string()));
+    if (path.is_relative()) path = state.dir() / path;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read replay file " + path.string());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.rfind("# source:", 0) == 0) text.erase(0, text.find('\n') == std::string::npos ? text.size() : text.find('\n') + 1);
+    std::cout << text;
+  }
+  if (auto* err = r.if_contains("stderr")) std::cerr << err->as_string().c_str();
+  auto* code = r.if_contains("exitCode");
+  return code ? code->to_number<int>() : 0;
+}
+
 fs::path state_dir(const char* argv0) {
   if (const char* env = std::getenv("FAKE_MDATP_STATE"); env && *env) return env;
   return fs::path(argv0).parent_path() / "fake-mdatp-state";
@@ -746,6 +772,7 @@ fs::path state_dir(const char* argv0) {
 int main(int argc, char** argv) {
   try {
     State state(state_dir(argv[0]));
+    if (auto code = replay(state, argc, argv)) return *code;
     Options o = parse_args(argc, argv);
     if (o.words.empty()) usage_error();
     const std::string& command = o.words[0];

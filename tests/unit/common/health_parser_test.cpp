@@ -161,17 +161,23 @@ TEST(HealthJson, SyntaxErrorsNameTheOffset) {
   EXPECT_FALSE(parse_health_json("[1,2]").ok());
 }
 
-TEST(HealthText, MalformedLinesNameTheLine) {
-  auto r = parse_health_text("healthy : true\nthis line has no separator\n");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().line, 2u);
+TEST(HealthText, MalformedLinesAreSkippedAndNamed) {
+  std::vector<std::string> warnings;
+  auto r = parse_health_text("healthy : true\nthis line has no separator\n", &warnings);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->healthy, true);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].rfind("line 2: ", 0), 0u) << warnings[0];
   auto help = parse_health_output(read_fixture("mdatp/help-expected-one-of-macos.txt"));
-  EXPECT_FALSE(help.ok());
+  EXPECT_FALSE(help.ok()) << "no line of a usage text is a key : value line";
   EXPECT_FALSE(parse_health_text("").ok());
   EXPECT_FALSE(parse_health_text("ATTENTION: No license found. Contact your administrator for help.\n").ok());
-  auto unterminated = parse_health_text("org_id : \"abc\n");
-  ASSERT_FALSE(unterminated.ok());
-  EXPECT_EQ(unterminated.error().field, "orgId");
+  warnings.clear();
+  auto unterminated = parse_health_text("healthy : true\norg_id : \"abc\n", &warnings);
+  ASSERT_TRUE(unterminated.ok());
+  EXPECT_FALSE(unterminated->org_id);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("org_id"), std::string::npos) << warnings[0];
 }
 
 TEST(HealthField, ValueAloneWithAttentionLine) {

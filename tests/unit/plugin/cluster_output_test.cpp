@@ -120,8 +120,8 @@ std::vector<NodeReport> sample_cluster() {
     return o;
   };
   std::vector<NodeReport> reports;
-  reports.push_back({node("r10", "10.0.0.10"), ok(12), healthy("r10"), std::nullopt, std::nullopt, {}, {}});
-  reports.push_back({node("r2", "10.0.0.2"), ok(9), healthy("r2"), std::nullopt, std::nullopt, {}, {}});
+  reports.push_back({node("r10", "10.0.0.10"), ok(12), healthy("r10"), std::nullopt, std::nullopt, {}, {}, "agent"});
+  reports.push_back({node("r2", "10.0.0.2"), ok(9), healthy("r2"), std::nullopt, std::nullopt, {}, {}, "agent"});
   auto infected = healthy("r3");
   Threat t;
   t.name = "Virus:DOS/EICAR_Test_File";
@@ -131,16 +131,16 @@ std::vector<NodeReport> sample_cluster() {
   t.detected_ms = kNow - 600'000;
   infected.threats.push_back(t);
   infected.scans.front().state = "failed";
-  reports.push_back({node("r3", "10.0.0.3"), ok(15), infected, std::nullopt, std::nullopt, {}, {}});
+  reports.push_back({node("r3", "10.0.0.3"), ok(15), infected, std::nullopt, std::nullopt, {}, {}, "agent"});
   auto stale = healthy("r4");
   stale.stale = true;
   stale.errors.push_back({"health", "mdatp health: timed out after 30000 ms"});
-  reports.push_back({node("r4", "10.0.0.4"), ok(5003), stale, std::nullopt, std::nullopt, {}, {}});
+  reports.push_back({node("r4", "10.0.0.4"), ok(5003), stale, std::nullopt, std::nullopt, {}, {}, "agent"});
   NodeOutcome down;
   down.state = NodeState::kUnreachable;
   down.reason = "cannot connect to 10.0.0.11:9448: Connection refused";
   down.latency = std::chrono::milliseconds(1);
-  reports.push_back({node("r11", "10.0.0.11"), down, std::nullopt, std::nullopt, std::nullopt, {}, {}});
+  reports.push_back({node("r11", "10.0.0.11"), down, std::nullopt, std::nullopt, std::nullopt, {}, {}, {}});
   for (auto& r : reports) {
     if (r.snapshot) r.findings = findings_of(*r.snapshot);
   }
@@ -164,12 +164,16 @@ TEST(ClusterSummary, FindingsOutrankUnreachedNodes) {
   auto summary = ClusterSummary::of(reports, run_of(reports));
   EXPECT_EQ(summary.exit_code(), ExitCode::kFindings);
   EXPECT_EQ(summary.line(), "5 nodes: 4 ok, 1 unreachable; 2 with findings; 0.8 s");
-  // mdatp's definitions verdict: only up_to_date and updating are fine; unknown says nothing.
+  // mdatp's definitions verdict: update_failed is a finding; up_to_date and updating are fine; a
+  // value nobody documented is shown and warned about, never a finding.
   auto outdated = *reports[0].snapshot;
-  outdated.health->definitions_status = "outdated";
-  EXPECT_EQ(findings_of(outdated), (std::vector<std::string>{"definitions outdated"}));
+  outdated.health->definitions_status = "update_failed";
+  EXPECT_EQ(findings_of(outdated), (std::vector<std::string>{"definitions update_failed"}));
   outdated.health->definitions_status = "updating";
   EXPECT_TRUE(findings_of(outdated).empty());
+  outdated.health->definitions_status = "outdated";
+  EXPECT_TRUE(findings_of(outdated).empty());
+  EXPECT_FALSE(known_definitions_status("outdated"));
   std::vector<NodeReport> unreached{reports[0], reports[4]};
   EXPECT_EQ(ClusterSummary::of(unreached, run_of(unreached)).exit_code(), ExitCode::kIncomplete);
   std::vector<NodeReport> clean{reports[0], reports[3]};

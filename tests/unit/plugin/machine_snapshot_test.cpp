@@ -3,7 +3,9 @@
 
 #include <boost/json.hpp>
 
+#include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/arm/machine_snapshot.hpp"
+#include "plugin/cluster/node_report.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nexus_mde::plugin {
@@ -57,6 +59,45 @@ TEST(MachineSnapshot, FieldsArmDoesNotReportStayUnknown) {
   ArmMachine none;
   EXPECT_FALSE(has_runtime_protection_status(none));
 }
+
+// tests/fixtures/formats/arm: one machine and one cluster per api-version the client may use.
+class ArmVersionShapes : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ArmVersionShapes, WhatAVersionDoesNotReportIsUnknownNeverAFinding) {
+  const std::string version = GetParam();
+  const bool rich = version >= std::string("2026-01-01");
+  auto machine_doc = json::parse(testing::read_format_fixture("formats/arm/" + version + "-machine.json"));
+  const auto& props = machine_doc.at("properties").as_object();
+  ArmMachine m;
+  m.name = std::string(props.at("machineName").as_string());
+  m.runtime_protection_status = props.at("runtimeProtectionStatus").as_object();
+  auto s = snapshot_from_arm(m, 1'800'000'000'000);
+  ASSERT_TRUE(s.health);
+  EXPECT_EQ(s.health->definitions_version, "1.2.3");
+  ASSERT_EQ(s.scans.size(), 1u);
+  EXPECT_EQ(s.scans[0].state, "completed") << "scanScheduledTime, the next scan, says nothing about this one";
+  if (rich) {
+    EXPECT_EQ(s.health->healthy, false);
+    EXPECT_EQ(s.enforcement.level, EnforcementLevel::OnDemand);
+  } else {
+    EXPECT_FALSE(s.health->healthy);
+    EXPECT_FALSE(s.health->licensed);
+    EXPECT_FALSE(s.health->health_issues);
+    EXPECT_FALSE(s.enforcement.level);
+    EXPECT_TRUE(findings_of(s).empty()) << findings_of(s).front();
+  }
+  ArmCluster c;
+  ASSERT_TRUE(read_cluster(json::parse(testing::read_format_fixture("formats/arm/" + version + "-cluster.json")), c));
+  EXPECT_EQ(c.enforcement_level, "OnDemand");
+  EXPECT_EQ(c.definition_update_mode.has_value(), rich) << "absent before 2026-01-01-preview: unknown, not None";
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryApiVersion, ArmVersionShapes, ::testing::Values("2025-09-01", "2026-07-01", "2026-10-01"),
+                         [](const ::testing::TestParamInfo<const char*>& version) {
+                           std::string name = version.param;
+                           std::erase(name, '-');
+                           return "v" + name;
+                         });
 
 }  // namespace
 }  // namespace nexus_mde::plugin
