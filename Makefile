@@ -2,7 +2,7 @@
 # needs first (.ci/install-deps, Debian 12 packages only), so a fresh machine needs nothing else.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: deps build build-sanitize test test-release test-sanitize demo bench clean
+.PHONY: deps build build-sanitize test test-release test-sanitize demo bench fuzz clean
 
 deps:
 	@bash .ci/install-deps
@@ -34,6 +34,11 @@ demo: build
 
 bench: build
 	@bash tests/bench/run-benchmarks build/release
+
+# libFuzzer on mdatp's text parsers, 1,000,000 runs each (FUZZ_RUNS=N), under ASan + UBSan
+# (tests/fuzz/run-libfuzzer; needs clang). Not a test: its figures go to docs/testing.md.
+fuzz: deps
+	@bash tests/fuzz/run-libfuzzer
 
 clean:
 	rm -rf build

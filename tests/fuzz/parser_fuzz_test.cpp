@@ -67,6 +67,9 @@ std::vector<std::string> samples() {
     for (const auto& name : testing::fixtures_in(folder, ".json")) out.push_back(testing::read_fixture(name));
     for (const auto& name : testing::fixtures_in(folder, ".txt")) out.push_back(testing::read_fixture(name));
   }
+  for (const auto& suffix : {".txt", ".json"}) {
+    for (const auto& name : testing::fixtures_in("formats/mdatp", suffix)) out.push_back(testing::read_format_fixture(name));
+  }
   return out;
 }
 
