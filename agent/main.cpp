@@ -2,16 +2,22 @@
 //   nexus-mde-agent [--config FILE]             serve (systemd Type=notify)
 //   nexus-mde-agent --check-config              validate and exit (0 valid, 3 invalid)
 //   nexus-mde-agent --collect-once              print one snapshot as JSON and exit (0, or 1)
+//   nexus-mde-agent --version                   what this binary is: version, commit, build type
+#include <grp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
 #include "agent/config/load_config.hpp"
+#include "agent/log/event_log.hpp"
 #include "agent/mdatp/collector.hpp"
 #include "agent/service/agent_service.hpp"
+#include "common/build_info.hpp"
 
 namespace {
 
@@ -19,6 +25,23 @@ namespace {
 constexpr int kOk = 0;
 constexpr int kCollectedWithErrors = 1;  // --collect-once: some mdatp command failed
 constexpr int kInvalid = 3;              // usage or configuration error
+
+// MDE lets members of the group its package creates, mdatp, run the commands the agent needs; root
+// needs no group. Without the group every call would fail: better to say so once and exit 3, which
+// the unit does not restart (RestartPreventExitStatus=3), than to serve a node that reads nothing.
+std::string mdatp_group_problem() {
+  if (::geteuid() == 0) return {};
+  const struct group* g = ::getgrnam("mdatp");
+  if (!g) {
+    return "group mdatp does not exist: Microsoft Defender for Endpoint is not installed here (its package creates the "
+           "group; installing it adds this agent's user to the group and starts the agent again)";
+  }
+  std::vector<gid_t> groups(static_cast<std::size_t>(std::max(::getgroups(0, nullptr), 0)));
+  int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
+  if (::getegid() == g->gr_gid || std::find(groups.begin(), groups.begin() + std::max(n, 0), g->gr_gid) != groups.end()) return {};
+  return "this process is not in group mdatp, so it cannot run mdatp: `usermod -a -G mdatp nexus-mde`, then "
+         "`systemctl restart nexus-mde-agent`";
+}
 
 std::string host_name() {
   char buf[256] = {};
@@ -36,6 +59,7 @@ int main(int argc, char** argv) {
   bool check_only = false;
   bool collect_once = false;
   std::string log_target = "journal";
+  app.set_version_flag("--version", "nexus-mde-agent " + nexus_mde::build_description());
   app.add_option("--config", options.config_path, "Configuration file")->capture_default_str();
   app.add_flag("--check-config", check_only,
                "Validate the configuration, the files it names and the TLS certificate and key, list every problem, "
@@ -83,6 +107,11 @@ int main(int argc, char** argv) {
     std::cout << boost::json::serialize(boost::json::value_from(snapshot)) << "\n";
     for (const auto& e : snapshot.errors) std::cerr << "nexus-mde-agent: " << e.source << ": " << e.message << "\n";
     return snapshot.errors.empty() ? kOk : kCollectedWithErrors;
+  }
+  if (auto problem = mdatp_group_problem(); !problem.empty()) {
+    EventLog(options.log_target, cfg.node).write(Priority::kError, message_id::kMdatpFailure, problem);
+    if (options.log_target != LogTarget::kStderr) std::cerr << "nexus-mde-agent: " << problem << "\n";
+    return kInvalid;
   }
   return run_agent_service(options, std::move(loaded));
 }

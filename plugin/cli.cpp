@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/build_info.hpp"
+
 namespace nexus_mde::plugin {
 
 void add_global_options(CLI::App& app, GlobalOptions& globals) {
@@ -93,7 +95,7 @@ int run_cli(int argc, char** argv) {
   // The same binary runs as nexus-mde, kubectl-nexus_mde and under the az extension.
   std::string invoked = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "nexus-mde";
   app.name(invoked == "kubectl-nexus_mde" ? "kubectl nexus-mde" : "nexus-mde");
-  app.set_version_flag("--version", std::string("nexus-mde ") + NEXUS_MDE_VERSION);
+  app.set_version_flag("--version", "nexus-mde " + build_description());
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
 

@@ -363,7 +363,9 @@ std::vector<ConfigProblem> check_config_files(const AgentConfig& config) {
   readable("tls.clientCa", config.tls_client_ca);
   std::error_code ec;
   if (auto why = not_a_regular_file(config.mdatp_path); !why.empty()) {
-    problems.push_back({"mdatp.path", config.mdatp_path + ": " + why});
+    // On a node, the usual reason: MDE is not installed yet (its package's trigger restarts us).
+    std::string hint = why == "no such file" ? " (is Microsoft Defender for Endpoint installed?)" : "";
+    problems.push_back({"mdatp.path", config.mdatp_path + ": " + why + hint});
   } else if (::access(config.mdatp_path.c_str(), X_OK) != 0) {
     problems.push_back({"mdatp.path", config.mdatp_path + ": not executable by this user"});
   }
