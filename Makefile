@@ -2,7 +2,7 @@
 # needs first (.ci/install-deps, Debian 12 packages only), so a fresh machine needs nothing else.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: deps build build-sanitize test test-release test-sanitize demo bench fuzz clean
+.PHONY: deps build build-sanitize test test-release test-sanitize demo lab lab-down bench fuzz clean
 
 deps:
 	@bash .ci/install-deps
@@ -31,6 +31,16 @@ test-sanitize: build-sanitize
 # with the mdatp double on 127.77.0.x (tests/demo/run-demo; DEMO_NODES=N for another size).
 demo: build
 	@bash tests/demo/run-demo build/release
+
+# A cluster of real nodes: LAB_NODES (default 4, up to 16) Debian 12 containers with systemd as
+# PID 1, the agent RPM and the mdatp double, in a network namespace of their own, plus the ARM
+# emulator (tests/node/lab; docs/testing.md). Needs root. `make lab-down` removes everything.
+lab: build
+	@bash tests/node/node-root >/dev/null
+	@bash tests/node/lab up build/release $(LAB_NODES)
+
+lab-down:
+	@bash tests/node/lab down
 
 bench: build
 	@bash tests/bench/run-benchmarks build/release
