@@ -45,6 +45,10 @@ std::vector<Case> cases() {
                       {"health --details antivirus", kNoJsonOutput},
                       {"health", kNoJsonOutput},
                       {"--health", json::object{{"stdout", testing::fixture_path("formats/mdatp/legacy-camelcase-text.txt").string()}}}};
+  // `--details antivirus` as its own section: its enforcement_level names the node's level.
+  json::object details = replay_text("text-snake-managed-newkeys.txt");
+  details["health --details antivirus"] =
+      json::object{{"stdout", testing::fixture_path("formats/mdatp/details-antivirus.txt").string()}};
   return {
       {"legacy", legacy, {}, "up_to_date"},
       {"managed-newkeys", replay_text("text-snake-managed-newkeys.txt"), {}, "up_to_date"},
@@ -54,6 +58,11 @@ std::vector<Case> cases() {
       {"truncated", replay_text("text-truncated.txt"), {}, ""},
       {"update-failed", replay_json("json-update-failed.json"), {"definitions update_failed"}, "update_failed"},
       {"unknown-json", replay_json("json-unknown-status.json"), {}, "rolling_back"},
+      {"expired", replay_text("text-expired.txt"), {"unhealthy"}, "up_to_date"},
+      {"details", details,
+       {"enforcement inconsistent: enforcement_level is passive but real_time_protection_enabled=false, "
+        "passive_mode_enabled=false"},
+       "up_to_date"},
   };
 }
 
@@ -84,7 +93,7 @@ class FormatMatrixCli : public ::testing::Test {
 
 TEST_F(FormatMatrixCli, EachFamilyIsReadRightAndOnlyRealFindingsCount) {
   auto r = testing::run_nexus_mde(args({"status", "-o", "json"}));
-  EXPECT_EQ(r.exit_code, 1) << "two nodes have real findings\n" << r.err;
+  EXPECT_EQ(r.exit_code, 1) << "some nodes have real findings\n" << r.err;
   auto nodes = testing::nodes_by_name(r.out);
   ASSERT_EQ(nodes.size(), cases_.size()) << r.out;
   for (std::size_t i = 0; i < cases_.size(); ++i) {
@@ -100,6 +109,10 @@ TEST_F(FormatMatrixCli, EachFamilyIsReadRightAndOnlyRealFindingsCount) {
     else EXPECT_EQ(status, c.definitions_status.c_str());
   }
   EXPECT_TRUE(nodes[agents_[0]->node()].at("snapshot").at("health").at("definitionsUpdated") == "2020-03-04T12:03:49.305Z");
+  // The details section's enforcement_level is the node's level, checked against its flags.
+  const auto& details = nodes[agents_.back()->node()].at("snapshot").at("enforcement");
+  EXPECT_EQ(details.at("mdatp").at("enforcementLevel"), "passive") << json::serialize(details);
+  EXPECT_EQ(details.at("consistent"), false) << "passive with passive_mode_enabled false: " << json::serialize(details);
 }
 
 TEST_F(FormatMatrixCli, WarningsNameTheLineAndAreSaidOncePerRun) {
