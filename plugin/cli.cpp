@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/build_info.hpp"
+#include "plugin/suggest.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -132,7 +133,9 @@ int run_cli(int argc, char** argv) {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::cerr << app.get_name() << ": " << e.what() << "\nRun '" << app.get_name() << " --help' for usage.\n";
+    std::string why = did_you_mean(app, std::vector<std::string>(args.begin() + (args.empty() ? 0 : 1), args.end()));
+    std::cerr << app.get_name() << ": " << (why.empty() ? std::string(e.what()) : why) << "\n\nRun '" << app.get_name()
+              << " --help' for usage.\n";
     return to_int(ExitCode::kUsage);
   } catch (const std::exception& e) {
     std::cerr << app.get_name() << ": internal error: " << e.what() << "\n";

@@ -332,6 +332,24 @@ TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
   EXPECT_NE(json::serialize(n.at("reason")).find("names neither impostor"), std::string::npos) << json::serialize(n);
 }
 
+// A typo gets the closest names, as kubectl and az say it, and the usage exit code.
+TEST_F(ClusterCli, MistypedCommandsAndFlagsGetSuggestions) {
+  auto command = run_cli({"stauts"});
+  EXPECT_EQ(command.exit_code, 3);
+  EXPECT_NE(command.err.find("unknown command \"stauts\"\n\nDid you mean this?\n\tstatus\n"), std::string::npos) << command.err;
+  auto sub = run_cli({"enforcement", "shwo"});
+  EXPECT_NE(sub.err.find("unknown command \"shwo\"\n\nDid you mean this?\n\tshow"), std::string::npos) << sub.err;
+  auto flag = run_cli({"status", "--nod", "r1=127.0.0.1"});
+  EXPECT_EQ(flag.exit_code, 3);
+  EXPECT_NE(flag.err.find("unknown flag \"--nod\"\n\nDid you mean this?\n\t--node"), std::string::npos) << flag.err;
+  auto nothing_near = run_cli({"xyzzy"});
+  EXPECT_NE(nothing_near.err.find("unknown command \"xyzzy\"\n"), std::string::npos) << nothing_near.err;
+  EXPECT_EQ(nothing_near.err.find("Did you mean"), std::string::npos) << nothing_near.err;
+  // An option's value is not taken for a command or a flag.
+  auto value = run_cli({"status", "--node", "stauts=127.0.0.1", "--timeout", "1", "-o", "json"});
+  EXPECT_EQ(value.err.find("Did you mean"), std::string::npos) << value.err;
+}
+
 // Two nodes' entries swapped, or an address reused by another node: what answers is not the node
 // asked for. Its data must never show under the wrong name. A certificate that names other hosts
 // is caught at the handshake; one that carries only the address is caught by the node the agent

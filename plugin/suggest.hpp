@@ -1,0 +1,27 @@
+// "Did you mean …?" for a mistyped command or flag, as kubectl and az say it: the closest known
+// names by edit distance, from the same CLI11 command tree that parses (no second list).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace nexus_mde::plugin {
+
+// Optimal string alignment distance (Levenshtein plus swapping two neighbours): "stauts" is 1
+// from "status".
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The known names within reach of `typed` (at most a third of its length, and at least 1),
+// closest first.
+std::vector<std::string> closest_names(std::string_view typed, const std::vector<std::string>& known);
+
+// After a parse error: the first word that names no command at its level, or the first flag no
+// command knows, with suggestions. Empty when neither is found (the parser's own message stands).
+std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& args);
+
+}  // namespace nexus_mde::plugin
