@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/json/fwd.hpp>
 
@@ -32,5 +33,14 @@ Result<DetectionResult> detection_result_from_json(const boost::json::value& val
 
 // mdatp's threat status as the action taken: quarantined; removed (also cleaned); allowed; none.
 std::string detection_action(const std::optional<std::string>& threat_status);
+
+// The detection test's file: this prefix, 16 hex digits, ".com", in its configured folder.
+inline constexpr std::string_view kDetectionFilePrefix = "nexus-mde-eicar-";
+std::string detection_file_name(const std::string& random_hex16);
+
+// A threat (or quarantined item) the detection test made: the EICAR test file's threat name on a
+// file named as the test names its files. Both must match, so a real threat never passes for a
+// test by its file name alone.
+bool made_by_detection_test(const std::optional<std::string>& threat_name, const std::optional<std::string>& path);
 
 }  // namespace nexus_mde

@@ -77,6 +77,8 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   app.add_option("--concurrency", access.concurrency, "Nodes asked at once; default 64")
       ->envname("NEXUS_MDE_CONCURRENCY")
       ->type_name("N");
+  app.add_flag("--include-test-detections", globals.findings.include_test_detections,
+               "Count the threats the detection test made (its EICAR file) as findings; by default they are shown as test");
 
   // Runbooks keep these in a file rather than repeat them: `ca-file = "/etc/…"`, `node = ["a=…"]`.
   app.set_config("--config", default_config_file(),

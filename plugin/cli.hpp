@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "plugin/arm/arm_access.hpp"
+#include "plugin/cluster/finding_options.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/fanout/agent_access.hpp"
 #include "plugin/inventory/inventory.hpp"
@@ -21,6 +22,7 @@ struct GlobalOptions {
   InventoryOptions inventory;
   AgentAccessOptions access;
   ArmOptions arm;
+  FindingOptions findings;
 };
 
 struct CommandOutcome {

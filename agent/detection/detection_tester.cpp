@@ -26,7 +26,7 @@ Result<std::string> write_test_file(const std::string& directory) {
   if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
     return make_error(std::string("cannot create the folder: ") + std::strerror(errno), directory);
   }
-  std::string path = directory + "/nexus-mde-eicar-" + random_hex(8) + ".com";
+  std::string path = directory + "/" + detection_file_name(random_hex(8));
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return make_error(std::string("cannot create: ") + std::strerror(errno), path);
   bool ok = ::write(fd, kEicarTestString.data(), kEicarTestString.size()) == static_cast<ssize_t>(kEicarTestString.size()) && ::fsync(fd) == 0;

@@ -34,14 +34,14 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
     if (!nodes) return nodes.error();
     auto access = open_agent_access(globals.access, default_deadline);
     if (!access) return access.error();
-    return ClusterSetup{std::move(*nodes), std::move(*access), {}};
+    return ClusterSetup{std::move(*nodes), std::move(*access), {}, globals.findings};
   }
   auto access = open_agent_access(globals.access, default_deadline);
   if (!access) return access.error();
   std::vector<ArmMachine> machines;
   auto nodes = discover_nodes(globals, *access, machines);
   if (!nodes) return nodes.error();
-  return ClusterSetup{std::move(*nodes), std::move(*access), std::move(machines)};
+  return ClusterSetup{std::move(*nodes), std::move(*access), std::move(machines), globals.findings};
 }
 
 std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,

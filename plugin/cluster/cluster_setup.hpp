@@ -19,6 +19,7 @@ struct ClusterSetup {
   AgentAccess access;
   // With --cluster: the bare-metal machines the nodes came from (what ARM says where no agent answers).
   std::vector<ArmMachine> machines;
+  FindingOptions findings;
 };
 
 Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::seconds default_deadline);

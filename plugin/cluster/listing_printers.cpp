@@ -76,6 +76,7 @@ void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary&
     return print_nodes_document(reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
       node["threats"] = r.snapshot ? json::value_from(r.snapshot->threats) : json::value(nullptr);
       node["quarantine"] = r.snapshot ? json::value_from(r.snapshot->quarantine) : json::value(nullptr);
+      mark_test_detections(node);
     });
   }
   Table threats({"NODE", "THREAT", "TYPE", "STATUS", "PATH", "DETECTED"});
@@ -83,10 +84,11 @@ void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary&
   for (const auto& r : reports) {
     if (!r.snapshot) continue;
     for (const Threat* t : newest_threats(*r.snapshot)) {
+      std::string status = cell(t->status) + (made_by_detection_test(t->name, t->path) ? " (test)" : "");
       if (o.format == OutputFormat::kTsv) {
-        write_tsv_row(out, {r.node.name, "threat", cell(t->name), cell(t->type), cell(t->status), cell(t->path), time_cell(t->detected_ms)});
+        write_tsv_row(out, {r.node.name, "threat", cell(t->name), cell(t->type), status, cell(t->path), time_cell(t->detected_ms)});
       } else {
-        threats.add_row({r.node.name, cell(t->name), cell(t->type), cell(t->status), cell(t->path), age_cell(t->detected_ms, o.now_ms)});
+        threats.add_row({r.node.name, cell(t->name), cell(t->type), status, cell(t->path), age_cell(t->detected_ms, o.now_ms)});
       }
     }
     for (const auto& q : r.snapshot->quarantine) {

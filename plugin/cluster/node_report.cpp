@@ -22,7 +22,33 @@ const ScanRecord* last_scan(const NodeSnapshot& s) {
   return last;
 }
 
-std::vector<std::string> findings_of(const NodeSnapshot& s) {
+void mark_test_detections(json::object& o) {
+  for (const char* list : {"threats", "quarantine"}) {
+    auto* items = o.if_contains(list);
+    if (!items || !items->is_array()) continue;
+    for (auto& item : items->get_array()) {
+      auto* entry = item.if_object();
+      if (!entry) continue;
+      auto text = [&](const char* key) -> std::optional<std::string> {
+        const auto* v = entry->if_contains(key);
+        return v && v->is_string() ? std::optional<std::string>(std::string(v->get_string())) : std::nullopt;
+      };
+      (*entry)["test"] = made_by_detection_test(text("name"), text("path"));
+    }
+  }
+}
+
+std::size_t test_threats(const NodeSnapshot& s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.threats.begin(), s.threats.end(), [](const Threat& t) { return made_by_detection_test(t.name, t.path); }));
+}
+
+std::size_t test_quarantine(const NodeSnapshot& s) {
+  return static_cast<std::size_t>(std::count_if(s.quarantine.begin(), s.quarantine.end(),
+                                                [](const QuarantineEntry& q) { return made_by_detection_test(q.name, q.path); }));
+}
+
+std::vector<std::string> findings_of(const NodeSnapshot& s, const FindingOptions& options) {
   std::vector<std::string> f;
   if (s.stale) {
     std::string why = s.errors.empty() ? std::string("mdatp did not answer") : s.errors.front().source + ": " + s.errors.front().message;
@@ -35,8 +61,10 @@ std::vector<std::string> findings_of(const NodeSnapshot& s) {
     // a value nobody documented is shown and warned about (docs/formats.md), never counted.
     if (s.health->definitions_status == "update_failed") f.push_back("definitions update_failed");
   }
-  if (!s.threats.empty()) f.push_back(plural(s.threats.size(), "threat", "threats"));
-  if (!s.quarantine.empty()) f.push_back(plural(s.quarantine.size(), "quarantined item", "quarantined items"));
+  std::size_t threats = s.threats.size() - (options.include_test_detections ? 0 : test_threats(s));
+  std::size_t quarantined = s.quarantine.size() - (options.include_test_detections ? 0 : test_quarantine(s));
+  if (threats > 0) f.push_back(plural(threats, "threat", "threats"));
+  if (quarantined > 0) f.push_back(plural(quarantined, "quarantined item", "quarantined items"));
   if (const ScanRecord* scan = last_scan(s); scan && scan->state && (*scan->state == "failed" || *scan->state == "interrupted")) {
     f.push_back("last scan " + *scan->state);
   }

@@ -16,6 +16,7 @@
 #include "common/detection_result.hpp"
 #include "common/model.hpp"
 #include "common/scan_trigger.hpp"
+#include "plugin/cluster/finding_options.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/fanout/fan_out.hpp"
 #include "plugin/output/format.hpp"
@@ -39,8 +40,17 @@ struct NodeReport {
 const ScanRecord* last_scan(const NodeSnapshot& snapshot);
 
 // What in a snapshot needs a person: unhealthy or unlicensed MDE, threats, quarantined items,
-// a failed last scan, a stale snapshot (mdatp not answering), inconsistent enforcement.
-std::vector<std::string> findings_of(const NodeSnapshot& snapshot);
+// a failed last scan, a stale snapshot (mdatp not answering), inconsistent enforcement. The
+// detection test's own EICAR file is not a finding unless asked (made_by_detection_test).
+std::vector<std::string> findings_of(const NodeSnapshot& snapshot, const FindingOptions& options = {});
+
+// Adds "test": true or false to each entry of a JSON node's or snapshot's "threats" and
+// "quarantine" lists: whether the detection test made it.
+void mark_test_detections(boost::json::object& node_or_snapshot);
+
+// How many of the snapshot's threats and quarantined items the detection test made.
+std::size_t test_threats(const NodeSnapshot& snapshot);
+std::size_t test_quarantine(const NodeSnapshot& snapshot);
 
 // A triggered scan that failed, was interrupted or found threats.
 std::vector<std::string> findings_of(const ScanTrigger& scan);

@@ -6,6 +6,7 @@
 
 #include "common/json_reader.hpp"
 #include "common/model_json.hpp"
+#include "common/text.hpp"
 #include "common/time.hpp"
 #include "plugin/arm/machine_snapshot.hpp"
 
@@ -63,7 +64,12 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
     if (r.snapshot) r.source = "agent";
     auto machine = machine_named.find(r.node.name);
     fall_back_to_arm(r, machine == machine_named.end() ? nullptr : machine->second);
-    if (r.snapshot) r.findings = findings_of(*r.snapshot);
+    if (r.snapshot) {
+      r.findings = findings_of(*r.snapshot, setup.findings);
+      if (std::size_t test = test_threats(*r.snapshot); test > 0 && !setup.findings.include_test_detections && r.note.empty()) {
+        r.note = plural(test, "threat", "threats") + " from the detection test: not a finding (--include-test-detections counts it)";
+      }
+    }
     out.reports.push_back(std::move(r));
   }
   sort_naturally(out.reports);

@@ -27,6 +27,11 @@ std::string enforcement_cell(const EnforcementReading& e) {
   return std::string(to_string(*e.level)) + (e.inferred ? " (inferred)" : "");
 }
 
+// "1", or "0 +1 test" where the detection test made some of them.
+std::string count_cell(std::size_t all, std::size_t test) {
+  return std::to_string(all - test) + (test > 0 ? " +" + std::to_string(test) + " test" : "");
+}
+
 std::string join(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
@@ -68,8 +73,8 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
   }
   // Without an agent (ARM's view) threats and quarantine are unknown, not zero.
   bool listed = r.source != "arm";
-  c.push_back(listed ? std::to_string(s.threats.size()) : kUnknownCell);
-  c.push_back(listed ? std::to_string(s.quarantine.size()) : kUnknownCell);
+  c.push_back(listed ? count_cell(s.threats.size(), test_threats(s)) : kUnknownCell);
+  c.push_back(listed ? count_cell(s.quarantine.size(), test_quarantine(s)) : kUnknownCell);
   // A node that answered through ARM only says why first.
   std::vector<std::string> detail = r.findings;
   if (r.outcome.state != NodeState::kOk && !r.outcome.reason.empty()) detail.insert(detail.begin(), r.outcome.reason);
@@ -127,6 +132,7 @@ void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& 
     case OutputFormat::kYaml:
       return print_nodes_document(reports, summary, o.format, out, [](const NodeReport& r, json::object& node) {
         node["snapshot"] = r.snapshot ? json::value_from(*r.snapshot) : json::value(nullptr);
+        if (auto* snapshot = node["snapshot"].if_object()) mark_test_detections(*snapshot);
       });
   }
 }

@@ -12,6 +12,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/detection_result.hpp"
 #include "common/eicar.hpp"
 #include "common/process.hpp"
 #include "tests/support/agent_harness.hpp"
@@ -240,6 +241,7 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
   auto& blind = add_agent("blind");          // real-time protection on, but not watching that folder
   for (auto* a : {&watched, &on_demand, &blind}) {
     a->config()["detectionTest"] = json::object{{"directory", (a->dir() / "detect").string()}, {"timeoutSeconds", 2}};
+    a->config()["mdatp"].as_object()["maxAgeSeconds"] = 0;  // status right after the test sees its threat
   }
   watched.set_mdatp_state(json::object{{"realTimePaths", json::array{(watched.dir() / "detect").string()}}});
   on_demand.set_mdatp_state(json::object{{"enforcementLevel", "on_demand"}});
@@ -276,6 +278,34 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
   }
   EXPECT_NE(watched.output().find("DETECTED=yes ACTION=quarantined"), std::string::npos) << watched.output();
   EXPECT_NE(blind.output().find("DETECTED=no ACTION=none"), std::string::npos) << blind.output();
+
+  // The proof does not poison the next check: the test's own EICAR threats are shown as test and
+  // are not findings, unless asked for.
+  std::vector<std::string> status_args{"status", "-o", "json", "--node", node_arg(watched), "--node", node_arg(on_demand)};
+  status_args.insert(status_args.end(), creds.begin(), creds.end());
+  auto after = run_cli(status_args);
+  EXPECT_EQ(after.exit_code, 0) << after.out << after.err;
+  auto after_nodes = nodes_by_name(after.out);
+  for (auto* a : {&watched, &on_demand}) {
+    const auto& n = after_nodes[a->node()];
+    EXPECT_TRUE(n.at("findings").as_array().empty()) << json::serialize(n);
+    const auto& threats = n.at("snapshot").at("threats").as_array();
+    ASSERT_FALSE(threats.empty()) << json::serialize(n);
+    EXPECT_EQ(threats.front().at("test"), true) << json::serialize(threats.front());
+    EXPECT_NE(json::serialize(n.at("note")).find("from the detection test: not a finding"), std::string::npos) << json::serialize(n);
+  }
+  status_args.push_back("--include-test-detections");
+  auto counted = run_cli(status_args);
+  EXPECT_EQ(counted.exit_code, 1) << counted.out << counted.err;
+  std::vector<std::string> threats_args{"threats", "--node", node_arg(watched)};
+  threats_args.insert(threats_args.end(), creds.begin(), creds.end());
+  auto listed = run_cli(threats_args);
+  EXPECT_EQ(listed.exit_code, 0) << listed.out << listed.err;
+  EXPECT_NE(listed.out.find("quarantined (test)"), std::string::npos) << listed.out;
+  // A real threat that only borrows the test file's name is still a threat.
+  EXPECT_FALSE(made_by_detection_test(std::string("Trojan:Linux/Fake"), std::string("/x/nexus-mde-eicar-0123456789abcdef.com")));
+  EXPECT_TRUE(made_by_detection_test(std::string("Virus:DOS/EICAR_Test_File"), std::string("/x/nexus-mde-eicar-0123456789abcdef.com")));
+  EXPECT_FALSE(made_by_detection_test(std::string("Virus:DOS/EICAR_Test_File"), std::string("/tmp/eicar.com")));
 
   // One test at a time (409); no path from the request; operators only.
   auto started_count = [&] {
