@@ -36,6 +36,20 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
       ->envname("NEXUS_MDE_INVENTORY")
       ->type_name("FILE");
 
+  // kubectl's flags (kubectl passes them to its plugins): nodes from the Kubernetes API when no
+  // other source is given. docs/kubernetes.md.
+  auto& kube = globals.inventory.kubernetes;
+  app.add_option("--kubeconfig", kube.kubeconfig, "kubeconfig file for the Kubernetes API (kubectl's flag)")
+      ->group("Kubernetes")
+      ->type_name("FILE");
+  app.add_option("--context", kube.context, "kubeconfig context (kubectl's flag)")->group("Kubernetes")->type_name("NAME");
+  app.add_option("-l,--selector", kube.selector, "Only the Kubernetes nodes with these labels (kubectl's flag)")
+      ->group("Kubernetes")
+      ->type_name("SELECTOR");
+  app.add_option("-n,--namespace", kube.namespace_, "Accepted as kubectl's flag; nodes belong to no namespace")
+      ->group("Kubernetes")
+      ->type_name("NAMESPACE");
+
   // The cluster in Azure Resource Manager: the third source of nodes, and enforcement.
   auto& arm = globals.arm;
   app.add_option("--cluster", arm.cluster, "The Nexus cluster's ARM name: nodes come from its bare-metal machines")
@@ -100,9 +114,12 @@ int run_cli(int argc, char** argv) {
   app.name(invoked == "kubectl-nexus_mde" ? "kubectl nexus-mde" : "nexus-mde");
   app.set_version_flag("--version", "nexus-mde " + build_description());
   app.require_subcommand(1);
+  // A key the config file misspells is an error that names it, not a setting silently lost.
+  app.allow_config_extras(CLI::config_extras_mode::error);
   app.fallthrough();  // global options may also follow the subcommand
 
   GlobalOptions globals;
+  globals.inventory.kubernetes.invoked_as_plugin = invoked == "kubectl-nexus_mde";
   CommandOutcome outcome;
   add_global_options(app, globals);
   add_nodes_command(app, globals, outcome);
@@ -135,7 +152,8 @@ int run_cli(int argc, char** argv) {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::string why = did_you_mean(app, std::vector<std::string>(args.begin() + (args.empty() ? 0 : 1), args.end()));
+    std::string why = unknown_config_key(app, e.what());
+    if (why.empty()) why = did_you_mean(app, std::vector<std::string>(args.begin() + (args.empty() ? 0 : 1), args.end()));
     std::cerr << app.get_name() << ": " << (why.empty() ? std::string(e.what()) : why) << "\n\nRun '" << app.get_name()
               << " --help' for usage.\n";
     return to_int(ExitCode::kUsage);

@@ -105,4 +105,23 @@ std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& ar
   return {};
 }
 
+std::string unknown_config_key(const CLI::App& app, std::string_view parser_message) {
+  constexpr std::string_view kPrefix = "INI was not able to parse ";
+  if (!parser_message.starts_with(kPrefix)) return {};
+  std::string key(parser_message.substr(kPrefix.size()));
+  std::vector<std::string> names;
+  for (const CLI::Option* o : app.get_options()) {
+    for (const auto& l : o->get_lnames()) {
+      if (l != "config" && l != "help" && l != "version") names.push_back(l);
+    }
+  }
+  std::string file;
+  if (const CLI::Option* config = app.get_config_ptr(); config && config->count() > 0) file = config->as<std::string>();
+  std::string out = "config file " + (file.empty() ? std::string() : file + ": ") + "unknown key \"" + key + "\"";
+  auto near = closest_names(key, names);
+  if (!near.empty()) out += "\n\nDid you mean this?";
+  for (const auto& n : near) out += "\n\t" + n;
+  return out;
+}
+
 }  // namespace nexus_mde::plugin

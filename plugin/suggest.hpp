@@ -24,4 +24,8 @@ std::vector<std::string> closest_names(std::string_view typed, const std::vector
 // command knows, with suggestions. Empty when neither is found (the parser's own message stands).
 std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& args);
 
+// A config file's key that names no option (CLI11 says "INI was not able to parse KEY"), with
+// the closest option names; empty for any other message.
+std::string unknown_config_key(const CLI::App& app, std::string_view parser_message);
+
 }  // namespace nexus_mde::plugin

@@ -8,6 +8,7 @@
 
 #include "common/files.hpp"
 #include "common/json_reader.hpp"
+#include "plugin/inventory/kubernetes_nodes.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -151,6 +152,10 @@ Result<std::vector<Node>> resolve_inventory(const InventoryOptions& options) {
     if (!read) return read.error();
     nodes = std::move(*read);
     if (nodes.empty()) return make_error("the inventory lists no nodes", options.inventory_file);
+  } else if (options.kubernetes.wanted()) {
+    auto found = nodes_from_kubernetes(options.kubernetes);
+    if (!found) return found.error();
+    nodes = std::move(*found);
   } else {
     return make_error("no nodes: give --node NAME=HOST[:PORT] (repeatable), --inventory FILE, or --cluster NAME -g RG");
   }

@@ -31,9 +31,21 @@ Result<Node> parse_node_spec(std::string_view spec);
 // The DESIGN.md inventory file. Every problem names the entry ("nodes[3].port: ...").
 Result<std::vector<Node>> read_inventory_file(const std::string& path);
 
+// kubectl's own flags, as `kubectl nexus-mde` is given them (kubectl passes them through).
+struct KubernetesOptions {
+  std::string kubeconfig;   // --kubeconfig
+  std::string context;      // --context
+  std::string namespace_;   // -n/--namespace: accepted, but nodes belong to no namespace
+  std::string selector;     // -l/--selector
+  bool invoked_as_plugin = false;  // run as kubectl-nexus_mde
+  // Nodes come from the Kubernetes API when no other source is given and kubectl is the context.
+  bool wanted() const { return invoked_as_plugin || !kubeconfig.empty() || !context.empty() || !selector.empty(); }
+};
+
 struct InventoryOptions {
   std::vector<std::string> node_specs;  // --node
   std::string inventory_file;           // --inventory
+  KubernetesOptions kubernetes;
 };
 
 // The nodes to ask. An empty inventory, a duplicate name or a bad entry is an error; a message

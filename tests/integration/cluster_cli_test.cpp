@@ -375,9 +375,82 @@ TEST_F(ClusterCli, MistypedCommandsAndFlagsGetSuggestions) {
   auto nothing_near = run_cli({"xyzzy"});
   EXPECT_NE(nothing_near.err.find("unknown command \"xyzzy\"\n"), std::string::npos) << nothing_near.err;
   EXPECT_EQ(nothing_near.err.find("Did you mean"), std::string::npos) << nothing_near.err;
+  // The config file's keys too: a misspelt key is named, never silently dropped.
+  testing::write_file(scratch_ / "typo.toml", "ca-fil = \"/etc/ca.pem\"\n");
+  auto key = run_cli({"status", "--config", (scratch_ / "typo.toml").string()});
+  EXPECT_EQ(key.exit_code, 3);
+  EXPECT_NE(key.err.find("config file " + (scratch_ / "typo.toml").string() + ": unknown key \"ca-fil\"\n\nDid you mean this?\n\tca-file"),
+            std::string::npos) << key.err;
   // An option's value is not taken for a command or a flag.
   auto value = run_cli({"status", "--node", "stauts=127.0.0.1", "--timeout", "1", "-o", "json"});
   EXPECT_EQ(value.err.find("Did you mean"), std::string::npos) << value.err;
+}
+
+// `kubectl nexus-mde` with kubectl's own flags: the real kubectl, given the operator's kubeconfig
+// and context, lists the nodes (a recorded NodeList served by a double of the API server), and
+// the plugin asks each node's agent at its InternalIP. -l selects nodes; -n is accepted.
+TEST_F(ClusterCli, KubectlPluginFindsNodesThroughTheKubernetesApi) {
+  auto& r1 = add_agent("rack1compute01");
+  auto& r2 = add_agent("rack2compute01");
+  for (auto* a : {&r1, &r2}) a->start({"--log-target", "stderr"});
+  // The recorded NodeList, with the harness's node names and addresses in it.
+  json::value list = json::parse(testing::read_format_fixture("formats/kubernetes/nodes.json"));
+  for (auto [i, a] : {std::pair{0, &r1}, std::pair{1, &r2}}) {
+    auto& node = list.at("items").as_array()[static_cast<std::size_t>(i)].as_object();
+    node["metadata"].as_object()["name"] = a->node();
+    for (auto& address : node["status"].as_object()["addresses"].as_array()) {
+      if (address.at("type") == "InternalIP") address.as_object()["address"] = a->address();
+    }
+  }
+  testing::write_file(scratch_ / "nodes.json", json::serialize(list));
+  std::string api = testing::unique_loopback_address();
+  auto cert = r1.pki().issue(r1.ca(), "kube-apiserver", {"kube-apiserver", {}, {api}, -1, 30, true});
+  testing::BackgroundProcess server({NEXUS_MDE_SOURCE_DIR "/tests/fakes/kube-apiserver/fake-kube-apiserver", "--listen",
+                                     api + ":6443", "--cert", cert.cert.string(), "--key", cert.key.string(), "--token",
+                                     "kube-token", "--nodes", (scratch_ / "nodes.json").string()},
+                                    {"PATH=/usr/bin:/bin"}, scratch_ / "kube.log");
+  ASSERT_TRUE(testing::wait_for_text(scratch_ / "kube.log", "listening on " + api + ":6443")) << testing::read_file(scratch_ / "kube.log");
+  testing::write_file(scratch_ / "kubeconfig",
+                      "apiVersion: v1\nkind: Config\nclusters:\n- name: nexus\n  cluster:\n    server: https://" + api +
+                          ":6443\n    certificate-authority: " + r1.ca().cert.string() +
+                          "\nusers:\n- name: ops\n  user:\n    token: kube-token\ncontexts:\n- name: prod\n  context:\n"
+                          "    cluster: nexus\n    user: ops\ncurrent-context: other\n");
+  // kubectl finds its plugin on PATH and passes the flags through.
+  std::filesystem::create_directories(scratch_ / "bin");
+  std::filesystem::create_symlink(kCli, scratch_ / "bin" / "kubectl-nexus_mde");
+  auto creds = credentials({&r1, &r2});
+  auto kubectl = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{"/usr/bin/kubectl", "nexus-mde"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), creds.begin(), creds.end());
+    ProcessOptions o;
+    o.timeout = 60s;
+    o.environment = {"PATH=" + (scratch_ / "bin").string() + ":/usr/bin:/bin", "HOME=" + scratch_.path().string()};
+    auto r = run_process(argv, o);
+    if (!r) throw std::runtime_error(r.error().describe());
+    return std::move(*r);
+  };
+  auto all = kubectl({"status", "--kubeconfig", (scratch_ / "kubeconfig").string(), "--context", "prod", "-n", "kube-system",
+                      "-o", "json"});
+  EXPECT_EQ(all.exit_code, 0) << all.out << all.err;
+  auto nodes = nodes_by_name(all.out);
+  EXPECT_EQ(nodes.size(), 2u) << all.out;
+  for (auto* a : {&r1, &r2}) {
+    EXPECT_EQ(state_of(nodes[a->node()]), "ok") << json::serialize(nodes[a->node()]);
+    EXPECT_EQ(nodes[a->node()].at("address"), (a->address() + ":9448").c_str());
+  }
+  auto one = kubectl({"status", "--kubeconfig", (scratch_ / "kubeconfig").string(), "--context", "prod", "-l", "rack=rack2", "-o", "json"});
+  EXPECT_EQ(one.exit_code, 0) << one.out << one.err;
+  auto selected = nodes_by_name(one.out);
+  ASSERT_EQ(selected.size(), 1u) << one.out;
+  EXPECT_EQ(selected.begin()->first, r2.node());
+  EXPECT_NE(testing::read_file(scratch_ / "kube.log").find("labelSelector=rack%3Drack2"), std::string::npos)
+      << testing::read_file(scratch_ / "kube.log");
+  // A context the kubeconfig does not have: kubectl's own words, and the usage exit code.
+  auto wrong = kubectl({"status", "--kubeconfig", (scratch_ / "kubeconfig").string(), "--context", "staging"});
+  EXPECT_EQ(wrong.exit_code, 3) << wrong.err;
+  EXPECT_NE(wrong.err.find("kubectl get nodes failed"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("staging"), std::string::npos) << wrong.err;
 }
 
 // Two nodes' entries swapped, or an address reused by another node: what answers is not the node
