@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/build_info.hpp"
+#include "plugin/completion.hpp"
 #include "plugin/suggest.hpp"
 
 namespace nexus_mde::plugin {
@@ -132,6 +133,13 @@ int run_cli(int argc, char** argv) {
   add_test_detection_command(app, globals, outcome);
   add_extract_command(app, globals, outcome);
   add_xdr_command(app, globals, outcome);
+  add_completion_command(app, outcome);
+
+  // The completion scripts' callback: candidates for the words typed so far, never a parse.
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete") {
+    complete(app, std::vector<std::string>(argv + 2, argv + argc), std::cout);
+    return to_int(ExitCode::kClean);
+  }
 
   // CLI11 reads the config file before it looks at environment variables, so an envname on
   // --config would be seen too late: $NEXUS_MDE_CONFIG becomes a --config right after the

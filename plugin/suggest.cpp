@@ -34,24 +34,26 @@ std::vector<std::string> closest_names(std::string_view typed, const std::vector
   return out;
 }
 
-namespace {
-
-std::vector<const CLI::App*> children(const CLI::App& app) {
+std::vector<const CLI::App*> subcommands_of(const CLI::App& app) {
   auto subs = const_cast<CLI::App&>(app).get_subcommands([](CLI::App*) { return true; });
   return {subs.begin(), subs.end()};
 }
 
-const CLI::Option* option_named(const CLI::App& app, std::string_view name) {
-  for (const CLI::Option* o : app.get_options()) {
-    for (const auto& l : o->get_lnames()) {
-      if ("--" + l == name) return o;
-    }
-    for (const auto& s : o->get_snames()) {
-      if ("-" + s == name) return o;
+const CLI::Option* flag_named(const std::vector<const CLI::App*>& path, std::string_view name) {
+  for (const CLI::App* a : path) {
+    for (const CLI::Option* o : a->get_options()) {
+      for (const auto& l : o->get_lnames()) {
+        if ("--" + l == name) return o;
+      }
+      for (const auto& s : o->get_snames()) {
+        if ("-" + s == name) return o;
+      }
     }
   }
   return nullptr;
 }
+
+namespace {
 
 // Every flag spelling of `app` and the commands above it (global options apply everywhere).
 std::vector<std::string> flag_names(const std::vector<const CLI::App*>& path) {
@@ -81,8 +83,7 @@ std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& ar
     const std::string& arg = args[i];
     if (arg.size() > 1 && arg.front() == '-') {
       std::string name = arg.substr(0, arg.find('='));
-      const CLI::Option* known = nullptr;
-      for (const CLI::App* a : path) known = known ? known : option_named(*a, name);
+      const CLI::Option* known = flag_named(path, name);
       if (!known) return suggestion("flag", name, closest_names(name, flag_names(path)));
       if (known->get_type_size() != 0 && arg.find('=') == std::string::npos) ++i;  // its value
       continue;
@@ -90,7 +91,7 @@ std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& ar
     if (commands_done) continue;
     std::vector<std::string> names;
     const CLI::App* next = nullptr;
-    for (const CLI::App* c : children(*path.back())) {
+    for (const CLI::App* c : subcommands_of(*path.back())) {
       names.push_back(c->get_name());
       if (c->check_name(arg)) next = c;
     }

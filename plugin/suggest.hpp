@@ -8,9 +8,15 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace nexus_mde::plugin {
+
+// Walking the command tree (shared with completion): a command's subcommands, and the option a
+// flag spelling names on a path of commands (the command and the ones above it), or nullptr.
+std::vector<const CLI::App*> subcommands_of(const CLI::App& app);
+const CLI::Option* flag_named(const std::vector<const CLI::App*>& path, std::string_view name);
 
 // Optimal string alignment distance (Levenshtein plus swapping two neighbours): "stauts" is 1
 // from "status".

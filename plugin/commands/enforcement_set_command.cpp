@@ -118,7 +118,9 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
 void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome) {
   auto* cmd = enforcement.add_subcommand("set", "Change the cluster's enforcement level (PATCH through ARM, followed to its end)");
   auto flags = std::make_shared<SetFlags>();
-  cmd->add_option("level", flags->level, "Audit, Disabled, OnDemand, Passive or RealTime (any case)")->required()->type_name("LEVEL");
+  cmd->add_option("level", flags->level, "Audit, Disabled, OnDemand, Passive or RealTime (any case)")
+      ->required()
+      ->type_name("{Audit,Disabled,OnDemand,Passive,RealTime}");
   cmd->add_option("--definition-update-mode", flags->definition_update_mode, "Automatic or None (default: keep the cluster's)")
       ->check(CLI::IsMember({"Automatic", "None"}));
   cmd->add_flag("--wait", flags->wait, "Then wait until every node reports LEVEL (bounded by --deadline)");

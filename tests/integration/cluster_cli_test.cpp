@@ -716,6 +716,56 @@ TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
   EXPECT_NE(flag_wins.err.find("notaport"), std::string::npos) << flag_wins.err;
 }
 
+// Completion from the command tree, in a real bash typed into through tmux, and through kubectl's
+// plugin completion (kubectl_complete-nexus_mde).
+TEST_F(ClusterCli, CompletionInARealBashAndThroughKubectl) {
+  if (!fs::exists("/usr/bin/tmux")) GTEST_SKIP() << "tmux is not installed";
+  fs::create_directories(scratch_ / "bin");
+  fs::create_symlink(kCli, scratch_ / "bin" / "nexus-mde");
+  fs::copy_file(NEXUS_MDE_SOURCE_DIR "/plugin/kubectl_complete-nexus_mde", scratch_ / "bin" / "kubectl_complete-nexus_mde");
+  fs::create_symlink(kCli, scratch_ / "bin" / "kubectl-nexus_mde");
+  testing::write_file(scratch_ / "inventory.json", R"({"nodes":[{"name":"rack1compute07","address":"192.0.2.7"}]})");
+  std::string path = "PATH=" + (scratch_ / "bin").string() + ":/usr/bin:/bin";
+  std::string session = "nexus-mde-complete-" + std::to_string(::getpid());
+  auto tmux = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"/usr/bin/tmux", "-L", session});
+    ProcessOptions o;
+    o.timeout = 10s;
+    o.environment = {path, "TERM=xterm", "HOME=" + scratch_.path().string()};
+    return *run_process(args, o);
+  };
+  tmux({"new-session", "-d", "-s", session, "-x", "200", "-y", "20", "bash --norc --noprofile"});
+  std::string screen;
+  auto shows = [&](const std::string& text) {
+    return testing::wait_until([&] {
+      screen = tmux({"capture-pane", "-p", "-t", session}).out;
+      return screen.find(text) != std::string::npos;
+    });
+  };
+  tmux({"send-keys", "-t", session, "PS1='$ '; source <(nexus-mde completion bash) && echo completion-loaded", "Enter"});
+  ASSERT_TRUE(shows("\ncompletion-loaded")) << screen;
+  tmux({"send-keys", "-t", session, "nexus-mde st", "Tab"});
+  EXPECT_TRUE(shows("$ nexus-mde status\n")) << "one match: the word is completed\n" << screen;
+  tmux({"send-keys", "-t", session, "C-u"});
+  tmux({"send-keys", "-t", session, "nexus-mde -o ", "Tab", "Tab"});
+  EXPECT_TRUE(shows("json   table  tsv    yaml")) << "the values of -o\n" << screen;
+  tmux({"send-keys", "-t", session, "C-u"});
+  tmux({"send-keys", "-t", session, "nexus-mde enforcement set Real", "Tab"});
+  EXPECT_TRUE(shows("$ nexus-mde enforcement set RealTime\n")) << screen;
+  tmux({"send-keys", "-t", session, "C-u"});
+  tmux({"send-keys", "-t", session, "nexus-mde status --inventory " + (scratch_ / "inventory.json").string() + " --node ", "Tab"});
+  EXPECT_TRUE(shows("--node rack1compute07=192.0.2.7:9448")) << "node names from the inventory\n" << screen;
+  tmux({"kill-server"});
+
+  // kubectl's own completion asks the plugin's kubectl_complete-nexus_mde.
+  ProcessOptions o;
+  o.timeout = 30s;
+  o.environment = {path, "HOME=" + scratch_.path().string()};
+  auto kubectl = run_process({"/usr/bin/kubectl", "__complete", "nexus-mde", "enforcement", "s"}, o);
+  ASSERT_TRUE(kubectl.ok());
+  EXPECT_NE(kubectl->out.find("set\nshow\n"), std::string::npos) << kubectl->out << kubectl->err;
+}
+
 TEST_F(ClusterCli, LiveProgressLineOnATerminal) {
   if (!fs::exists("/usr/bin/tmux")) GTEST_SKIP() << "tmux is not installed";
   auto& a = add_agent("tty-a");
