@@ -396,15 +396,15 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   // The DNS names in a certificate's subjectAltName.
   static std::vector<std::string> dns_names(X509* cert) {
     std::vector<std::string> out;
-    auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    std::unique_ptr<GENERAL_NAMES, decltype(&GENERAL_NAMES_free)> names(
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)), &GENERAL_NAMES_free);
     if (!names) return out;
-    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
-      const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+    for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+      const GENERAL_NAME* n = sk_GENERAL_NAME_value(names.get(), i);
       if (n->type != GEN_DNS) continue;
       const unsigned char* data = ASN1_STRING_get0_data(n->d.dNSName);
       out.emplace_back(reinterpret_cast<const char*>(data), static_cast<std::size_t>(ASN1_STRING_length(n->d.dNSName)));
     }
-    GENERAL_NAMES_free(names);
     return out;
   }
 
