@@ -15,6 +15,8 @@
 namespace nexus_mde::plugin {
 
 void add_global_options(CLI::App& app, GlobalOptions& globals) {
+  // Grouped as az groups its global arguments; every command's --help lists them (GlobalHelp).
+  app.option_defaults()->group("Output");
   app.add_option_function<std::string>(
          "-o,--output",
          [&globals](const std::string& name) {
@@ -28,6 +30,7 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
       ->type_name("FORMAT");
 
   // Where the nodes are. --node wins over --inventory.
+  app.option_defaults()->group("Nodes");
   app.add_option("--node", globals.inventory.node_specs, "A node to ask, NAME=HOST[:PORT] (repeatable; default port 9448)")
       ->envname("NEXUS_MDE_NODES")
       ->delimiter(',')
@@ -52,6 +55,7 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
       ->type_name("NAMESPACE");
 
   // The cluster in Azure Resource Manager: the third source of nodes, and enforcement.
+  app.option_defaults()->group("ARM cluster");
   auto& arm = globals.arm;
   app.add_option("--cluster", arm.cluster, "The Nexus cluster's ARM name: nodes come from its bare-metal machines")
       ->envname("NEXUS_MDE_CLUSTER")
@@ -73,6 +77,7 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
       ->type_name("V");
 
   // How to reach the agents.
+  app.option_defaults()->group("Agents");
   auto& access = globals.access;
   app.add_option("--ca-file", access.ca_file, "CA certificate(s) (PEM) that agents' certificates must chain to")
       ->envname("NEXUS_MDE_CA_FILE")
@@ -92,14 +97,17 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   app.add_option("--concurrency", access.concurrency, "Nodes asked at once; default 64")
       ->envname("NEXUS_MDE_CONCURRENCY")
       ->type_name("N");
+  app.option_defaults()->group("Findings");
   app.add_flag("--include-test-detections", globals.findings.include_test_detections,
                "Count the threats the detection test made (its EICAR file) as findings; by default they are shown as test");
 
   // Runbooks keep these in a file rather than repeat them: `ca-file = "/etc/…"`, `node = ["a=…"]`.
+  app.option_defaults()->group("Config");
   app.set_config("--config", default_config_file(),
                  "Config file (TOML: ca-file = \"…\", token-file = \"…\", inventory = \"…\"); default "
                  "$NEXUS_MDE_CONFIG, else ~/.config/nexus-mde/config.toml")
       ->type_name("FILE");
+  app.option_defaults()->group("Options");  // the commands' own
 }
 
 std::string default_config_file() {
@@ -108,12 +116,36 @@ std::string default_config_file() {
   return {};
 }
 
+namespace {
+
+// A command's --help also lists the options every command takes, group by group, as az lists its
+// global arguments under each command.
+class GlobalHelp : public CLI::Formatter {
+ public:
+  std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode mode) const override {
+    std::string out = CLI::Formatter::make_help(app, std::move(name), mode);
+    const CLI::App* root = app;
+    while (root->get_parent()) root = root->get_parent();
+    if (root == app || mode != CLI::AppFormatMode::Normal) return out;
+    std::string globals;
+    for (const std::string& group : root->get_groups()) {
+      if (group == "Options" || group.empty()) continue;  // the root's own --help and --version
+      auto options = root->get_options([&group](const CLI::Option* o) { return o->get_group() == group; });
+      if (!options.empty()) globals += make_group(group + " (global)", false, options);
+    }
+    return out + globals;
+  }
+};
+
+}  // namespace
+
 int run_cli(int argc, char** argv) {
   CLI::App app{"Microsoft Defender for Endpoint state across an Azure Operator Nexus cluster."};
   // The same binary runs as nexus-mde, kubectl-nexus_mde and under the az extension.
   std::string invoked = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "nexus-mde";
   app.name(invoked == "kubectl-nexus_mde" ? "kubectl nexus-mde" : "nexus-mde");
   app.set_version_flag("--version", "nexus-mde " + build_description());
+  app.formatter(std::make_shared<GlobalHelp>());
   app.require_subcommand(1);
   // A key the config file misspells is an error that names it, not a setting silently lost.
   app.allow_config_extras(CLI::config_extras_mode::error);

@@ -716,6 +716,21 @@ TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
   EXPECT_NE(flag_wins.err.find("notaport"), std::string::npos) << flag_wins.err;
 }
 
+// Each command's --help lists the options every command takes, grouped, as az does.
+TEST_F(ClusterCli, EveryCommandsHelpListsTheGlobalOptions) {
+  for (std::vector<std::string> command : {std::vector<std::string>{"status", "--help"},
+                                           std::vector<std::string>{"enforcement", "set", "--help"}}) {
+    auto r = run_cli(command);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    for (const char* text : {"Nodes (global):\n  --node", "--inventory FILE", "ARM cluster (global):\n  --cluster",
+                             "Agents (global):\n  --ca-file", "Output (global):\n  -o,--output", "Config (global):"}) {
+      EXPECT_NE(r.out.find(text), std::string::npos) << command[0] << ": no \"" << text << "\" in\n" << r.out;
+    }
+  }
+  auto own = run_cli({"status", "--help"});
+  EXPECT_LT(own.out.find("--summary"), own.out.find("(global):")) << "the command's own options come first\n" << own.out;
+}
+
 // Completion from the command tree, in a real bash typed into through tmux, and through kubectl's
 // plugin completion (kubectl_complete-nexus_mde).
 TEST_F(ClusterCli, CompletionInARealBashAndThroughKubectl) {
