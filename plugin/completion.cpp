@@ -94,12 +94,7 @@ void complete(const CLI::App& app, const std::vector<std::string>& words, std::o
     return print(out, values, partial, values.empty() && takes_file(*pending) ? kDefault : kNoFileComp);
   }
   if (!partial.empty() && partial.front() == '-') {
-    std::vector<std::string> flags;
-    for (const CLI::App* a : path) {
-      for (const CLI::Option* o : a->get_options()) {
-        for (const auto& l : o->get_lnames()) flags.push_back("--" + l);
-      }
-    }
+    std::vector<std::string> flags = flag_spellings(path);
     std::sort(flags.begin(), flags.end());
     return print(out, flags, partial, kNoFileComp);
   }

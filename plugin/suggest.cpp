@@ -53,10 +53,7 @@ const CLI::Option* flag_named(const std::vector<const CLI::App*>& path, std::str
   return nullptr;
 }
 
-namespace {
-
-// Every flag spelling of `app` and the commands above it (global options apply everywhere).
-std::vector<std::string> flag_names(const std::vector<const CLI::App*>& path) {
+std::vector<std::string> flag_spellings(const std::vector<const CLI::App*>& path) {
   std::vector<std::string> out;
   for (const CLI::App* a : path) {
     for (const CLI::Option* o : a->get_options()) {
@@ -65,6 +62,8 @@ std::vector<std::string> flag_names(const std::vector<const CLI::App*>& path) {
   }
   return out;
 }
+
+namespace {
 
 std::string suggestion(const std::string& what, const std::string& typed, const std::vector<std::string>& near) {
   std::string out = "unknown " + what + " \"" + typed + "\"";
@@ -84,7 +83,7 @@ std::string did_you_mean(const CLI::App& app, const std::vector<std::string>& ar
     if (arg.size() > 1 && arg.front() == '-') {
       std::string name = arg.substr(0, arg.find('='));
       const CLI::Option* known = flag_named(path, name);
-      if (!known) return suggestion("flag", name, closest_names(name, flag_names(path)));
+      if (!known) return suggestion("flag", name, closest_names(name, flag_spellings(path)));
       if (known->get_type_size() != 0 && arg.find('=') == std::string::npos) ++i;  // its value
       continue;
     }

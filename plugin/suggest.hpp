@@ -17,6 +17,8 @@ namespace nexus_mde::plugin {
 // flag spelling names on a path of commands (the command and the ones above it), or nullptr.
 std::vector<const CLI::App*> subcommands_of(const CLI::App& app);
 const CLI::Option* flag_named(const std::vector<const CLI::App*>& path, std::string_view name);
+// Every long flag spelling ("--node") on a path of commands.
+std::vector<std::string> flag_spellings(const std::vector<const CLI::App*>& path);
 
 // Optimal string alignment distance (Levenshtein plus swapping two neighbours): "stauts" is 1
 // from "status".

@@ -82,12 +82,6 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
   return c;
 }
 
-// "r01", "r01, r02", "r01, r02 … r16 (16 nodes)"
-std::string folded_names(const std::vector<std::string>& names) {
-  if (names.size() <= 3) return join(names, ", ");
-  return names[0] + ", " + names[1] + " … " + names.back() + " (" + std::to_string(names.size()) + " nodes)";
-}
-
 void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const StatusPrintOptions& o,
                  std::ostream& out) {
   Table table({"NODE", "STATE", "HEALTHY", "ENFORCEMENT", "RTP", "DEFINITIONS", "LAST SCAN", "THREATS", "QUARANTINED", "DETAIL"});

@@ -41,6 +41,15 @@ void Table::print(std::ostream& out, const std::string& indent) const {
   for (const auto& row : rows_) line(row);
 }
 
+std::string folded_names(const std::vector<std::string>& names) {
+  if (names.size() > 3) {
+    return names[0] + ", " + names[1] + " … " + names.back() + " (" + std::to_string(names.size()) + " nodes)";
+  }
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 void write_tsv_row(std::ostream& out, const std::vector<std::string>& cells) {
   for (std::size_t i = 0; i < cells.size(); ++i) {
     if (i) out << '\t';

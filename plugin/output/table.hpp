@@ -27,6 +27,9 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// Names folded for one line: "r01", "r01, r02", "r01, r02 … r16 (16 nodes)".
+std::string folded_names(const std::vector<std::string>& names);
+
 // One TSV line: cells joined by tabs, each as visible_text (tabs and newlines become spaces).
 void write_tsv_row(std::ostream& out, const std::vector<std::string>& cells);
 

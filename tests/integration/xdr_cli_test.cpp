@@ -5,19 +5,13 @@
 #include <boost/json.hpp>
 
 #include "common/process.hpp"
+#include "tests/support/cli_runner.hpp"
 
 namespace nexus_mde {
 namespace {
 
 ProcessResult run_cli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{NEXUS_MDE_CLI};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessOptions o;
-  o.timeout = std::chrono::seconds(30);
-  o.environment = {"PATH=/usr/bin:/bin", "HOME=/nonexistent"};
-  auto r = run_process(argv, o);
-  if (!r) throw std::runtime_error(r.error().describe());
-  return std::move(*r);
+  return testing::run_nexus_mde(args, std::chrono::seconds(30));
 }
 
 TEST(XdrCli, SizingPrintsTheTerraformVariables) {
