@@ -57,7 +57,7 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   // The cluster in Azure Resource Manager: the third source of nodes, and enforcement.
   app.option_defaults()->group("ARM cluster");
   auto& arm = globals.arm;
-  app.add_option("--cluster", arm.cluster, "The Nexus cluster's ARM name: nodes come from its bare-metal machines")
+  app.add_option("--cluster,--cluster-name", arm.cluster, "The Nexus cluster's ARM name: nodes come from its bare-metal machines")
       ->envname("NEXUS_MDE_CLUSTER")
       ->type_name("NAME");
   app.add_option("-g,--resource-group", arm.resource_group, "The cluster's resource group")
@@ -137,6 +137,32 @@ class GlobalHelp : public CLI::Formatter {
   }
 };
 
+// Settings are taken flag > environment > config file (docs/settings.md). CLI11 applies the config
+// file before the environment, so the file's value for an option whose variable is set is dropped
+// here, and CLI11 then takes the variable's.
+class EnvironmentBeforeFile : public CLI::ConfigTOML {
+ public:
+  explicit EnvironmentBeforeFile(const CLI::App& app) : app_(app) {}
+
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    std::vector<CLI::ConfigItem> read = CLI::ConfigTOML::from_config(input);
+    read.erase(std::remove_if(read.begin(), read.end(), [this](const CLI::ConfigItem& item) { return set_in_environment(item); }),
+               read.end());
+    return read;
+  }
+
+ private:
+  bool set_in_environment(const CLI::ConfigItem& item) const {
+    if (!item.parents.empty()) return false;
+    const CLI::Option* option = app_.get_option_no_throw("--" + item.name);
+    if (option == nullptr || option->get_envname().empty()) return false;
+    const char* value = std::getenv(option->get_envname().c_str());
+    return value != nullptr && *value != '\0';
+  }
+
+  const CLI::App& app_;
+};
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -149,6 +175,7 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   // A key the config file misspells is an error that names it, not a setting silently lost.
   app.allow_config_extras(CLI::config_extras_mode::error);
+  app.config_formatter(std::make_shared<EnvironmentBeforeFile>(app));
   app.fallthrough();  // global options may also follow the subcommand
 
   GlobalOptions globals;
@@ -176,6 +203,9 @@ int run_cli(int argc, char** argv) {
   // CLI11 reads the config file before it looks at environment variables, so an envname on
   // --config would be seen too late: $NEXUS_MDE_CONFIG becomes a --config right after the
   // program name (a flag still wins; a missing file is an error, as for the flag).
+  // AZURE_SUBSCRIPTION_ID, the variable Azure SDKs read, is the environment's subscription too.
+  if (const char* azure = std::getenv("AZURE_SUBSCRIPTION_ID"); azure && *azure) setenv("NEXUS_MDE_SUBSCRIPTION", azure, 0);
+
   std::vector<char*> args(argv, argv + argc);
   const char* config_from_env = std::getenv("NEXUS_MDE_CONFIG");
   bool config_flag = std::any_of(args.begin(), args.end(), [](const char* a) {

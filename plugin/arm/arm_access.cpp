@@ -27,10 +27,7 @@ Result<ArmAccess> open_arm_access(const ArmOptions& o, std::chrono::milliseconds
   if (!valid_arm_name(o.cluster)) return make_error("must be the cluster's ARM name", "--cluster");
   if (o.resource_group.empty()) return make_error("the cluster's resource group is required with --cluster", "-g/--resource-group");
   if (!valid_arm_name(o.resource_group)) return make_error("must be a resource group name", "-g/--resource-group");
-  std::string subscription = o.subscription;
-  if (subscription.empty()) {
-    if (const char* env = std::getenv("AZURE_SUBSCRIPTION_ID")) subscription = env;
-  }
+  const std::string& subscription = o.subscription;
   if (subscription.empty()) {
     return make_error("the subscription ID is required with --cluster (or NEXUS_MDE_SUBSCRIPTION, AZURE_SUBSCRIPTION_ID)",
                       "--subscription");

@@ -386,6 +386,29 @@ TEST_F(ClusterCli, MistypedCommandsAndFlagsGetSuggestions) {
   EXPECT_EQ(value.err.find("Did you mean"), std::string::npos) << value.err;
 }
 
+// A setting given in several places: the flag, then the environment, then the config file
+// (docs/settings.md). Each place names a different missing inventory, so the error says which won.
+TEST_F(ClusterCli, SettingsComeFromTheFlagThenTheEnvironmentThenTheConfigFile) {
+  testing::write_file(scratch_ / "settings.toml", "inventory = \"/nonexistent/from-config.json\"\n");
+  const std::string config = "NEXUS_MDE_CONFIG=" + (scratch_ / "settings.toml").string();
+  const std::string env = "NEXUS_MDE_INVENTORY=/nonexistent/from-env.json";
+  auto inventory_named = [](const ProcessResult& r) {
+    for (const char* source : {"from-flag", "from-env", "from-config"}) {
+      if (r.err.find(std::string("/nonexistent/") + source) != std::string::npos) return std::string(source);
+    }
+    return "none: " + r.err;
+  };
+  auto all_three = run_cli({"status", "--inventory", "/nonexistent/from-flag.json"}, 60s, {config, env});
+  EXPECT_EQ(all_three.exit_code, 3);
+  EXPECT_EQ(inventory_named(all_three), "from-flag");
+  EXPECT_EQ(inventory_named(run_cli({"status"}, 60s, {config, env})), "from-env");
+  EXPECT_EQ(inventory_named(run_cli({"status"}, 60s, {config})), "from-config");
+  // az networkcloud's name for the cluster is accepted too.
+  auto alias = run_cli({"enforcement", "show", "--cluster-name", "bad name!", "-g", "rg", "--subscription", "s"});
+  EXPECT_EQ(alias.exit_code, 3);
+  EXPECT_NE(alias.err.find("must be the cluster's ARM name"), std::string::npos) << alias.err;
+}
+
 // `kubectl nexus-mde` with kubectl's own flags: the real kubectl, given the operator's kubeconfig
 // and context, lists the nodes (a recorded NodeList served by a double of the API server), and
 // the plugin asks each node's agent at its InternalIP. -l selects nodes; -n is accepted.

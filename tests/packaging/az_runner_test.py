@@ -27,9 +27,15 @@ class FakeProfile:
         FakeProfile.calls.append((resource, subscription))
         return ("Bearer", "token-from-az-login", {}), subscription or "sub-from-az", "tenant"
 
+    def get_subscription_id(self):
+        return "sub-from-az"
+
 
 class NotLoggedIn(FakeProfile):
     def get_raw_token(self, resource=None, subscription=None):
+        raise RuntimeError("Please run 'az login' to setup account.")
+
+    def get_subscription_id(self):
         raise RuntimeError("Please run 'az login' to setup account.")
 
 
@@ -50,22 +56,25 @@ class ArmEnvironment(unittest.TestCase):
     def tearDown(self):
         az_profile.Profile = self.saved
 
-    def test_token_endpoint_and_subscription_come_from_az(self):
+    def test_token_and_endpoint_come_from_az(self):
         env = {}
-        runner._arm_environment(fake_cmd(subscription="sub-given"), env)
+        runner._arm_environment(fake_cmd(subscription="sub-given"), env, "sub-given")
         self.assertEqual(env["NEXUS_MDE_ARM_TOKEN"], "token-from-az-login")
         self.assertEqual(env["NEXUS_MDE_ARM_ENDPOINT"], "https://management.usgovcloudapi.net")  # the cloud's, no slash
-        self.assertEqual(env["NEXUS_MDE_SUBSCRIPTION"], "sub-given")
+        self.assertNotIn("NEXUS_MDE_SUBSCRIPTION", env, "the subscription goes as a flag, above the environment")
         self.assertEqual(FakeProfile.calls, [("https://management.usgovcloudapi.net", "sub-given")])
 
-    def test_the_default_subscription_when_none_is_given(self):
-        env = {}
-        runner._arm_environment(fake_cmd(), env)
-        self.assertEqual(env["NEXUS_MDE_SUBSCRIPTION"], "sub-from-az")
+    def test_the_given_subscription_then_the_default_one(self):
+        self.assertEqual(runner._az_subscription(fake_cmd(subscription="sub-given")), "sub-given")
+        self.assertEqual(runner._az_subscription(fake_cmd()), "sub-from-az")
+        az_profile.Profile = NotLoggedIn
+        self.assertIsNone(runner._az_subscription(fake_cmd()))
+        self.assertEqual(runner._az_subscription(fake_cmd(subscription="sub-given")), "sub-given",
+                         "an explicit --subscription is passed on without a login")
 
     def test_the_environment_wins(self):
         env = {"NEXUS_MDE_ARM_TOKEN": "mine", "NEXUS_MDE_ARM_ENDPOINT": "https://127.0.0.1:8443"}
-        runner._arm_environment(fake_cmd(), env)
+        runner._arm_environment(fake_cmd(), env, None)
         self.assertEqual(env["NEXUS_MDE_ARM_TOKEN"], "mine")
         self.assertEqual(env["NEXUS_MDE_ARM_ENDPOINT"], "https://127.0.0.1:8443")
         self.assertEqual(FakeProfile.calls, [], "no token asked of az when one is given")
@@ -73,7 +82,7 @@ class ArmEnvironment(unittest.TestCase):
     def test_not_logged_in_leaves_it_to_nexus_mde(self):
         az_profile.Profile = NotLoggedIn
         env = {}
-        runner._arm_environment(fake_cmd(), env)
+        runner._arm_environment(fake_cmd(), env, None)
         self.assertNotIn("NEXUS_MDE_ARM_TOKEN", env)
 
 
@@ -107,7 +116,7 @@ class Running(unittest.TestCase):
         self.assertEqual(result, {"summary": {"exitCode": 1}})
         with open(self.log, encoding="utf-8") as f:
             lines = f.read().splitlines()
-        self.assertEqual(lines[:5], ["-o", "json", "status", "--cluster", "c1"])
+        self.assertEqual(lines[:7], ["-o", "json", "status", "--cluster", "c1", "--subscription", "sub-from-az"])
         self.assertEqual(lines[-1], "token=token-from-az-login")
         self.assertEqual(len(cmd.events), 1, "an exit-code hook runs after az prints the result")
         with self.assertRaises(SystemExit) as exited:

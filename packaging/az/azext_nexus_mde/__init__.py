@@ -28,9 +28,13 @@ class NexusMdeCommandsLoader(AzCommandsLoader):
             g.custom_command("scan", "scan", table_transformer=t.scan_table)
             g.custom_command("test-detection", "test_detection", table_transformer=t.detection_table)
             g.custom_command("report", "report", table_transformer=t.report_table)
+            g.custom_command("extract", "extract", table_transformer=t.status_table)
         with self.command_group("nexus-mde enforcement") as g:
             g.custom_command("show", "enforcement_show", table_transformer=t.enforcement_table)
             g.custom_command("set", "enforcement_set", table_transformer=t.enforcement_set_table)
+        with self.command_group("nexus-mde xdr") as g:
+            g.custom_command("sizing", "xdr_sizing")
+            g.custom_command("capacity", "xdr_capacity")
         return self.command_table
 
     def load_arguments(self, command):

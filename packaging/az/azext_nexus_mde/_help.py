@@ -21,6 +21,8 @@ short-summary: Health, enforcement, definitions, last scan, threats and quaranti
 examples:
   - name: The nodes with findings
     text: az nexus-mde status --cluster mycluster -g myrg --query "nodes[?length(findings) > `0`].node" -o tsv
+  - name: One row for all the healthy nodes that look alike
+    text: az nexus-mde status -n mycluster -g myrg --summary -o table
 """
 helps["nexus-mde scans"] = """
 type: command
@@ -56,4 +58,23 @@ short-summary: Change the cluster's enforcement level (and optionally wait until
 examples:
   - name: Real-time protection everywhere
     text: az nexus-mde enforcement set --cluster mycluster -g myrg --level RealTime --wait
+"""
+helps["nexus-mde extract"] = """
+type: command
+short-summary: Every ready machine's MDE state through ARM's mde-agent-information data extract (no agent needed).
+examples:
+  - name: Extract from every ready machine, 10 minutes each at most
+    text: az nexus-mde extract --cluster-name mycluster -g myrg --limit-time-seconds 600 -o table
+"""
+helps["nexus-mde xdr"] = """
+type: group
+short-summary: Size and check the Event Hub that streams Defender XDR events to a SIEM.
+"""
+helps["nexus-mde xdr sizing"] = """
+type: command
+short-summary: Event Hub throughput units, tier, partitions and processing units for an event rate.
+"""
+helps["nexus-mde xdr capacity"] = """
+type: command
+short-summary: Whether an Event Hub's throughput units are saturated by measured traffic.
 """

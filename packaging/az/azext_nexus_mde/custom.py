@@ -2,6 +2,7 @@
 
 az reads each function's signature to know its arguments, so every one is spelled out.
 """
+from azext_nexus_mde import transformers
 from azext_nexus_mde.runner import run_nexus_mde
 
 _CLUSTER_FLAGS = (("cluster", "--cluster"), ("resource_group", "--resource-group"), ("inventory", "--inventory"),
@@ -27,8 +28,10 @@ def nodes(cmd, cluster=None, resource_group=None, inventory=None, node=None, ca_
     return _run(cmd, ["nodes"], locals())
 
 
-def status(cmd, cluster=None, resource_group=None, inventory=None, node=None, ca_file=None, cert=None, key=None,
-           token_file=None, timeout=None, deadline=None, concurrency=None, api_version=None):
+def status(cmd, summary=False, cluster=None, resource_group=None, inventory=None, node=None, ca_file=None, cert=None,
+           key=None, token_file=None, timeout=None, deadline=None, concurrency=None, api_version=None):
+    # az hands a table transformer the result alone: the folding it asks for reaches it here.
+    transformers.FOLD_HEALTHY_ROWS = summary
     return _run(cmd, ["status"], locals())
 
 
@@ -77,6 +80,32 @@ def enforcement_set(cmd, level, definition_update_mode=None, wait=False, if_matc
     if if_match:
         extra += ["--if-match", if_match]
     return _run(cmd, ["enforcement", "set"], locals(), extra, arm=True)
+
+
+def extract(cmd, limit_time_seconds=None, cluster=None, resource_group=None, inventory=None, node=None, ca_file=None,
+            cert=None, key=None, token_file=None, timeout=None, deadline=None, concurrency=None, api_version=None):
+    extra = [] if limit_time_seconds is None else ["--limit-time-seconds", str(limit_time_seconds)]
+    return _run(cmd, ["extract"], locals(), extra, arm=True)
+
+
+def _numbers(pairs):
+    args = []
+    for flag, value in pairs:
+        if value is not None:
+            args += [flag, str(value)]
+    return args
+
+
+def xdr_sizing(cmd, events_per_minute, endpoints=None, headroom=None, retention_days=None):
+    return run_nexus_mde(cmd, ["xdr", "sizing"] + _numbers((
+        ("--events-per-minute", events_per_minute), ("--endpoints", endpoints), ("--headroom", headroom),
+        ("--retention-days", retention_days))), arm=False, deadline=None)
+
+
+def xdr_capacity(cmd, tus, incoming_bytes_per_second, outgoing_bytes_per_second):
+    return run_nexus_mde(cmd, ["xdr", "capacity"] + _numbers((
+        ("--tus", tus), ("--incoming-bytes-per-second", incoming_bytes_per_second),
+        ("--outgoing-bytes-per-second", outgoing_bytes_per_second))), arm=False, deadline=None)
 
 
 def report(cmd, files):

@@ -1,16 +1,21 @@
-"""The arguments of az nexus-mde: the nexus-mde flags, under az's names where az has one."""
+"""The arguments of az nexus-mde: the nexus-mde flags, under az's names where az has one.
+
+-g is az's resource_group_name_type, so `az config set defaults.group=…` applies; az networkcloud's
+--cluster-name/-n name the cluster too. What az gives is passed to nexus-mde as a flag, so it wins
+over nexus-mde's environment and config file (docs/settings.md).
+"""
+from azure.cli.core.commands.parameters import resource_group_name_type
 
 CLUSTER_COMMANDS = ("nodes", "status", "scans", "threats", "scan", "test-detection", "enforcement show",
-                    "enforcement set")
+                    "enforcement set", "extract")
 
 
 def load_arguments(loader, _command):
     for name in CLUSTER_COMMANDS:
         with loader.argument_context("nexus-mde " + name) as c:
-            c.argument("cluster", options_list=["--cluster"], arg_group="Cluster",
+            c.argument("cluster", options_list=["--cluster", "--cluster-name", "-n"], arg_group="Cluster",
                        help="The Nexus cluster's name: its bare-metal machines are the nodes.")
-            c.argument("resource_group", options_list=["--resource-group", "-g"], arg_group="Cluster",
-                       help="The cluster's resource group.")
+            c.argument("resource_group", arg_type=resource_group_name_type, arg_group="Cluster")
             c.argument("inventory", options_list=["--inventory"], arg_group="Cluster",
                        help="Inventory file instead of ARM discovery: {\"nodes\":[{\"name\",\"address\",\"port\"}]}.")
             c.argument("node", options_list=["--node"], nargs="+", arg_group="Cluster",
@@ -30,6 +35,27 @@ def load_arguments(loader, _command):
             c.argument("api_version", options_list=["--api-version"], arg_group="Cluster",
                        help="Microsoft.NetworkCloud api-version (default 2026-07-01, falling back to 2025-09-01).")
 
+    with loader.argument_context("nexus-mde status") as c:
+        c.argument("summary", options_list=["--summary"], action="store_true",
+                   help="In -o table, fold identical healthy rows into one.")
+    with loader.argument_context("nexus-mde extract") as c:
+        c.argument("limit_time_seconds", options_list=["--limit-time-seconds"], type=int,
+                   help="How long each node's extract may run, 60 to 14400 (default 600).")
+    with loader.argument_context("nexus-mde xdr sizing") as c:
+        c.argument("events_per_minute", options_list=["--events-per-minute"], type=int, required=True,
+                   help="Defender XDR events per minute to stream.")
+        c.argument("endpoints", options_list=["--endpoints"], type=int,
+                   help="Endpoints streaming (50,000 or more needs a dedicated cluster).")
+        c.argument("headroom", options_list=["--headroom"], type=float,
+                   help="Standard tier: auto-inflate cap as a multiple of the units (default 2).")
+        c.argument("retention_days", options_list=["--retention-days"], type=int,
+                   help="Event retention in days (default 1; Standard allows 7).")
+    with loader.argument_context("nexus-mde xdr capacity") as c:
+        c.argument("tus", options_list=["--tus"], type=int, required=True, help="Throughput units of the namespace.")
+        c.argument("incoming_bytes_per_second", options_list=["--incoming-bytes-per-second"], type=int,
+                   required=True, help="Measured ingress (bytes per second).")
+        c.argument("outgoing_bytes_per_second", options_list=["--outgoing-bytes-per-second"], type=int,
+                   required=True, help="Measured egress (bytes per second).")
     with loader.argument_context("nexus-mde scans") as c:
         c.argument("limit", options_list=["--limit"], type=int, help="The newest N scans per node; 0 for all (default 5).")
     with loader.argument_context("nexus-mde scan") as c:

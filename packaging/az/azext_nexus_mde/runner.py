@@ -1,9 +1,10 @@
 """Runs the nexus-mde binary for an az command and turns its answer into az's result.
 
 - The binary: $NEXUS_MDE_BIN, else nexus-mde on PATH, else /usr/bin/nexus-mde.
-- ARM: az's cloud gives the endpoint (sovereign clouds), az's --subscription or the default
-  subscription the ID, and az's login the token, passed in the environment (never on the command
-  line, never logged). Values already in the environment win.
+- ARM: az's cloud gives the endpoint (sovereign clouds) and az's login the token, passed in the
+  environment (never on the command line, never logged; values already there win). az's
+  --subscription, or its default subscription, is passed as --subscription: what az gives wins over
+  nexus-mde's environment and config file (docs/settings.md).
 - stdout is JSON and becomes the result; stderr (progress, errors) goes straight to the terminal.
 - az exits with the binary's exit code, after printing the result when there is one.
 """
@@ -36,24 +37,33 @@ def _binary():
     return exe
 
 
-def _arm_environment(cmd, env):
+def _az_subscription(cmd):
+    """az's subscription: its --subscription (or `az config set defaults.subscription`), else the
+    account's default (`az account set`), read from az's profile with no network; None if neither."""
+    subscription = cmd.cli_ctx.data.get("subscription_id")
+    if subscription:
+        return subscription
+    try:
+        from azure.cli.core._profile import Profile
+
+        return Profile(cli_ctx=cmd.cli_ctx).get_subscription_id()
+    except Exception:  # pylint: disable=broad-except
+        return None  # not logged in: nexus-mde's environment or config file may name one
+
+
+def _arm_environment(cmd, env, subscription):
     endpoint = env.get("NEXUS_MDE_ARM_ENDPOINT")
     if not endpoint:
         endpoint = cmd.cli_ctx.cloud.endpoints.resource_manager.rstrip("/")
         env["NEXUS_MDE_ARM_ENDPOINT"] = endpoint
-    subscription = cmd.cli_ctx.data.get("subscription_id")
-    if subscription:
-        env["NEXUS_MDE_SUBSCRIPTION"] = subscription
     if env.get("NEXUS_MDE_ARM_TOKEN") or env.get("AZURE_ACCESS_TOKEN"):
         return
     try:
         from azure.cli.core._profile import Profile
 
         profile = Profile(cli_ctx=cmd.cli_ctx)
-        creds, token_subscription, _ = profile.get_raw_token(resource=endpoint, subscription=subscription)
+        creds, _, _ = profile.get_raw_token(resource=endpoint, subscription=subscription)
         env["NEXUS_MDE_ARM_TOKEN"] = creds[1]
-        if not subscription and token_subscription:
-            env["NEXUS_MDE_SUBSCRIPTION"] = token_subscription
     except Exception as ex:  # pylint: disable=broad-except
         # Not logged in, or no network: nexus-mde says how to log in (exit 3).
         logger.info("no ARM token from az (%s); nexus-mde will look for one itself", type(ex).__name__)
@@ -67,9 +77,13 @@ def _exit_after_output(code):
 
 def run_nexus_mde(cmd, args, arm, deadline):
     env = dict(os.environ)
-    if arm:
-        _arm_environment(cmd, env)
     argv = [_binary(), "-o", "json"] + args
+    if arm:
+        # A flag, so that az's subscription wins over nexus-mde's environment and config file.
+        subscription = _az_subscription(cmd)
+        if subscription:
+            argv += ["--subscription", subscription]
+        _arm_environment(cmd, env, subscription)
     bound = (deadline or _DEFAULT_DEADLINE_SECONDS) + _GRACE_SECONDS
     logger.info("running %s", " ".join(argv))
     try:

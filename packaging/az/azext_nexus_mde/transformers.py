@@ -45,9 +45,50 @@ def nodes_table(result):
             for n in result.get("nodes", [])]
 
 
+# Set by `status --summary`: identical rows of healthy nodes fold into one, as in nexus-mde's table.
+FOLD_HEALTHY_ROWS = False
+
+
+def _folded_names(names):
+    if len(names) > 3:
+        return "{}, {} … {} ({} nodes)".format(names[0], names[1], names[-1], len(names))
+    return ", ".join(names)
+
+
+def _fold_key(row):
+    """What must be alike for healthy rows to fold: everything but the node and its times."""
+    key = [v for k, v in row.items() if k not in ("Node", "DefinitionsUpdated", "LastScan")]
+    scan = str(row["LastScan"]).rsplit(" ", 1)
+    return key + [row["DefinitionsUpdated"] == "?", scan[0] if len(scan) == 2 else scan]
+
+
+def _scan_time(row):
+    return str(row["LastScan"]).rsplit(" ", 1)[-1]
+
+
+def _fold_healthy(rows, nodes):
+    """Healthy rows alike but for their times fold into one, which shows the group's oldest times."""
+    groups = []  # [names, row, key or None when the row may not fold]
+    for row, n in zip(rows, nodes):
+        key = _fold_key(row) if n["state"] == "ok" and not n.get("findings") else None
+        same = next((g for g in groups if key is not None and g[2] == key), None)
+        if not same:
+            groups.append([[row["Node"]], row, key])
+            continue
+        same[0].append(row["Node"])
+        shown = same[1]
+        shown["DefinitionsUpdated"] = min(shown["DefinitionsUpdated"], row["DefinitionsUpdated"])
+        if _scan_time(row) < _scan_time(shown):
+            shown["LastScan"] = row["LastScan"]
+    for names, row, _ in groups:
+        row["Node"] = _folded_names(names)
+    return [g[1] for g in groups]
+
+
 def status_table(result):
     rows = []
-    for n in result.get("nodes", []):
+    nodes = result.get("nodes", [])
+    for n in nodes:
         snap = n.get("snapshot") or {}
         health = snap.get("health") or {}
         enforcement = snap.get("enforcement") or {}
@@ -61,7 +102,7 @@ def status_table(result):
                          ("Threats", len(snap["threats"]) if "threats" in snap and n.get("source") == "agent" else "?"),
                          ("Quarantined", len(snap["quarantine"]) if "quarantine" in snap and n.get("source") == "agent" else "?"),
                          ("Detail", _detail(n))))
-    return rows
+    return _fold_healthy(rows, nodes) if FOLD_HEALTHY_ROWS else rows
 
 
 def scans_table(result):
