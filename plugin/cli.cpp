@@ -10,6 +10,7 @@
 
 #include "common/build_info.hpp"
 #include "plugin/completion.hpp"
+#include "plugin/output/colour.hpp"
 #include "plugin/suggest.hpp"
 
 namespace nexus_mde::plugin {
@@ -28,6 +29,8 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
       ->check(CLI::IsMember({"table", "json", "yaml", "tsv"}, CLI::ignore_case))
       ->envname("NEXUS_MDE_OUTPUT")
       ->type_name("FORMAT");
+  app.add_flag_callback("--no-color", [] { choose_colour(true); },
+                        "No colour in tables (also NO_COLOR; colour is only ever used at a terminal)");
 
   // Where the nodes are. --node wins over --inventory.
   app.option_defaults()->group("Nodes");
@@ -218,6 +221,7 @@ int run_cli(int argc, char** argv) {
     args.insert(args.begin() + 1, {config_option.data(), config_path.data()});
   }
 
+  choose_colour(false);
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {

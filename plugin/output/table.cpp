@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/terminal_text.hpp"
+#include "plugin/output/colour.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -28,17 +29,19 @@ void Table::print(std::ostream& out, const std::string& indent) const {
   for (const auto& row : rows_) {
     for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
   }
-  auto line = [&](const std::vector<std::string>& cells) {
+  auto line = [&](const std::vector<std::string>& cells, bool coloured) {
     std::string text = indent;
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      text += cells[i];
+      std::string_view colour = coloured ? cell_colour(headers_[i], cells[i]) : std::string_view();
+      // The colour wraps the cell alone, so padding and widths stay those of the text.
+      text += colour.empty() ? cells[i] : std::string(colour) + cells[i] + std::string(kColourReset);
       if (i + 1 < cells.size()) text += std::string(widths[i] - display_width(cells[i]) + 2, ' ');
     }
     while (!text.empty() && text.back() == ' ') text.pop_back();
     out << text << '\n';
   };
-  line(headers_);
-  for (const auto& row : rows_) line(row);
+  line(headers_, false);
+  for (const auto& row : rows_) line(row, colour_enabled());
 }
 
 std::string folded_names(const std::vector<std::string>& names) {

@@ -804,6 +804,50 @@ TEST_F(ClusterCli, CompletionInARealBashAndThroughKubectl) {
   EXPECT_NE(kubectl->out.find("set\nshow\n"), std::string::npos) << kubectl->out << kubectl->err;
 }
 
+// tmux on its own server (-L), so a test never touches the developer's sessions.
+ProcessResult run_tmux(const std::string& server, std::vector<std::string> args, std::vector<std::string> env = {}) {
+  args.insert(args.begin(), {"/usr/bin/tmux", "-L", server});
+  ProcessOptions o;
+  o.timeout = 10s;
+  o.environment = {"PATH=/usr/bin:/bin", "TERM=xterm", "HOME=/nonexistent"};
+  o.environment.insert(o.environment.end(), env.begin(), env.end());
+  return *run_process(args, o);
+}
+
+// Colour at a terminal only: states in colour there; none with NO_COLOR, --no-color, TERM=dumb or
+// a pipe.
+TEST_F(ClusterCli, ColourAtATerminalOnly) {
+  if (!fs::exists("/usr/bin/tmux")) GTEST_SKIP() << "tmux is not installed";
+  auto& a = add_agent("colour-a");
+  a.start();
+  std::string args = " nodes --timeout 2 --node " + node_arg(a) + " --node gone=127.0.0.1:1";
+  for (const auto& c : credentials({&a})) args += " " + c;
+  int runs = 0;
+  auto screen_of = [&](const std::string& prefix, const std::string& suffix) {
+    std::string server = "nexus-mde-colour-" + std::to_string(::getpid()) + "-" + std::to_string(++runs);
+    std::string done = (scratch_ / "done").string();
+    fs::remove(done);
+    run_tmux(server, {"new-session", "-d", "-s", "c", "-x", "200", "-y", "10",
+                      prefix + std::string(kCli) + args + suffix + "; touch " + done + "; sleep 30"});
+    testing::wait_until([&] { return fs::exists(done); });
+    std::string screen = run_tmux(server, {"capture-pane", "-e", "-p", "-t", "c"}).out;  // -e: with its colours
+    run_tmux(server, {"kill-server"});
+    return screen;
+  };
+  std::string coloured = screen_of("", "");
+  EXPECT_NE(coloured.find("\x1b[32mok\x1b["), std::string::npos) << coloured;  // tmux shows the reset as 39m
+  EXPECT_NE(coloured.find("\x1b[33munreachable\x1b["), std::string::npos) << coloured;
+  EXPECT_NE(coloured.find("NODE"), std::string::npos) << coloured;
+  for (auto [prefix, suffix] : {std::pair<std::string, std::string>{"NO_COLOR=1 ", ""}, {"", " --no-color"},
+                                {"TERM=dumb ", ""}}) {
+    std::string plain = screen_of(prefix, suffix);
+    EXPECT_NE(plain.find("unreachable"), std::string::npos) << prefix << suffix << plain;
+    EXPECT_EQ(plain.find("\x1b[3"), std::string::npos) << prefix << suffix << plain;
+  }
+  auto piped = run_cli({"nodes", "--timeout", "2", "--node", node_arg(a), "--node", "gone=127.0.0.1:1"});
+  EXPECT_EQ(piped.out.find('\x1b'), std::string::npos) << piped.out;
+}
+
 TEST_F(ClusterCli, LiveProgressLineOnATerminal) {
   if (!fs::exists("/usr/bin/tmux")) GTEST_SKIP() << "tmux is not installed";
   auto& a = add_agent("tty-a");
@@ -817,13 +861,7 @@ TEST_F(ClusterCli, LiveProgressLineOnATerminal) {
   for (const auto& c : creds) command += " " + c;
   command += " > " + (scratch_ / "out.txt").string() + "; echo exit=$? > " + (scratch_ / "done.txt").string() + "; sleep 30";
   std::string session = "nexus-mde-test-" + std::to_string(::getpid());
-  auto tmux = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"/usr/bin/tmux", "-L", session});
-    ProcessOptions o;
-    o.timeout = 10s;
-    o.environment = {"PATH=/usr/bin:/bin", "TERM=xterm", "HOME=/nonexistent"};
-    return *run_process(args, o);
-  };
+  auto tmux = [&](std::vector<std::string> args) { return run_tmux(session, std::move(args)); };
   tmux({"new-session", "-d", "-s", session, "-x", "200", "-y", "10", command});
   std::string screen;
   bool seen = testing::wait_until([&] {
