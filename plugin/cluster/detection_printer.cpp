@@ -12,7 +12,7 @@ namespace json = boost::json;
 void print_detection_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
                              std::ostream& out) {
   if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
-    return print_nodes_document(reports, summary, format, out, [](const NodeReport& r, json::object& node) {
+    return print_nodes_document("DetectionTest", reports, summary, format, out, [](const NodeReport& r, json::object& node) {
       node["detection"] = r.detection ? json::value_from(*r.detection) : json::value(nullptr);
     });
   }

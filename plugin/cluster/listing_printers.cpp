@@ -41,7 +41,7 @@ std::string duration_cell(const ScanRecord& s) {
 void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const ListingPrintOptions& o,
                  std::ostream& out) {
   if (o.format == OutputFormat::kJson || o.format == OutputFormat::kYaml) {
-    return print_nodes_document(reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
+    return print_nodes_document("ScanHistory", reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
       if (!r.snapshot) {
         node["scans"] = nullptr;
         return;
@@ -73,7 +73,7 @@ void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& s
 void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const ListingPrintOptions& o,
                    std::ostream& out) {
   if (o.format == OutputFormat::kJson || o.format == OutputFormat::kYaml) {
-    return print_nodes_document(reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
+    return print_nodes_document("ThreatList", reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
       node["threats"] = r.snapshot ? json::value_from(r.snapshot->threats) : json::value(nullptr);
       node["quarantine"] = r.snapshot ? json::value_from(r.snapshot->quarantine) : json::value(nullptr);
       mark_test_detections(node);

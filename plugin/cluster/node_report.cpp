@@ -171,10 +171,11 @@ json::object summary_json(const ClusterSummary& s) {
           {"exitCode", to_int(s.exit_code())}};
 }
 
-void print_nodes_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
-                          std::ostream& out, const std::function<void(const NodeReport&, json::object&)>& add) {
+void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                          OutputFormat format, std::ostream& out,
+                          const std::function<void(const NodeReport&, json::object&)>& add) {
   auto writer = make_document_writer(format, out);
-  writer->begin_object();
+  writer->begin_document(kind);
   writer->key("nodes");
   writer->begin_array();
   for (const auto& r : reports) {

@@ -90,8 +90,9 @@ struct ClusterSummary {
 boost::json::object node_header_json(const NodeReport& report);
 // {"nodes","states":{…},"withFindings","elapsedMs","deadlinePassed","exitCode"}
 boost::json::object summary_json(const ClusterSummary& summary);
-// json/yaml: {"nodes":[…],"summary":{…}}: each node's header plus what `add` puts in it.
-void print_nodes_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
+// json/yaml: {"apiVersion","kind","nodes":[…],"summary":{…}}: each node's header plus what `add`
+// puts in it.
+void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
                           std::ostream& out, const std::function<void(const NodeReport&, boost::json::object&)>& add);
 // table/tsv: one row per node from `row` (the cells after NODE); a table gets `headers` and the
 // summary line, tsv neither.

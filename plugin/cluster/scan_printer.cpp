@@ -29,7 +29,7 @@ std::string detail(const NodeReport& r) {
 void print_scan_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
                         std::ostream& out) {
   if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
-    print_nodes_document(reports, summary, format, out, [](const NodeReport& r, json::object& node) {
+    print_nodes_document("ScanRun", reports, summary, format, out, [](const NodeReport& r, json::object& node) {
       node["scan"] = r.scan ? json::value_from(*r.scan) : json::value(nullptr);
     });
     return;

@@ -124,7 +124,7 @@ void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& 
       return;
     case OutputFormat::kJson:
     case OutputFormat::kYaml:
-      return print_nodes_document(reports, summary, o.format, out, [](const NodeReport& r, json::object& node) {
+      return print_nodes_document("Status", reports, summary, o.format, out, [](const NodeReport& r, json::object& node) {
         node["snapshot"] = r.snapshot ? json::value_from(*r.snapshot) : json::value(nullptr);
         if (auto* snapshot = node["snapshot"].if_object()) mark_test_detections(*snapshot);
       });

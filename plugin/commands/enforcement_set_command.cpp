@@ -76,13 +76,13 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
   const auto& before = update.before();
   const auto& after = update.after();
   if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
-    auto writer = make_document_writer(globals.output, std::cout);
-    writer->value(json::object{{"cluster", after.id},
-                               {"before", cluster_json(before)},
-                               {"after", cluster_json(after)},
-                               {"operationStatus", update.operation_status()},
-                               {"apiVersion", update.api_version()}});
-    writer->finish();
+    // armApiVersion: the Microsoft.NetworkCloud api-version that made the change (apiVersion is the document's).
+    write_document(globals.output, std::cout, "EnforcementChange",
+                   json::object{{"cluster", after.id},
+                                {"before", cluster_json(before)},
+                                {"after", cluster_json(after)},
+                                {"operationStatus", update.operation_status()},
+                                {"armApiVersion", update.api_version()}});
   } else {
     std::cout << "Cluster " << after.name << ": enforcement level " << before.enforcement_level.value_or("Disabled (never set)")
               << " -> " << after.enforcement_level.value_or("-") << ", definition updates "

@@ -108,8 +108,7 @@ ExitCode run_show(const GlobalOptions& globals) {
                                    {"source", level.empty() ? json::value(nullptr) : json::value(source)},
                                    {"drift", to_string(drift[i])}});
     }
-    auto writer = make_document_writer(globals.output, std::cout);
-    writer->value(json::object{
+    write_document(globals.output, std::cout, "Enforcement", json::object{
         {"cluster", json::object{{"id", c.id},
                                  {"name", c.name},
                                  {"enforcementLevel", c.enforcement_level ? json::value(*c.enforcement_level) : json::value(nullptr)},
@@ -122,7 +121,6 @@ ExitCode run_show(const GlobalOptions& globals) {
                                  {"drifting", count[Drift::kDrift]},
                                  {"unknown", count[Drift::kUnknown]},
                                  {"exitCode", to_int(code)}}}});
-    writer->finish();
     return code;
   }
   if (globals.output == OutputFormat::kTable) {

@@ -33,7 +33,7 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
     for (auto& r : collected.reports) r.findings.clear();  // nodes reports reachability, not MDE findings
     auto summary = ClusterSummary::of(collected.reports, collected.run);
     if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
-      print_nodes_document(collected.reports, summary, globals.output, std::cout,
+      print_nodes_document("NodeList", collected.reports, summary, globals.output, std::cout,
                            [](const NodeReport& r, boost::json::object& node) {
                              node.erase("findings");
                              node["source"] = r.node.source;

@@ -122,15 +122,13 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
       if (r.agent_scan) n["scan"] = boost::json::value_from(*r.agent_scan);
       nodes.push_back(std::move(n));
     }
-    auto writer = make_document_writer(globals.output, std::cout);
-    writer->value(boost::json::object{{"cluster", scan.cluster().id},
+    write_document(globals.output, std::cout, "ArmScanRun", boost::json::object{{"cluster", scan.cluster().id},
                                       {"operationStatus", scan.operation_status()},
                                       {"triggeredAt", *format_rfc3339_ms(triggered_ms)},
                                       {"nodes", std::move(nodes)},
                                       {"summary", boost::json::object{{"nodes", rows.size()}, {"notCompleted", running},
                                                                       {"skipped", skipped}, {"withFindings", with_findings},
                                                                       {"exitCode", to_int(code)}}}});
-    writer->finish();
     return code;
   }
   Table table({"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE", "SOURCE", "RESULT"});

@@ -9,11 +9,16 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "plugin/output/format.hpp"
 
 namespace nexus_mde::plugin {
+
+// Every -o json/yaml document opens with apiVersion and kind, as Kubernetes objects do. A kind's
+// fields are fixed by its JSON Schema in docs/schema/; changing one means a new version.
+inline constexpr std::string_view kDocumentApiVersion = "nexus-mde/v1";
 
 class DocumentWriter {
  public:
@@ -33,9 +38,18 @@ class DocumentWriter {
     key(name);
     value(v);
   }
+  // The top-level object, with its apiVersion and kind.
+  void begin_document(std::string_view kind) {
+    begin_object();
+    field("apiVersion", boost::json::string(kDocumentApiVersion));
+    field("kind", boost::json::string(kind));
+  }
 };
 
 // kJson or kYaml.
 std::unique_ptr<DocumentWriter> make_document_writer(OutputFormat format, std::ostream& out);
+
+// A whole document at once: apiVersion, kind, then the fields of `body` in their order.
+void write_document(OutputFormat format, std::ostream& out, std::string_view kind, const boost::json::object& body);
 
 }  // namespace nexus_mde::plugin

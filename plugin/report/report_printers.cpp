@@ -61,7 +61,7 @@ class SerializedRegion final : public CountingSink {
 class DocumentReportPrinter final : public ReportPrinter {
  public:
   DocumentReportPrinter(OutputFormat format, std::ostream& out) : writer_(make_document_writer(format, out)) {
-    writer_->begin_object();
+    writer_->begin_document("Report");
     writer_->key("reports");
     writer_->begin_array();
   }

@@ -51,11 +51,6 @@ void print_pairs(const json::object& o, bool table, std::ostream& out) {
   out.flush();
 }
 
-void print_document(const json::object& o, OutputFormat format, std::ostream& out) {
-  auto writer = make_document_writer(format, out);
-  writer->value(o);
-  writer->finish();
-}
 
 }  // namespace
 
@@ -71,8 +66,8 @@ void print_sizing(const SizingInput& in, const EventHubPlan& p, SizingFormat for
           << "data_retention_length           = " << p.retention_days << "\n";
       out.flush();
       return;
-    case SizingFormat::kJson: return print_document(plan_json(in, p), OutputFormat::kJson, out);
-    case SizingFormat::kYaml: return print_document(plan_json(in, p), OutputFormat::kYaml, out);
+    case SizingFormat::kJson: return write_document(OutputFormat::kJson, out, "XdrSizing", plan_json(in, p));
+    case SizingFormat::kYaml: return write_document(OutputFormat::kYaml, out, "XdrSizing", plan_json(in, p));
     case SizingFormat::kTsv: return print_pairs(plan_json(in, p), false, out);
     case SizingFormat::kTable: return print_pairs(plan_json(in, p), true, out);
   }
@@ -80,7 +75,7 @@ void print_sizing(const SizingInput& in, const EventHubPlan& p, SizingFormat for
 
 void print_capacity(const CapacityCheck& c, OutputFormat format, std::ostream& out) {
   auto o = capacity_json(c);
-  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) return print_document(o, format, out);
+  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) return write_document(format, out, "XdrCapacity", o);
   print_pairs(o, format == OutputFormat::kTable, out);
   if (format != OutputFormat::kTable) return;
   if (!c.saturated()) {
