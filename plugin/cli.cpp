@@ -10,6 +10,7 @@
 
 #include "common/build_info.hpp"
 #include "plugin/completion.hpp"
+#include "plugin/man_page.hpp"
 #include "plugin/output/colour.hpp"
 #include "plugin/suggest.hpp"
 
@@ -198,6 +199,11 @@ int run_cli(int argc, char** argv) {
   add_completion_command(app, outcome);
 
   // The completion scripts' callback: candidates for the words typed so far, never a parse.
+  // The build's man page writer (plugin/man_page.hpp), from the same tree.
+  if (argc >= 2 && std::string_view(argv[1]) == "__man") {
+    write_man_page(app, NEXUS_MDE_VERSION, std::cout);
+    return to_int(ExitCode::kClean);
+  }
   if (argc >= 2 && std::string_view(argv[1]) == "__complete") {
     complete(app, std::vector<std::string>(argv + 2, argv + argc), std::cout);
     return to_int(ExitCode::kClean);
