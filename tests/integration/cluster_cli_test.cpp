@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -846,6 +848,67 @@ TEST_F(ClusterCli, ColourAtATerminalOnly) {
   }
   auto piped = run_cli({"nodes", "--timeout", "2", "--node", node_arg(a), "--node", "gone=127.0.0.1:1"});
   EXPECT_EQ(piped.out.find('\x1b'), std::string::npos) << piped.out;
+}
+
+// --watch without a terminal: one whole JSON document per line, until SIGTERM, and the last
+// answer's exit code.
+TEST_F(ClusterCli, WatchStreamsOneDocumentPerLineUntilSigterm) {
+  auto& a = add_agent("watch-a");
+  a.start();
+  std::string command = "exec " + std::string(kCli) + " status -w --interval 0.2 --node " + node_arg(a);
+  for (const auto& c : credentials({&a})) command += " " + c;
+  command += " 2>" + (scratch_ / "watch.err").string();
+  const fs::path out = scratch_ / "watch.out";
+  testing::BackgroundProcess watch({"/bin/sh", "-c", command}, {"PATH=/usr/bin:/bin", "HOME=/nonexistent"}, out);
+  auto lines = [&] {
+    std::vector<std::string> l;
+    std::istringstream in(testing::read_file(out));
+    for (std::string line; std::getline(in, line);) l.push_back(line);
+    return l;
+  };
+  EXPECT_TRUE(testing::wait_until([&] { return lines().size() >= 3; })) << testing::read_file(out);
+  watch.signal(SIGTERM);
+  EXPECT_EQ(watch.wait_exit(60s), 0) << testing::read_file(scratch_ / "watch.err");
+  std::string text = testing::read_file(out);
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.back(), '\n') << "the last document is whole";
+  for (const auto& line : lines()) {
+    json::value doc = json::parse(line);
+    EXPECT_EQ(doc.at("kind"), "Status");
+    EXPECT_EQ(doc.at("nodes").at(0).at("state"), "ok");
+  }
+}
+
+// --watch at a terminal: the table is redrawn in place, under watch(1)'s heading, and Ctrl-C ends
+// it with the last answer's exit code.
+TEST_F(ClusterCli, WatchRedrawsTheTableAtATerminalUntilCtrlC) {
+  if (!fs::exists("/usr/bin/tmux")) GTEST_SKIP() << "tmux is not installed";
+  auto& a = add_agent("watch-tty");
+  a.start();
+  std::string command = std::string(kCli) + " status --watch --interval 0.3 --node " + node_arg(a);
+  for (const auto& c : credentials({&a})) command += " " + c;
+  const fs::path done = scratch_ / "watch-done";
+  command += "; echo exit=$? > " + done.string() + "; sleep 30";
+  std::string server = "nexus-mde-watch-" + std::to_string(::getpid());
+  run_tmux(server, {"new-session", "-d", "-s", "w", "-x", "160", "-y", "20", command});
+  auto screen = [&] { return run_tmux(server, {"capture-pane", "-p", "-t", "w"}).out; };
+  std::string first;
+  EXPECT_TRUE(testing::wait_until([&] {
+    first = screen();
+    return first.find("Every 0.3s: nexus-mde status") != std::string::npos && first.find(a.node()) != std::string::npos;
+  })) << first;
+  std::string later;
+  EXPECT_TRUE(testing::wait_until([&] {
+    later = screen();
+    return later.find("Every 0.3s") != std::string::npos && later != first;
+  })) << "the heading's time never changed:\n" << later;
+  std::size_t headers = 0;
+  for (std::size_t at = later.find("NODE"); at != std::string::npos; at = later.find("NODE", at + 1)) ++headers;
+  EXPECT_EQ(headers, 1u) << "redrawn in place, not appended:\n" << later;
+  run_tmux(server, {"send-keys", "-t", "w", "C-c"});
+  EXPECT_TRUE(testing::wait_until([&] { return fs::exists(done); }));
+  run_tmux(server, {"kill-server"});
+  EXPECT_EQ(testing::read_file(done), "exit=0\n");
 }
 
 TEST_F(ClusterCli, LiveProgressLineOnATerminal) {
