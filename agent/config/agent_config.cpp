@@ -346,6 +346,7 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
     c.problem("clients", "no client identity and no token: nobody could use the agent");
   }
   if (problems.empty()) result.config = std::move(cfg);
+  else result.partial = std::move(cfg);
   return result;
 }
 

@@ -75,6 +75,9 @@ struct ConfigProblem {
 struct ConfigResult {
   std::optional<AgentConfig> config;  // set only when there are no problems
   std::vector<ConfigProblem> problems;
+  // What could be read when the document was a JSON object, problems or not (a bad key keeps its
+  // default): --check-config checks its files too, so one pass lists every problem.
+  std::optional<AgentConfig> partial;
 };
 
 // Parses and validates the JSON text. `fallback_node` names the node when "node" is absent (the

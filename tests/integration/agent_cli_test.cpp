@@ -73,7 +73,20 @@ TEST_F(AgentCli, CheckConfigListsEveryProblemAndExits3) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("listen[0]: port 0 is out of range"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("tokens[0].sha256"), std::string::npos) << r.err;
+  // The files too, in the same pass, though other keys are wrong.
+  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "missing.key").string() + ": no such file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3 problems"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
+  // And the certificate as OpenSSL reads it, beside a bad key elsewhere; a key that is itself wrong
+  // is not checked again as a file.
+  config_["tls"].as_object()["key"] = (dir_ / "tls" / "agent.key").string();
+  config_["tls"].as_object()["cert"] = (dir_ / "tls" / "expired.crt").string();
+  config_["mdatp"].as_object()["path"] = "relative/mdatp";
+  auto both = run({"--config", write_config(), "--check-config"});
+  EXPECT_NE(both.err.find("tls.cert: " + (dir_ / "tls" / "expired.crt").string() + ": certificate expired on "),
+            std::string::npos) << both.err;
+  EXPECT_NE(both.err.find("mdatp.path"), std::string::npos) << both.err;
+  EXPECT_EQ(both.err.find("relative/mdatp: no such file"), std::string::npos) << both.err;
 }
 
 TEST_F(AgentCli, FileProblemsAreNamedToo) {
