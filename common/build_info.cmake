@@ -13,6 +13,8 @@ file(WRITE "${OUT}.new" "#include \"common/build_info.hpp\"
 namespace nexus_mde {
 
 std::string build_description() { return \"${VERSION} (commit ${commit}, ${BUILD_TYPE})\"; }
+std::string build_version() { return \"${VERSION}\"; }
+std::string build_commit() { return \"${commit}\"; }
 
 }  // namespace nexus_mde
 ")

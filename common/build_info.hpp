@@ -9,5 +9,8 @@ namespace nexus_mde {
 
 // "0.1.0 (commit 5926afb, Release)"
 std::string build_description();
+// "0.1.0", and the commit's 12 hex digits or "unknown" (nexus_mde_agent_build_info's labels).
+std::string build_version();
+std::string build_commit();
 
 }  // namespace nexus_mde

@@ -72,6 +72,29 @@ std::vector<std::string> keep_restart_only_settings(AgentConfig& next, const Age
   return changed;
 }
 
+// What the metrics say of a snapshot (agent/metrics/metrics.hpp): unknown stays unknown.
+SnapshotGauges snapshot_gauges(const NodeSnapshot& s) {
+  SnapshotGauges g;
+  if (s.collected_at_ms) g.collected_at_ms = s.collected_at_ms;
+  if (s.health) {
+    g.healthy = s.health->healthy;
+    g.real_time_protection = s.health->real_time_protection_enabled;
+    g.definitions_updated_ms = s.health->definitions_updated_ms;
+  }
+  if (s.enforcement.level) g.enforcement_level = std::string(to_string(*s.enforcement.level));
+  g.threats = s.threats.size();
+  g.quarantined = s.quarantine.size();
+  for (const ScanRecord& scan : s.scans) {
+    if (!scan.end_ms || (g.last_scan_end_ms && *scan.end_ms <= *g.last_scan_end_ms)) continue;
+    g.last_scan_end_ms = scan.end_ms;
+    g.last_scan_succeeded.reset();
+    if (scan.state == "succeeded") g.last_scan_succeeded = true;
+    else if (scan.state == "failed" || scan.state == "interrupted" || scan.state == "cancelled") g.last_scan_succeeded = false;
+  }
+  g.stale = s.stale;
+  return g;
+}
+
 class AgentService {
  public:
   AgentService(const ServiceOptions& options, LoadedConfig initial)
@@ -143,16 +166,10 @@ class AgentService {
 
   void on_refresh(const CachedSnapshot& c, const std::vector<MdatpCall>& calls) {
     for (const auto& call : calls) metrics_.count_mdatp_call(call.command, call.outcome, call.duration);
-    const NodeSnapshot& s = c.snapshot;
-    SnapshotGauges g;
-    if (s.collected_at_ms) g.collected_at_ms = s.collected_at_ms;
-    if (s.health) g.healthy = s.health->healthy;
-    g.threats = s.threats.size();
-    g.stale = s.stale;
-    metrics_.set_snapshot(g);
+    metrics_.set_snapshot(snapshot_gauges(c.snapshot));
     // Log a change of mdatp's answer, not every failed refresh (that would flood the journal).
     std::string errors;
-    for (const auto& e : s.errors) errors += (errors.empty() ? "" : "; ") + e.source + ": " + e.message;
+    for (const auto& e : c.snapshot.errors) errors += (errors.empty() ? "" : "; ") + e.source + ": " + e.message;
     if (errors != last_errors_) {
       if (!errors.empty()) {
         log_.write(Priority::kWarning, message_id::kMdatpFailure, "mdatp: " + errors);

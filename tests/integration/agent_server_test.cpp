@@ -230,6 +230,18 @@ TEST_F(AgentServer, RoutesAnswerWithHttpStatusesAndJsonErrors) {
       << metrics.body;
   EXPECT_NE(metrics.body.find("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"ok\"}"), std::string::npos);
   EXPECT_NE(metrics.body.find("nexus_mde_agent_mde_healthy 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("nexus_mde_agent_mde_definitions_updated_timestamp_seconds "), std::string::npos);
+  EXPECT_NE(metrics.body.find("nexus_mde_agent_mde_enforcement_level_info{level="), std::string::npos);
+
+  // Prometheus's own linter finds nothing to say (Debian's prometheus package, .ci/install-deps).
+  auto plain = agent_.curl_with_token(agent_.tokens().reader, "/metrics");
+  testing::write_file(agent_.dir() / "metrics.txt", plain.body);
+  ProcessOptions o;
+  o.timeout = 60s;
+  auto lint = run_process({"/bin/sh", "-c", "promtool check metrics < " + (agent_.dir() / "metrics.txt").string()}, o);
+  ASSERT_TRUE(lint.ok());
+  EXPECT_EQ(lint->exit_code, 0) << "promtool: " << lint->out << lint->err;
+  EXPECT_EQ(lint->out + lint->err, "") << "promtool check metrics has remarks";
 }
 
 TEST_F(AgentServer, ScanIsTriggeredWaitedForRefusedTwiceAndSurvivesSigkill) {

@@ -79,14 +79,48 @@ TEST(Metrics, RendersPrometheusText) {
   m.count_request("/v1/status", 200, std::chrono::microseconds(1500));
   m.count_request("/v1/status", 200, std::chrono::microseconds(500));
   m.count_mdatp_call("health", "timeout", std::chrono::milliseconds(30000));
-  m.set_snapshot({1000, true, 2, false});
+  SnapshotGauges g;
+  g.collected_at_ms = 1000;
+  g.healthy = true;
+  g.threats = 2;
+  g.definitions_updated_ms = 1'700'000'000'000;
+  g.enforcement_level = "OnDemand";
+  g.last_scan_end_ms = 1'700'000'100'500;
+  g.last_scan_succeeded = false;
+  m.set_snapshot(g);
   auto text = m.render(4000);
-  EXPECT_NE(text.find("nexus_mde_agent_http_requests_total{route=\"/v1/status\",status=\"200\"} 2\n"), std::string::npos);
-  EXPECT_NE(text.find("nexus_mde_agent_http_request_duration_seconds_sum{route=\"/v1/status\"} 0.002\n"), std::string::npos);
-  EXPECT_NE(text.find("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"timeout\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("nexus_mde_agent_snapshot_age_seconds 3\n"), std::string::npos);
-  EXPECT_NE(text.find("nexus_mde_agent_mde_threats 2\n"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE nexus_mde_agent_mdatp_calls_total counter\n"), std::string::npos);
+  auto has = [&text](const std::string& line) { return text.find(line + "\n") != std::string::npos; };
+  EXPECT_TRUE(has("nexus_mde_agent_http_requests_total{route=\"/v1/status\",status=\"200\"} 2")) << text;
+  EXPECT_TRUE(has("# TYPE nexus_mde_agent_http_request_duration_seconds histogram"));
+  EXPECT_TRUE(has("nexus_mde_agent_http_request_duration_seconds_bucket{route=\"/v1/status\",le=\"0.001\"} 1"));
+  EXPECT_TRUE(has("nexus_mde_agent_http_request_duration_seconds_bucket{route=\"/v1/status\",le=\"+Inf\"} 2"));
+  EXPECT_TRUE(has("nexus_mde_agent_http_request_duration_seconds_sum{route=\"/v1/status\"} 0.002"));
+  EXPECT_TRUE(has("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"timeout\"} 1"));
+  EXPECT_TRUE(has("nexus_mde_agent_mdatp_call_duration_seconds_bucket{command=\"health\",le=\"30\"} 1"));
+  EXPECT_TRUE(has("nexus_mde_agent_snapshot_age_seconds 3"));
+  EXPECT_TRUE(has("nexus_mde_agent_mde_threats 2"));
+  EXPECT_TRUE(has("nexus_mde_agent_mde_definitions_updated_timestamp_seconds 1700000000"));
+  EXPECT_TRUE(has("nexus_mde_agent_mde_enforcement_level_info{level=\"OnDemand\"} 1"));
+  EXPECT_TRUE(has("nexus_mde_agent_mde_last_scan_end_timestamp_seconds 1700000100.5"));
+  EXPECT_TRUE(has("nexus_mde_agent_mde_last_scan_succeeded 0"));
+  EXPECT_TRUE(has("# TYPE nexus_mde_agent_mdatp_calls_total counter"));
+  // Known label values start at 0, so a rate() or an alert sees the series before its first event.
+  EXPECT_TRUE(has("nexus_mde_agent_auth_failures_total{reason=\"bad-token\"} 0"));
+  EXPECT_TRUE(has("nexus_mde_agent_mdatp_calls_total{command=\"threat list\",outcome=\"ok\"} 0"));
+  EXPECT_TRUE(has("nexus_mde_agent_http_requests_total{route=\"/v1/threats\",status=\"200\"} 0"));
+  EXPECT_NE(text.find("nexus_mde_agent_build_info{version=\""), std::string::npos);
+  EXPECT_NE(text.find("\nprocess_resident_memory_bytes "), std::string::npos);
+  EXPECT_NE(text.find("\nprocess_open_fds "), std::string::npos);
+  // What mdatp did not report is absent, never 0.
+  EXPECT_EQ(text.find("\nnexus_mde_agent_mde_real_time_protection_enabled "), std::string::npos) << text;
+}
+
+TEST(Metrics, BeforeTheFirstSnapshotMdeStateIsAbsentNotZero) {
+  auto text = Metrics().render(4000);
+  for (const char* name : {"nexus_mde_agent_mde_threats", "nexus_mde_agent_mde_quarantined", "nexus_mde_agent_mde_healthy",
+                           "nexus_mde_agent_snapshot_age_seconds"}) {
+    EXPECT_EQ(text.find(std::string("\n") + name + " "), std::string::npos) << name;
+  }
 }
 
 }  // namespace
