@@ -1,5 +1,8 @@
 #include "common/files.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -39,6 +42,48 @@ Result<std::string> read_small_file(const std::string& path, std::size_t max_byt
   }
   if (in.bad()) return make_error(std::string("cannot read: ") + std::strerror(errno), path);
   return text;
+}
+
+namespace {
+std::string errno_text() { return std::strerror(errno); }
+}  // namespace
+
+Result<bool> replace_file(const std::string& path, const std::string& text, unsigned mode) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return make_error("cannot create: " + errno_text(), tmp);
+  std::size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      auto e = make_error("cannot write: " + errno_text(), tmp);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return e;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    auto e = make_error("cannot fsync: " + errno_text(), tmp);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto e = make_error("cannot rename over " + path + ": " + errno_text(), tmp);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  // The rename itself must reach the disk.
+  std::string folder = fs::path(path).parent_path().string();
+  int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return true;
 }
 
 }  // namespace nexus_mde

@@ -18,4 +18,9 @@ std::string not_a_regular_file(const std::string& path);
 // unreadable (strerror), or larger than `max_bytes`.
 Result<std::string> read_small_file(const std::string& path, std::size_t max_bytes);
 
+// Writes `text` to `path` whole or not at all: a temporary file beside it, fsync, rename over,
+// then fsync of the folder. A reader (Prometheus reading file_sd, the agent at start) never sees
+// half a file. An error names the file and what failed.
+Result<bool> replace_file(const std::string& path, const std::string& text, unsigned mode);
+
 }  // namespace nexus_mde

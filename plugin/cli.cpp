@@ -196,6 +196,7 @@ int run_cli(int argc, char** argv) {
   add_test_detection_command(app, globals, outcome);
   add_extract_command(app, globals, outcome);
   add_xdr_command(app, globals, outcome);
+  add_targets_command(app, globals, outcome);
   add_completion_command(app, outcome);
 
   // The completion scripts' callback: candidates for the words typed so far, never a parse.

@@ -46,6 +46,7 @@ void add_extract_command(CLI::App& app, const GlobalOptions& globals, CommandOut
 void add_xdr_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_sizing_command(CLI::App& xdr, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_capacity_command(CLI::App& xdr, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_targets_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_completion_command(CLI::App& app, CommandOutcome& outcome);
 
 // The default config file: $XDG_CONFIG_HOME/nexus-mde/config.toml, else ~/.config/nexus-mde/config.toml.

@@ -1,5 +1,7 @@
 #include "agent/scans/scan_store.hpp"
 
+#include "common/files.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -53,40 +55,7 @@ Result<bool> ScanStore::save(const std::vector<ScanTrigger>& triggers) const {
   for (std::size_t i = first; i < triggers.size(); ++i) list.push_back(json::value_from(triggers[i]));
   std::string text = json::serialize(json::object{{"scans", std::move(list)}}) + "\n";
 
-  std::string tmp = path_ + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error("cannot create: " + errno_text(), tmp);
-  std::size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      auto e = make_error("cannot write: " + errno_text(), tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return e;
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    auto e = make_error("cannot fsync: " + errno_text(), tmp);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
-    auto e = make_error("cannot rename over " + path_ + ": " + errno_text(), tmp);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  // The rename itself must reach the disk.
-  int dir = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return true;
+  return replace_file(path_, text, 0600);
 }
 
 Result<std::string> ScanStore::move_aside(std::int64_t now_ms) const {

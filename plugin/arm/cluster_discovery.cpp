@@ -80,6 +80,8 @@ Next ClusterDiscovery::on_answer(const AgentResponse& r) {
     machine.ipv6 = text_of(p, "oamIpv6Address");
     machine.ready_state = text_of(p, "readyState");
     machine.power_state = text_of(p, "powerState");
+    std::string rack_id = text_of(p, "rackId");
+    machine.rack = rack_id.substr(rack_id.rfind('/') + 1);
     if (auto* rps = p.if_contains("runtimeProtectionStatus"); rps && rps->is_object()) machine.runtime_protection_status = rps->as_object();
     machines_.push_back(std::move(machine));
   }

@@ -32,6 +32,7 @@ struct ArmMachine {
   std::string ipv6;           // oamIpv6Address
   std::string ready_state;    // True / False
   std::string power_state;    // On / Off
+  std::string rack;           // the last segment of rackId (empty when ARM gives none)
   boost::json::object runtime_protection_status;
 
   // From runtime_protection_status: the level the node applies (empty when not reported), and a

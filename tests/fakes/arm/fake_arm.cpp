@@ -689,6 +689,10 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     p["clusterId"] = node.contains("clusterId") ? node.at("clusterId") : json::value(lower(cluster_id()));
     p["readyState"] = node.contains("readyState") ? node.at("readyState") : json::value("True");
     p["powerState"] = node.contains("powerState") ? node.at("powerState") : json::value("On");
+    // As in the api-version examples: the rack's ARM id (world node "rack", else aggregator-rack).
+    p["rackId"] = "/subscriptions/" + text("subscription") + "/resourceGroups/" + text("resourceGroup") +
+                  "/providers/Microsoft.NetworkCloud/racks/" +
+                  (node.contains("rack") ? std::string(node.at("rack").as_string()) : std::string("aggregator-rack"));
     auto& rps = p["runtimeProtectionStatus"].as_object();
     auto& applied = node_levels_[name];
     if (!applied.pending.empty() && std::chrono::steady_clock::now() >= applied.pending_at) {
