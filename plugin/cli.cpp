@@ -98,7 +98,8 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
                  "Seconds the whole command may take; default 30, or 3600 for scan --wait")
       ->envname("NEXUS_MDE_DEADLINE")
       ->type_name("S");
-  app.add_option("--concurrency", access.concurrency, "Nodes asked at once; default 64")
+  app.add_option("--concurrency", access.concurrency,
+                 "Nodes asked at once; default all of them, up to 4096 and the open-file limit")
       ->envname("NEXUS_MDE_CONCURRENCY")
       ->type_name("N");
   app.option_defaults()->group("Findings");

@@ -44,7 +44,12 @@ Result<AgentAccess> open_agent_access(const AgentAccessOptions& options, std::ch
   if (options.cert_file.empty() && options.key_file.empty() && options.token_file.empty()) {
     return make_error("give a client certificate (--cert and --key) or a bearer token (--token-file)", "credentials");
   }
-  if (options.concurrency < 1 || options.concurrency > 4096) return make_error("must be from 1 to 4096", "--concurrency");
+  if (options.concurrency > 4096) return make_error("must be from 1 to 4096", "--concurrency");
+  if (auto budget = automatic_width(4096); options.concurrency > budget) {
+    return make_error("needs " + std::to_string(options.concurrency) + " open files, and the limit allows " +
+                          std::to_string(budget) + " (raise it with ulimit -n, or ask fewer at once)",
+                      "--concurrency");
+  }
   AgentAccess access;
   auto timeout = duration_of(options.timeout_seconds, "--timeout");
   if (!timeout) return timeout.error();

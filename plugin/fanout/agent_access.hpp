@@ -20,7 +20,7 @@ struct AgentAccessOptions {
   std::string token_file;  // --token-file
   double timeout_seconds = 5;   // --timeout, per node and exchange
   double deadline_seconds = 0;  // --deadline, the whole command; 0: the command's default
-  std::size_t concurrency = 64;  // --concurrency
+  std::size_t concurrency = 0;  // --concurrency; 0: automatic (fan_out.hpp automatic_width)
 };
 
 struct AgentAccess {

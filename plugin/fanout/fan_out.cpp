@@ -8,6 +8,7 @@
 #include "plugin/fanout/fan_out.hpp"
 
 #include <openssl/ssl.h>
+#include <sys/resource.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
@@ -607,10 +608,22 @@ std::size_t fan_out_threads_for(std::size_t nodes) {
   return std::clamp<std::size_t>(std::min(cores, nodes / 32), 1, 4);
 }
 
+std::size_t automatic_width(std::size_t nodes) {
+  constexpr std::size_t kReserved = 128;  // the process's other files, the ARM connection, stdio
+  constexpr std::size_t kMaxWidth = 4096;
+  rlimit files{};
+  std::size_t budget = kMaxWidth;
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    budget = files.rlim_cur > kReserved * 2 ? files.rlim_cur - kReserved : files.rlim_cur / 2;
+  }
+  return std::clamp<std::size_t>(std::min({nodes, budget, kMaxWidth}), 1, kMaxWidth);
+}
+
 FanOutResult fan_out(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations, ssl::context& tls,
-                     const FanOutOptions& options) {
-  std::size_t width = std::max<std::size_t>(options.concurrency, 1);
-  std::size_t engines = options.on_tick ? 1 : std::min({options.threads, width, nodes.size()});
+                     const FanOutOptions& given) {
+  FanOutOptions options = given;
+  if (options.concurrency == 0) options.concurrency = automatic_width(nodes.size());
+  std::size_t engines = options.on_tick ? 1 : std::min({options.threads, options.concurrency, nodes.size()});
   if (engines > 1) return run_shards(nodes, conversations, tls, options, engines);
   FanOut engine(nodes, conversations, tls, options);
   return engine.run();

@@ -31,7 +31,9 @@ struct NodeOutcome {
 };
 
 struct FanOutOptions {
-  std::size_t concurrency = 64;
+  // Nodes connecting or asking at once; 0: automatic_width(), so every node starts in the first
+  // round when the descriptors allow (a WAN round trip is paid once, not once per 64 nodes).
+  std::size_t concurrency = 0;
   std::chrono::milliseconds timeout{5000};    // per exchange: connect, handshake, request, answer
   std::chrono::milliseconds deadline{30000};  // the whole run
   std::string bearer_token;                   // sent as Authorization: Bearer when not empty
@@ -56,6 +58,10 @@ struct FanOutOptions {
 // The engines worth running for `nodes` nodes on this machine: one per core and per 32 nodes,
 // at most 4 (so a cluster of fewer than 64 nodes stays on one thread).
 std::size_t fan_out_threads_for(std::size_t nodes);
+
+// The width for `nodes` when --concurrency is not given: all of them, within the open-file limit
+// (less 128 for everything else the process opens) and at most 4096.
+std::size_t automatic_width(std::size_t nodes);
 
 struct FanOutResult {
   std::vector<NodeOutcome> nodes;  // in the order of the inventory

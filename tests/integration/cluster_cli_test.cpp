@@ -665,6 +665,28 @@ TEST_F(ClusterCli, AnAgentListeningOnIpv6) {
   EXPECT_EQ(std::string(n.at("address").as_string()), "[::1]:" + port);
 }
 
+// --concurrency beyond what the open-file limit allows is refused with both figures, before any
+// connection; the automatic width stays within the limit.
+TEST_F(ClusterCli, ConcurrencyBeyondTheOpenFileLimitIsRefused) {
+  auto& a = add_agent("limit-a");
+  a.start();
+  std::string creds;
+  for (const auto& c : credentials({&a})) creds += " " + c;
+  auto limited = [&](const std::string& args) {
+    ProcessOptions o;
+    o.timeout = 60s;
+    o.environment = {"PATH=/usr/bin:/bin", "HOME=/nonexistent"};
+    // ulimit -n sets the hard limit too, so the CLI cannot raise it.
+    return *run_process({"/bin/sh", "-c", "ulimit -n 400 && exec " + std::string(kCli) + " status -o json --node " +
+                                              node_arg(a) + creds + args},
+                        o);
+  };
+  auto refused = limited(" --concurrency 1000");
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_NE(refused.err.find("--concurrency: needs 1000 open files, and the limit allows 272"), std::string::npos) << refused.err;
+  EXPECT_EQ(limited("").exit_code, 0) << "the automatic width fits the limit";
+}
+
 TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
   testing::write_file(scratch_ / "ca.pem", "not a certificate");
   testing::write_file(scratch_ / "token", "t0ken\n");

@@ -31,7 +31,7 @@ def load_arguments(loader, _command):
             c.argument("deadline", options_list=["--deadline"], type=int, arg_group="Limits",
                        help="Seconds the whole command may take (default 30, 3600 for --wait).")
             c.argument("concurrency", options_list=["--concurrency"], type=int, arg_group="Limits",
-                       help="Nodes asked at once (default 64).")
+                       help="Nodes asked at once (default: all, up to 4096 and the open-file limit).")
             c.argument("api_version", options_list=["--api-version"], arg_group="Cluster",
                        help="Microsoft.NetworkCloud api-version (default 2026-07-01, falling back to 2025-09-01).")
 
