@@ -1,7 +1,7 @@
 // `mde-agent-information.json`, the file inside a Nexus `mde-agent-information` data extract:
 // {"diagnosticInformation":{…},"mdeDefinitions":…,"generalHealth":…,"mdeConfiguration":…,
 //  "scanList":[…],"threatInformation":{"list":{…},"quarantineList":{…}}}
-// (reference/mdatp/nexus-mde-agent-information-template.txt). Every part may be missing: a
+// (tests/fixtures/extracts has real ones). Every part may be missing: a
 // missing part is unknown, not empty.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Parsers for what `mdatp` prints (reference/mdatp/FORMATS.md). Tolerant of the drift between
+// Parsers for what `mdatp` prints (docs/formats.md; examples in tests/fixtures/mdatp and tests/fixtures/formats/mdatp). Tolerant of the drift between
 // versions; malformed input yields an Error naming the field and the line or byte offset.
 #pragma once
 

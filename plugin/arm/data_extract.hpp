@@ -1,6 +1,6 @@
 // The `mde-agent-information` data extract on one bare-metal machine: POST
 // runDataExtractsRestricted (api-version 2025-07-01-preview and later; plain runDataExtracts
-// before, reference/networkcloud/API.md §6) with {"commands":[{"command":"mde-agent-information"}],
+// before, docs/formats.md, ARM api-versions) with {"commands":[{"command":"mde-agent-information"}],
 // "limitTimeSeconds":N}, then follow the operation (Location) to its end and keep its result:
 // the script's exit code, the head of its output, and the SAS URL of the tar.gz.
 #pragma once

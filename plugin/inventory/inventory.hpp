@@ -28,7 +28,7 @@ struct Node {
 // NAME=HOST[:PORT]; an IPv6 address with a port is bracketed ([fd00::5]:9448).
 Result<Node> parse_node_spec(std::string_view spec);
 
-// The DESIGN.md inventory file. Every problem names the entry ("nodes[3].port: ...").
+// The inventory file ({"nodes":[{"name","address","port"}]}, README). Every problem names the entry ("nodes[3].port: ...").
 Result<std::vector<Node>> read_inventory_file(const std::string& path);
 
 // kubectl's own flags, as `kubectl nexus-mde` is given them (kubectl passes them through).

@@ -58,7 +58,7 @@ std::string read_at(std::ifstream& in, std::size_t at, std::size_t n) {
 
 // Looks from `size * at` on for "}", ",", "{" and a scan's key, with only whitespace between:
 // what the boundary between two scans looks like. Which list: a scan of the scan list has
-// camelCase times, one of the threat list snake_case (reference/mdatp/nexus-*.json).
+// camelCase times, one of the threat list snake_case (tests/fixtures/extracts).
 std::optional<Boundary> find_boundary(std::ifstream& in, std::size_t size, double at) {
   auto from = static_cast<std::size_t>(static_cast<double>(size) * at);
   std::string w = read_at(in, from, kBoundaryWindow + kListWindow);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a large mde-agent-information.json in the real shapes (reference/mdatp): scanList
+"""Writes a large mde-agent-information.json in the real shapes (tests/fixtures/extracts): scanList
 with camelCase keys and numbers as strings, threatInformation.list with snake_case keys and
 numbers, threats grouped by scan. Deterministic for a given size."""
 import json

@@ -1,5 +1,5 @@
 // nexus-mde against a cluster of real agents (nexus-mde-agent + the mdatp double) on 127.x.y.z:
-// one state per node, the exit codes of DESIGN.md, scan --wait end to end, inventory and
+// one state per node, the documented exit codes, scan --wait end to end, inventory and
 // credential errors, and the live progress line under tmux.
 #include <gtest/gtest.h>
 #include <unistd.h>

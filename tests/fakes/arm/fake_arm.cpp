@@ -409,7 +409,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   }
 
   // POST …/bareMetalMachines/{name}/runDataExtracts[Restricted]: mde-agent-information moved to the
-  // restricted action from 2025-07-01-preview on (reference/networkcloud/API.md §6).
+  // restricted action from 2025-07-01-preview on (docs/formats.md, ARM api-versions).
   HttpResponse run_data_extracts(const HttpRequest& request, const std::string& machine, const std::string& action,
                                  const std::string& api_version) {
     bool restricted_era = api_version.substr(0, 10) >= "2025-07-01";

@@ -1,4 +1,4 @@
-// fake mdatp: see README.md beside this file. Output formats follow reference/mdatp/FORMATS.md:
+// fake mdatp: see README.md beside this file. Output formats follow docs/formats.md:
 // text `key : value` with the key padded to 44, JSON camelCase with settings wrapped as
 // {"displayValue","isManaged","value"}, epoch-ms as strings in health and scan list JSON, numbers
 // in threat list JSON, and the ATTENTION line on unlicensed devices.
