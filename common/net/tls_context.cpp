@@ -1,4 +1,5 @@
 #include "common/net/tls_context.hpp"
+#include "common/net/ossl_handles.hpp"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -49,15 +50,15 @@ std::string asn1_time_text(const ASN1_TIME* t) {
   return text ? *text : "?";
 }
 
-using Cert = std::unique_ptr<X509, decltype(&X509_free)>;
-using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+using Cert = X509Handle;
+using Key = EvpPkeyHandle;
 
 // Reads the (first) certificate to say, by file, what is wrong with it before OpenSSL is asked.
 Cert check_certificate_file(TlsFileRole role, const std::string& path, const char* what, std::vector<TlsProblem>& problems) {
-  Cert none(nullptr, X509_free);
+  Cert none;
   File f = open_for_reading(role, path, problems);
   if (!f) return none;
-  Cert cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr), X509_free);
+  Cert cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr));
   if (!cert) {
     problems.push_back({role, path, std::string("not a PEM ") + what + ": " + openssl_reason("no certificate found")});
     return none;
@@ -74,7 +75,7 @@ Cert check_certificate_file(TlsFileRole role, const std::string& path, const cha
 void check_private_key_file(const std::string& path, const Cert& cert, const std::string& cert_path,
                             std::vector<TlsProblem>& problems) {
   if (File f = open_for_reading(TlsFileRole::kPrivateKey, path, problems)) {
-    Key key(PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+    Key key(PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr));
     if (!key) {
       problems.push_back({TlsFileRole::kPrivateKey, path, "not an unencrypted PEM private key: " + openssl_reason("no key found")});
     } else if (cert && X509_check_private_key(cert.get(), key.get()) != 1) {
@@ -180,30 +181,24 @@ TlsContextResult make_client_tls_context(const ClientTlsFiles& files) {
 std::vector<std::string> peer_certificate_identities(void* native_ssl) {
   std::vector<std::string> ids;
   auto* ssl = static_cast<SSL*>(native_ssl);
-  X509* cert = SSL_get1_peer_certificate(ssl);
-  if (!cert) return ids;
-  if (SSL_get_verify_result(ssl) != X509_V_OK) {
-    X509_free(cert);
-    return ids;
-  }
-  X509_NAME* subject = X509_get_subject_name(cert);
+  X509Handle cert(SSL_get1_peer_certificate(ssl));
+  if (!cert || SSL_get_verify_result(ssl) != X509_V_OK) return ids;
+  X509_NAME* subject = X509_get_subject_name(cert.get());
   int cn_index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
   if (cn_index >= 0) {
     ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, cn_index));
     unsigned char* utf8 = nullptr;
     int len = ASN1_STRING_to_UTF8(&utf8, cn);
+    OsslBytes owned(utf8);
     if (len > 0) ids.emplace_back(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
-    OPENSSL_free(utf8);
   }
-  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans, i);
+  GeneralNamesHandle sans = subject_alt_names(cert.get());
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
     if (name->type != GEN_DNS && name->type != GEN_URI && name->type != GEN_EMAIL) continue;
     const ASN1_IA5STRING* s = name->d.ia5;
     ids.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s)));
   }
-  GENERAL_NAMES_free(sans);
-  X509_free(cert);
   return ids;
 }
 

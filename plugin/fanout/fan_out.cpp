@@ -7,6 +7,8 @@
 // the caller's on_node_done.
 #include "plugin/fanout/fan_out.hpp"
 
+#include "common/net/ossl_handles.hpp"
+
 #include <openssl/ssl.h>
 #include <sys/resource.h>
 #include <openssl/x509v3.h>
@@ -117,10 +119,6 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
       : fan_out_(fan_out), index_(index), node_(node), conversation_(conversation), resolver_(fan_out.ioc()),
         resolve_timer_(fan_out.ioc()), delay_timer_(fan_out.ioc()) {}
 
-  ~NodeSession() {
-    if (tls_session_) SSL_SESSION_free(tls_session_);
-  }
-
   void start() {
     started_ = Clock::now();
     request_ = conversation_.first();
@@ -167,7 +165,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     SSL* native = stream_->native_handle();
     // SNI names the node (never an IP: RFC 6066); the agent does not need it, proxies might.
     if (!is_ip_literal(node_.name)) SSL_set_tlsext_host_name(native, node_.name.c_str());
-    if (tls_session_) SSL_set_session(native, tls_session_);
+    if (tls_session_) SSL_set_session(native, tls_session_.get());
     name_problem_.clear();
     identity_problem_.clear();
     stream_->set_verify_callback(
@@ -335,10 +333,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   void keep_tls_session() {
     const SSL_SESSION* current = SSL_get0_session(stream_->native_handle());
     if (!current || !SSL_SESSION_is_resumable(current)) return;
-    if (SSL_SESSION* copy = SSL_SESSION_dup(current)) {
-      if (tls_session_) SSL_SESSION_free(tls_session_);
-      tls_session_ = copy;
-    }
+    if (net::SslSessionHandle copy{SSL_SESSION_dup(current)}) tls_session_ = std::move(copy);
   }
 
   // An I/O error after the handshake. A kept-alive connection the agent closed while idle is
@@ -397,8 +392,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   // The DNS names in a certificate's subjectAltName.
   static std::vector<std::string> dns_names(X509* cert) {
     std::vector<std::string> out;
-    std::unique_ptr<GENERAL_NAMES, decltype(&GENERAL_NAMES_free)> names(
-        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)), &GENERAL_NAMES_free);
+    net::GeneralNamesHandle names = net::subject_alt_names(cert);
     if (!names) return out;
     for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
       const GENERAL_NAME* n = sk_GENERAL_NAME_value(names.get(), i);
@@ -457,7 +451,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   asio::steady_timer delay_timer_;
   tcp::resolver::results_type endpoints_;
   std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;
-  SSL_SESSION* tls_session_ = nullptr;
+  net::SslSessionHandle tls_session_;
   std::string name_problem_;
   std::string identity_problem_;
   AgentRequest request_;
