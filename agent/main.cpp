@@ -33,12 +33,15 @@ std::string mdatp_group_problem() {
   if (::geteuid() == 0) return {};
   const struct group* g = ::getgrnam("mdatp");
   if (!g) {
-    return "group mdatp does not exist: Microsoft Defender for Endpoint is not installed here (its package creates the "
+    return "group mdatp does not exist: Microsoft Defender for Endpoint is not installed here (its package "
+           "creates the "
            "group; installing it adds this agent's user to the group and starts the agent again)";
   }
   std::vector<gid_t> groups(static_cast<std::size_t>(std::max(::getgroups(0, nullptr), 0)));
   int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
-  if (::getegid() == g->gr_gid || std::find(groups.begin(), groups.begin() + std::max(n, 0), g->gr_gid) != groups.end()) return {};
+  if (::getegid() == g->gr_gid ||
+      std::find(groups.begin(), groups.begin() + std::max(n, 0), g->gr_gid) != groups.end())
+    return {};
   return "this process is not in group mdatp, so it cannot run mdatp: `usermod -a -G mdatp nexus-mde`, then "
          "`systemctl restart nexus-mde-agent`";
 }
@@ -61,13 +64,16 @@ int main(int argc, char** argv) {
   std::string log_target = "journal";
   app.set_version_flag("--version", "nexus-mde-agent " + nexus_mde::build_description());
   app.add_option("--config", options.config_path, "Configuration file")->capture_default_str();
-  app.add_flag("--check-config", check_only,
-               "Validate the configuration, the files it names and the TLS certificate and key, list every problem, "
-               "and exit (0 valid, 3 invalid)");
+  app.add_flag(
+      "--check-config", check_only,
+      "Validate the configuration, the files it names and the TLS certificate and key, list every problem, "
+      "and exit (0 valid, 3 invalid)");
   app.add_flag("--collect-once", collect_once,
-               "Collect this node's MDE state once, print it as JSON on stdout, and exit (0, or 1 if an mdatp command failed)");
+               "Collect this node's MDE state once, print it as JSON on stdout, and exit (0, or 1 if an "
+               "mdatp command failed)");
   app.add_option("--node", options.overrides.node, "Node name (overrides \"node\")");
-  app.add_option("--mdatp", options.overrides.mdatp_path, "Absolute path of mdatp (overrides \"mdatp.path\")");
+  app.add_option("--mdatp", options.overrides.mdatp_path,
+                 "Absolute path of mdatp (overrides \"mdatp.path\")");
   app.add_option("--log-target", log_target, "Where log and audit entries go: journal (structured) or stderr")
       ->check(CLI::IsMember({"journal", "stderr"}))
       ->capture_default_str();
@@ -85,7 +91,8 @@ int main(int argc, char** argv) {
   if (!loaded.config) {
     // On stderr in every mode: systemd puts a failed start's stderr in the journal too.
     for (const auto& p : loaded.problems) {
-      std::cerr << options.config_path << ": " << (p.key == "(file)" ? "" : p.key + ": ") << p.message << "\n";
+      std::cerr << options.config_path << ": " << (p.key == "(file)" ? "" : p.key + ": ") << p.message
+                << "\n";
     }
     std::cerr << options.config_path << ": " << loaded.problems.size()
               << (loaded.problems.size() == 1 ? " problem\n" : " problems\n");
@@ -93,9 +100,9 @@ int main(int argc, char** argv) {
   }
   const AgentConfig& cfg = *loaded.config;
   if (check_only) {
-    std::cout << options.config_path << ": valid (node " << cfg.node << ", " << cfg.listen.size() << " listen address"
-              << (cfg.listen.size() == 1 ? "" : "es") << ", " << cfg.clients.size() << " client identities, "
-              << cfg.tokens.size() << " tokens)\n";
+    std::cout << options.config_path << ": valid (node " << cfg.node << ", " << cfg.listen.size()
+              << " listen address" << (cfg.listen.size() == 1 ? "" : "es") << ", " << cfg.clients.size()
+              << " client identities, " << cfg.tokens.size() << " tokens)\n";
     return kOk;
   }
   if (collect_once) {
@@ -105,7 +112,8 @@ int main(int argc, char** argv) {
     o.timeout = cfg.mdatp_timeout;
     auto snapshot = collect_snapshot(o);
     std::cout << boost::json::serialize(boost::json::value_from(snapshot)) << "\n";
-    for (const auto& e : snapshot.errors) std::cerr << "nexus-mde-agent: " << e.source << ": " << e.message << "\n";
+    for (const auto& e : snapshot.errors)
+      std::cerr << "nexus-mde-agent: " << e.source << ": " << e.message << "\n";
     return snapshot.errors.empty() ? kOk : kCollectedWithErrors;
   }
   if (auto problem = mdatp_group_problem(); !problem.empty()) {

@@ -21,7 +21,8 @@ void complete_definitions(Health& health, const json::object& definitions) {
   if (!health.definitions_version) health.definitions_version = d->definitions_version;
   if (!health.definitions_status) health.definitions_status = d->definitions_status;
   if (!health.definitions_updated_ms) health.definitions_updated_ms = d->definitions_updated_ms;
-  if (!health.definitions_updated_minutes_ago) health.definitions_updated_minutes_ago = d->definitions_updated_minutes_ago;
+  if (!health.definitions_updated_minutes_ago)
+    health.definitions_updated_minutes_ago = d->definitions_updated_minutes_ago;
   if (!health.automatic_definition_update_enabled) {
     health.automatic_definition_update_enabled = d->automatic_definition_update_enabled;
   }
@@ -63,7 +64,8 @@ Result<AgentInformation> AgentInformationParser::finish() {
   if (!impl_->failed) impl_->failed = !impl_->parser.finish();
   if (impl_->builder.error()) return *impl_->builder.error();
   if (impl_->failed || !impl_->builder.complete()) {
-    Error e = impl_->parser.syntax_error() ? *impl_->parser.syntax_error() : make_error("invalid JSON: incomplete document");
+    Error e = impl_->parser.syntax_error() ? *impl_->parser.syntax_error()
+                                           : make_error("invalid JSON: incomplete document");
     e.field = impl_->what;
     if (!e.offset) e.offset = impl_->parser.offset();
     return e;

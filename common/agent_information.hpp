@@ -19,10 +19,10 @@
 namespace nexus_mde {
 
 struct AgentInformation {
-  std::optional<Health> health;  // generalHealth, completed from mdeDefinitions
-  std::optional<std::vector<ScanRecord>> scans;             // scanList
-  std::optional<std::vector<Threat>> threats;               // threatInformation.list
-  std::optional<std::vector<QuarantineEntry>> quarantine;   // threatInformation.quarantineList
+  std::optional<Health> health;                            // generalHealth, completed from mdeDefinitions
+  std::optional<std::vector<ScanRecord>> scans;            // scanList
+  std::optional<std::vector<Threat>> threats;              // threatInformation.list
+  std::optional<std::vector<QuarantineEntry>> quarantine;  // threatInformation.quarantineList
   boost::json::object raw;  // diagnosticInformation, mdeConfiguration, mdeDefinitions, unknown keys
 };
 

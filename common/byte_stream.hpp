@@ -17,10 +17,8 @@ class ByteWriter {
 
   void byte(std::uint8_t b) { out_.push_back(static_cast<char>(b)); }
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  void fixed(T value) {
-    out_.append(reinterpret_cast<const char*>(&value), sizeof value);
-  }
+  requires std::is_trivially_copyable_v<T>
+  void fixed(T value) { out_.append(reinterpret_cast<const char*>(&value), sizeof value); }
   void text(std::string_view s) {  // u32 length, bytes
     if (s.size() > UINT32_MAX) throw std::length_error("a single text of 4 GiB or more");
     fixed(static_cast<std::uint32_t>(s.size()));
@@ -38,8 +36,7 @@ class ByteReader {
   bool done() const { return at_ == end_; }
   std::uint8_t byte() { return static_cast<std::uint8_t>(*at_++); }
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  T fixed() {
+  requires std::is_trivially_copyable_v<T> T fixed() {
     T value;
     std::memcpy(&value, at_, sizeof value);
     at_ += sizeof value;

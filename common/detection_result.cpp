@@ -40,7 +40,8 @@ Result<DetectionResult> detection_result_from_json(const json::value& v) {
   r.file = text("file").value_or("");
   r.requested_by = text("requestedBy").value_or("");
   r.error = text("error").value_or("");
-  if (const json::value* t = o->if_contains("timeToDetectMs"); t && t->is_int64()) r.time_to_detect_ms = t->get_int64();
+  if (const json::value* t = o->if_contains("timeToDetectMs"); t && t->is_int64())
+    r.time_to_detect_ms = t->get_int64();
   if (auto at = text("startedAt")) {
     if (auto ms = parse_rfc3339(*at)) r.started_at_ms = *ms;
   }
@@ -51,12 +52,14 @@ std::string detection_file_name(const std::string& random_hex16) {
   return std::string(kDetectionFilePrefix) + random_hex16 + ".com";
 }
 
-bool made_by_detection_test(const std::optional<std::string>& threat_name, const std::optional<std::string>& path) {
+bool made_by_detection_test(const std::optional<std::string>& threat_name,
+                            const std::optional<std::string>& path) {
   if (!threat_name || !path || threat_name->find("EICAR_Test_File") == std::string::npos) return false;
   std::string_view base(*path);
   if (auto slash = base.rfind('/'); slash != std::string_view::npos) base.remove_prefix(slash + 1);
   if (!base.starts_with(kDetectionFilePrefix) || !base.ends_with(".com")) return false;
-  std::string_view hex = base.substr(kDetectionFilePrefix.size(), base.size() - kDetectionFilePrefix.size() - 4);
+  std::string_view hex =
+      base.substr(kDetectionFilePrefix.size(), base.size() - kDetectionFilePrefix.size() - 4);
   return hex.size() == 16 && hex.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 

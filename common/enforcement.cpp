@@ -8,11 +8,16 @@ namespace nexus_mde {
 
 std::string_view to_string(EnforcementLevel level) {
   switch (level) {
-    case EnforcementLevel::Audit: return "Audit";
-    case EnforcementLevel::Disabled: return "Disabled";
-    case EnforcementLevel::OnDemand: return "OnDemand";
-    case EnforcementLevel::Passive: return "Passive";
-    case EnforcementLevel::RealTime: return "RealTime";
+    case EnforcementLevel::Audit:
+      return "Audit";
+    case EnforcementLevel::Disabled:
+      return "Disabled";
+    case EnforcementLevel::OnDemand:
+      return "OnDemand";
+    case EnforcementLevel::Passive:
+      return "Passive";
+    case EnforcementLevel::RealTime:
+      return "RealTime";
   }
   return "Unknown";
 }
@@ -79,17 +84,20 @@ EnforcementReading read_enforcement(const MdatpEnforcementFacts& facts) {
     if ((facts.real_time_protection && m.real_time_protection != facts.real_time_protection) ||
         (facts.passive_mode && m.passive_mode != facts.passive_mode)) {
       r.consistent = false;
-      r.note = "enforcement_level is " + *facts.enforcement_level + " but " +
-               (facts.real_time_protection ? flag_text("real_time_protection_enabled", *facts.real_time_protection) : "") +
-               (facts.real_time_protection && facts.passive_mode ? ", " : "") +
-               (facts.passive_mode ? flag_text("passive_mode_enabled", *facts.passive_mode) : "");
+      r.note =
+          "enforcement_level is " + *facts.enforcement_level + " but " +
+          (facts.real_time_protection ? flag_text("real_time_protection_enabled", *facts.real_time_protection)
+                                      : "") +
+          (facts.real_time_protection && facts.passive_mode ? ", " : "") +
+          (facts.passive_mode ? flag_text("passive_mode_enabled", *facts.passive_mode) : "");
     }
   } else if (by_flags) {
     r.level = by_flags;
   }
   if (r.level && mapping_for(*r.level).inferred) {
     r.inferred = true;
-    if (r.note.empty()) r.note = "Audit inferred from real-time protection on with passive mode on (mapping not documented)";
+    if (r.note.empty())
+      r.note = "Audit inferred from real-time protection on with passive mode on (mapping not documented)";
   }
   return r;
 }

@@ -53,7 +53,7 @@ const EnforcementMapping& mapping_for(EnforcementLevel level);
 
 // What a node's mdatp says, each part possibly unknown.
 struct MdatpEnforcementFacts {
-  std::optional<bool> service_running;        // false when mdatp/the daemon does not answer
+  std::optional<bool> service_running;           // false when mdatp/the daemon does not answer
   std::optional<std::string> enforcement_level;  // "real_time" | "on_demand" | "passive" | other
   std::optional<bool> real_time_protection;
   std::optional<bool> passive_mode;

@@ -17,14 +17,22 @@ std::string not_a_regular_file(const std::string& path) {
   std::error_code ec;
   auto status = fs::status(path, ec);
   switch (status.type()) {
-    case fs::file_type::regular: return {};
-    case fs::file_type::not_found: return "no such file";
-    case fs::file_type::directory: return "a directory, not a file";
-    case fs::file_type::character: return "a character device, not a file";
-    case fs::file_type::block: return "a block device, not a file";
-    case fs::file_type::fifo: return "a named pipe, not a file";
-    case fs::file_type::socket: return "a socket, not a file";
-    default: return ec ? "cannot be looked at: " + ec.message() : "not a regular file";
+    case fs::file_type::regular:
+      return {};
+    case fs::file_type::not_found:
+      return "no such file";
+    case fs::file_type::directory:
+      return "a directory, not a file";
+    case fs::file_type::character:
+      return "a character device, not a file";
+    case fs::file_type::block:
+      return "a block device, not a file";
+    case fs::file_type::fifo:
+      return "a named pipe, not a file";
+    case fs::file_type::socket:
+      return "a socket, not a file";
+    default:
+      return ec ? "cannot be looked at: " + ec.message() : "not a regular file";
   }
 }
 
@@ -37,7 +45,8 @@ Result<std::string> read_small_file(const std::string& path, std::size_t max_byt
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
     text.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (text.size() > max_bytes) {
-      return make_error("larger than " + std::to_string(max_bytes) + " bytes: not the file it should be", path);
+      return make_error("larger than " + std::to_string(max_bytes) + " bytes: not the file it should be",
+                        path);
     }
   }
   if (in.bad()) return make_error(std::string("cannot read: ") + std::strerror(errno), path);

@@ -12,22 +12,32 @@ using error_code = boost::system::error_code;
 
 json::value Scalar::to_value(const json::storage_ptr& sp) const {
   switch (kind) {
-    case Kind::kNull: return json::value(nullptr, sp);
-    case Kind::kBool: return json::value(b, sp);
-    case Kind::kInt64: return json::value(i, sp);
-    case Kind::kUint64: return json::value(u, sp);
-    case Kind::kDouble: return json::value(d, sp);
-    case Kind::kString: return json::value(json::string_view(s.data(), s.size()), sp);
+    case Kind::kNull:
+      return json::value(nullptr, sp);
+    case Kind::kBool:
+      return json::value(b, sp);
+    case Kind::kInt64:
+      return json::value(i, sp);
+    case Kind::kUint64:
+      return json::value(u, sp);
+    case Kind::kDouble:
+      return json::value(d, sp);
+    case Kind::kString:
+      return json::value(json::string_view(s.data(), s.size()), sp);
   }
   return json::value(nullptr, sp);
 }
 
 std::string_view Scalar::kind_name() const {
   switch (kind) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return "a boolean";
-    case Kind::kString: return "a string";
-    default: return "a number";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return "a boolean";
+    case Kind::kString:
+      return "a string";
+    default:
+      return "a number";
   }
 }
 
@@ -37,7 +47,8 @@ bool feed_tree(const json::value& v, JsonEvents& events) {
     case json::kind::object:
       if (!events.begin_object()) return false;
       for (const auto& kv : v.get_object()) {
-        if (!events.key(std::string_view(kv.key().data(), kv.key().size())) || !feed_tree(kv.value(), events)) return false;
+        if (!events.key(std::string_view(kv.key().data(), kv.key().size())) || !feed_tree(kv.value(), events))
+          return false;
       }
       return events.end_object();
     case json::kind::array:
@@ -46,11 +57,25 @@ bool feed_tree(const json::value& v, JsonEvents& events) {
         if (!feed_tree(e, events)) return false;
       }
       return events.end_array();
-    case json::kind::null: s.kind = Scalar::Kind::kNull; break;
-    case json::kind::bool_: s.kind = Scalar::Kind::kBool; s.b = v.get_bool(); break;
-    case json::kind::int64: s.kind = Scalar::Kind::kInt64; s.i = v.get_int64(); break;
-    case json::kind::uint64: s.kind = Scalar::Kind::kUint64; s.u = v.get_uint64(); break;
-    case json::kind::double_: s.kind = Scalar::Kind::kDouble; s.d = v.get_double(); break;
+    case json::kind::null:
+      s.kind = Scalar::Kind::kNull;
+      break;
+    case json::kind::bool_:
+      s.kind = Scalar::Kind::kBool;
+      s.b = v.get_bool();
+      break;
+    case json::kind::int64:
+      s.kind = Scalar::Kind::kInt64;
+      s.i = v.get_int64();
+      break;
+    case json::kind::uint64:
+      s.kind = Scalar::Kind::kUint64;
+      s.u = v.get_uint64();
+      break;
+    case json::kind::double_:
+      s.kind = Scalar::Kind::kDouble;
+      s.d = v.get_double();
+      break;
     case json::kind::string:
       s.kind = Scalar::Kind::kString;
       s.s = std::string_view(v.get_string().data(), v.get_string().size());
@@ -63,7 +88,7 @@ namespace {
 
 // Where a parse stands, for JsonEventParser's queries when it tracks positions.
 struct Position {
-  const char* chunk = nullptr;   // the input being written
+  const char* chunk = nullptr;  // the input being written
   std::size_t chunk_size = 0;
   std::size_t chunk_offset = 0;  // of chunk[0] in the document
   int depth = 0;
@@ -107,7 +132,8 @@ struct Handler {
       const char* end = s.data() + s.size();
       if (position.chunk && s.data() >= position.chunk && end <= position.chunk + position.chunk_size) {
         position.text_end = JsonEventParser::TextEnd{
-            position.chunk_offset + static_cast<std::size_t>(end - position.chunk) + (quoted ? 1 : 0), position.depth};
+            position.chunk_offset + static_cast<std::size_t>(end - position.chunk) + (quoted ? 1 : 0),
+            position.depth};
       }
     }
   }
@@ -236,7 +262,9 @@ bool JsonEventParser::finish() { return feed(false, {}); }
 
 bool JsonEventParser::inside_text() const { return impl_->inside_text(); }
 int JsonEventParser::depth() const { return impl_->position().depth; }
-std::optional<JsonEventParser::TextEnd> JsonEventParser::last_text_end() const { return impl_->position().text_end; }
+std::optional<JsonEventParser::TextEnd> JsonEventParser::last_text_end() const {
+  return impl_->position().text_end;
+}
 void JsonEventParser::stop_at_close() { impl_->position().stop_below = impl_->position().depth; }
 bool JsonEventParser::closed_region() const { return impl_->position().region_closed; }
 
@@ -246,7 +274,8 @@ bool JsonEventParser::feed(bool more, std::string_view chunk) {
   at.chunk = chunk.data();
   at.chunk_size = chunk.size();
   at.chunk_offset = offset_;
-  offset_ += impl_->with_parser([&](auto& parser) { return parser.write_some(more, chunk.data(), chunk.size(), ec); });
+  offset_ += impl_->with_parser(
+      [&](auto& parser) { return parser.write_some(more, chunk.data(), chunk.size(), ec); });
   at.chunk = nullptr;  // the caller's buffer is gone after this
   if (!ec) return true;
   // When the receiver stopped the parse, it holds the reason; otherwise the JSON is bad.

@@ -64,8 +64,8 @@ class JsonEventParser {
   bool inside_text() const;
   // With track_positions: containers open now.
   int depth() const;
-  // With track_positions: where the text of the latest key, string or number read in place (not joined or unescaped
-  // in a buffer) ends: its offset, past a string's closing quote, and the containers open there.
+  // With track_positions: where the text of the latest key, string or number read in place (not joined or
+  // unescaped in a buffer) ends: its offset, past a string's closing quote, and the containers open there.
   // Absent until one was.
   struct TextEnd {
     std::size_t offset = 0;

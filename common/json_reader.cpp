@@ -18,14 +18,20 @@ std::string element_path(std::string_view path, std::size_t index) {
 
 std::string_view kind_name(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "a value";
 }
@@ -86,25 +92,43 @@ const json::value* ObjectReader::find(FieldNames names) {
 std::optional<Scalar> scalar_of(const json::value& v) {
   Scalar s;
   switch (v.kind()) {
-    case json::kind::null: return s;
-    case json::kind::bool_: s.kind = Scalar::Kind::kBool; s.b = v.get_bool(); return s;
-    case json::kind::int64: s.kind = Scalar::Kind::kInt64; s.i = v.get_int64(); return s;
-    case json::kind::uint64: s.kind = Scalar::Kind::kUint64; s.u = v.get_uint64(); return s;
-    case json::kind::double_: s.kind = Scalar::Kind::kDouble; s.d = v.get_double(); return s;
+    case json::kind::null:
+      return s;
+    case json::kind::bool_:
+      s.kind = Scalar::Kind::kBool;
+      s.b = v.get_bool();
+      return s;
+    case json::kind::int64:
+      s.kind = Scalar::Kind::kInt64;
+      s.i = v.get_int64();
+      return s;
+    case json::kind::uint64:
+      s.kind = Scalar::Kind::kUint64;
+      s.u = v.get_uint64();
+      return s;
+    case json::kind::double_:
+      s.kind = Scalar::Kind::kDouble;
+      s.d = v.get_double();
+      return s;
     case json::kind::string:
       s.kind = Scalar::Kind::kString;
       s.s = std::string_view(v.get_string().data(), v.get_string().size());
       return s;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
 Result<std::string> scalar_text(const Scalar& v) {
   switch (v.kind) {
-    case Scalar::Kind::kString: return std::string(v.s);
-    case Scalar::Kind::kInt64: return std::to_string(v.i);
-    case Scalar::Kind::kUint64: return std::to_string(v.u);
-    default: return make_error("expected a string, found " + std::string(v.kind_name()));
+    case Scalar::Kind::kString:
+      return std::string(v.s);
+    case Scalar::Kind::kInt64:
+      return std::to_string(v.i);
+    case Scalar::Kind::kUint64:
+      return std::to_string(v.u);
+    default:
+      return make_error("expected a string, found " + std::string(v.kind_name()));
   }
 }
 
@@ -124,7 +148,8 @@ Result<std::int64_t> scalar_count(const Scalar& v) {
     return static_cast<std::int64_t>(v.u);
   }
   if (v.kind == Scalar::Kind::kString) {
-    if (!v.s.empty() && v.s.size() <= 18 && std::all_of(v.s.begin(), v.s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!v.s.empty() && v.s.size() <= 18 &&
+        std::all_of(v.s.begin(), v.s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       std::int64_t n = 0;
       for (char c : v.s) n = n * 10 + (c - '0');
       return n;
@@ -136,13 +161,17 @@ Result<std::int64_t> scalar_count(const Scalar& v) {
 
 Result<std::int64_t> scalar_time_ms(const Scalar& v) {
   if (v.kind == Scalar::Kind::kInt64 || v.kind == Scalar::Kind::kUint64) {
-    std::int64_t n = v.kind == Scalar::Kind::kInt64 ? v.i : static_cast<std::int64_t>(std::min<std::uint64_t>(v.u, INT64_MAX));
-    if (n < 0 || n > kMaxEpochMs) return make_error("epoch-ms value " + std::to_string(n) + " is outside 1970..9999");
+    std::int64_t n = v.kind == Scalar::Kind::kInt64
+                         ? v.i
+                         : static_cast<std::int64_t>(std::min<std::uint64_t>(v.u, INT64_MAX));
+    if (n < 0 || n > kMaxEpochMs)
+      return make_error("epoch-ms value " + std::to_string(n) + " is outside 1970..9999");
     return n;
   }
   if (v.kind == Scalar::Kind::kString) {
     std::string_view s = v.s;
-    if (!s.empty() && s.front() >= '0' && s.front() <= '9' && s.find('-') == std::string_view::npos) return parse_epoch_ms(s);
+    if (!s.empty() && s.front() >= '0' && s.front() <= '9' && s.find('-') == std::string_view::npos)
+      return parse_epoch_ms(s);
     if (auto r = parse_rfc3339(s)) return *r;
     if (auto d = parse_mdatp_date(s)) return *d;
     return make_error("expected epoch milliseconds or an RFC 3339 time, found \"" + excerpt(s) + "\"");
@@ -154,8 +183,8 @@ namespace {
 
 // Applies a scalar conversion to a tree value found under `key`; containers are type errors.
 template <typename T, typename Convert>
-std::optional<T> convert_value(ObjectReader& r, const json::value* v, std::string_view key, const char* expected,
-                               Convert&& convert) {
+std::optional<T> convert_value(ObjectReader& r, const json::value* v, std::string_view key,
+                               const char* expected, Convert&& convert) {
   if (!v) return std::nullopt;
   auto s = scalar_of(*v);
   if (!s) {
@@ -254,10 +283,10 @@ namespace {
 // One open container while find_duplicate_keys walks the text.
 struct OpenContainer {
   bool object = false;
-  std::string path;                                  // this container's own path
+  std::string path;                                      // this container's own path
   std::map<std::string, std::size_t, std::less<>> keys;  // key -> its line (objects)
-  std::string last_key;                              // objects: the key whose value comes next
-  std::size_t index = 0;                             // arrays: the element that comes next
+  std::string last_key;                                  // objects: the key whose value comes next
+  std::size_t index = 0;                                 // arrays: the element that comes next
 };
 
 std::string child_path(const OpenContainer& parent) {
@@ -289,7 +318,8 @@ std::vector<DuplicateKey> find_duplicate_keys(std::string_view text) {
       while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
       std::string_view word = text.substr(start, i - start);
       std::size_t after = text.find_first_not_of(" \t\r\n", i + 1);
-      bool is_key = after != std::string_view::npos && text[after] == ':' && !open.empty() && open.back().object;
+      bool is_key =
+          after != std::string_view::npos && text[after] == ':' && !open.empty() && open.back().object;
       if (!is_key) continue;
       OpenContainer& object = open.back();
       auto [seen, fresh] = object.keys.try_emplace(std::string(word), line);

@@ -22,10 +22,10 @@ namespace nexus_mde {
 
 // The type rules of every model field, shared by ObjectReader (trees) and ModelBuilder (events).
 // Each takes a non-null scalar; the error has a message and no field (the caller adds the path).
-Result<std::string> scalar_text(const Scalar& v);     // strings; whole numbers become text
-Result<bool> scalar_flag(const Scalar& v);            // true/false; legacy 1/0 and "true"/"false"
-Result<std::int64_t> scalar_count(const Scalar& v);   // a whole number >= 0 or its digits
-Result<std::int64_t> scalar_time_ms(const Scalar& v); // epoch-ms (number or digits), RFC 3339, mdatp date
+Result<std::string> scalar_text(const Scalar& v);      // strings; whole numbers become text
+Result<bool> scalar_flag(const Scalar& v);             // true/false; legacy 1/0 and "true"/"false"
+Result<std::int64_t> scalar_count(const Scalar& v);    // a whole number >= 0 or its digits
+Result<std::int64_t> scalar_time_ms(const Scalar& v);  // epoch-ms (number or digits), RFC 3339, mdatp date
 // mdatp's configurable settings come wrapped: {"displayValue":bool,"isManaged":bool,"value":…}.
 // Returns the wrapped value (and whether it is managed), or nullptr when `v` is no such wrapper.
 const boost::json::value* setting_value(const boost::json::value& v, bool& managed);
@@ -39,10 +39,10 @@ class ObjectReader {
  public:
   ObjectReader(const boost::json::object& object, std::string path);
 
-  std::optional<std::string> text(FieldNames names);       // a string (numbers are turned to text)
-  std::optional<bool> flag(FieldNames names);              // true/false (legacy 1/0 too)
-  std::optional<std::int64_t> count(FieldNames names);     // a whole number >= 0, or its digits as a string
-  std::optional<std::int64_t> time_ms(FieldNames names);   // epoch-ms (number or digits) or RFC 3339 text
+  std::optional<std::string> text(FieldNames names);      // a string (numbers are turned to text)
+  std::optional<bool> flag(FieldNames names);             // true/false (legacy 1/0 too)
+  std::optional<std::int64_t> count(FieldNames names);    // a whole number >= 0, or its digits as a string
+  std::optional<std::int64_t> time_ms(FieldNames names);  // epoch-ms (number or digits) or RFC 3339 text
   std::optional<std::vector<std::string>> strings(FieldNames names);
   // The raw value (after unwrapping a managed-setting object); null counts as absent.
   const boost::json::value* find(FieldNames names);

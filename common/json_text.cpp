@@ -58,8 +58,8 @@ bool word_needs_escape(std::uint64_t v) {
   constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
   auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
   bool has_control = ((v - kOnes * 0x20) & ~v & kHigh) != 0;
-  return has_control || has_zero(v ^ (kOnes * '"')) || has_zero(v ^ (kOnes * '\\')) || has_zero(v ^ (kOnes * 0x7F)) ||
-         has_zero(v ^ (kOnes * 0xC2));
+  return has_control || has_zero(v ^ (kOnes * '"')) || has_zero(v ^ (kOnes * '\\')) ||
+         has_zero(v ^ (kOnes * 0x7F)) || has_zero(v ^ (kOnes * 0xC2));
 }
 
 bool c1_control_at(std::string_view s, std::size_t i) {
@@ -96,13 +96,27 @@ void append_json_string(std::string& out, std::string_view s) {
     if (c == 0xC2) c = static_cast<unsigned char>(s[++i]);  // the C1 control's code point is its second byte
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];
@@ -131,11 +145,21 @@ void append_json_object(std::string& out, const boost::json::object& o) {
 
 void append_json_value(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: out += "null"; return;
-    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
-    case boost::json::kind::int64: append_json_integer(out, v.get_int64()); return;
-    case boost::json::kind::uint64: append_json_integer(out, v.get_uint64()); return;
-    case boost::json::kind::double_: out += boost::json::serialize(v); return;  // Boost's own digits
+    case boost::json::kind::null:
+      out += "null";
+      return;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case boost::json::kind::int64:
+      append_json_integer(out, v.get_int64());
+      return;
+    case boost::json::kind::uint64:
+      append_json_integer(out, v.get_uint64());
+      return;
+    case boost::json::kind::double_:
+      out += boost::json::serialize(v);
+      return;  // Boost's own digits
     case boost::json::kind::string: {
       const auto& s = v.get_string();
       append_json_string(out, std::string_view(s.data(), s.size()));
@@ -152,7 +176,9 @@ void append_json_value(std::string& out, const boost::json::value& v) {
       out += ']';
       return;
     }
-    case boost::json::kind::object: append_json_object(out, v.get_object()); return;
+    case boost::json::kind::object:
+      append_json_object(out, v.get_object());
+      return;
   }
 }
 

@@ -134,11 +134,14 @@ Result<json::object> parse_mdatp_key_values(std::string_view text, std::vector<s
     std::string value_text(trim(line.substr(colon + 1)));
     bool last = i + 1 == lines.size();
     if (value_text.empty() && last) {
-      note(warnings, line_no, "\"" + std::string(key) + "\" has no value: the output looks cut short; skipped");
+      note(warnings, line_no,
+           "\"" + std::string(key) + "\" has no value: the output looks cut short; skipped");
       continue;
     }
     if (!join_wrapped_quote(value_text, lines, i)) {
-      note(warnings, line_no, "the quoted value of \"" + std::string(key) + "\" never ends: the output looks cut short; skipped");
+      note(
+          warnings, line_no,
+          "the quoted value of \"" + std::string(key) + "\" never ends: the output looks cut short; skipped");
       continue;
     }
     bool managed = false;
@@ -171,7 +174,8 @@ Result<Health> parse_health_json(std::string_view text, std::vector<std::string>
   std::string_view body = strip_attention(text, &attention);
   auto doc = parse_json_text(body, "health");
   if (!doc) return doc.error();
-  if (!doc->is_object()) return make_error("expected a JSON object, found " + std::string(kind_name(*doc)), "health");
+  if (!doc->is_object())
+    return make_error("expected a JSON object, found " + std::string(kind_name(*doc)), "health");
   auto h = health_from_json(doc->get_object(), "", warnings);
   if (h && !attention.empty()) h->raw["attention"] = std::string(attention);
   return h;
@@ -230,7 +234,9 @@ auto build_from_text(ModelRoot root, std::string_view text, const std::string& p
 
 auto& pick_scans(ModelBuilder& b) { return b.scans(); }
 auto& pick_quarantine(ModelBuilder& b) { return b.quarantine(); }
-ThreatList pick_threat_list(ModelBuilder& b) { return ThreatList{std::move(b.scans()), std::move(b.threats())}; }
+ThreatList pick_threat_list(ModelBuilder& b) {
+  return ThreatList{std::move(b.scans()), std::move(b.threats())};
+}
 
 }  // namespace
 
@@ -250,7 +256,8 @@ Result<ThreatList> parse_threat_list_json(std::string_view text) {
   return build_from_text(ModelRoot::kThreatList, text, "threatList", pick_threat_list);
 }
 
-Result<std::vector<QuarantineEntry>> quarantine_list_from_json(const json::value& value, const std::string& path) {
+Result<std::vector<QuarantineEntry>> quarantine_list_from_json(const json::value& value,
+                                                               const std::string& path) {
   return build_from_tree(ModelRoot::kQuarantineList, value, path, pick_quarantine);
 }
 
@@ -277,12 +284,13 @@ Result<std::int64_t> parse_ctime(std::string_view s) {
   for (std::size_t i = 0; i < kMonths.size(); ++i) {
     if (parts[1] == kMonths[i]) mo = static_cast<int>(i) + 1;
   }
-  if (mo == 0 || !all_digits(parts[2]) || parts[2].size() > 2 || parts[3].size() != 8 || !all_digits(parts[4]) ||
-      parts[4].size() != 4) {
+  if (mo == 0 || !all_digits(parts[2]) || parts[2].size() > 2 || parts[3].size() != 8 ||
+      !all_digits(parts[4]) || parts[4].size() != 4) {
     return make_error("not a date");
   }
   std::string iso = std::string(parts[4]) + "-" + (mo < 10 ? "0" : "") + std::to_string(mo) + "-" +
-                    (parts[2].size() == 1 ? "0" : "") + std::string(parts[2]) + "T" + std::string(parts[3]) + "Z";
+                    (parts[2].size() == 1 ? "0" : "") + std::string(parts[2]) + "T" + std::string(parts[3]) +
+                    "Z";
   return parse_rfc3339(iso);
 }
 

@@ -1,5 +1,6 @@
-// Parsers for what `mdatp` prints (docs/formats.md; examples in tests/fixtures/mdatp and tests/fixtures/formats/mdatp). Tolerant of the drift between
-// versions; malformed input yields an Error naming the field and the line or byte offset.
+// Parsers for what `mdatp` prints (docs/formats.md; examples in tests/fixtures/mdatp and
+// tests/fixtures/formats/mdatp). Tolerant of the drift between versions; malformed input yields an Error
+// naming the field and the line or byte offset.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,8 @@ inline constexpr std::string_view kAttentionPrefix = "ATTENTION";
 // ({"value":…,"isManaged":true}). A leading ATTENTION line is kept under "attention".
 // A line that cannot be read (no key, a value cut short at the end) is skipped and noted in
 // `warnings` with its line number; only output with no readable line at all is an error.
-Result<boost::json::object> parse_mdatp_key_values(std::string_view text, std::vector<std::string>* warnings = nullptr);
+Result<boost::json::object> parse_mdatp_key_values(std::string_view text,
+                                                   std::vector<std::string>* warnings = nullptr);
 
 // Fields of an unexpected type read as unknown and are noted in `warnings` (docs/formats.md).
 Result<Health> parse_health_text(std::string_view text, std::vector<std::string>* warnings = nullptr);

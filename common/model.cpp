@@ -113,7 +113,9 @@ void record_to_value(json::value& jv, const Record& r) {
 }  // namespace
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Threat& t) { record_to_value(jv, t); }
-void tag_invoke(const json::value_from_tag&, json::value& jv, const QuarantineEntry& q) { record_to_value(jv, q); }
+void tag_invoke(const json::value_from_tag&, json::value& jv, const QuarantineEntry& q) {
+  record_to_value(jv, q);
+}
 void tag_invoke(const json::value_from_tag&, json::value& jv, const ScanRecord& s) { record_to_value(jv, s); }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const SnapshotError& e) {

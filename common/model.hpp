@@ -52,7 +52,7 @@ struct Threat {
   std::optional<std::string> status;  // the latest history value: quarantined, removed, allowed...
   std::optional<std::string> path;
   std::optional<std::int64_t> detected_ms;
-  std::optional<std::string> scan_type;        // the scan that found it, where threats come grouped
+  std::optional<std::string> scan_type;  // the scan that found it, where threats come grouped
   std::optional<std::int64_t> scan_start_ms;
   boost::json::object raw;
 };

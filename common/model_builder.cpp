@@ -26,21 +26,36 @@ constexpr std::string_view kScanStateNames[] = {"state", "status"};
 constexpr std::string_view kScanStartNames[] = {"startTime", "start_time"};
 constexpr std::string_view kScanEndNames[] = {"endTime", "end_time"};
 constexpr std::string_view kFilesScannedNames[] = {"filesScanned", "files_scanned"};
-constexpr std::string_view kThreatCountNames[] = {"threatCount", "threat_count", "threatsDetected", "threats_detected"};
+constexpr std::string_view kThreatCountNames[] = {"threatCount", "threat_count", "threatsDetected",
+                                                  "threats_detected"};
 constexpr std::string_view kThreatIdNames[] = {"id", "trackingId", "tracking_id", "threatId", "threat_id"};
 constexpr std::string_view kThreatNameNames[] = {"name", "threatName", "threat_name"};
 constexpr std::string_view kThreatTypeNames[] = {"type", "threatType", "threat_type"};
 constexpr std::string_view kThreatStatusNames[] = {"status", "state", "currentStatus", "current_status"};
 constexpr std::string_view kThreatPathNames[] = {"path", "filePath", "file_path"};
-constexpr std::string_view kDetectionTimeNames[] = {"detectionTime", "detection_time", "detectedAt", "detected_at"};
+constexpr std::string_view kDetectionTimeNames[] = {"detectionTime", "detection_time", "detectedAt",
+                                                    "detected_at"};
 constexpr std::string_view kThreatScanTypeNames[] = {"scanType"};
 constexpr std::string_view kThreatScanStartNames[] = {"scanStartTime"};
 
 // The fields of scans and threats, each read from a scalar under any of its names.
 enum class Field : std::uint8_t {
   kUnknown,  // kept in raw
-  kScanId, kScanType, kScanState, kScanStart, kScanEnd, kFilesScanned, kThreatCount,
-  kThreatId, kThreatName, kThreatType, kThreatStatus, kThreatPath, kDetectionTime, kThreatScanType, kThreatScanStart,
+  kScanId,
+  kScanType,
+  kScanState,
+  kScanStart,
+  kScanEnd,
+  kFilesScanned,
+  kThreatCount,
+  kThreatId,
+  kThreatName,
+  kThreatType,
+  kThreatStatus,
+  kThreatPath,
+  kDetectionTime,
+  kThreatScanType,
+  kThreatScanStart,
 };
 
 // Finds a key's field among the names of the key's length only (comparing every key with every
@@ -66,16 +81,24 @@ class FieldIndex {
 };
 
 const FieldIndex& scan_fields() {
-  static const FieldIndex index({{kScanIdNames, Field::kScanId}, {kScanTypeNames, Field::kScanType}, {kScanStateNames, Field::kScanState},
-                                 {kScanStartNames, Field::kScanStart}, {kScanEndNames, Field::kScanEnd},
-                                 {kFilesScannedNames, Field::kFilesScanned}, {kThreatCountNames, Field::kThreatCount}});
+  static const FieldIndex index({{kScanIdNames, Field::kScanId},
+                                 {kScanTypeNames, Field::kScanType},
+                                 {kScanStateNames, Field::kScanState},
+                                 {kScanStartNames, Field::kScanStart},
+                                 {kScanEndNames, Field::kScanEnd},
+                                 {kFilesScannedNames, Field::kFilesScanned},
+                                 {kThreatCountNames, Field::kThreatCount}});
   return index;
 }
 
 const FieldIndex& threat_fields() {
-  static const FieldIndex index({{kThreatIdNames, Field::kThreatId}, {kThreatNameNames, Field::kThreatName}, {kThreatTypeNames, Field::kThreatType},
-                                 {kThreatStatusNames, Field::kThreatStatus}, {kThreatPathNames, Field::kThreatPath},
-                                 {kDetectionTimeNames, Field::kDetectionTime}, {kThreatScanTypeNames, Field::kThreatScanType},
+  static const FieldIndex index({{kThreatIdNames, Field::kThreatId},
+                                 {kThreatNameNames, Field::kThreatName},
+                                 {kThreatTypeNames, Field::kThreatType},
+                                 {kThreatStatusNames, Field::kThreatStatus},
+                                 {kThreatPathNames, Field::kThreatPath},
+                                 {kDetectionTimeNames, Field::kDetectionTime},
+                                 {kThreatScanTypeNames, Field::kThreatScanType},
                                  {kThreatScanStartNames, Field::kThreatScanStart}});
   return index;
 }
@@ -139,7 +162,8 @@ void renew(Record& record, json::storage_ptr storage) {
 
 }  // namespace
 
-ModelBuilder::ModelBuilder(ModelRoot root, std::string root_path) : root_(root), root_path_(std::move(root_path)) {
+ModelBuilder::ModelBuilder(ModelRoot root, std::string root_path)
+    : root_(root), root_path_(std::move(root_path)) {
   frames_.resize(16);
   frames_[0] = Frame{};
   depth_ = 1;
@@ -188,8 +212,10 @@ void ModelBuilder::push(Ctx ctx, bool array) {
   f.ctx = ctx;
   f.array = array;
   f.index = 0;
-  if (!parent.array) f.key = key_;
-  else f.key.clear();
+  if (!parent.array)
+    f.key = key_;
+  else
+    f.key.clear();
 }
 
 std::optional<std::string> ModelBuilder::place() const {
@@ -246,13 +272,17 @@ void ModelBuilder::finish_scan() {
       if (root_ != ModelRoot::kAgentInformation) scans_.push_back(std::move(scan_));
       break;
     }
-    case ScanDest::kRoot: scans_.push_back(std::move(scan_)); break;
+    case ScanDest::kRoot:
+      scans_.push_back(std::move(scan_));
+      break;
   }
 }
 
 void ModelBuilder::start_threat(ThreatDest dest) {
-  if (dest == ThreatDest::kScan) renew(threat_, scan_.raw.storage());
-  else renew(threat_, next_record_storage());
+  if (dest == ThreatDest::kScan)
+    renew(threat_, scan_.raw.storage());
+  else
+    renew(threat_, next_record_storage());
   threat_unknown_.start(pack_raw_ && dest == ThreatDest::kScan);  // quarantine entries read theirs
   threat_dest_ = dest;
   history_ = nullptr;
@@ -278,7 +308,9 @@ void ModelBuilder::finish_threat() {
       threat_unknown_.into_object(threat_.raw);  // it waits in its scan as a model record
       scan_.threats.push_back(std::move(threat_));
       break;
-    case ThreatDest::kRoot: threats_.push_back(std::move(threat_)); break;
+    case ThreatDest::kRoot:
+      threats_.push_back(std::move(threat_));
+      break;
     case ThreatDest::kQuarantine: {
       // Quarantine entries come in the threat shape (their own JSON is not documented).
       QuarantineEntry q;
@@ -320,14 +352,22 @@ bool ModelBuilder::assign(std::optional<T>& field, const Scalar& v, std::string_
 bool ModelBuilder::scan_field(std::string_view key, const Scalar& v) {
   if (key == "durationMs") return true;  // derived on output
   switch (scan_fields().find(key)) {
-    case Field::kScanId: return assign(scan_.id, v, key, scalar_text);
-    case Field::kScanType: return assign(scan_.type, v, key, scalar_text);
-    case Field::kScanState: return assign(scan_.state, v, key, scalar_text);
-    case Field::kScanStart: return assign(scan_.start_ms, v, key, scalar_time_ms);
-    case Field::kScanEnd: return assign(scan_.end_ms, v, key, scalar_time_ms);
-    case Field::kFilesScanned: return assign(scan_.files_scanned, v, key, scalar_count);
-    case Field::kThreatCount: return assign(scan_.threat_count, v, key, scalar_count);
-    default: break;
+    case Field::kScanId:
+      return assign(scan_.id, v, key, scalar_text);
+    case Field::kScanType:
+      return assign(scan_.type, v, key, scalar_text);
+    case Field::kScanState:
+      return assign(scan_.state, v, key, scalar_text);
+    case Field::kScanStart:
+      return assign(scan_.start_ms, v, key, scalar_time_ms);
+    case Field::kScanEnd:
+      return assign(scan_.end_ms, v, key, scalar_time_ms);
+    case Field::kFilesScanned:
+      return assign(scan_.files_scanned, v, key, scalar_count);
+    case Field::kThreatCount:
+      return assign(scan_.threat_count, v, key, scalar_count);
+    default:
+      break;
   }
   if (key == "threats") return v.kind == Scalar::Kind::kNull || fail_kind("a list", v.kind_name(), key);
   scan_unknown_.add(scan_.raw, key, v);
@@ -336,22 +376,32 @@ bool ModelBuilder::scan_field(std::string_view key, const Scalar& v) {
 
 bool ModelBuilder::threat_field(std::string_view key, const Scalar& v) {
   switch (threat_fields().find(key)) {
-    case Field::kThreatId: return assign(threat_.id, v, key, scalar_text);
-    case Field::kThreatName: return assign(threat_.name, v, key, scalar_text);
-    case Field::kThreatType: return assign(threat_.type, v, key, scalar_text);
-    case Field::kThreatStatus: return assign(threat_.status, v, key, scalar_text);
-    case Field::kThreatPath: return assign(threat_.path, v, key, scalar_text);
-    case Field::kDetectionTime: return assign(threat_.detected_ms, v, key, scalar_time_ms);
-    case Field::kThreatScanType: return assign(threat_.scan_type, v, key, scalar_text);
-    case Field::kThreatScanStart: return assign(threat_.scan_start_ms, v, key, scalar_time_ms);
-    default: break;
+    case Field::kThreatId:
+      return assign(threat_.id, v, key, scalar_text);
+    case Field::kThreatName:
+      return assign(threat_.name, v, key, scalar_text);
+    case Field::kThreatType:
+      return assign(threat_.type, v, key, scalar_text);
+    case Field::kThreatStatus:
+      return assign(threat_.status, v, key, scalar_text);
+    case Field::kThreatPath:
+      return assign(threat_.path, v, key, scalar_text);
+    case Field::kDetectionTime:
+      return assign(threat_.detected_ms, v, key, scalar_time_ms);
+    case Field::kThreatScanType:
+      return assign(threat_.scan_type, v, key, scalar_text);
+    case Field::kThreatScanStart:
+      return assign(threat_.scan_start_ms, v, key, scalar_time_ms);
+    default:
+      break;
   }
   threat_unknown_.add(threat_.raw, key, v);
   return true;
 }
 
 // A wire-form "raw" object merges back into the record's unknown fields.
-void ModelBuilder::merge_unknown(UnknownFields& fields, json::object& raw, std::string_view key, json::value&& v) {
+void ModelBuilder::merge_unknown(UnknownFields& fields, json::object& raw, std::string_view key,
+                                 json::value&& v) {
   if (key == "raw" && v.is_object()) {
     for (auto& kv : v.get_object()) fields.add(raw, kv.key(), std::move(kv.value()));
   } else {
@@ -366,10 +416,16 @@ bool ModelBuilder::start_capture(CaptureDest dest, bool array) {
   capture_key_ = key_;
   // Captured values that become a record's raw fields are made in the record's storage.
   switch (dest) {
-    case CaptureDest::kScanRaw: capture_.reset(scan_.raw.storage()); break;
+    case CaptureDest::kScanRaw:
+      capture_.reset(scan_.raw.storage());
+      break;
     case CaptureDest::kThreatRaw:
-    case CaptureDest::kHistory: capture_.reset(threat_.raw.storage()); break;
-    default: capture_.reset(); break;
+    case CaptureDest::kHistory:
+      capture_.reset(threat_.raw.storage());
+      break;
+    default:
+      capture_.reset();
+      break;
   }
   capture_counts_.clear();
   push(Ctx::kCapture, array);
@@ -387,8 +443,11 @@ bool ModelBuilder::capture_event_begin(bool array) {
 bool ModelBuilder::finish_capture(json::value&& v) {
   std::string_view key = capture_key_;
   switch (capture_dest_) {
-    case CaptureDest::kDrop: return true;
-    case CaptureDest::kTopRaw: info_.raw[key] = std::move(v); return true;
+    case CaptureDest::kDrop:
+      return true;
+    case CaptureDest::kTopRaw:
+      info_.raw[key] = std::move(v);
+      return true;
     case CaptureDest::kThreatInfoRaw: {
       json::value& holder = info_.raw["threatInformation"];
       if (!holder.is_object()) holder.emplace_object();
@@ -404,9 +463,15 @@ bool ModelBuilder::finish_capture(json::value&& v) {
       info_.health = std::move(*h);
       return true;
     }
-    case CaptureDest::kScanRaw: merge_unknown(scan_unknown_, scan_.raw, key, std::move(v)); return true;
-    case CaptureDest::kThreatRaw: merge_unknown(threat_unknown_, threat_.raw, key, std::move(v)); return true;
-    case CaptureDest::kHistory: replace(history_, std::move(v)); return true;
+    case CaptureDest::kScanRaw:
+      merge_unknown(scan_unknown_, scan_.raw, key, std::move(v));
+      return true;
+    case CaptureDest::kThreatRaw:
+      merge_unknown(threat_unknown_, threat_.raw, key, std::move(v));
+      return true;
+    case CaptureDest::kHistory:
+      replace(history_, std::move(v));
+      return true;
   }
   return true;
 }
@@ -544,7 +609,8 @@ bool ModelBuilder::dispatch_container(bool array) {
     case Ctx::kThreatBody:
       if (scalar_threat_field(k)) return fail_kind("a single value", found, k);
       return start_capture(CaptureDest::kThreatRaw, array);
-    case Ctx::kCapture: return capture_event_begin(array);
+    case Ctx::kCapture:
+      return capture_event_begin(array);
   }
   return true;
 }
@@ -556,7 +622,8 @@ bool ModelBuilder::dispatch_scalar(const Scalar& v) {
   switch (f.ctx) {
     case Ctx::kRoot: {
       const char* expected = root_ == ModelRoot::kScanList ? "a list of scans" : "an object";
-      return fail_kind(root_ == ModelRoot::kAgentInformation ? "a JSON object at the top" : expected, v.kind_name(), "");
+      return fail_kind(root_ == ModelRoot::kAgentInformation ? "a JSON object at the top" : expected,
+                       v.kind_name(), "");
     }
     case Ctx::kTop:
       if (v.kind == Scalar::Kind::kNull) return true;  // a part that is null is unknown
@@ -577,14 +644,16 @@ bool ModelBuilder::dispatch_scalar(const Scalar& v) {
     case Ctx::kThreatListInner:
     case Ctx::kQuarantineTop:
       if (v.kind != Scalar::Kind::kNull && (k == "threats" || k == "scans")) {
-        return fail_kind(f.ctx == Ctx::kQuarantineTop || k == "scans" ? "a list" : "an object", v.kind_name(), k);
+        return fail_kind(f.ctx == Ctx::kQuarantineTop || k == "scans" ? "a list" : "an object", v.kind_name(),
+                         k);
       }
       return true;  // "type":"quarantined" and other wrapper fields
     case Ctx::kScanArray:
     case Ctx::kScanThreats:
     case Ctx::kQuarantineArray:
       return fail_element("an object", v.kind_name());
-    case Ctx::kScan: return scan_field(k, v);
+    case Ctx::kScan:
+      return scan_field(k, v);
     case Ctx::kThreatOuter:
       if (k == "history" || k == "threat") {
         if (v.kind == Scalar::Kind::kNull) return true;
@@ -593,16 +662,29 @@ bool ModelBuilder::dispatch_scalar(const Scalar& v) {
         return true;
       }
       return threat_field(k, v);
-    case Ctx::kThreatBody: return threat_field(k, v);
+    case Ctx::kThreatBody:
+      return threat_field(k, v);
     case Ctx::kCapture:
       ++capture_counts_.back();
       switch (v.kind) {
-        case Scalar::Kind::kNull: capture_.push_null(); break;
-        case Scalar::Kind::kBool: capture_.push_bool(v.b); break;
-        case Scalar::Kind::kInt64: capture_.push_int64(v.i); break;
-        case Scalar::Kind::kUint64: capture_.push_uint64(v.u); break;
-        case Scalar::Kind::kDouble: capture_.push_double(v.d); break;
-        case Scalar::Kind::kString: capture_.push_string(json::string_view(v.s.data(), v.s.size())); break;
+        case Scalar::Kind::kNull:
+          capture_.push_null();
+          break;
+        case Scalar::Kind::kBool:
+          capture_.push_bool(v.b);
+          break;
+        case Scalar::Kind::kInt64:
+          capture_.push_int64(v.i);
+          break;
+        case Scalar::Kind::kUint64:
+          capture_.push_uint64(v.u);
+          break;
+        case Scalar::Kind::kDouble:
+          capture_.push_double(v.d);
+          break;
+        case Scalar::Kind::kString:
+          capture_.push_string(json::string_view(v.s.data(), v.s.size()));
+          break;
       }
       return true;
   }
@@ -623,17 +705,24 @@ bool ModelBuilder::end_container() {
   if (ctx == Ctx::kCapture) {
     std::size_t n = capture_counts_.back();
     capture_counts_.pop_back();
-    if (f.array) capture_.push_array(n);
-    else capture_.push_object(n);
+    if (f.array)
+      capture_.push_array(n);
+    else
+      capture_.push_object(n);
     --depth_;
     if (capture_counts_.empty()) return finish_capture(capture_.release());
     return true;
   }
   --depth_;
   switch (ctx) {
-    case Ctx::kScan: finish_scan(); break;
-    case Ctx::kThreatOuter: finish_threat(); break;
-    default: break;
+    case Ctx::kScan:
+      finish_scan();
+      break;
+    case Ctx::kThreatOuter:
+      finish_threat();
+      break;
+    default:
+      break;
   }
   if (depth_ == 1) complete_ = true;
   return true;

@@ -42,7 +42,7 @@ class RecordSink {
   // keep objects, as quarantine entries do. Other sinks always get objects.
   virtual void scan(ScanRecord&& scan, std::string_view packed_raw) = 0;  // scanList
   virtual void threat(Threat&& threat, std::string_view packed_raw) = 0;  // threatInformation.list
-  virtual void quarantine(QuarantineEntry&& entry) = 0;                // threatInformation.quarantineList
+  virtual void quarantine(QuarantineEntry&& entry) = 0;                   // threatInformation.quarantineList
   // A sink that only writes records as JSON may take their unknown fields packed, which costs
   // the parser less than building Boost.JSON objects for them (unknown_fields.hpp).
   virtual bool takes_packed_raw() const { return false; }
@@ -90,8 +90,19 @@ class ModelBuilder final : public JsonEvents {
 
  private:
   enum class Ctx {
-    kRoot, kTop, kThreatInfo, kThreatListTop, kThreatListInner, kQuarantineTop,
-    kScanArray, kScan, kScanThreats, kQuarantineArray, kThreatOuter, kThreatBody, kCapture,
+    kRoot,
+    kTop,
+    kThreatInfo,
+    kThreatListTop,
+    kThreatListInner,
+    kQuarantineTop,
+    kScanArray,
+    kScan,
+    kScanThreats,
+    kQuarantineArray,
+    kThreatOuter,
+    kThreatBody,
+    kCapture,
   };
   enum class ScanDest { kScanList, kThreatList, kRoot };
   enum class ThreatDest { kScan, kRoot, kQuarantine };
@@ -117,7 +128,8 @@ class ModelBuilder final : public JsonEvents {
   void finish_scan();
   void start_threat(ThreatDest dest);
   void finish_threat();
-  void merge_unknown(UnknownFields& fields, boost::json::object& raw, std::string_view key, boost::json::value&& v);
+  void merge_unknown(UnknownFields& fields, boost::json::object& raw, std::string_view key,
+                     boost::json::value&& v);
   template <typename T, typename Convert>
   bool assign(std::optional<T>& field, const Scalar& v, std::string_view key, Convert&& convert);
   bool scan_field(std::string_view key, const Scalar& v);

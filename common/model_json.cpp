@@ -44,7 +44,8 @@ auto build_one(ModelRoot root, const json::value& value, const std::string& path
 
 }  // namespace
 
-Result<Health> health_from_json(const json::object& object, const std::string& path, std::vector<std::string>* warnings) {
+Result<Health> health_from_json(const json::object& object, const std::string& path,
+                                std::vector<std::string>* warnings) {
   ObjectReader r(object, path);
   r.collect_warnings(warnings);
   Health h;
@@ -59,8 +60,10 @@ Result<Health> health_from_json(const json::object& object, const std::string& p
   h.release_ring = r.text({"releaseRing", "release_ring"});
   h.product_expiration_ms = r.time_ms({"productExpiration", "product_expiration"});
   h.real_time_protection_enabled = r.flag({"realTimeProtectionEnabled", "real_time_protection_enabled"});
-  h.real_time_protection_available = r.flag({"realTimeProtectionAvailable", "real_time_protection_available"});
-  h.real_time_protection_subsystem = r.text({"realTimeProtectionSubsystem", "real_time_protection_subsystem"});
+  h.real_time_protection_available =
+      r.flag({"realTimeProtectionAvailable", "real_time_protection_available"});
+  h.real_time_protection_subsystem =
+      r.text({"realTimeProtectionSubsystem", "real_time_protection_subsystem"});
   h.passive_mode_enabled = r.flag({"passiveModeEnabled", "passive_mode_enabled"});
   h.behavior_monitoring = r.text({"behaviorMonitoring", "behavior_monitoring"});
   h.tamper_protection = r.text({"tamperProtection", "tamper_protection"});
@@ -78,11 +81,13 @@ Result<Health> health_from_json(const json::object& object, const std::string& p
     if (name && name->is_string()) {
       h.definitions_status = enum_spelling(name->get_string());
     } else {
-      r.fail("expected a string or {\"$type\":…}, found " + std::string(kind_name(*status)), "definitionsStatus");
+      r.fail("expected a string or {\"$type\":…}, found " + std::string(kind_name(*status)),
+             "definitionsStatus");
     }
   }
   h.definitions_updated_ms = r.time_ms({"definitionsUpdated", "definitions_updated"});
-  h.definitions_updated_minutes_ago = r.count({"definitionsUpdatedMinutesAgo", "definitions_updated_minutes_ago"});
+  h.definitions_updated_minutes_ago =
+      r.count({"definitionsUpdatedMinutesAgo", "definitions_updated_minutes_ago"});
   if (const json::value* m = r.find({"managed"})) {
     if (m->is_array()) {
       for (const auto& e : m->get_array()) {
@@ -109,15 +114,18 @@ Result<Health> health_from_json(const json::object& object, const std::string& p
 }
 
 Result<Threat> threat_from_json(const json::value& value, const std::string& path) {
-  return build_one(ModelRoot::kThreat, value, path, [](ModelBuilder& b) -> auto& { return b.threats(); });
+  return build_one(
+      ModelRoot::kThreat, value, path, [](ModelBuilder & b) -> auto& { return b.threats(); });
 }
 
 Result<QuarantineEntry> quarantine_entry_from_json(const json::value& value, const std::string& path) {
-  return build_one(ModelRoot::kQuarantineEntry, value, path, [](ModelBuilder& b) -> auto& { return b.quarantine(); });
+  return build_one(
+      ModelRoot::kQuarantineEntry, value, path, [](ModelBuilder & b) -> auto& { return b.quarantine(); });
 }
 
 Result<ScanRecord> scan_from_json(const json::value& value, const std::string& path) {
-  return build_one(ModelRoot::kScan, value, path, [](ModelBuilder& b) -> auto& { return b.scans(); });
+  return build_one(
+      ModelRoot::kScan, value, path, [](ModelBuilder & b) -> auto& { return b.scans(); });
 }
 
 Result<EnforcementReading> enforcement_reading_from_json(const json::value& value, const std::string& path) {
@@ -178,7 +186,8 @@ Result<NodeSnapshot> snapshot_from_json(const json::value& value) {
   NodeSnapshot n;
   n.node = r.text({"node"}).value_or("");
   if (const json::value* h = r.find({"health"})) {
-    if (!h->is_object()) return make_error("expected an object, found " + std::string(kind_name(*h)), "health");
+    if (!h->is_object())
+      return make_error("expected an object, found " + std::string(kind_name(*h)), "health");
     std::vector<std::string> odd_fields;
     auto health = health_from_json(h->get_object(), "health", &odd_fields);
     if (!health) return health.error();

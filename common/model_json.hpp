@@ -21,7 +21,8 @@ Result<ScanRecord> scan_from_json(const boost::json::value& value, const std::st
 // A threat as mdatp lists it ({"threat":{…},"history":[{"key":…,"value":…}]}) or flat.
 Result<Threat> threat_from_json(const boost::json::value& value, const std::string& path);
 Result<QuarantineEntry> quarantine_entry_from_json(const boost::json::value& value, const std::string& path);
-Result<EnforcementReading> enforcement_reading_from_json(const boost::json::value& value, const std::string& path);
+Result<EnforcementReading> enforcement_reading_from_json(const boost::json::value& value,
+                                                         const std::string& path);
 Result<NodeSnapshot> snapshot_from_json(const boost::json::value& value);
 
 // Optional values to JSON: unknown is null.

@@ -19,7 +19,7 @@
 namespace nexus_mde {
 
 template <typename Out, typename Record>
-  requires std::same_as<std::remove_const_t<Record>, Threat>
+requires std::same_as<std::remove_const_t<Record>, Threat>
 void describe_wire(Out& out, Record& t) {
   out.text("id", t.id);
   out.text("name", t.name);
@@ -33,7 +33,7 @@ void describe_wire(Out& out, Record& t) {
 }
 
 template <typename Out, typename Record>
-  requires std::same_as<std::remove_const_t<Record>, QuarantineEntry>
+requires std::same_as<std::remove_const_t<Record>, QuarantineEntry>
 void describe_wire(Out& out, Record& q) {
   out.text("id", q.id);
   out.text("name", q.name);
@@ -44,7 +44,7 @@ void describe_wire(Out& out, Record& q) {
 }
 
 template <typename Out, typename Record>
-  requires std::same_as<std::remove_const_t<Record>, ScanRecord>
+requires std::same_as<std::remove_const_t<Record>, ScanRecord>
 void describe_wire(Out& out, Record& s) {
   if (s.id) out.text("id", s.id);
   out.text("type", s.type);

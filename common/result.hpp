@@ -12,8 +12,8 @@
 namespace nexus_mde {
 
 struct Error {
-  std::string message;     // what is wrong, for a human
-  std::string field;       // the field or JSON path concerned ("scanList[3].startTime"), may be empty
+  std::string message;  // what is wrong, for a human
+  std::string field;    // the field or JSON path concerned ("scanList[3].startTime"), may be empty
   std::optional<std::size_t> offset;  // byte offset in the input, when known
   std::optional<std::size_t> line;    // 1-based line in text input, when known
 
@@ -26,8 +26,8 @@ Error make_error(std::string message, std::string field = {});
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Error error) : state_(std::move(error)) {}      // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : state_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }

@@ -11,7 +11,9 @@ namespace json = boost::json;
 
 namespace {
 
-json::value optional_number(const std::optional<std::int64_t>& n) { return n ? json::value(*n) : json::value(nullptr); }
+json::value optional_number(const std::optional<std::int64_t>& n) {
+  return n ? json::value(*n) : json::value(nullptr);
+}
 
 }  // namespace
 

@@ -33,8 +33,7 @@ unsigned days_in_month(std::int64_t y, unsigned m) {
 Result<std::int64_t> compose(std::int64_t y, int mo, int d, int h, int mi, int s, int ms,
                              std::int64_t offset_minutes, std::string_view original) {
   if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
-      static_cast<unsigned>(d) > days_in_month(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 ||
-      s > 60) {
+      static_cast<unsigned>(d) > days_in_month(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 || s > 60) {
     return make_error("date or time out of range: \"" + std::string(original) + "\"");
   }
   if (s == 60) s = 59;  // a leap second folds onto the second before it
@@ -78,7 +77,8 @@ Result<std::int64_t> parse_epoch_ms(std::string_view digits) {
   std::int64_t v = 0;
   for (char c : digits) {
     if (!is_digit(c)) {
-      return make_error("epoch-ms value \"" + std::string(digits) + "\" is not a whole number of milliseconds");
+      return make_error("epoch-ms value \"" + std::string(digits) +
+                        "\" is not a whole number of milliseconds");
     }
     v = v * 10 + (c - '0');
   }
@@ -151,8 +151,8 @@ Result<std::int64_t> parse_rfc3339(std::string_view t) {
   } else if (p < t.size() && (t[p] == '+' || t[p] == '-')) {
     int sign = t[p++] == '-' ? -1 : 1;
     int oh = 0, om = 0;
-    if (!read_fixed(t, p, 2, oh) || p >= t.size() || t[p++] != ':' || !read_fixed(t, p, 2, om) ||
-        oh > 23 || om > 59) {
+    if (!read_fixed(t, p, 2, oh) || p >= t.size() || t[p++] != ':' || !read_fixed(t, p, 2, om) || oh > 23 ||
+        om > 59) {
       return bad();
     }
     offset = sign * (oh * 60 + om);

@@ -31,22 +31,54 @@ class Packer {
   void text(std::string_view s) { out_.text(s); }
   void scalar(const Scalar& v) {
     switch (v.kind) {
-      case Scalar::Kind::kNull: kind(Kind::kNull); return;
-      case Scalar::Kind::kBool: kind(v.b ? Kind::kTrue : Kind::kFalse); return;
-      case Scalar::Kind::kInt64: kind(Kind::kInt64); fixed(v.i); return;
-      case Scalar::Kind::kUint64: kind(Kind::kUint64); fixed(v.u); return;
-      case Scalar::Kind::kDouble: kind(Kind::kDouble); fixed(v.d); return;
-      case Scalar::Kind::kString: kind(Kind::kString); text(v.s); return;
+      case Scalar::Kind::kNull:
+        kind(Kind::kNull);
+        return;
+      case Scalar::Kind::kBool:
+        kind(v.b ? Kind::kTrue : Kind::kFalse);
+        return;
+      case Scalar::Kind::kInt64:
+        kind(Kind::kInt64);
+        fixed(v.i);
+        return;
+      case Scalar::Kind::kUint64:
+        kind(Kind::kUint64);
+        fixed(v.u);
+        return;
+      case Scalar::Kind::kDouble:
+        kind(Kind::kDouble);
+        fixed(v.d);
+        return;
+      case Scalar::Kind::kString:
+        kind(Kind::kString);
+        text(v.s);
+        return;
     }
   }
   void value(const json::value& v) {
     switch (v.kind()) {
-      case json::kind::null: kind(Kind::kNull); return;
-      case json::kind::bool_: kind(v.get_bool() ? Kind::kTrue : Kind::kFalse); return;
-      case json::kind::int64: kind(Kind::kInt64); fixed(v.get_int64()); return;
-      case json::kind::uint64: kind(Kind::kUint64); fixed(v.get_uint64()); return;
-      case json::kind::double_: kind(Kind::kDouble); fixed(v.get_double()); return;
-      case json::kind::string: kind(Kind::kString); text(std::string_view(v.get_string().data(), v.get_string().size())); return;
+      case json::kind::null:
+        kind(Kind::kNull);
+        return;
+      case json::kind::bool_:
+        kind(v.get_bool() ? Kind::kTrue : Kind::kFalse);
+        return;
+      case json::kind::int64:
+        kind(Kind::kInt64);
+        fixed(v.get_int64());
+        return;
+      case json::kind::uint64:
+        kind(Kind::kUint64);
+        fixed(v.get_uint64());
+        return;
+      case json::kind::double_:
+        kind(Kind::kDouble);
+        fixed(v.get_double());
+        return;
+      case json::kind::string:
+        kind(Kind::kString);
+        text(std::string_view(v.get_string().data(), v.get_string().size()));
+        return;
       case json::kind::array:
         kind(Kind::kArray);
         fixed(static_cast<std::uint32_t>(v.get_array().size()));
@@ -76,13 +108,27 @@ class Unpacker {
 
   void value_as_json(std::string& out) {
     switch (kind()) {
-      case Kind::kNull: out += "null"; return;
-      case Kind::kFalse: out += "false"; return;
-      case Kind::kTrue: out += "true"; return;
-      case Kind::kInt64: append_json_integer(out, fixed<std::int64_t>()); return;
-      case Kind::kUint64: append_json_integer(out, fixed<std::uint64_t>()); return;
-      case Kind::kDouble: append_json_value(out, json::value(fixed<double>())); return;  // Boost's digits
-      case Kind::kString: append_json_string(out, text()); return;
+      case Kind::kNull:
+        out += "null";
+        return;
+      case Kind::kFalse:
+        out += "false";
+        return;
+      case Kind::kTrue:
+        out += "true";
+        return;
+      case Kind::kInt64:
+        append_json_integer(out, fixed<std::int64_t>());
+        return;
+      case Kind::kUint64:
+        append_json_integer(out, fixed<std::uint64_t>());
+        return;
+      case Kind::kDouble:
+        append_json_value(out, json::value(fixed<double>()));
+        return;  // Boost's digits
+      case Kind::kString:
+        append_json_string(out, text());
+        return;
       case Kind::kArray: {
         out += '[';
         auto n = fixed<std::uint32_t>();
@@ -114,12 +160,18 @@ class Unpacker {
 
   json::value value(const json::storage_ptr& sp) {
     switch (kind()) {
-      case Kind::kNull: return json::value(nullptr, sp);
-      case Kind::kFalse: return json::value(false, sp);
-      case Kind::kTrue: return json::value(true, sp);
-      case Kind::kInt64: return json::value(fixed<std::int64_t>(), sp);
-      case Kind::kUint64: return json::value(fixed<std::uint64_t>(), sp);
-      case Kind::kDouble: return json::value(fixed<double>(), sp);
+      case Kind::kNull:
+        return json::value(nullptr, sp);
+      case Kind::kFalse:
+        return json::value(false, sp);
+      case Kind::kTrue:
+        return json::value(true, sp);
+      case Kind::kInt64:
+        return json::value(fixed<std::int64_t>(), sp);
+      case Kind::kUint64:
+        return json::value(fixed<std::uint64_t>(), sp);
+      case Kind::kDouble:
+        return json::value(fixed<double>(), sp);
       case Kind::kString: {
         auto s = text();
         return json::value(json::string_view(s.data(), s.size()), sp);

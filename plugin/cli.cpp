@@ -30,12 +30,14 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
       ->check(CLI::IsMember({"table", "json", "yaml", "tsv"}, CLI::ignore_case))
       ->envname("NEXUS_MDE_OUTPUT")
       ->type_name("FORMAT");
-  app.add_flag_callback("--no-color", [] { choose_colour(true); },
-                        "No colour in tables (also NO_COLOR; colour is only ever used at a terminal)");
+  app.add_flag_callback(
+      "--no-color", [] { choose_colour(true); },
+      "No colour in tables (also NO_COLOR; colour is only ever used at a terminal)");
 
   // Where the nodes are. --node wins over --inventory.
   app.option_defaults()->group("Nodes");
-  app.add_option("--node", globals.inventory.node_specs, "A node to ask, NAME=HOST[:PORT] (repeatable; default port 9448)")
+  app.add_option("--node", globals.inventory.node_specs,
+                 "A node to ask, NAME=HOST[:PORT] (repeatable; default port 9448)")
       ->envname("NEXUS_MDE_NODES")
       ->delimiter(',')
       ->type_name("NAME=HOST[:PORT]");
@@ -50,18 +52,23 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   app.add_option("--kubeconfig", kube.kubeconfig, "kubeconfig file for the Kubernetes API (kubectl's flag)")
       ->group("Kubernetes")
       ->type_name("FILE");
-  app.add_option("--context", kube.context, "kubeconfig context (kubectl's flag)")->group("Kubernetes")->type_name("NAME");
-  app.add_option("-l,--selector", kube.selector, "Only the Kubernetes nodes with these labels (kubectl's flag)")
+  app.add_option("--context", kube.context, "kubeconfig context (kubectl's flag)")
+      ->group("Kubernetes")
+      ->type_name("NAME");
+  app.add_option("-l,--selector", kube.selector,
+                 "Only the Kubernetes nodes with these labels (kubectl's flag)")
       ->group("Kubernetes")
       ->type_name("SELECTOR");
-  app.add_option("-n,--namespace", kube.namespace_, "Accepted as kubectl's flag; nodes belong to no namespace")
+  app.add_option("-n,--namespace", kube.namespace_,
+                 "Accepted as kubectl's flag; nodes belong to no namespace")
       ->group("Kubernetes")
       ->type_name("NAMESPACE");
 
   // The cluster in Azure Resource Manager: the third source of nodes, and enforcement.
   app.option_defaults()->group("ARM cluster");
   auto& arm = globals.arm;
-  app.add_option("--cluster,--cluster-name", arm.cluster, "The Nexus cluster's ARM name: nodes come from its bare-metal machines")
+  app.add_option("--cluster,--cluster-name", arm.cluster,
+                 "The Nexus cluster's ARM name: nodes come from its bare-metal machines")
       ->envname("NEXUS_MDE_CLUSTER")
       ->type_name("NAME");
   app.add_option("-g,--resource-group", arm.resource_group, "The cluster's resource group")
@@ -70,28 +77,37 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   app.add_option("--subscription", arm.subscription, "The cluster's subscription ID")
       ->envname("NEXUS_MDE_SUBSCRIPTION")
       ->type_name("ID");
-  app.add_option("--arm-endpoint", arm.endpoint, "ARM endpoint (sovereign clouds, tests); default https://management.azure.com")
+  app.add_option("--arm-endpoint", arm.endpoint,
+                 "ARM endpoint (sovereign clouds, tests); default https://management.azure.com")
       ->envname("NEXUS_MDE_ARM_ENDPOINT")
       ->type_name("URL");
-  app.add_option("--arm-ca-file", arm.ca_file, "CA certificate(s) (PEM) for the ARM endpoint; default: the system's")
+  app.add_option("--arm-ca-file", arm.ca_file,
+                 "CA certificate(s) (PEM) for the ARM endpoint; default: the system's")
       ->envname("NEXUS_MDE_ARM_CA_FILE")
       ->type_name("PEM");
-  app.add_option("--api-version", arm.api_version, "Microsoft.NetworkCloud api-version; default 2026-07-01, falling back to 2025-09-01")
+  app.add_option("--api-version", arm.api_version,
+                 "Microsoft.NetworkCloud api-version; default 2026-07-01, falling back to 2025-09-01")
       ->envname("NEXUS_MDE_API_VERSION")
       ->type_name("V");
 
   // How to reach the agents.
   app.option_defaults()->group("Agents");
   auto& access = globals.access;
-  app.add_option("--ca-file", access.ca_file, "CA certificate(s) (PEM) that agents' certificates must chain to")
+  app.add_option("--ca-file", access.ca_file,
+                 "CA certificate(s) (PEM) that agents' certificates must chain to")
       ->envname("NEXUS_MDE_CA_FILE")
       ->type_name("PEM");
-  app.add_option("--cert", access.cert_file, "Client certificate (PEM) for mTLS")->envname("NEXUS_MDE_CERT")->type_name("PEM");
-  app.add_option("--key", access.key_file, "Client private key (PEM) for mTLS")->envname("NEXUS_MDE_KEY")->type_name("PEM");
+  app.add_option("--cert", access.cert_file, "Client certificate (PEM) for mTLS")
+      ->envname("NEXUS_MDE_CERT")
+      ->type_name("PEM");
+  app.add_option("--key", access.key_file, "Client private key (PEM) for mTLS")
+      ->envname("NEXUS_MDE_KEY")
+      ->type_name("PEM");
   app.add_option("--token-file", access.token_file, "File holding a bearer token for the agents")
       ->envname("NEXUS_MDE_TOKEN_FILE")
       ->type_name("FILE");
-  app.add_option("--timeout", access.timeout_seconds, "Seconds each node has per request (connect, TLS, answer); default 5")
+  app.add_option("--timeout", access.timeout_seconds,
+                 "Seconds each node has per request (connect, TLS, answer); default 5")
       ->envname("NEXUS_MDE_TIMEOUT")
       ->type_name("S");
   app.add_option("--deadline", access.deadline_seconds,
@@ -104,7 +120,8 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
       ->type_name("N");
   app.option_defaults()->group("Findings");
   app.add_flag("--include-test-detections", globals.findings.include_test_detections,
-               "Count the threats the detection test made (its EICAR file) as findings; by default they are shown as test");
+               "Count the threats the detection test made (its EICAR file) as findings; by default they are "
+               "shown as test");
 
   // Runbooks keep these in a file rather than repeat them: `ca-file = "/etc/…"`, `node = ["a=…"]`.
   app.option_defaults()->group("Config");
@@ -116,8 +133,10 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
 }
 
 std::string default_config_file() {
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::string(xdg) + "/nexus-mde/config.toml";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.config/nexus-mde/config.toml";
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/nexus-mde/config.toml";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.config/nexus-mde/config.toml";
   return {};
 }
 
@@ -151,7 +170,8 @@ class EnvironmentBeforeFile : public CLI::ConfigTOML {
 
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
     std::vector<CLI::ConfigItem> read = CLI::ConfigTOML::from_config(input);
-    read.erase(std::remove_if(read.begin(), read.end(), [this](const CLI::ConfigItem& item) { return set_in_environment(item); }),
+    read.erase(std::remove_if(read.begin(), read.end(),
+                              [this](const CLI::ConfigItem& item) { return set_in_environment(item); }),
                read.end());
     return read;
   }
@@ -215,7 +235,8 @@ int run_cli(int argc, char** argv) {
   // --config would be seen too late: $NEXUS_MDE_CONFIG becomes a --config right after the
   // program name (a flag still wins; a missing file is an error, as for the flag).
   // AZURE_SUBSCRIPTION_ID, the variable Azure SDKs read, is the environment's subscription too.
-  if (const char* azure = std::getenv("AZURE_SUBSCRIPTION_ID"); azure && *azure) setenv("NEXUS_MDE_SUBSCRIPTION", azure, 0);
+  if (const char* azure = std::getenv("AZURE_SUBSCRIPTION_ID"); azure && *azure)
+    setenv("NEXUS_MDE_SUBSCRIPTION", azure, 0);
 
   std::vector<char*> args(argv, argv + argc);
   const char* config_from_env = std::getenv("NEXUS_MDE_CONFIG");
@@ -235,9 +256,10 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::string why = unknown_config_key(app, e.what());
-    if (why.empty()) why = did_you_mean(app, std::vector<std::string>(args.begin() + (args.empty() ? 0 : 1), args.end()));
-    std::cerr << app.get_name() << ": " << (why.empty() ? std::string(e.what()) : why) << "\n\nRun '" << app.get_name()
-              << " --help' for usage.\n";
+    if (why.empty())
+      why = did_you_mean(app, std::vector<std::string>(args.begin() + (args.empty() ? 0 : 1), args.end()));
+    std::cerr << app.get_name() << ": " << (why.empty() ? std::string(e.what()) : why) << "\n\nRun '"
+              << app.get_name() << " --help' for usage.\n";
     return to_int(ExitCode::kUsage);
   } catch (const std::exception& e) {
     std::cerr << app.get_name() << ": internal error: " << e.what() << "\n";

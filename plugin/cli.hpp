@@ -39,8 +39,10 @@ void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOut
 void add_scan_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_report_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_enforcement_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
-void add_enforcement_show_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome);
-void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome);
+void add_enforcement_show_command(CLI::App& enforcement, const GlobalOptions& globals,
+                                  CommandOutcome& outcome);
+void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& globals,
+                                 CommandOutcome& outcome);
 void add_test_detection_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_extract_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);
 void add_xdr_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome);

@@ -48,7 +48,8 @@ bool takes_file(const CLI::Option& option) {
   return t.find("FILE") != std::string::npos || t.find("PEM") != std::string::npos;
 }
 
-void print(std::ostream& out, const std::vector<std::string>& candidates, std::string_view prefix, int directive) {
+void print(std::ostream& out, const std::vector<std::string>& candidates, std::string_view prefix,
+           int directive) {
   for (const auto& c : candidates) {
     if (c.rfind(prefix, 0) == 0) out << c << "\n";
   }
@@ -79,8 +80,10 @@ void complete(const CLI::App& app, const std::vector<std::string>& words, std::o
     for (const CLI::App* c : subcommands_of(*path.back())) {
       if (c->check_name(w)) next = c;
     }
-    if (next) path.push_back(next);
-    else ++positionals;
+    if (next)
+      path.push_back(next);
+    else
+      ++positionals;
   }
   if (pending) {
     if (pending->check_lname("node") && !inventory.empty()) {
@@ -124,23 +127,30 @@ std::string completion_script(std::string_view shell, std::string_view program) 
   if (shell == "bash" || shell == "zsh") {
     std::string script;
     if (shell == "zsh") script += "autoload -U +X bashcompinit && bashcompinit\n";
-    script += "# " + p + " completion for " + std::string(shell) + ": source <(" + p + " completion " + std::string(shell) + ")\n" +
-              fn + "() {\n"
-              "  local cur=${COMP_WORDS[COMP_CWORD]} out directive line\n"
-              "  local -a candidates=()\n"
-              "  out=$(\"${COMP_WORDS[0]}\" __complete \"${COMP_WORDS[@]:1:COMP_CWORD}\" 2>/dev/null) || return\n"
-              "  while IFS= read -r line; do\n"
-              "    case $line in :*) directive=${line#:} ;; *) candidates+=(\"$line\") ;; esac\n"
-              "  done <<< \"$out\"\n"
-              "  COMPREPLY=(\"${candidates[@]}\")\n"
-              "  if [ ${#COMPREPLY[@]} -eq 0 ] && [ \"${directive:-0}\" = 0 ]; then COMPREPLY=($(compgen -f -- \"$cur\")); fi\n"
-              "}\n"
-              "complete -F " + fn + " " + p + "\n";
+    script +=
+        "# " + p + " completion for " + std::string(shell) + ": source <(" + p + " completion " +
+        std::string(shell) + ")\n" + fn +
+        "() {\n"
+        "  local cur=${COMP_WORDS[COMP_CWORD]} out directive line\n"
+        "  local -a candidates=()\n"
+        "  out=$(\"${COMP_WORDS[0]}\" __complete \"${COMP_WORDS[@]:1:COMP_CWORD}\" 2>/dev/null) || return\n"
+        "  while IFS= read -r line; do\n"
+        "    case $line in :*) directive=${line#:} ;; *) candidates+=(\"$line\") ;; esac\n"
+        "  done <<< \"$out\"\n"
+        "  COMPREPLY=(\"${candidates[@]}\")\n"
+        "  if [ ${#COMPREPLY[@]} -eq 0 ] && [ \"${directive:-0}\" = 0 ]; then COMPREPLY=($(compgen -f -- "
+        "\"$cur\")); fi\n"
+        "}\n"
+        "complete -F " +
+        fn + " " + p + "\n";
     return script;
   }
   if (shell == "fish") {
-    return "# " + p + " completion for fish: " + p + " completion fish | source\n"
-           "complete -c " + p + " -f -a '(" + p + " __complete (commandline -opc)[2..-1] (commandline -ct) | string match -v -r \"^:\")'\n";
+    return "# " + p + " completion for fish: " + p +
+           " completion fish | source\n"
+           "complete -c " +
+           p + " -f -a '(" + p +
+           " __complete (commandline -opc)[2..-1] (commandline -ct) | string match -v -r \"^:\")'\n";
   }
   return {};
 }

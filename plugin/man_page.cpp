@@ -32,7 +32,8 @@ std::string roff(std::string_view text) {
     } else {
       std::size_t extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
       std::uint32_t code = c & (0x3F >> extra);
-      for (std::size_t k = 0; k < extra && i + 1 < text.size(); ++k) code = (code << 6) | (static_cast<unsigned char>(text[++i]) & 0x3F);
+      for (std::size_t k = 0; k < extra && i + 1 < text.size(); ++k)
+        code = (code << 6) | (static_cast<unsigned char>(text[++i]) & 0x3F);
       char hex[16];
       std::snprintf(hex, sizeof hex, "\\[u%04X]", static_cast<unsigned>(code));
       out += hex;
@@ -44,7 +45,8 @@ std::string roff(std::string_view text) {
 // The page's date: SOURCE_DATE_EPOCH when the build sets it (reproducible builds), else today.
 std::string page_date() {
   std::time_t t = std::time(nullptr);
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) t = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
+    t = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
   std::tm tm{};
   gmtime_r(&t, &tm);
   char date[16];
@@ -77,7 +79,8 @@ void option_entry(const CLI::Option* o, std::ostream& out) {
 
 void command_section(const CLI::App& cmd, const std::string& path, std::ostream& out) {
   auto subcommands = cmd.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); });
-  if (subcommands.empty() || !cmd.get_options([](const CLI::Option* o) { return o->get_name() != "--help"; }).empty()) {
+  if (subcommands.empty() ||
+      !cmd.get_options([](const CLI::Option* o) { return o->get_name() != "--help"; }).empty()) {
     out << ".SS \"" << roff(path) << "\"\n";
     paragraph(cmd.get_description(), out);
     for (const CLI::Option* o : cmd.get_options()) {
@@ -157,7 +160,8 @@ void write_man_page(const CLI::App& app, std::string_view version, std::ostream&
     out << ".TP\n.B " << roff(o->get_envname()) << "\nAs " << roff(o->get_name(false, true)) << ".\n";
   }
   out << ".TP\n.B AZURE_SUBSCRIPTION_ID\nAs \\-\\-subscription, when NEXUS_MDE_SUBSCRIPTION is not set.\n"
-      << ".TP\n.B NEXUS_MDE_ARM_TOKEN\nThe ARM bearer token (else AZURE_ACCESS_TOKEN, else az account get\\-access\\-token).\n"
+      << ".TP\n.B NEXUS_MDE_ARM_TOKEN\nThe ARM bearer token (else AZURE_ACCESS_TOKEN, else az account "
+         "get\\-access\\-token).\n"
       << ".TP\n.B NO_COLOR\nWhen set and not empty, no colour (as \\-\\-no\\-color).\n"
       << kExitStatus << kFiles;
 }

@@ -14,7 +14,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
       std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.size()][b.size()];
@@ -65,7 +66,8 @@ std::vector<std::string> flag_spellings(const std::vector<const CLI::App*>& path
 
 namespace {
 
-std::string suggestion(const std::string& what, const std::string& typed, const std::vector<std::string>& near) {
+std::string suggestion(const std::string& what, const std::string& typed,
+                       const std::vector<std::string>& near) {
   std::string out = "unknown " + what + " \"" + typed + "\"";
   if (near.empty()) return out;
   out += "\n\nDid you mean this?";
@@ -116,8 +118,10 @@ std::string unknown_config_key(const CLI::App& app, std::string_view parser_mess
     }
   }
   std::string file;
-  if (const CLI::Option* config = app.get_config_ptr(); config && config->count() > 0) file = config->as<std::string>();
-  std::string out = "config file " + (file.empty() ? std::string() : file + ": ") + "unknown key \"" + key + "\"";
+  if (const CLI::Option* config = app.get_config_ptr(); config && config->count() > 0)
+    file = config->as<std::string>();
+  std::string out =
+      "config file " + (file.empty() ? std::string() : file + ": ") + "unknown key \"" + key + "\"";
   auto near = closest_names(key, names);
   if (!near.empty()) out += "\n\nDid you mean this?";
   for (const auto& n : near) out += "\n\t" + n;

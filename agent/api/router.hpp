@@ -4,8 +4,8 @@
 //   GET  /v1/threats             threats and quarantine
 //   POST /v1/scans               {"type":"quick"|"full"} -> 202 {scan}, Location; 409 while one runs
 //   GET  /v1/scans/{id}?wait=S   the scan; with wait, answered when it ends or after S seconds (max 300)
-//   POST /v1/detection-test      writes EICAR to a new file, proves MDE catches it -> 200 {result}; 409 while one runs
-//   GET  /metrics                Prometheus text
+//   POST /v1/detection-test      writes EICAR to a new file, proves MDE catches it -> 200 {result}; 409 while
+//   one runs GET  /metrics                Prometheus text
 // Errors are {"error":{"code","message"}}. Auth failures are audited and throttled per peer (429).
 #pragma once
 
@@ -27,20 +27,21 @@ inline constexpr int kMaxWaitSeconds = 300;
 
 class Router : public RequestHandler {
  public:
-  Router(SnapshotCache& cache, ScanManager& scans, DetectionTester& detection, Metrics& metrics, const EventLog& log, Authenticator authenticator,
-         std::function<std::size_t()> open_connections);
+  Router(SnapshotCache& cache, ScanManager& scans, DetectionTester& detection, Metrics& metrics,
+         const EventLog& log, Authenticator authenticator, std::function<std::size_t()> open_connections);
 
   void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
 
   void handle(HttpRequest request, Responder respond) override;
   void on_rejected_request(const std::string& peer, unsigned status, std::string_view reason) override;
-  void on_handshake_failure(const std::string& peer_address, const std::string& peer, std::string_view reason) override;
+  void on_handshake_failure(const std::string& peer_address, const std::string& peer,
+                            std::string_view reason) override;
   void on_connection_refused(const std::string& peer, std::string_view reason) override;
   void on_handshake_evicted(const std::string& peer) override;
 
  private:
-  void route(const HttpRequest& request, const std::string& identity, std::string_view path, std::string_view query,
-             Responder respond);
+  void route(const HttpRequest& request, const std::string& identity, std::string_view path,
+             std::string_view query, Responder respond);
   void trigger_scan(const HttpRequest& request, const std::string& identity, Responder respond);
   void get_scan(const std::string& id, std::string_view query, Responder respond);
   void test_detection(const HttpRequest& request, const std::string& identity, Responder respond);

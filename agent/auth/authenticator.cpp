@@ -57,22 +57,30 @@ bool role_allows(Role role, std::string_view method) {
 
 unsigned AuthDecision::http_status() const {
   switch (outcome) {
-    case AuthOutcome::kAllowed: return 200;
+    case AuthOutcome::kAllowed:
+      return 200;
     case AuthOutcome::kNoCredentials:
-    case AuthOutcome::kBadToken: return 401;
+    case AuthOutcome::kBadToken:
+      return 401;
     case AuthOutcome::kUnknownIdentity:
-    case AuthOutcome::kWrongRole: return 403;
+    case AuthOutcome::kWrongRole:
+      return 403;
   }
   return 401;
 }
 
 std::string_view AuthDecision::metric_reason() const {
   switch (outcome) {
-    case AuthOutcome::kAllowed: return "allowed";
-    case AuthOutcome::kNoCredentials: return "no-credentials";
-    case AuthOutcome::kBadToken: return "bad-token";
-    case AuthOutcome::kUnknownIdentity: return "unknown-identity";
-    case AuthOutcome::kWrongRole: return "wrong-role";
+    case AuthOutcome::kAllowed:
+      return "allowed";
+    case AuthOutcome::kNoCredentials:
+      return "no-credentials";
+    case AuthOutcome::kBadToken:
+      return "bad-token";
+    case AuthOutcome::kUnknownIdentity:
+      return "unknown-identity";
+    case AuthOutcome::kWrongRole:
+      return "wrong-role";
   }
   return "unknown";
 }
@@ -110,7 +118,8 @@ AuthDecision Authenticator::authenticate(const std::vector<std::string>& certifi
     d.role = match->role;
   } else if (!certificate_identities.empty()) {
     for (const auto& id : certificate_identities) {
-      auto it = std::find_if(clients_.begin(), clients_.end(), [&](const ClientIdentity& c) { return c.identity == id; });
+      auto it = std::find_if(clients_.begin(), clients_.end(),
+                             [&](const ClientIdentity& c) { return c.identity == id; });
       if (it != clients_.end()) {
         d.identity = it->identity;
         d.role = it->role;
@@ -120,7 +129,8 @@ AuthDecision Authenticator::authenticate(const std::vector<std::string>& certifi
     if (!d.role) {
       d.outcome = AuthOutcome::kUnknownIdentity;
       d.identity = certificate_identities.front();
-      d.reason = "the client certificate's identity \"" + certificate_identities.front() + "\" is not on the allow-list";
+      d.reason = "the client certificate's identity \"" + certificate_identities.front() +
+                 "\" is not on the allow-list";
       return d;
     }
   } else {
@@ -137,7 +147,8 @@ AuthDecision Authenticator::authenticate(const std::vector<std::string>& certifi
   return d;
 }
 
-std::optional<std::chrono::seconds> FailureThrottle::retry_after(const std::string& peer_address, Clock::time_point now) const {
+std::optional<std::chrono::seconds> FailureThrottle::retry_after(const std::string& peer_address,
+                                                                 Clock::time_point now) const {
   auto it = peers_.find(peer_address);
   if (it == peers_.end() || it->second.failures < max_failures_) return std::nullopt;
   auto ends = it->second.start + window_;
@@ -151,8 +162,9 @@ void FailureThrottle::record_failure(const std::string& peer_address, Clock::tim
     if (peers_.size() >= max_peers_) {
       std::erase_if(peers_, [&](const auto& p) { return now - p.second.start >= window_; });
       if (peers_.size() >= max_peers_) {
-        auto oldest = std::min_element(peers_.begin(), peers_.end(),
-                                       [](const auto& a, const auto& b) { return a.second.start < b.second.start; });
+        auto oldest = std::min_element(peers_.begin(), peers_.end(), [](const auto& a, const auto& b) {
+          return a.second.start < b.second.start;
+        });
         peers_.erase(oldest);
       }
     }

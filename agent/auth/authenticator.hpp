@@ -27,12 +27,13 @@ enum class AuthOutcome {
 
 struct AuthDecision {
   AuthOutcome outcome = AuthOutcome::kNoCredentials;
-  std::string identity;  // "cn:nexus-mde-operator" style is avoided: the identity as configured, or "token:NAME"
+  std::string
+      identity;  // "cn:nexus-mde-operator" style is avoided: the identity as configured, or "token:NAME"
   std::optional<Role> role;
-  std::string reason;    // for the 401/403 body and the journal
+  std::string reason;  // for the 401/403 body and the journal
 
   bool allowed() const { return outcome == AuthOutcome::kAllowed; }
-  unsigned http_status() const;       // 200 when allowed, else 401 or 403
+  unsigned http_status() const;            // 200 when allowed, else 401 or 403
   std::string_view metric_reason() const;  // "no-credentials", "bad-token", ...
 };
 
@@ -43,8 +44,8 @@ class Authenticator {
   // `certificate_identities` come from a certificate the TLS handshake verified; `authorization`
   // is the Authorization header. A bearer token, when given, decides (so an operator's tooling
   // can use a token from a host whose certificate is only a reader's).
-  AuthDecision authenticate(const std::vector<std::string>& certificate_identities, std::string_view authorization,
-                            std::string_view method) const;
+  AuthDecision authenticate(const std::vector<std::string>& certificate_identities,
+                            std::string_view authorization, std::string_view method) const;
 
  private:
   struct Token {
@@ -69,7 +70,8 @@ class FailureThrottle {
       : max_failures_(max_failures), window_(window), max_peers_(max_peers) {}
 
   // How long the peer must wait, when it is throttled now.
-  std::optional<std::chrono::seconds> retry_after(const std::string& peer_address, Clock::time_point now) const;
+  std::optional<std::chrono::seconds> retry_after(const std::string& peer_address,
+                                                  Clock::time_point now) const;
   void record_failure(const std::string& peer_address, Clock::time_point now);
 
  private:

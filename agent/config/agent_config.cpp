@@ -26,10 +26,13 @@ class Checker {
  public:
   explicit Checker(std::vector<ConfigProblem>& problems) : problems_(problems) {}
 
-  void problem(const std::string& key, std::string message) { problems_.push_back({key, std::move(message)}); }
+  void problem(const std::string& key, std::string message) {
+    problems_.push_back({key, std::move(message)});
+  }
 
   // Reports keys the shape does not know (a typo must not fall back to a default silently).
-  void only_known(const json::object& o, const std::string& prefix, std::initializer_list<std::string_view> known) {
+  void only_known(const json::object& o, const std::string& prefix,
+                  std::initializer_list<std::string_view> known) {
     for (const auto& kv : o) {
       if (std::find(known.begin(), known.end(), std::string_view(kv.key())) == known.end()) {
         problem(join(prefix, kv.key()), "unknown key (known: " + list(known) + ")");
@@ -57,7 +60,8 @@ class Checker {
     return &it->value().get_array();
   }
 
-  void text(const json::object& o, const std::string& prefix, std::string_view key, std::string& out, bool required = false) {
+  void text(const json::object& o, const std::string& prefix, std::string_view key, std::string& out,
+            bool required = false) {
     auto it = o.find(key);
     if (it == o.end()) {
       if (required) problem(join(prefix, key), "missing");
@@ -76,20 +80,23 @@ class Checker {
     if (it == o.end()) return;
     const json::value& v = it->value();
     if (!v.is_int64() && !v.is_uint64()) {
-      problem(join(prefix, key), "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+      problem(join(prefix, key),
+              "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max));
       return;
     }
-    auto n = v.is_int64() ? v.get_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(v.get_uint64(), INT64_MAX));
+    auto n = v.is_int64() ? v.get_int64()
+                          : static_cast<std::int64_t>(std::min<std::uint64_t>(v.get_uint64(), INT64_MAX));
     if (n < min || n > max) {
-      problem(join(prefix, key), std::to_string(n) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
+      problem(join(prefix, key),
+              std::to_string(n) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
       return;
     }
     out = static_cast<std::uint32_t>(n);
   }
 
   // Seconds as a whole or decimal number, kept in milliseconds.
-  void seconds(const json::object& o, const std::string& prefix, std::string_view key, std::chrono::milliseconds& out,
-               double min, double max) {
+  void seconds(const json::object& o, const std::string& prefix, std::string_view key,
+               std::chrono::milliseconds& out, double min, double max) {
     auto it = o.find(key);
     if (it == o.end()) return;
     const json::value& v = it->value();
@@ -102,7 +109,9 @@ class Checker {
       problem(join(prefix, key), "expected a number of seconds from " + range());
       return;
     }
-    double n = v.is_double() ? v.get_double() : v.is_int64() ? static_cast<double>(v.get_int64()) : static_cast<double>(v.get_uint64());
+    double n = v.is_double()  ? v.get_double()
+               : v.is_int64() ? static_cast<double>(v.get_int64())
+                              : static_cast<double>(v.get_uint64());
     if (!(n >= min && n <= max)) {
       std::ostringstream text;
       text << n;
@@ -169,7 +178,9 @@ std::optional<ListenAddress> parse_listen(std::string_view text, std::string& wh
   }
   if (a.host.find(':') != std::string::npos) {
     // IPv6: hex digits, colons and dots only (the listener resolves it for real).
-    if (!std::all_of(a.host.begin(), a.host.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; })) {
+    if (!std::all_of(a.host.begin(), a.host.end(), [](char c) {
+          return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+        })) {
       why = "\"" + a.host + "\" is not an IPv6 address";
       return std::nullopt;
     }
@@ -185,7 +196,8 @@ std::optional<ListenAddress> parse_listen(std::string_view text, std::string& wh
     }
   }
   if (!port_text.empty()) {
-    if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (port_text.size() > 5 ||
+        !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       why = "\"" + std::string(port_text) + "\" is not a port";
       return std::nullopt;
     }
@@ -200,7 +212,8 @@ std::optional<ListenAddress> parse_listen(std::string_view text, std::string& wh
 }
 
 bool is_lower_hex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace
@@ -225,7 +238,9 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
                   "); say it once");
   }
   AgentConfig cfg;
-  c.only_known(top, "", {"node", "listen", "tls", "clients", "tokens", "mdatp", "limits", "stateDir", "detectionTest"});
+  c.only_known(
+      top, "",
+      {"node", "listen", "tls", "clients", "tokens", "mdatp", "limits", "stateDir", "detectionTest"});
 
   cfg.node = fallback_node;
   c.text(top, "", "node", cfg.node);
@@ -273,7 +288,8 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
       ClientIdentity id;
       c.text(o, key, "identity", id.identity, true);
       auto role = c.role(o, key);
-      if (!id.identity.empty() && !seen.insert(id.identity).second) c.problem(key + ".identity", "listed twice");
+      if (!id.identity.empty() && !seen.insert(id.identity).second)
+        c.problem(key + ".identity", "listed twice");
       if (role) id.role = *role;
       cfg.clients.push_back(id);
     }
@@ -306,7 +322,8 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
   }
 
   if (const json::object* m = c.object(top, "", "mdatp")) {
-    c.only_known(*m, "mdatp", {"path", "timeoutSeconds", "scanTimeoutSeconds", "refreshSeconds", "maxAgeSeconds"});
+    c.only_known(*m, "mdatp",
+                 {"path", "timeoutSeconds", "scanTimeoutSeconds", "refreshSeconds", "maxAgeSeconds"});
     c.text(*m, "mdatp", "path", cfg.mdatp_path);
     if (!cfg.mdatp_path.empty() && cfg.mdatp_path.front() != '/') {
       c.problem("mdatp.path", "must be an absolute path (mdatp is never looked up in PATH)");
@@ -318,8 +335,9 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
   }
 
   if (const json::object* l = c.object(top, "", "limits")) {
-    c.only_known(*l, "limits", {"maxConnections", "headerBytes", "bodyBytes", "ioTimeoutSeconds", "idleSeconds",
-                                "handshakeTimeoutSeconds", "maxHandshakes", "maxHandshakesPerAddress"});
+    c.only_known(*l, "limits",
+                 {"maxConnections", "headerBytes", "bodyBytes", "ioTimeoutSeconds", "idleSeconds",
+                  "handshakeTimeoutSeconds", "maxHandshakes", "maxHandshakesPerAddress"});
     c.number(*l, "limits", "maxConnections", cfg.max_connections, 1, 65536);
     c.number(*l, "limits", "headerBytes", cfg.header_bytes, 1024, 1 << 20);
     c.number(*l, "limits", "bodyBytes", cfg.body_bytes, 64, 1 << 20);
@@ -331,7 +349,8 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
   }
 
   c.text(top, "", "stateDir", cfg.state_dir);
-  if (!cfg.state_dir.empty() && cfg.state_dir.front() != '/') c.problem("stateDir", "must be an absolute path");
+  if (!cfg.state_dir.empty() && cfg.state_dir.front() != '/')
+    c.problem("stateDir", "must be an absolute path");
 
   if (const json::object* d = c.object(top, "", "detectionTest")) {
     c.only_known(*d, "detectionTest", {"directory", "timeoutSeconds"});
@@ -345,8 +364,10 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
   if (cfg.clients.empty() && cfg.tokens.empty()) {
     c.problem("clients", "no client identity and no token: nobody could use the agent");
   }
-  if (problems.empty()) result.config = std::move(cfg);
-  else result.partial = std::move(cfg);
+  if (problems.empty())
+    result.config = std::move(cfg);
+  else
+    result.partial = std::move(cfg);
   return result;
 }
 

@@ -44,7 +44,7 @@ struct AgentConfig {
   std::string mdatp_path = "/usr/bin/mdatp";
   // Each read-only mdatp command; "timeoutSeconds" may be fractional (down to 0.01 s).
   std::chrono::milliseconds mdatp_timeout{30'000};
-  std::uint32_t scan_timeout_seconds = 6 * 3600;    // a quick or full scan triggered through the agent
+  std::uint32_t scan_timeout_seconds = 6 * 3600;  // a quick or full scan triggered through the agent
   std::uint32_t refresh_seconds = 60;
   std::uint32_t max_age_seconds = 10;
   std::uint32_t max_connections = 256;

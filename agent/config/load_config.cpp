@@ -42,7 +42,8 @@ void add_file_problems_of_good_keys(const AgentConfig& partial, std::vector<Conf
 
 }  // namespace
 
-LoadedConfig load_config(const std::string& path, const ConfigOverrides& overrides, const std::string& fallback_node) {
+LoadedConfig load_config(const std::string& path, const ConfigOverrides& overrides,
+                         const std::string& fallback_node) {
   LoadedConfig out;
   auto text = read_small_file(path, kMaxConfigBytes);
   if (!text) {

@@ -22,11 +22,12 @@ struct ConfigOverrides {
 };
 
 struct LoadedConfig {
-  std::optional<AgentConfig> config;                 // set only when there are no problems
-  std::shared_ptr<boost::asio::ssl::context> tls;   // the server context built from it
+  std::optional<AgentConfig> config;               // set only when there are no problems
+  std::shared_ptr<boost::asio::ssl::context> tls;  // the server context built from it
   std::vector<ConfigProblem> problems;
 };
 
-LoadedConfig load_config(const std::string& path, const ConfigOverrides& overrides, const std::string& fallback_node);
+LoadedConfig load_config(const std::string& path, const ConfigOverrides& overrides,
+                         const std::string& fallback_node);
 
 }  // namespace nexus_mde::agent

@@ -29,7 +29,9 @@ Result<std::string> write_test_file(const std::string& directory) {
   std::string path = directory + "/" + detection_file_name(random_hex(8));
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return make_error(std::string("cannot create: ") + std::strerror(errno), path);
-  bool ok = ::write(fd, kEicarTestString.data(), kEicarTestString.size()) == static_cast<ssize_t>(kEicarTestString.size()) && ::fsync(fd) == 0;
+  bool ok = ::write(fd, kEicarTestString.data(), kEicarTestString.size()) ==
+                static_cast<ssize_t>(kEicarTestString.size()) &&
+            ::fsync(fd) == 0;
   int saved = errno;
   ::close(fd);
   if (!ok) {
@@ -40,8 +42,8 @@ Result<std::string> write_test_file(const std::string& directory) {
 }
 
 // The threat mdatp lists for `path`, if any.
-std::optional<Threat> listed_threat(const DetectionSettings& s, const std::string& path, const std::atomic<bool>* cancel,
-                                    std::string& error) {
+std::optional<Threat> listed_threat(const DetectionSettings& s, const std::string& path,
+                                    const std::atomic<bool>* cancel, std::string& error) {
   auto run = run_process({s.mdatp_path, "threat", "list", "--output", "json"},
                          mdatp_process_options(s.mdatp_timeout, 16 * 1024 * 1024, cancel));
   if (!run) {
@@ -73,8 +75,8 @@ bool sleep_unless_cancelled(std::chrono::milliseconds pause, const std::atomic<b
 
 }  // namespace
 
-DetectionResult run_detection_test(const DetectionSettings& s, bool real_time, const std::string& requested_by,
-                                   const std::atomic<bool>* cancel) {
+DetectionResult run_detection_test(const DetectionSettings& s, bool real_time,
+                                   const std::string& requested_by, const std::atomic<bool>* cancel) {
   DetectionResult r;
   r.requested_by = requested_by;
   r.started_at_ms = now_epoch_ms();
@@ -95,7 +97,9 @@ DetectionResult run_detection_test(const DetectionSettings& s, bool real_time, c
       found = listed_threat(s, r.file, cancel, error);
       if (found) break;
       if (std::chrono::steady_clock::now() >= give_up) {
-        if (error.empty()) error = "real-time protection did not report the file within " + std::to_string(s.wait.count()) + " s";
+        if (error.empty())
+          error =
+              "real-time protection did not report the file within " + std::to_string(s.wait.count()) + " s";
         break;
       }
       if (!sleep_unless_cancelled(std::chrono::milliseconds(250), cancel)) {
@@ -134,7 +138,8 @@ DetectionResult run_detection_test(const DetectionSettings& s, bool real_time, c
   }
   // The test file never outlives the test (quarantine may have taken it already).
   if (::unlink(r.file.c_str()) != 0 && errno != ENOENT) {
-    r.error += std::string(r.error.empty() ? "" : "; ") + "the test file could not be removed: " + std::strerror(errno);
+    r.error += std::string(r.error.empty() ? "" : "; ") +
+               "the test file could not be removed: " + std::strerror(errno);
   }
   return r;
 }

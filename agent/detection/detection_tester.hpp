@@ -20,14 +20,14 @@ namespace nexus_mde::agent {
 
 struct DetectionSettings {
   std::string mdatp_path;
-  std::string directory;                           // created (0700) when missing
-  std::chrono::seconds wait{60};                   // how long MDE has to catch the file
+  std::string directory;                            // created (0700) when missing
+  std::chrono::seconds wait{60};                    // how long MDE has to catch the file
   std::chrono::milliseconds mdatp_timeout{30'000};  // each `threat list`
 };
 
 // The blocking test itself (a worker thread runs it). `real_time`: real-time protection is on.
-DetectionResult run_detection_test(const DetectionSettings& settings, bool real_time, const std::string& requested_by,
-                                   const std::atomic<bool>* cancel);
+DetectionResult run_detection_test(const DetectionSettings& settings, bool real_time,
+                                   const std::string& requested_by, const std::atomic<bool>* cancel);
 
 class DetectionTester {
  public:

@@ -8,7 +8,8 @@
 
 namespace nexus_mde::agent {
 
-void EventLog::write(Priority priority, std::string_view id, std::string_view message, const LogFields& fields) const {
+void EventLog::write(Priority priority, std::string_view id, std::string_view message,
+                     const LogFields& fields) const {
   if (target_ == LogTarget::kStderr) {
     std::string line = "nexus-mde-agent: ";
     line += message;

@@ -35,7 +35,8 @@ class EventLog {
  public:
   EventLog(LogTarget target, std::string node) : target_(target), node_(std::move(node)) {}
 
-  void write(Priority priority, std::string_view id, std::string_view message, const LogFields& fields = {}) const;
+  void write(Priority priority, std::string_view id, std::string_view message,
+             const LogFields& fields = {}) const;
 
  private:
   LogTarget target_;

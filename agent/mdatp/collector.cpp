@@ -32,14 +32,16 @@ std::string command_line(const std::vector<std::string>& args) {
   return line;
 }
 
-CommandRun run(const CollectorOptions& o, const std::vector<std::string>& args, const char* source, NodeSnapshot& snap) {
+CommandRun run(const CollectorOptions& o, const std::vector<std::string>& args, const char* source,
+               NodeSnapshot& snap) {
   std::vector<std::string> argv{o.mdatp_path};
   argv.insert(argv.end(), args.begin(), args.end());
   auto started = std::chrono::steady_clock::now();
   auto r = run_process(argv, mdatp_process_options(o.timeout, o.output_cap, o.cancel));
   if (o.on_call) {
-    o.on_call({command_name(args), std::string(mdatp_call_outcome(r)),
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)});
+    o.on_call(
+        {command_name(args), std::string(mdatp_call_outcome(r)),
+         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)});
   }
   if (!r) {
     snap.errors.push_back({source, command_line(args) + ": " + r.error().describe()});
@@ -55,8 +57,8 @@ CommandRun run(const CollectorOptions& o, const std::vector<std::string>& args, 
 }
 
 template <typename T>
-std::optional<T> parsed(Result<T>&& r, const std::vector<std::string>& args, const char* source, NodeSnapshot& snap,
-                        std::vector<std::string>* warnings = nullptr) {
+std::optional<T> parsed(Result<T>&& r, const std::vector<std::string>& args, const char* source,
+                        NodeSnapshot& snap, std::vector<std::string>* warnings = nullptr) {
   if (warnings) {
     for (auto& w : *warnings) snap.warnings.push_back({source, command_line(args) + ": " + std::move(w)});
   }
@@ -97,7 +99,8 @@ namespace {
 // text `mdatp health`, then the 2020-era `mdatp --health`. A stopped daemon fails all three, and
 // then only the first failure is reported.
 CommandRun run_health(const CollectorOptions& o, NodeSnapshot& snap, std::vector<std::string>& used) {
-  static const std::vector<std::vector<std::string>> kForms{{"health", "--output", "json"}, {"health"}, {"--health"}};
+  static const std::vector<std::vector<std::string>> kForms{
+      {"health", "--output", "json"}, {"health"}, {"--health"}};
   NodeSnapshot first_failure;
   CommandRun health;
   for (const auto& form : kForms) {
@@ -144,7 +147,8 @@ NodeSnapshot collect_snapshot(const CollectorOptions& o) {
   if (auto out = run(o, antivirus_args, "antivirus", snap).output) {
     std::vector<std::string> warnings;
     auto h = parse_health_output(*out, &warnings);
-    if (auto details = parsed(std::move(h), antivirus_args, "antivirus", snap, &warnings); details && snap.health) {
+    if (auto details = parsed(std::move(h), antivirus_args, "antivirus", snap, &warnings);
+        details && snap.health) {
       if (!snap.health->enforcement_level) snap.health->enforcement_level = details->enforcement_level;
     }
   }
@@ -152,15 +156,18 @@ NodeSnapshot collect_snapshot(const CollectorOptions& o) {
 
   const std::vector<std::string> scan_args{"scan", "list", "--output", "json"};
   if (auto out = run(o, scan_args, "scans", snap).output) {
-    if (auto scans = parsed(parse_scan_list_json(*out), scan_args, "scans", snap)) snap.scans = std::move(*scans);
+    if (auto scans = parsed(parse_scan_list_json(*out), scan_args, "scans", snap))
+      snap.scans = std::move(*scans);
   }
   const std::vector<std::string> threat_args{"threat", "list", "--output", "json"};
   if (auto out = run(o, threat_args, "threats", snap).output) {
-    if (auto list = parsed(parse_threat_list_json(*out), threat_args, "threats", snap)) snap.threats = std::move(list->threats);
+    if (auto list = parsed(parse_threat_list_json(*out), threat_args, "threats", snap))
+      snap.threats = std::move(list->threats);
   }
   const std::vector<std::string> quarantine_args{"threat", "quarantine", "list", "--output", "json"};
   if (auto out = run(o, quarantine_args, "quarantine", snap).output) {
-    if (auto q = parsed(parse_quarantine_list_json(*out), quarantine_args, "quarantine", snap)) snap.quarantine = std::move(*q);
+    if (auto q = parsed(parse_quarantine_list_json(*out), quarantine_args, "quarantine", snap))
+      snap.quarantine = std::move(*q);
   }
   snap.collected_at_ms = now_epoch_ms();
   return snap;

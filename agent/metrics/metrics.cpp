@@ -19,8 +19,8 @@ const std::vector<double> kRequestBounds{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 const std::vector<double> kMdatpBounds{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
 
 // The label values known in advance (router.cpp's routes, collector.cpp's commands).
-const std::vector<std::string> kRoutes{"/v1/status", "/v1/scans", "/v1/scans/{id}", "/v1/threats", "/v1/detection-test",
-                                       "/metrics", "other"};
+const std::vector<std::string> kRoutes{"/v1/status",         "/v1/scans", "/v1/scans/{id}", "/v1/threats",
+                                       "/v1/detection-test", "/metrics",  "other"};
 const std::vector<std::string> kMdatpCommands{"health", "scan list", "threat list", "threat quarantine list"};
 const std::vector<std::string> kMdatpOutcomes{"ok", "timeout", "exit-error"};
 const std::vector<std::string> kAuthReasons{"no-credentials", "bad-token", "unknown-identity", "wrong-role",
@@ -41,7 +41,9 @@ void gauge(std::string& out, const char* name, const char* help, std::optional<d
   if (value) out += std::string(name) + ' ' + number(*value) + '\n';
 }
 
-std::optional<double> flag(std::optional<bool> b) { return b ? std::optional<double>(*b ? 1 : 0) : std::nullopt; }
+std::optional<double> flag(std::optional<bool> b) {
+  return b ? std::optional<double>(*b ? 1 : 0) : std::nullopt;
+}
 
 std::optional<double> seconds(std::optional<std::int64_t> ms) {
   return ms ? std::optional<double>(static_cast<double>(*ms) / 1e3) : std::nullopt;
@@ -61,7 +63,8 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     cumulative += counts_[i];
-    out += name + "_bucket{" + labels + ",le=\"" + number((*bounds_)[i]) + "\"} " + std::to_string(cumulative) + '\n';
+    out += name + "_bucket{" + labels + ",le=\"" + number((*bounds_)[i]) + "\"} " +
+           std::to_string(cumulative) + '\n';
   }
   out += name + "_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(count_) + '\n';
   out += name + "_sum{" + labels + "} " + number(sum_) + '\n';
@@ -82,23 +85,28 @@ Metrics::Metrics() {
 
 void Metrics::count_request(const std::string& route, unsigned status, std::chrono::microseconds duration) {
   ++requests_[{route, status}];
-  request_durations_.try_emplace(route, kRequestBounds).first->second.observe(static_cast<double>(duration.count()) / 1e6);
+  request_durations_.try_emplace(route, kRequestBounds)
+      .first->second.observe(static_cast<double>(duration.count()) / 1e6);
 }
 
-void Metrics::count_mdatp_call(const std::string& command, const std::string& outcome, std::chrono::milliseconds duration) {
+void Metrics::count_mdatp_call(const std::string& command, const std::string& outcome,
+                               std::chrono::milliseconds duration) {
   ++mdatp_calls_[{command, outcome}];
-  mdatp_durations_.try_emplace(command, kMdatpBounds).first->second.observe(static_cast<double>(duration.count()) / 1e3);
+  mdatp_durations_.try_emplace(command, kMdatpBounds)
+      .first->second.observe(static_cast<double>(duration.count()) / 1e3);
 }
 
 void Metrics::count_auth_failure(const std::string& reason) { ++auth_failures_[reason]; }
 
 void Metrics::render_http(std::string& out) const {
-  header(out, "nexus_mde_agent_http_requests_total", "counter", "HTTP requests answered, by route and status.");
+  header(out, "nexus_mde_agent_http_requests_total", "counter",
+         "HTTP requests answered, by route and status.");
   for (const auto& [key, n] : requests_) {
-    out += "nexus_mde_agent_http_requests_total{route=\"" + key.first + "\",status=\"" + std::to_string(key.second) +
-           "\"} " + std::to_string(n) + "\n";
+    out += "nexus_mde_agent_http_requests_total{route=\"" + key.first + "\",status=\"" +
+           std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
   }
-  header(out, "nexus_mde_agent_http_request_duration_seconds", "histogram", "Time from request read to response ready.");
+  header(out, "nexus_mde_agent_http_request_duration_seconds", "histogram",
+         "Time from request read to response ready.");
   for (const auto& [route, h] : request_durations_) {
     h.render(out, "nexus_mde_agent_http_request_duration_seconds", "route=\"" + route + "\"");
   }
@@ -111,8 +119,8 @@ void Metrics::render_http(std::string& out) const {
 void Metrics::render_mdatp(std::string& out) const {
   header(out, "nexus_mde_agent_mdatp_calls_total", "counter", "mdatp runs, by command and outcome.");
   for (const auto& [key, n] : mdatp_calls_) {
-    out += "nexus_mde_agent_mdatp_calls_total{command=\"" + key.first + "\",outcome=\"" + key.second + "\"} " +
-           std::to_string(n) + "\n";
+    out += "nexus_mde_agent_mdatp_calls_total{command=\"" + key.first + "\",outcome=\"" + key.second +
+           "\"} " + std::to_string(n) + "\n";
   }
   header(out, "nexus_mde_agent_mdatp_call_duration_seconds", "histogram", "mdatp run time, by command.");
   for (const auto& [command, h] : mdatp_durations_) {
@@ -122,7 +130,8 @@ void Metrics::render_mdatp(std::string& out) const {
 
 void Metrics::render_connections(std::string& out) const {
   header(out, "nexus_mde_agent_refused_connections_total", "counter",
-         "Connections closed at once: max connections open, or too many from one address still in the TLS handshake.");
+         "Connections closed at once: max connections open, or too many from one address still in the TLS "
+         "handshake.");
   out += "nexus_mde_agent_refused_connections_total " + std::to_string(refused_connections_) + "\n";
   header(out, "nexus_mde_agent_evicted_handshakes_total", "counter",
          "Connections still in the TLS handshake closed to make room for newer ones.");
@@ -138,29 +147,34 @@ void Metrics::render_snapshot(std::string& out, std::int64_t now_ms) const {
   const bool have = s.collected_at_ms.has_value();
   gauge(out, "nexus_mde_agent_snapshot_age_seconds", "Age of the MDE snapshot being served.",
         have ? std::optional<double>(static_cast<double>(now_ms - *s.collected_at_ms) / 1e3) : std::nullopt);
-  gauge(out, "nexus_mde_agent_snapshot_stale", "1 when the last refresh failed and an older snapshot is served.",
-        flag(s.stale));
+  gauge(out, "nexus_mde_agent_snapshot_stale",
+        "1 when the last refresh failed and an older snapshot is served.", flag(s.stale));
   gauge(out, "nexus_mde_agent_mde_healthy", "mdatp's healthy flag.", flag(s.healthy));
   gauge(out, "nexus_mde_agent_mde_real_time_protection_enabled", "1 when real-time protection is on.",
         flag(s.real_time_protection));
-  gauge(out, "nexus_mde_agent_mde_definitions_updated_timestamp_seconds", "When the definitions were last updated.",
-        seconds(s.definitions_updated_ms));
-  header(out, "nexus_mde_agent_mde_enforcement_level_info", "gauge", "The enforcement level mdatp's state amounts to.");
-  if (s.enforcement_level) out += "nexus_mde_agent_mde_enforcement_level_info{level=\"" + *s.enforcement_level + "\"} 1\n";
-  gauge(out, "nexus_mde_agent_mde_threats", "Threats mdatp lists.", have ? std::optional<double>(s.threats) : std::nullopt);
+  gauge(out, "nexus_mde_agent_mde_definitions_updated_timestamp_seconds",
+        "When the definitions were last updated.", seconds(s.definitions_updated_ms));
+  header(out, "nexus_mde_agent_mde_enforcement_level_info", "gauge",
+         "The enforcement level mdatp's state amounts to.");
+  if (s.enforcement_level)
+    out += "nexus_mde_agent_mde_enforcement_level_info{level=\"" + *s.enforcement_level + "\"} 1\n";
+  gauge(out, "nexus_mde_agent_mde_threats", "Threats mdatp lists.",
+        have ? std::optional<double>(s.threats) : std::nullopt);
   gauge(out, "nexus_mde_agent_mde_quarantined", "Items in MDE's quarantine.",
         have ? std::optional<double>(s.quarantined) : std::nullopt);
   gauge(out, "nexus_mde_agent_mde_last_scan_end_timestamp_seconds", "When the newest scan that ended, ended.",
         seconds(s.last_scan_end_ms));
-  gauge(out, "nexus_mde_agent_mde_last_scan_succeeded", "1 when that scan succeeded, 0 when it failed or was interrupted.",
-        flag(s.last_scan_succeeded));
-  gauge(out, "nexus_mde_agent_scan_running", "1 while a scan triggered through the agent runs.", flag(scan_running_));
+  gauge(out, "nexus_mde_agent_mde_last_scan_succeeded",
+        "1 when that scan succeeded, 0 when it failed or was interrupted.", flag(s.last_scan_succeeded));
+  gauge(out, "nexus_mde_agent_scan_running", "1 while a scan triggered through the agent runs.",
+        flag(scan_running_));
 }
 
 std::string Metrics::render(std::int64_t now_ms) const {
   std::string out;
   header(out, "nexus_mde_agent_build_info", "gauge", "The agent's version and commit; always 1.");
-  out += "nexus_mde_agent_build_info{version=\"" + build_version() + "\",commit=\"" + build_commit() + "\"} 1\n";
+  out +=
+      "nexus_mde_agent_build_info{version=\"" + build_version() + "\",commit=\"" + build_commit() + "\"} 1\n";
   render_process_metrics(out);
   render_http(out);
   render_mdatp(out);
@@ -188,8 +202,8 @@ void render_process_metrics(std::string& out) {
   }
   std::size_t open_fds = 0;
   std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator();
-       it.increment(ec)) {
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     ++open_fds;
   }
   rlimit fds{};
@@ -201,7 +215,8 @@ void render_process_metrics(std::string& out) {
   gauge(out, "process_virtual_memory_bytes", "Virtual memory size in bytes.", std::stod(f[20]));
   gauge(out, "process_resident_memory_bytes", "Resident memory size in bytes.", std::stod(f[21]) * page);
   gauge(out, "process_open_fds", "Number of open file descriptors.", static_cast<double>(open_fds));
-  gauge(out, "process_max_fds", "Maximum number of open file descriptors.", static_cast<double>(fds.rlim_cur));
+  gauge(out, "process_max_fds", "Maximum number of open file descriptors.",
+        static_cast<double>(fds.rlim_cur));
 }
 
 }  // namespace nexus_mde::agent

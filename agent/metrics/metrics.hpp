@@ -46,7 +46,8 @@ class Metrics {
  public:
   Metrics();
   void count_request(const std::string& route, unsigned status, std::chrono::microseconds duration);
-  void count_mdatp_call(const std::string& command, const std::string& outcome, std::chrono::milliseconds duration);
+  void count_mdatp_call(const std::string& command, const std::string& outcome,
+                        std::chrono::milliseconds duration);
   void count_auth_failure(const std::string& reason);  // no-credentials, bad-token, ...
   void count_refused_connection() { ++refused_connections_; }
   void count_evicted_handshake() { ++evicted_handshakes_; }

@@ -12,7 +12,8 @@ namespace nexus_mde::agent {
 
 std::string new_scan_id() { return random_hex(16); }
 
-ScanManager::ScanManager(boost::asio::io_context& ioc, ScanSettings settings, const EventLog& log, Finished on_finished)
+ScanManager::ScanManager(boost::asio::io_context& ioc, ScanSettings settings, const EventLog& log,
+                         Finished on_finished)
     : ioc_(ioc),
       settings_(std::move(settings)),
       log_(log),
@@ -36,7 +37,8 @@ Result<std::vector<std::string>> ScanManager::load() {
   if (!loaded) {
     // Unreadable history must not be overwritten: keep it for a human, start a new one.
     auto aside = store_.move_aside(now_epoch_ms());
-    if (!aside) return Error{loaded.error().describe() + "; and " + aside.error().describe(), store_.path(), {}, {}};
+    if (!aside)
+      return Error{loaded.error().describe() + "; and " + aside.error().describe(), store_.path(), {}, {}};
     notes.push_back(loaded.error().describe() + "; moved to " + *aside + ", starting a new scan history");
     triggers_.clear();
   } else {
@@ -48,7 +50,8 @@ Result<std::vector<std::string>> ScanManager::load() {
     t.state = "interrupted";
     t.error = "the agent stopped while the scan ran";
     repaired = true;
-    notes.push_back("scan " + t.id + " (" + t.type + ", requested by " + t.requested_by + ") was interrupted");
+    notes.push_back("scan " + t.id + " (" + t.type + ", requested by " + t.requested_by +
+                    ") was interrupted");
   }
   if (repaired) {
     if (auto saved = store_.save(triggers_); !saved) return saved.error();
@@ -56,11 +59,13 @@ Result<std::vector<std::string>> ScanManager::load() {
   return notes;
 }
 
-std::variant<ScanTrigger, ScanManager::Refused> ScanManager::trigger(const std::string& type, const std::string& identity,
+std::variant<ScanTrigger, ScanManager::Refused> ScanManager::trigger(const std::string& type,
+                                                                     const std::string& identity,
                                                                      const std::string& peer) {
   if (running_id_) {
-    return Refused{409, "scan_running", "scan " + *running_id_ + " is still running; wait for it (GET /v1/scans/" +
-                                            *running_id_ + "?wait=SECONDS)"};
+    return Refused{409, "scan_running",
+                   "scan " + *running_id_ + " is still running; wait for it (GET /v1/scans/" + *running_id_ +
+                       "?wait=SECONDS)"};
   }
   ScanTrigger t;
   t.id = new_scan_id();
@@ -75,7 +80,8 @@ std::variant<ScanTrigger, ScanManager::Refused> ScanManager::trigger(const std::
     triggers_.pop_back();
     return Refused{503, "state_not_saved", "the scan was not started: " + saved.error().describe()};
   }
-  if (triggers_.size() > ScanStore::kKept) triggers_.erase(triggers_.begin(), triggers_.end() - ScanStore::kKept);
+  if (triggers_.size() > ScanStore::kKept)
+    triggers_.erase(triggers_.begin(), triggers_.end() - ScanStore::kKept);
   running_id_ = t.id;
 
   ProcessOptions p = mdatp_process_options(settings_.timeout, 1024 * 1024, worker_->cancel_flag());
@@ -83,7 +89,8 @@ std::variant<ScanTrigger, ScanManager::Refused> ScanManager::trigger(const std::
   worker_->submit([this, alive = std::weak_ptr<bool>(alive_), id = t.id, argv, p] {
     auto started = std::chrono::steady_clock::now();
     auto run = run_process(argv, p);
-    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    auto took =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     boost::asio::post(ioc_, [this, alive, id, run = std::move(run), took]() mutable {
       if (alive.expired()) return;
       on_scan_ended(id, std::move(run), took);
@@ -92,7 +99,8 @@ std::variant<ScanTrigger, ScanManager::Refused> ScanManager::trigger(const std::
   return t;
 }
 
-void ScanManager::on_scan_ended(std::string id, Result<ProcessResult> run, std::chrono::milliseconds duration) {
+void ScanManager::on_scan_ended(std::string id, Result<ProcessResult> run,
+                                std::chrono::milliseconds duration) {
   running_id_.reset();
   ScanTrigger* t = find_mutable(id);
   MdatpCall call{"scan " + (t ? t->type : std::string("?")), std::string(mdatp_call_outcome(run)), duration};
@@ -135,7 +143,8 @@ void ScanManager::persist_or_log(const char* when) {
 }
 
 const ScanTrigger* ScanManager::find(const std::string& id) const {
-  auto it = std::find_if(triggers_.begin(), triggers_.end(), [&](const ScanTrigger& t) { return t.id == id; });
+  auto it =
+      std::find_if(triggers_.begin(), triggers_.end(), [&](const ScanTrigger& t) { return t.id == id; });
   return it == triggers_.end() ? nullptr : &*it;
 }
 
@@ -149,7 +158,8 @@ void ScanManager::wait(const std::string& id, std::chrono::milliseconds patience
   w->done = std::move(done);
   w->timer = std::make_shared<boost::asio::steady_timer>(ioc_, patience);
   waits_.push_back(w);
-  w->timer->async_wait([this, alive = std::weak_ptr<bool>(alive_), weak = std::weak_ptr<PendingWait>(w)](boost::system::error_code ec) {
+  w->timer->async_wait([this, alive = std::weak_ptr<bool>(alive_),
+                        weak = std::weak_ptr<PendingWait>(w)](boost::system::error_code ec) {
     auto pending = weak.lock();
     if (ec || alive.expired() || !pending) return;
     std::erase(waits_, pending);

@@ -42,12 +42,13 @@ class ScanManager {
   Result<std::vector<std::string>> load();
 
   struct Refused {
-    unsigned status;     // 409 a scan runs, 503 the trigger could not be saved
+    unsigned status;  // 409 a scan runs, 503 the trigger could not be saved
     std::string code;
     std::string message;
   };
   // Starts a scan of `type` ("quick"/"full") for `identity`, or says why not.
-  std::variant<ScanTrigger, Refused> trigger(const std::string& type, const std::string& identity, const std::string& peer);
+  std::variant<ScanTrigger, Refused> trigger(const std::string& type, const std::string& identity,
+                                             const std::string& peer);
 
   const ScanTrigger* find(const std::string& id) const;
   const std::vector<ScanTrigger>& triggers() const { return triggers_; }

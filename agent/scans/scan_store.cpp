@@ -60,7 +60,8 @@ Result<bool> ScanStore::save(const std::vector<ScanTrigger>& triggers) const {
 
 Result<std::string> ScanStore::move_aside(std::int64_t now_ms) const {
   std::string aside = path_ + ".corrupt-" + std::to_string(now_ms);
-  if (::rename(path_.c_str(), aside.c_str()) != 0) return make_error("cannot move aside: " + errno_text(), path_);
+  if (::rename(path_.c_str(), aside.c_str()) != 0)
+    return make_error("cannot move aside: " + errno_text(), path_);
   return aside;
 }
 

@@ -49,7 +49,8 @@ struct HttpServer::State {
 namespace {
 
 std::string address_text(const asio::ip::address& a) {
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
   return a.to_string();
 }
 
@@ -65,10 +66,9 @@ std::string endpoint_text(const tcp::endpoint& e) {
 // a deadline passes, or the server drains.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<HttpServer::State> server)
-      : server_(std::move(server)),
-        tls_(std::move(tls)),
-        stream_(std::move(socket), *tls_) {
+  Session(tcp::socket&& socket, std::shared_ptr<asio::ssl::context> tls,
+          std::shared_ptr<HttpServer::State> server)
+      : server_(std::move(server)), tls_(std::move(tls)), stream_(std::move(socket), *tls_) {
     error_code ec;
     auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) {
@@ -126,7 +126,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) return read_request();
     waiting_for_request_ = true;
     beast::get_lowest_layer(stream_).expires_after(patience);
-    stream_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
   }
 
   void on_first_bytes(error_code ec, std::size_t n) {
@@ -141,11 +142,13 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(server_->limits.header_bytes);
     parser_->body_limit(server_->limits.body_bytes);
     beast::get_lowest_layer(stream_).expires_after(server_->limits.io_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read(error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::ssl::error::stream_truncated) {
       return close_now();
     }
     if (ec == beast::error::timeout) {
@@ -153,12 +156,14 @@ class Session : public std::enable_shared_from_this<Session> {
       return close_now();
     }
     if (ec == http::error::header_limit) {
-      return reject(431, "request_header_fields_too_large", "the request's header is larger than " +
-                                                                 std::to_string(server_->limits.header_bytes) + " bytes");
+      return reject(
+          431, "request_header_fields_too_large",
+          "the request's header is larger than " + std::to_string(server_->limits.header_bytes) + " bytes");
     }
     if (ec == http::error::body_limit) {
-      return reject(413, "payload_too_large",
-                    "the request's body is larger than " + std::to_string(server_->limits.body_bytes) + " bytes");
+      return reject(
+          413, "payload_too_large",
+          "the request's body is larger than " + std::to_string(server_->limits.body_bytes) + " bytes");
     }
     if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
       return reject(400, "bad_request", "malformed HTTP request: " + ec.message());
@@ -169,7 +174,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host header; no request has two.
     auto hosts = req.count(http::field::host);
     if (hosts > 1 || (hosts == 0 && req.version() >= 11)) {
-      return reject(400, "bad_request", "an HTTP/1.1 request needs exactly one Host header (RFC 9112 section 3.2)");
+      return reject(400, "bad_request",
+                    "an HTTP/1.1 request needs exactly one Host header (RFC 9112 section 3.2)");
     }
     // HEAD is GET without the body (RFC 9110 §9.3.2): routed as GET, answered with its headers.
     head_ = req.method() == http::verb::head;
@@ -271,7 +277,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   std::optional<std::string> open(const tcp::endpoint& endpoint) {
     error_code ec;
-    auto fail = [&](const char* step) { return std::optional<std::string>(std::string(step) + ": " + ec.message()); };
+    auto fail = [&](const char* step) {
+      return std::optional<std::string>(std::string(step) + ": " + ec.message());
+    };
     acceptor_.open(endpoint.protocol(), ec);
     if (ec) return fail("open");
     acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
@@ -358,7 +366,9 @@ std::optional<std::string> HttpServer::listen(const std::string& host, std::uint
   return std::nullopt;
 }
 
-void HttpServer::set_tls_context(std::shared_ptr<asio::ssl::context> context) { state_->tls = std::move(context); }
+void HttpServer::set_tls_context(std::shared_ptr<asio::ssl::context> context) {
+  state_->tls = std::move(context);
+}
 void HttpServer::set_limits(ServerLimits limits) { state_->limits = limits; }
 
 void HttpServer::start() {

@@ -17,8 +17,8 @@ struct HttpRequest {
   std::string authorization;  // the Authorization header, empty when absent
   std::string if_match;       // the If-Match header (conditional writes; the ARM emulator's PATCH)
   std::string body;
-  std::string peer_address;   // "127.0.0.5" or "::1": the unit auth failures are throttled by
-  std::string peer;           // "127.0.0.5:40112", for the journal
+  std::string peer_address;  // "127.0.0.5" or "::1": the unit auth failures are throttled by
+  std::string peer;          // "127.0.0.5:40112", for the journal
   std::vector<std::string> certificate_identities;  // CN and SANs of a verified client certificate
   std::chrono::steady_clock::time_point received{};
 };
@@ -44,7 +44,8 @@ class RequestHandler {
   // A request the server answered itself (413, 431, 400 for malformed HTTP), for metrics and logs.
   virtual void on_rejected_request(const std::string& peer, unsigned status, std::string_view reason) = 0;
   // A TLS handshake that failed; `reason` names a certificate verification failure when that was it.
-  virtual void on_handshake_failure(const std::string& peer_address, const std::string& peer, std::string_view reason) = 0;
+  virtual void on_handshake_failure(const std::string& peer_address, const std::string& peer,
+                                    std::string_view reason) = 0;
   // A connection closed at once: max connections open, or too many from its address still in the
   // TLS handshake; `reason` says which.
   virtual void on_connection_refused(const std::string& peer, std::string_view reason) = 0;

@@ -61,7 +61,8 @@ std::vector<std::string> keep_restart_only_settings(AgentConfig& next, const Age
   keep("listen", next.listen, running.listen, listen_of(next) != listen_of(running));
   keep("node", next.node, running.node, next.node != running.node);
   keep("mdatp.path", next.mdatp_path, running.mdatp_path, next.mdatp_path != running.mdatp_path);
-  keep("mdatp.timeoutSeconds", next.mdatp_timeout, running.mdatp_timeout, next.mdatp_timeout != running.mdatp_timeout);
+  keep("mdatp.timeoutSeconds", next.mdatp_timeout, running.mdatp_timeout,
+       next.mdatp_timeout != running.mdatp_timeout);
   keep("mdatp.scanTimeoutSeconds", next.scan_timeout_seconds, running.scan_timeout_seconds,
        next.scan_timeout_seconds != running.scan_timeout_seconds);
   keep("stateDir", next.state_dir, running.state_dir, next.state_dir != running.state_dir);
@@ -88,8 +89,10 @@ SnapshotGauges snapshot_gauges(const NodeSnapshot& s) {
     if (!scan.end_ms || (g.last_scan_end_ms && *scan.end_ms <= *g.last_scan_end_ms)) continue;
     g.last_scan_end_ms = scan.end_ms;
     g.last_scan_succeeded.reset();
-    if (scan.state == "succeeded") g.last_scan_succeeded = true;
-    else if (scan.state == "failed" || scan.state == "interrupted" || scan.state == "cancelled") g.last_scan_succeeded = false;
+    if (scan.state == "succeeded")
+      g.last_scan_succeeded = true;
+    else if (scan.state == "failed" || scan.state == "interrupted" || scan.state == "cancelled")
+      g.last_scan_succeeded = false;
   }
   g.stale = s.stale;
   return g;
@@ -104,13 +107,14 @@ class AgentService {
         signals_(ioc_, SIGTERM, SIGINT, SIGHUP),
         watchdog_(ioc_),
         drain_timer_(ioc_),
-        cache_(ioc_, make_collect(config_), cache_settings_of(config_),
-               [this](const CachedSnapshot& c, const std::vector<MdatpCall>& calls) { on_refresh(c, calls); }),
-        scans_(ioc_, {config_.mdatp_path, std::chrono::seconds(config_.scan_timeout_seconds), config_.state_dir}, log_,
-               [this](const ScanTrigger& t, const MdatpCall& call) { on_scan_finished(t, call); }),
+        cache_(
+            ioc_, make_collect(config_), cache_settings_of(config_),
+            [this](const CachedSnapshot& c, const std::vector<MdatpCall>& calls) { on_refresh(c, calls); }),
+        scans_(ioc_,
+               {config_.mdatp_path, std::chrono::seconds(config_.scan_timeout_seconds), config_.state_dir},
+               log_, [this](const ScanTrigger& t, const MdatpCall& call) { on_scan_finished(t, call); }),
         detection_(ioc_, {config_.mdatp_path, config_.detection_directory_or_default(),
-                          std::chrono::seconds(config_.detection_timeout_seconds),
-                          config_.mdatp_timeout}),
+                          std::chrono::seconds(config_.detection_timeout_seconds), config_.mdatp_timeout}),
         router_(cache_, scans_, detection_, metrics_, log_, Authenticator(config_.clients, config_.tokens),
                 [this] { return server_.open_connections(); }),
         server_(ioc_, router_, limits_of(config_)) {
@@ -120,7 +124,8 @@ class AgentService {
   int run() {
     auto notes = scans_.load();
     if (!notes) {
-      log_.write(Priority::kError, message_id::kStarted, "cannot read the scan history: " + notes.error().describe());
+      log_.write(Priority::kError, message_id::kStarted,
+                 "cannot read the scan history: " + notes.error().describe());
       return 1;
     }
     for (const auto& n : *notes) log_.write(Priority::kWarning, message_id::kScanFinished, n);
@@ -128,8 +133,8 @@ class AgentService {
     std::size_t listening = 0;
     for (const auto& a : config_.listen) {
       if (auto error = server_.listen(a.host, a.port)) {
-        log_.write(Priority::kError, message_id::kStarted, "cannot listen on " + listen_text(a) + ": " + *error,
-                   {{"LISTEN", listen_text(a)}});
+        log_.write(Priority::kError, message_id::kStarted,
+                   "cannot listen on " + listen_text(a) + ": " + *error, {{"LISTEN", listen_text(a)}});
       } else {
         ++listening;
       }
@@ -142,7 +147,8 @@ class AgentService {
     cache_.start();
     wait_for_signal();
     start_watchdog();
-    std::string status = "serving on " + std::to_string(listening) + " address" + (listening == 1 ? "" : "es");
+    std::string status =
+        "serving on " + std::to_string(listening) + " address" + (listening == 1 ? "" : "es");
     log_.write(Priority::kInfo, message_id::kStarted, "nexus-mde-agent started: " + status);
     systemd::ready(status);
     ioc_.run();
@@ -169,7 +175,8 @@ class AgentService {
     metrics_.set_snapshot(snapshot_gauges(c.snapshot));
     // Log a change of mdatp's answer, not every failed refresh (that would flood the journal).
     std::string errors;
-    for (const auto& e : c.snapshot.errors) errors += (errors.empty() ? "" : "; ") + e.source + ": " + e.message;
+    for (const auto& e : c.snapshot.errors)
+      errors += (errors.empty() ? "" : "; ") + e.source + ": " + e.message;
     if (errors != last_errors_) {
       if (!errors.empty()) {
         log_.write(Priority::kWarning, message_id::kMdatpFailure, "mdatp: " + errors);
@@ -186,8 +193,11 @@ class AgentService {
     cache_.invalidate();  // mdatp's scan list and threats changed
     std::string message = "scan " + t.id + " (" + t.type + ") " + t.state;
     if (!t.error.empty()) message += ": " + t.error;
-    log_.write(t.state == "succeeded" ? Priority::kNotice : Priority::kWarning, message_id::kScanFinished, message,
-               {{"SCAN_ID", t.id}, {"SCAN_TYPE", t.type}, {"IDENTITY", t.requested_by},
+    log_.write(t.state == "succeeded" ? Priority::kNotice : Priority::kWarning, message_id::kScanFinished,
+               message,
+               {{"SCAN_ID", t.id},
+                {"SCAN_TYPE", t.type},
+                {"IDENTITY", t.requested_by},
                 {"DURATION_MS", std::to_string(call.duration.count())}});
   }
 
@@ -216,8 +226,8 @@ class AgentService {
     }
     AgentConfig applied = std::move(*next.config);
     for (const auto& key : keep_restart_only_settings(applied, config_)) {
-      log_.write(Priority::kWarning, message_id::kConfigReload, key + " changed: it takes effect at the next restart",
-                 {{"CONFIG", options_.config_path}});
+      log_.write(Priority::kWarning, message_id::kConfigReload,
+                 key + " changed: it takes effect at the next restart", {{"CONFIG", options_.config_path}});
     }
     server_.set_tls_context(std::move(next.tls));
     server_.set_limits(limits_of(applied));
@@ -232,7 +242,8 @@ class AgentService {
   void drain(int signal) {
     systemd::stopping("draining in-flight requests");
     log_.write(Priority::kInfo, message_id::kStopping,
-               std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": draining in-flight requests");
+               std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+                   ": draining in-flight requests");
     watchdog_.cancel();
     signals_.cancel();
     server_.drain();

@@ -16,7 +16,8 @@ namespace json = boost::json;
 namespace {
 
 bool source_failed(const NodeSnapshot& s, std::string_view source) {
-  return std::any_of(s.errors.begin(), s.errors.end(), [&](const SnapshotError& e) { return e.source == source; });
+  return std::any_of(s.errors.begin(), s.errors.end(),
+                     [&](const SnapshotError& e) { return e.source == source; });
 }
 
 json::object section_header(const NodeSnapshot& s) {

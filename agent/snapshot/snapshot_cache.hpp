@@ -42,11 +42,13 @@ class SnapshotCache {
  public:
   // Runs on the worker thread; reports each mdatp run to the observer, and stops its mdatp runs
   // when `cancel` turns true (the cache is being destroyed).
-  using Collect = std::function<NodeSnapshot(const MdatpCallObserver& observer, const std::atomic<bool>* cancel)>;
+  using Collect =
+      std::function<NodeSnapshot(const MdatpCallObserver& observer, const std::atomic<bool>* cancel)>;
   using Ready = std::function<void(std::shared_ptr<const CachedSnapshot>)>;  // null: none collected yet
   using OnRefresh = std::function<void(const CachedSnapshot&, const std::vector<MdatpCall>&)>;
 
-  SnapshotCache(boost::asio::io_context& ioc, Collect collect, SnapshotCacheSettings settings, OnRefresh on_refresh);
+  SnapshotCache(boost::asio::io_context& ioc, Collect collect, SnapshotCacheSettings settings,
+                OnRefresh on_refresh);
   ~SnapshotCache();
 
   void start();  // collects now, then every refresh interval
@@ -77,7 +79,7 @@ class SnapshotCache {
   boost::asio::steady_timer periodic_;
   boost::asio::steady_timer patience_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards posts back from the worker
-  std::unique_ptr<BlockingWorker> worker_;  // last: joined first on destruction
+  std::unique_ptr<BlockingWorker> worker_;                      // last: joined first on destruction
 };
 
 }  // namespace nexus_mde::agent

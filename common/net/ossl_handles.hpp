@@ -33,7 +33,8 @@ using OsslBytes = std::unique_ptr<unsigned char, OsslBytesFree>;
 
 // The subject alternative names of `cert`, or an empty handle when it has none.
 inline GeneralNamesHandle subject_alt_names(const X509* cert) {
-  return GeneralNamesHandle(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  return GeneralNamesHandle(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
 }
 
 }  // namespace nexus_mde::net

@@ -54,19 +54,24 @@ using Cert = X509Handle;
 using Key = EvpPkeyHandle;
 
 // Reads the (first) certificate to say, by file, what is wrong with it before OpenSSL is asked.
-Cert check_certificate_file(TlsFileRole role, const std::string& path, const char* what, std::vector<TlsProblem>& problems) {
+Cert check_certificate_file(TlsFileRole role, const std::string& path, const char* what,
+                            std::vector<TlsProblem>& problems) {
   Cert none;
   File f = open_for_reading(role, path, problems);
   if (!f) return none;
   Cert cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr));
   if (!cert) {
-    problems.push_back({role, path, std::string("not a PEM ") + what + ": " + openssl_reason("no certificate found")});
+    problems.push_back(
+        {role, path, std::string("not a PEM ") + what + ": " + openssl_reason("no certificate found")});
     return none;
   }
   if (X509_cmp_current_time(X509_get0_notAfter(cert.get())) < 0) {
-    problems.push_back({role, path, std::string(what) + " expired on " + asn1_time_text(X509_get0_notAfter(cert.get()))});
+    problems.push_back(
+        {role, path, std::string(what) + " expired on " + asn1_time_text(X509_get0_notAfter(cert.get()))});
   } else if (X509_cmp_current_time(X509_get0_notBefore(cert.get())) > 0) {
-    problems.push_back({role, path, std::string(what) + " is not valid before " + asn1_time_text(X509_get0_notBefore(cert.get()))});
+    problems.push_back(
+        {role, path,
+         std::string(what) + " is not valid before " + asn1_time_text(X509_get0_notBefore(cert.get()))});
   }
   return cert;
 }
@@ -77,7 +82,8 @@ void check_private_key_file(const std::string& path, const Cert& cert, const std
   if (File f = open_for_reading(TlsFileRole::kPrivateKey, path, problems)) {
     Key key(PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr));
     if (!key) {
-      problems.push_back({TlsFileRole::kPrivateKey, path, "not an unencrypted PEM private key: " + openssl_reason("no key found")});
+      problems.push_back({TlsFileRole::kPrivateKey, path,
+                          "not an unencrypted PEM private key: " + openssl_reason("no key found")});
     } else if (cert && X509_check_private_key(cert.get(), key.get()) != 1) {
       problems.push_back({TlsFileRole::kPrivateKey, path, "does not match the certificate " + cert_path});
     }
@@ -97,7 +103,8 @@ TlsContextResult make_server_tls_context(const TlsFiles& files) {
   namespace ssl = boost::asio::ssl;
   TlsContextResult out;
   ERR_clear_error();
-  Cert cert = check_certificate_file(TlsFileRole::kCertificate, files.certificate, "certificate", out.problems);
+  Cert cert =
+      check_certificate_file(TlsFileRole::kCertificate, files.certificate, "certificate", out.problems);
   check_certificate_file(TlsFileRole::kTrustedCa, files.trusted_ca, "CA certificate", out.problems);
   check_private_key_file(files.private_key, cert, files.certificate, out.problems);
   ERR_clear_error();
@@ -108,13 +115,16 @@ TlsContextResult make_server_tls_context(const TlsFiles& files) {
   restrict_protocols(native);
   SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_use_certificate_chain_file(native, files.certificate.c_str()) != 1) {
-    out.problems.push_back({TlsFileRole::kCertificate, files.certificate, "cannot use certificate: " + openssl_reason("unknown error")});
+    out.problems.push_back({TlsFileRole::kCertificate, files.certificate,
+                            "cannot use certificate: " + openssl_reason("unknown error")});
   }
   if (SSL_CTX_use_PrivateKey_file(native, files.private_key.c_str(), SSL_FILETYPE_PEM) != 1) {
-    out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key, "cannot use private key: " + openssl_reason("unknown error")});
+    out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key,
+                            "cannot use private key: " + openssl_reason("unknown error")});
   }
   if (SSL_CTX_load_verify_locations(native, files.trusted_ca.c_str(), nullptr) != 1) {
-    out.problems.push_back({TlsFileRole::kTrustedCa, files.trusted_ca, "cannot use as client CA: " + openssl_reason("unknown error")});
+    out.problems.push_back({TlsFileRole::kTrustedCa, files.trusted_ca,
+                            "cannot use as client CA: " + openssl_reason("unknown error")});
   } else if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.trusted_ca.c_str())) {
     SSL_CTX_set_client_CA_list(native, names);
   }
@@ -142,11 +152,14 @@ TlsContextResult make_client_tls_context(const ClientTlsFiles& files) {
   }
   if (!files.certificate.empty() || !files.private_key.empty()) {
     if (files.certificate.empty()) {
-      out.problems.push_back({TlsFileRole::kCertificate, files.certificate, "a client key needs its certificate"});
+      out.problems.push_back(
+          {TlsFileRole::kCertificate, files.certificate, "a client key needs its certificate"});
     } else if (files.private_key.empty()) {
-      out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key, "a client certificate needs its key"});
+      out.problems.push_back(
+          {TlsFileRole::kPrivateKey, files.private_key, "a client certificate needs its key"});
     } else {
-      Cert cert = check_certificate_file(TlsFileRole::kCertificate, files.certificate, "certificate", out.problems);
+      Cert cert =
+          check_certificate_file(TlsFileRole::kCertificate, files.certificate, "certificate", out.problems);
       check_private_key_file(files.private_key, cert, files.certificate, out.problems);
     }
   }
@@ -159,14 +172,17 @@ TlsContextResult make_client_tls_context(const ClientTlsFiles& files) {
   if (files.trusted_ca.empty()) {
     SSL_CTX_set_default_verify_paths(native);  // the system's CAs (a public endpoint such as ARM)
   } else if (SSL_CTX_load_verify_locations(native, files.trusted_ca.c_str(), nullptr) != 1) {
-    out.problems.push_back({TlsFileRole::kTrustedCa, files.trusted_ca, "cannot use as CA: " + openssl_reason("unknown error")});
+    out.problems.push_back(
+        {TlsFileRole::kTrustedCa, files.trusted_ca, "cannot use as CA: " + openssl_reason("unknown error")});
   }
   if (!files.certificate.empty()) {
     if (SSL_CTX_use_certificate_chain_file(native, files.certificate.c_str()) != 1) {
-      out.problems.push_back({TlsFileRole::kCertificate, files.certificate, "cannot use certificate: " + openssl_reason("unknown error")});
+      out.problems.push_back({TlsFileRole::kCertificate, files.certificate,
+                              "cannot use certificate: " + openssl_reason("unknown error")});
     }
     if (SSL_CTX_use_PrivateKey_file(native, files.private_key.c_str(), SSL_FILETYPE_PEM) != 1) {
-      out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key, "cannot use private key: " + openssl_reason("unknown error")});
+      out.problems.push_back({TlsFileRole::kPrivateKey, files.private_key,
+                              "cannot use private key: " + openssl_reason("unknown error")});
     }
   }
   SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
@@ -197,7 +213,8 @@ std::vector<std::string> peer_certificate_identities(void* native_ssl) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
     if (name->type != GEN_DNS && name->type != GEN_URI && name->type != GEN_EMAIL) continue;
     const ASN1_IA5STRING* s = name->d.ia5;
-    ids.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s)));
+    ids.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                     static_cast<std::size_t>(ASN1_STRING_length(s)));
   }
   return ids;
 }

@@ -17,12 +17,12 @@ inline constexpr const char* kDefaultApiVersion = "2026-07-01";
 inline constexpr const char* kFallbackApiVersion = "2025-09-01";
 
 struct ArmOptions {
-  std::string cluster;         // --cluster
-  std::string resource_group;  // -g/--resource-group
-  std::string subscription;    // --subscription
+  std::string cluster;                         // --cluster
+  std::string resource_group;                  // -g/--resource-group
+  std::string subscription;                    // --subscription
   std::string endpoint = kDefaultArmEndpoint;  // --arm-endpoint
-  std::string ca_file;         // --arm-ca-file; empty: the system's CAs
-  std::string api_version;     // --api-version; empty: the default, with fallback
+  std::string ca_file;                         // --arm-ca-file; empty: the system's CAs
+  std::string api_version;                     // --api-version; empty: the default, with fallback
 
   bool wanted() const { return !cluster.empty(); }
 };
@@ -33,7 +33,7 @@ struct ArmAccess {
   FanOutOptions fan_out;  // the token as bearer; timeout and deadline from the command
   std::string api_version;
   bool may_fall_back = false;  // the default version was chosen, so the fallback may be tried
-  std::string cluster_path;    // /subscriptions/…/resourceGroups/…/providers/Microsoft.NetworkCloud/clusters/…
+  std::string cluster_path;  // /subscriptions/…/resourceGroups/…/providers/Microsoft.NetworkCloud/clusters/…
   std::string subscription;
 };
 

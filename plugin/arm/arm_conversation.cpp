@@ -30,7 +30,8 @@ std::chrono::milliseconds retry_after(const AgentResponse& r, std::chrono::milli
 // 1, 2, 4, 8, 16 s (capped), each with up to a quarter more at random so that many clients
 // throttled together do not come back together.
 std::chrono::milliseconds backoff(int attempt) {
-  auto base = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(1000) * (1 << std::min(attempt, 10)), kMaxBackoff);
+  auto base = std::min<std::chrono::milliseconds>(
+      std::chrono::milliseconds(1000) * (1 << std::min(attempt, 10)), kMaxBackoff);
   unsigned short r = 0;
   if (::getrandom(&r, sizeof r, 0) != sizeof r) r = 0;
   return base + std::chrono::milliseconds(base.count() / 4 * r / 65536);
@@ -40,15 +41,16 @@ bool is_version_rejection(const AgentResponse& r) {
   if (r.status != 400 && r.status != 404) return false;
   auto error = error_body(r.body);
   std::string code = error ? error->code : std::string();
-  return code == "NoRegisteredProviderFound" || code == "InvalidApiVersionParameter" || code == "InvalidResourceType" ||
-         code == "UnsupportedApiVersion";
+  return code == "NoRegisteredProviderFound" || code == "InvalidApiVersionParameter" ||
+         code == "InvalidResourceType" || code == "UnsupportedApiVersion";
 }
 
 std::string replace_api_version(const std::string& target, const std::string& version) {
   auto at = target.find("api-version=");
   if (at == std::string::npos) return target;
   auto end = target.find('&', at);
-  return target.substr(0, at) + "api-version=" + version + (end == std::string::npos ? "" : target.substr(end));
+  return target.substr(0, at) + "api-version=" + version +
+         (end == std::string::npos ? "" : target.substr(end));
 }
 
 }  // namespace
@@ -69,19 +71,22 @@ std::string ArmConversation::describe_error(const AgentResponse& r) {
   std::string request_id = r.header("x-ms-request-id");
   std::string correlation_id = r.header("x-ms-correlation-request-id");
   if (!request_id.empty() || !correlation_id.empty()) {
-    text += " (x-ms-request-id " + (request_id.empty() ? "-" : request_id) + ", x-ms-correlation-request-id " +
-            (correlation_id.empty() ? "-" : correlation_id) + ")";
+    text += " (x-ms-request-id " + (request_id.empty() ? "-" : request_id) +
+            ", x-ms-correlation-request-id " + (correlation_id.empty() ? "-" : correlation_id) + ")";
   }
   return text;
 }
 
-AgentRequest ArmConversation::arm_request(HttpMethod method, const std::string& path, std::string body) const {
+AgentRequest ArmConversation::arm_request(HttpMethod method, const std::string& path,
+                                          std::string body) const {
   return AgentRequest{method, path + "?api-version=" + api_version_, std::move(body), {}, {}, {}, {}};
 }
 
-std::optional<AgentRequest> ArmConversation::follow(const std::string& url, std::chrono::milliseconds delay) const {
+std::optional<AgentRequest> ArmConversation::follow(const std::string& url,
+                                                    std::chrono::milliseconds delay) const {
   auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed || parsed->scheme() != "https" || std::string(parsed->host()) != access_.endpoint.name) return std::nullopt;
+  if (!parsed || parsed->scheme() != "https" || std::string(parsed->host()) != access_.endpoint.name)
+    return std::nullopt;
   std::string target = std::string(parsed->encoded_path());
   if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
   return AgentRequest{HttpMethod::kGet, target, {}, {}, {}, delay, {}};
@@ -108,15 +113,20 @@ Next ArmConversation::next(const AgentResponse& r) {
     return Next::ask(last_);
   }
   if (r.status == 401 || r.status == 403) {
-    return Next::fail({NodeState::kAuthError, describe_error(r) + (r.status == 401 ? "; run 'az login' or refresh NEXUS_MDE_ARM_TOKEN" : "")});
+    return Next::fail(
+        {NodeState::kAuthError,
+         describe_error(r) + (r.status == 401 ? "; run 'az login' or refresh NEXUS_MDE_ARM_TOKEN" : "")});
   }
   if (r.status == 412) {  // If-Match: someone changed the resource between our read and our write
-    return Next::fail({NodeState::kHttpError, describe_error(r) +
-                                                  "; the cluster changed since it was read (another update?), so nothing was "
-                                                  "changed: look at it again, then run the command again"});
+    return Next::fail({NodeState::kHttpError,
+                       describe_error(r) +
+                           "; the cluster changed since it was read (another update?), so nothing was "
+                           "changed: look at it again, then run the command again"});
   }
   if (r.status < 200 || r.status >= 300) {
-    return Next::fail({NodeState::kHttpError, describe_error(r) + (retries_ ? " after " + std::to_string(retries_) + " retries" : "")});
+    return Next::fail(
+        {NodeState::kHttpError,
+         describe_error(r) + (retries_ ? " after " + std::to_string(retries_) + " retries" : "")});
   }
   retries_ = 0;
   last_.wait_reason.clear();
@@ -158,17 +168,20 @@ std::optional<ArmConversation::LroStep> ArmConversation::lro_step(const AgentRes
   return step;
 }
 
-std::optional<Next> ArmConversation::follow_operation(const AgentResponse& r, bool initial, const std::string& what) {
+std::optional<Next> ArmConversation::follow_operation(const AgentResponse& r, bool initial,
+                                                      const std::string& what) {
   auto step = lro_step(r, initial);
   if (!step) {
-    return Next::fail({NodeState::kHttpError, "ARM accepted " + what + " but gave no operation to follow (" + describe_error(r) + ")"});
+    return Next::fail({NodeState::kHttpError, "ARM accepted " + what + " but gave no operation to follow (" +
+                                                  describe_error(r) + ")"});
   }
   if (step->poll) return Next::ask(std::move(*step->poll));
   operation_status_ = step->final_status;
   if (operation_status_ == "Succeeded") return std::nullopt;
   std::string why;
   if (auto e = error_body(r.body)) why = e->code + (e->message.empty() ? "" : ": " + e->message);
-  return Next::fail({NodeState::kAgentError, what + " ended " + operation_status_ + (why.empty() ? "" : " (" + why + ")")});
+  return Next::fail(
+      {NodeState::kAgentError, what + " ended " + operation_status_ + (why.empty() ? "" : " (" + why + ")")});
 }
 
 }  // namespace nexus_mde::plugin

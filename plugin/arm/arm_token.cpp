@@ -22,13 +22,20 @@ std::optional<std::string> base64url_decode(std::string_view in) {
   int bits = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else if (c == '=') break;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      v = 62;
+    else if (c == '_' || c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return std::nullopt;
     buffer = (buffer << 6) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -44,7 +51,8 @@ Result<std::string> checked(std::string token, const std::string& source) {
   if (token.empty()) return make_error("the ARM token from " + source + " is empty; " + kHowToLogIn);
   if (auto exp = jwt_expiry(token); exp && *exp * 1000 <= now_epoch_ms()) {
     auto when = format_rfc3339_ms(*exp * 1000);
-    return make_error("the ARM token from " + source + " expired at " + (when ? *when : std::string("?")) + "; " + kHowToLogIn);
+    return make_error("the ARM token from " + source + " expired at " + (when ? *when : std::string("?")) +
+                      "; " + kHowToLogIn);
   }
   return token;
 }
@@ -72,13 +80,19 @@ Result<std::string> arm_token(const std::string& endpoint) {
   // az reads its login from HOME (or AZURE_CONFIG_DIR) and needs PATH; nothing else is passed.
   ProcessOptions o;
   o.timeout = std::chrono::seconds(60);
-  for (const char* name : {"PATH", "HOME", "AZURE_CONFIG_DIR", "AZURE_CORE_COLLECT_TELEMETRY", "REQUESTS_CA_BUNDLE"}) {
+  for (const char* name :
+       {"PATH", "HOME", "AZURE_CONFIG_DIR", "AZURE_CORE_COLLECT_TELEMETRY", "REQUESTS_CA_BUNDLE"}) {
     if (const char* v = std::getenv(name)) o.environment.push_back(std::string(name) + "=" + v);
   }
-  auto run = run_process({"az", "account", "get-access-token", "--resource", endpoint, "--query", "accessToken", "-o", "tsv"}, o);
-  if (!run) return make_error("no ARM token: the az CLI could not be run (" + run.error().describe() + "); " + kHowToLogIn);
+  auto run = run_process(
+      {"az", "account", "get-access-token", "--resource", endpoint, "--query", "accessToken", "-o", "tsv"},
+      o);
+  if (!run)
+    return make_error("no ARM token: the az CLI could not be run (" + run.error().describe() + "); " +
+                      kHowToLogIn);
   if (!run->succeeded()) {
-    return make_error("no ARM token: 'az account get-access-token' failed (" + run->describe() + "); " + kHowToLogIn);
+    return make_error("no ARM token: 'az account get-access-token' failed (" + run->describe() + "); " +
+                      kHowToLogIn);
   }
   return checked(run->out, "az account get-access-token");
 }

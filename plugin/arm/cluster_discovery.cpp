@@ -18,7 +18,9 @@ std::string text_of(const json::object& o, const char* key) {
 
 }  // namespace
 
-std::string ArmMachine::enforcement_level() const { return text_of(runtime_protection_status, "enforcementLevel"); }
+std::string ArmMachine::enforcement_level() const {
+  return text_of(runtime_protection_status, "enforcementLevel");
+}
 
 std::optional<std::int64_t> ArmMachine::status_time_ms(const char* key) const {
   auto ms = parse_rfc3339(text_of(runtime_protection_status, key));
@@ -39,8 +41,10 @@ bool read_cluster(const json::value& body, ArmCluster& c) {
   c.enforcement_level.reset();
   c.definition_update_mode.reset();
   if (auto* rpc = p.if_contains("runtimeProtectionConfiguration"); rpc && rpc->is_object()) {
-    if (auto level = text_of(rpc->as_object(), "enforcementLevel"); !level.empty()) c.enforcement_level = level;
-    if (auto mode = text_of(rpc->as_object(), "definitionUpdateMode"); !mode.empty()) c.definition_update_mode = mode;
+    if (auto level = text_of(rpc->as_object(), "enforcementLevel"); !level.empty())
+      c.enforcement_level = level;
+    if (auto mode = text_of(rpc->as_object(), "definitionUpdateMode"); !mode.empty())
+      c.definition_update_mode = mode;
   }
   return !c.id.empty();
 }
@@ -50,19 +54,22 @@ AgentRequest ClusterDiscovery::begin() { return arm_request(HttpMethod::kGet, ac
 Next ClusterDiscovery::on_answer(const AgentResponse& r) {
   json::value body = parse_body(r.body);
   if (!listing_) {
-    if (!read_cluster(body, cluster_)) return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster: " + excerpt(r.body, 80)});
+    if (!read_cluster(body, cluster_))
+      return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster: " + excerpt(r.body, 80)});
     if (!with_machines_) return Next::done();
     if (cluster_.managed_resource_group.empty()) {
       return Next::fail({NodeState::kHttpError, "the cluster names no managed resource group"});
     }
     listing_ = true;
-    return Next::ask(arm_request(HttpMethod::kGet, "/subscriptions/" + access_.subscription + "/resourceGroups/" +
-                                                       cluster_.managed_resource_group +
-                                                       "/providers/Microsoft.NetworkCloud/bareMetalMachines"));
+    return Next::ask(
+        arm_request(HttpMethod::kGet, "/subscriptions/" + access_.subscription + "/resourceGroups/" +
+                                          cluster_.managed_resource_group +
+                                          "/providers/Microsoft.NetworkCloud/bareMetalMachines"));
   }
   const json::object* page = body.if_object();
   const json::value* value = page ? page->if_contains("value") : nullptr;
-  if (!value || !value->is_array()) return Next::fail({NodeState::kHttpError, "ARM's machine list has no value array"});
+  if (!value || !value->is_array())
+    return Next::fail({NodeState::kHttpError, "ARM's machine list has no value array"});
   for (const auto& item : value->as_array()) {
     const json::object* m = item.if_object();
     const json::value* props = m ? m->if_contains("properties") : nullptr;
@@ -82,13 +89,17 @@ Next ClusterDiscovery::on_answer(const AgentResponse& r) {
     machine.power_state = text_of(p, "powerState");
     std::string rack_id = text_of(p, "rackId");
     machine.rack = rack_id.substr(rack_id.rfind('/') + 1);
-    if (auto* rps = p.if_contains("runtimeProtectionStatus"); rps && rps->is_object()) machine.runtime_protection_status = rps->as_object();
+    if (auto* rps = p.if_contains("runtimeProtectionStatus"); rps && rps->is_object())
+      machine.runtime_protection_status = rps->as_object();
     machines_.push_back(std::move(machine));
   }
-  std::string next_link = page->contains("nextLink") && page->at("nextLink").is_string() ? std::string(page->at("nextLink").as_string()) : "";
+  std::string next_link = page->contains("nextLink") && page->at("nextLink").is_string()
+                              ? std::string(page->at("nextLink").as_string())
+                              : "";
   if (next_link.empty()) return Next::done();
   auto request = follow(next_link);
-  if (!request) return Next::fail({NodeState::kHttpError, "ARM's nextLink points elsewhere: " + excerpt(next_link, 80)});
+  if (!request)
+    return Next::fail({NodeState::kHttpError, "ARM's nextLink points elsewhere: " + excerpt(next_link, 80)});
   return Next::ask(std::move(*request));
 }
 

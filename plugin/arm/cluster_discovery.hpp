@@ -26,13 +26,13 @@ struct ArmCluster {
 };
 
 struct ArmMachine {
-  std::string id;             // the resource's ARM id (its actions are POSTed under it)
-  std::string name;           // machineName: the node's name
-  std::string ipv4;           // oamIpv4Address
-  std::string ipv6;           // oamIpv6Address
-  std::string ready_state;    // True / False
-  std::string power_state;    // On / Off
-  std::string rack;           // the last segment of rackId (empty when ARM gives none)
+  std::string id;           // the resource's ARM id (its actions are POSTed under it)
+  std::string name;         // machineName: the node's name
+  std::string ipv4;         // oamIpv4Address
+  std::string ipv6;         // oamIpv6Address
+  std::string ready_state;  // True / False
+  std::string power_state;  // On / Off
+  std::string rack;         // the last segment of rackId (empty when ARM gives none)
   boost::json::object runtime_protection_status;
 
   // From runtime_protection_status: the level the node applies (empty when not reported), and a
@@ -44,7 +44,8 @@ struct ArmMachine {
 // Reads the cluster resource only, or the cluster and its machines.
 class ClusterDiscovery final : public ArmConversation {
  public:
-  ClusterDiscovery(const ArmAccess& access, bool with_machines) : ArmConversation(access), with_machines_(with_machines) {}
+  ClusterDiscovery(const ArmAccess& access, bool with_machines)
+      : ArmConversation(access), with_machines_(with_machines) {}
 
   const ArmCluster& cluster() const { return cluster_; }
   const std::vector<ArmMachine>& machines() const { return machines_; }

@@ -6,11 +6,14 @@ namespace nexus_mde::plugin {
 
 namespace json = boost::json;
 
-bool uses_restricted_action(std::string_view api_version) { return api_version.substr(0, 10) >= "2025-07-01"; }
+bool uses_restricted_action(std::string_view api_version) {
+  return api_version.substr(0, 10) >= "2025-07-01";
+}
 
 AgentRequest DataExtract::begin() {
   posted_ = false;
-  std::string action = uses_restricted_action(api_version()) ? "/runDataExtractsRestricted" : "/runDataExtracts";
+  std::string action =
+      uses_restricted_action(api_version()) ? "/runDataExtractsRestricted" : "/runDataExtracts";
   json::object body{{"commands", json::array{json::object{{"command", "mde-agent-information"}}}},
                     {"limitTimeSeconds", limit_seconds_}};
   return arm_request(HttpMethod::kPost, machine_id_ + action, json::serialize(body));
@@ -33,7 +36,8 @@ Next DataExtract::on_answer(const AgentResponse& r) {
   };
   result_ = {text("exitCode"), text("outputHead"), text("resultUrl")};
   if (result_.exit_code.empty() && result_.result_url.empty()) {
-    return Next::fail({NodeState::kHttpError, "the data extract ended without a result (no properties.exitCode or resultUrl)"});
+    return Next::fail({NodeState::kHttpError,
+                       "the data extract ended without a result (no properties.exitCode or resultUrl)"});
   }
   return Next::done();
 }

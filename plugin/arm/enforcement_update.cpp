@@ -14,13 +14,16 @@ AgentRequest EnforcementUpdate::begin() {
 Next EnforcementUpdate::on_answer(const AgentResponse& r) {
   switch (phase_) {
     case Phase::kRead: {
-      if (!read_cluster(parse_body(r.body), before_)) return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});
+      if (!read_cluster(parse_body(r.body), before_))
+        return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});
       json::object config{{"enforcementLevel", level_}};
       // Keep the other field as it is (before 2026-07-01 an omitted field may take its default).
       auto mode = update_mode_ ? update_mode_ : before_.definition_update_mode;
       if (mode) config["definitionUpdateMode"] = *mode;
-      AgentRequest patch = arm_request(HttpMethod::kPatch, access_.cluster_path,
-                                       json::serialize(json::object{{"properties", json::object{{"runtimeProtectionConfiguration", config}}}}));
+      AgentRequest patch = arm_request(
+          HttpMethod::kPatch, access_.cluster_path,
+          json::serialize(
+              json::object{{"properties", json::object{{"runtimeProtectionConfiguration", config}}}}));
       std::string etag = if_match_.empty() ? before_.etag : if_match_;
       if (!etag.empty()) patch.headers.emplace_back("If-Match", etag);
       phase_ = Phase::kPatch;
@@ -36,7 +39,8 @@ Next EnforcementUpdate::on_answer(const AgentResponse& r) {
       return Next::ask(arm_request(HttpMethod::kGet, access_.cluster_path));
     }
     case Phase::kReread:
-      if (!read_cluster(parse_body(r.body), after_)) return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});
+      if (!read_cluster(parse_body(r.body), after_))
+        return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});
       return Next::done();
   }
   return Next::done();

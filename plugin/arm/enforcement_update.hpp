@@ -14,9 +14,11 @@ namespace nexus_mde::plugin {
 class EnforcementUpdate final : public ArmConversation {
  public:
   // `if_match`: the etag the operator saw (enforcement show); empty: the one read just before.
-  EnforcementUpdate(const ArmAccess& access, std::string level, std::optional<std::string> definition_update_mode,
-                    std::string if_match = {})
-      : ArmConversation(access), level_(std::move(level)), update_mode_(std::move(definition_update_mode)),
+  EnforcementUpdate(const ArmAccess& access, std::string level,
+                    std::optional<std::string> definition_update_mode, std::string if_match = {})
+      : ArmConversation(access),
+        level_(std::move(level)),
+        update_mode_(std::move(definition_update_mode)),
         if_match_(std::move(if_match)) {}
 
   const ArmCluster& before() const { return before_; }

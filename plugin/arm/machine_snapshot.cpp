@@ -26,7 +26,9 @@ std::optional<bool> verdict(const json::object& o, const char* key, const char* 
 
 }  // namespace
 
-bool has_runtime_protection_status(const ArmMachine& machine) { return !machine.runtime_protection_status.empty(); }
+bool has_runtime_protection_status(const ArmMachine& machine) {
+  return !machine.runtime_protection_status.empty();
+}
 
 NodeSnapshot snapshot_from_arm(const ArmMachine& machine, std::int64_t now_ms) {
   const json::object& rps = machine.runtime_protection_status;

@@ -13,12 +13,15 @@ AgentRequest ScanRuntime::begin() {
 
 Next ScanRuntime::on_answer(const AgentResponse& r) {
   if (phase_ == Phase::kRead) {
-    if (!read_cluster(parse_body(r.body), cluster_)) return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});
+    if (!read_cluster(parse_body(r.body), cluster_))
+      return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});
     std::string level = cluster_.enforcement_level.value_or("Disabled");
     if (level == "Disabled") {
-      return Next::fail({NodeState::kAgentError, "the cluster's enforcement level is Disabled" +
-                                                     std::string(cluster_.enforcement_level ? "" : " (never set)") +
-                                                     ": scans cannot be triggered; set one first (nexus-mde enforcement set OnDemand)"});
+      return Next::fail(
+          {NodeState::kAgentError,
+           "the cluster's enforcement level is Disabled" +
+               std::string(cluster_.enforcement_level ? "" : " (never set)") +
+               ": scans cannot be triggered; set one first (nexus-mde enforcement set OnDemand)"});
     }
     phase_ = Phase::kPost;
     return Next::ask(arm_request(HttpMethod::kPost, access_.cluster_path + "/scanRuntime",

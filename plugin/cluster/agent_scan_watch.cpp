@@ -5,7 +5,8 @@
 
 namespace nexus_mde::plugin {
 
-AgentScanWatch::AgentScanWatch(AgentAccess access, std::int64_t since_ms) : access_(std::move(access)), since_ms_(since_ms) {
+AgentScanWatch::AgentScanWatch(AgentAccess access, std::int64_t since_ms)
+    : access_(std::move(access)), since_ms_(since_ms) {
   // A look is one request per node: it must not hold up the wait beyond two exchanges.
   access_.fan_out.deadline = access_.fan_out.timeout * 2;
 }
@@ -19,7 +20,8 @@ void AgentScanWatch::look(const std::vector<ArmMachine>& machines) {
     for (const auto& scan : r.snapshot->scans) {
       if (!scan.start_ms || *scan.start_ms < since_ms_ || !scan.end_ms) continue;
       auto it = finished_.find(r.node.name);
-      if (it == finished_.end() || *scan.start_ms >= it->second.start_ms.value_or(0)) finished_[r.node.name] = scan;
+      if (it == finished_.end() || *scan.start_ms >= it->second.start_ms.value_or(0))
+        finished_[r.node.name] = scan;
     }
   }
 }

@@ -18,7 +18,9 @@ Result<std::vector<Node>> discover_nodes(const GlobalOptions& globals, const Age
   std::size_t unaddressed = 0;
   auto nodes = inventory_of(discovery.machines(), unaddressed);
   if (nodes.empty()) {
-    return make_error("ARM lists no bare-metal machine with an address for cluster " + discovery.cluster().name, "--cluster");
+    return make_error(
+        "ARM lists no bare-metal machine with an address for cluster " + discovery.cluster().name,
+        "--cluster");
   }
   machines = discovery.machines();
   return nodes;
@@ -44,13 +46,16 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
   return ClusterSetup{std::move(*nodes), std::move(*access), std::move(machines), globals.findings};
 }
 
-std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
-                                                       std::string_view command, std::ostream& err, ExitCode& failed) {
+std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals,
+                                                       std::chrono::seconds default_deadline,
+                                                       std::string_view command, std::ostream& err,
+                                                       ExitCode& failed) {
   auto setup = prepare_cluster(globals, default_deadline);
   if (!setup) {
     err << "nexus-mde " << command << ": " << setup.error().describe() << "\n";
     // run_arm names ARM as the field of what ARM answered; anything else is ours to fix.
-    failed = setup.error().field.starts_with("ARM ") ? arm_failure_exit_code(setup.error()) : ExitCode::kUsage;
+    failed =
+        setup.error().field.starts_with("ARM ") ? arm_failure_exit_code(setup.error()) : ExitCode::kUsage;
     return std::nullopt;
   }
   return std::move(*setup);
@@ -70,16 +75,18 @@ bool optional_agent_access(const GlobalOptions& globals, std::string_view comman
   return true;
 }
 
-std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
+std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals,
+                                                std::chrono::seconds default_deadline,
                                                 std::string_view command, std::ostream& err) {
   if (!globals.arm.wanted()) {
     err << "nexus-mde " << command << ": --cluster NAME -g RG is required (the level lives in ARM)\n";
     return std::nullopt;
   }
   auto timeout = duration_of(globals.access.timeout_seconds, "--timeout");
-  auto deadline = globals.access.deadline_seconds != 0 ? duration_of(globals.access.deadline_seconds, "--deadline")
-                                                       : Result<std::chrono::milliseconds>(default_deadline);
-  auto arm = !timeout ? Result<ArmAccess>(timeout.error())
+  auto deadline = globals.access.deadline_seconds != 0
+                      ? duration_of(globals.access.deadline_seconds, "--deadline")
+                      : Result<std::chrono::milliseconds>(default_deadline);
+  auto arm = !timeout    ? Result<ArmAccess>(timeout.error())
              : !deadline ? Result<ArmAccess>(deadline.error())
                          : open_arm_access(globals.arm, *timeout, *deadline);
   if (!arm) {

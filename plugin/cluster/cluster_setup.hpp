@@ -27,8 +27,10 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
 // The same, with a problem explained on `err` ("nexus-mde status: --ca-file …: not a PEM …");
 // nullopt then, and `failed` is the command's exit code: 3 for usage and configuration, and for
 // ARM's own failures what arm_failure_exit_code says (throttled or unreachable: 2, the deadline: 4).
-std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
-                                                       std::string_view command, std::ostream& err, ExitCode& failed);
+std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals,
+                                                       std::chrono::seconds default_deadline,
+                                                       std::string_view command, std::ostream& err,
+                                                       ExitCode& failed);
 
 // For ARM commands that prefer what the nodes' agents say (enforcement show, scan --via arm):
 // agent access when agent credentials are given (--ca-file with --token-file or --cert/--key),
@@ -39,7 +41,8 @@ bool optional_agent_access(const GlobalOptions& globals, std::string_view comman
 // ARM access for the commands that act on the cluster resource itself (enforcement): --cluster
 // and -g are required; the timeout is --timeout, the deadline --deadline or `default_deadline`.
 // A problem is explained on `err` and gives nullopt (exit 3).
-std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals, std::chrono::seconds default_deadline,
+std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals,
+                                                std::chrono::seconds default_deadline,
                                                 std::string_view command, std::ostream& err);
 
 }  // namespace nexus_mde::plugin

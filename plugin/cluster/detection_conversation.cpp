@@ -10,7 +10,8 @@ Next DetectionConversation::next(const AgentResponse& response) {
   if (!doc) return Next::fail({NodeState::kAgentError, "the answer is not JSON: " + doc.error().describe()});
   auto result = detection_result_from_json(*doc);
   if (!result) {
-    return Next::fail({NodeState::kAgentError, "the answer is not a detection result: " + result.error().describe()});
+    return Next::fail(
+        {NodeState::kAgentError, "the answer is not a detection result: " + result.error().describe()});
   }
   result_ = std::move(*result);
   return Next::done();

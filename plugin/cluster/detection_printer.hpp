@@ -9,7 +9,7 @@
 
 namespace nexus_mde::plugin {
 
-void print_detection_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
-                             std::ostream& out);
+void print_detection_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                             OutputFormat format, std::ostream& out);
 
 }  // namespace nexus_mde::plugin

@@ -17,8 +17,9 @@ namespace {
 std::vector<const ScanRecord*> newest_scans(const NodeSnapshot& s, std::size_t limit) {
   std::vector<const ScanRecord*> scans;
   for (const auto& scan : s.scans) scans.push_back(&scan);
-  std::stable_sort(scans.begin(), scans.end(),
-                   [](const ScanRecord* a, const ScanRecord* b) { return a->start_ms.value_or(0) > b->start_ms.value_or(0); });
+  std::stable_sort(scans.begin(), scans.end(), [](const ScanRecord* a, const ScanRecord* b) {
+    return a->start_ms.value_or(0) > b->start_ms.value_or(0);
+  });
   if (limit > 0 && scans.size() > limit) scans.resize(limit);
   return scans;
 }
@@ -26,8 +27,9 @@ std::vector<const ScanRecord*> newest_scans(const NodeSnapshot& s, std::size_t l
 std::vector<const Threat*> newest_threats(const NodeSnapshot& s) {
   std::vector<const Threat*> threats;
   for (const auto& t : s.threats) threats.push_back(&t);
-  std::stable_sort(threats.begin(), threats.end(),
-                   [](const Threat* a, const Threat* b) { return a->detected_ms.value_or(0) > b->detected_ms.value_or(0); });
+  std::stable_sort(threats.begin(), threats.end(), [](const Threat* a, const Threat* b) {
+    return a->detected_ms.value_or(0) > b->detected_ms.value_or(0);
+  });
   return threats;
 }
 
@@ -38,46 +40,52 @@ std::string duration_cell(const ScanRecord& s) {
 
 }  // namespace
 
-void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const ListingPrintOptions& o,
-                 std::ostream& out) {
+void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                 const ListingPrintOptions& o, std::ostream& out) {
   if (o.format == OutputFormat::kJson || o.format == OutputFormat::kYaml) {
-    return print_nodes_document("ScanHistory", reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
-      if (!r.snapshot) {
-        node["scans"] = nullptr;
-        return;
-      }
-      json::array list;
-      for (const ScanRecord* s : newest_scans(*r.snapshot, o.limit)) list.push_back(json::value_from(*s));
-      node["scans"] = std::move(list);
-    });
+    return print_nodes_document("ScanHistory", reports, summary, o.format, out,
+                                [&](const NodeReport& r, json::object& node) {
+                                  if (!r.snapshot) {
+                                    node["scans"] = nullptr;
+                                    return;
+                                  }
+                                  json::array list;
+                                  for (const ScanRecord* s : newest_scans(*r.snapshot, o.limit))
+                                    list.push_back(json::value_from(*s));
+                                  node["scans"] = std::move(list);
+                                });
   }
   Table table({"NODE", "TYPE", "STATE", "STARTED", "DURATION", "FILES", "THREATS"});
   for (const auto& r : reports) {
     if (!r.snapshot) continue;
     for (const ScanRecord* s : newest_scans(*r.snapshot, o.limit)) {
       if (o.format == OutputFormat::kTsv) {
-        write_tsv_row(out, {r.node.name, cell(s->type), cell(s->state), time_cell(s->start_ms), time_cell(s->end_ms),
-                            cell(s->duration_ms()), cell(s->files_scanned), cell(s->threat_count)});
+        write_tsv_row(
+            out, {r.node.name, cell(s->type), cell(s->state), time_cell(s->start_ms), time_cell(s->end_ms),
+                  cell(s->duration_ms()), cell(s->files_scanned), cell(s->threat_count)});
       } else {
-        table.add_row({r.node.name, cell(s->type), cell(s->state), age_cell(s->start_ms, o.now_ms), duration_cell(*s),
-                       cell(s->files_scanned), cell(s->threat_count)});
+        table.add_row({r.node.name, cell(s->type), cell(s->state), age_cell(s->start_ms, o.now_ms),
+                       duration_cell(*s), cell(s->files_scanned), cell(s->threat_count)});
       }
     }
   }
   if (o.format == OutputFormat::kTsv) return out.flush(), void();
-  if (table.empty()) out << "No scans reported.\n";
-  else table.print(out);
+  if (table.empty())
+    out << "No scans reported.\n";
+  else
+    table.print(out);
   print_table_footer(reports, summary, true, out);
 }
 
-void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const ListingPrintOptions& o,
-                   std::ostream& out) {
+void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                   const ListingPrintOptions& o, std::ostream& out) {
   if (o.format == OutputFormat::kJson || o.format == OutputFormat::kYaml) {
-    return print_nodes_document("ThreatList", reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
-      node["threats"] = r.snapshot ? json::value_from(r.snapshot->threats) : json::value(nullptr);
-      node["quarantine"] = r.snapshot ? json::value_from(r.snapshot->quarantine) : json::value(nullptr);
-      mark_test_detections(node);
-    });
+    return print_nodes_document(
+        "ThreatList", reports, summary, o.format, out, [&](const NodeReport& r, json::object& node) {
+          node["threats"] = r.snapshot ? json::value_from(r.snapshot->threats) : json::value(nullptr);
+          node["quarantine"] = r.snapshot ? json::value_from(r.snapshot->quarantine) : json::value(nullptr);
+          mark_test_detections(node);
+        });
   }
   Table threats({"NODE", "THREAT", "TYPE", "STATUS", "PATH", "DETECTED"});
   Table quarantine({"NODE", "NAME", "TYPE", "PATH", "QUARANTINED"});
@@ -86,22 +94,28 @@ void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary&
     for (const Threat* t : newest_threats(*r.snapshot)) {
       std::string status = cell(t->status) + (made_by_detection_test(t->name, t->path) ? " (test)" : "");
       if (o.format == OutputFormat::kTsv) {
-        write_tsv_row(out, {r.node.name, "threat", cell(t->name), cell(t->type), status, cell(t->path), time_cell(t->detected_ms)});
+        write_tsv_row(out, {r.node.name, "threat", cell(t->name), cell(t->type), status, cell(t->path),
+                            time_cell(t->detected_ms)});
       } else {
-        threats.add_row({r.node.name, cell(t->name), cell(t->type), status, cell(t->path), age_cell(t->detected_ms, o.now_ms)});
+        threats.add_row({r.node.name, cell(t->name), cell(t->type), status, cell(t->path),
+                         age_cell(t->detected_ms, o.now_ms)});
       }
     }
     for (const auto& q : r.snapshot->quarantine) {
       if (o.format == OutputFormat::kTsv) {
-        write_tsv_row(out, {r.node.name, "quarantine", cell(q.name), cell(q.type), "quarantined", cell(q.path), time_cell(q.quarantined_ms)});
+        write_tsv_row(out, {r.node.name, "quarantine", cell(q.name), cell(q.type), "quarantined",
+                            cell(q.path), time_cell(q.quarantined_ms)});
       } else {
-        quarantine.add_row({r.node.name, cell(q.name), cell(q.type), cell(q.path), age_cell(q.quarantined_ms, o.now_ms)});
+        quarantine.add_row(
+            {r.node.name, cell(q.name), cell(q.type), cell(q.path), age_cell(q.quarantined_ms, o.now_ms)});
       }
     }
   }
   if (o.format == OutputFormat::kTsv) return out.flush(), void();
-  if (threats.empty()) out << "No threats reported.\n";
-  else threats.print(out);
+  if (threats.empty())
+    out << "No threats reported.\n";
+  else
+    threats.print(out);
   if (!quarantine.empty()) {
     out << "\nQuarantine:\n";
     quarantine.print(out);

@@ -18,8 +18,8 @@ struct ListingPrintOptions {
   std::size_t limit = 0;  // scans: the newest N per node; 0 for all
 };
 
-void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const ListingPrintOptions& options,
-                 std::ostream& out);
+void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                 const ListingPrintOptions& options, std::ostream& out);
 void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
                    const ListingPrintOptions& options, std::ostream& out);
 

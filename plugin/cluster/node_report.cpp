@@ -39,19 +39,22 @@ void mark_test_detections(json::object& o) {
 }
 
 std::size_t test_threats(const NodeSnapshot& s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.threats.begin(), s.threats.end(), [](const Threat& t) { return made_by_detection_test(t.name, t.path); }));
+  return static_cast<std::size_t>(std::count_if(s.threats.begin(), s.threats.end(), [](const Threat& t) {
+    return made_by_detection_test(t.name, t.path);
+  }));
 }
 
 std::size_t test_quarantine(const NodeSnapshot& s) {
-  return static_cast<std::size_t>(std::count_if(s.quarantine.begin(), s.quarantine.end(),
-                                                [](const QuarantineEntry& q) { return made_by_detection_test(q.name, q.path); }));
+  return static_cast<std::size_t>(
+      std::count_if(s.quarantine.begin(), s.quarantine.end(),
+                    [](const QuarantineEntry& q) { return made_by_detection_test(q.name, q.path); }));
 }
 
 std::vector<std::string> findings_of(const NodeSnapshot& s, const FindingOptions& options) {
   std::vector<std::string> f;
   if (s.stale) {
-    std::string why = s.errors.empty() ? std::string("mdatp did not answer") : s.errors.front().source + ": " + s.errors.front().message;
+    std::string why = s.errors.empty() ? std::string("mdatp did not answer")
+                                       : s.errors.front().source + ": " + s.errors.front().message;
     f.push_back("stale: " + why);
   }
   if (s.health) {
@@ -65,7 +68,8 @@ std::vector<std::string> findings_of(const NodeSnapshot& s, const FindingOptions
   std::size_t quarantined = s.quarantine.size() - (options.include_test_detections ? 0 : test_quarantine(s));
   if (threats > 0) f.push_back(plural(threats, "threat", "threats"));
   if (quarantined > 0) f.push_back(plural(quarantined, "quarantined item", "quarantined items"));
-  if (const ScanRecord* scan = last_scan(s); scan && scan->state && (*scan->state == "failed" || *scan->state == "interrupted")) {
+  if (const ScanRecord* scan = last_scan(s);
+      scan && scan->state && (*scan->state == "failed" || *scan->state == "interrupted")) {
     f.push_back("last scan " + *scan->state);
   }
   if (!s.enforcement.consistent) f.push_back("enforcement inconsistent: " + s.enforcement.note);
@@ -78,7 +82,8 @@ std::vector<std::string> findings_of(const ScanTrigger& scan) {
     f.push_back("scan " + scan.state + (scan.error.empty() ? "" : ": " + scan.error));
   }
   if (scan.threats_detected.value_or(0) > 0) {
-    f.push_back(plural(static_cast<std::size_t>(*scan.threats_detected), "threat detected", "threats detected"));
+    f.push_back(
+        plural(static_cast<std::size_t>(*scan.threats_detected), "threat detected", "threats detected"));
   }
   return f;
 }
@@ -96,7 +101,8 @@ void warn_about(const std::vector<NodeReport>& reports) {
   std::map<std::string, std::vector<std::string>> nodes_saying;  // sorted: the same order every run
   for (const auto& r : reports) {
     if (!r.snapshot) continue;
-    for (const auto& w : r.snapshot->warnings) nodes_saying[w.source + ": " + w.message].push_back(r.node.name);
+    for (const auto& w : r.snapshot->warnings)
+      nodes_saying[w.source + ": " + w.message].push_back(r.node.name);
     const auto& h = r.snapshot->health;
     if (h && h->definitions_status && !known_definitions_status(*h->definitions_status)) {
       nodes_saying["definitions status \"" + *h->definitions_status +
@@ -108,8 +114,9 @@ void warn_about(const std::vector<NodeReport>& reports) {
 }
 
 void sort_naturally(std::vector<NodeReport>& reports) {
-  std::stable_sort(reports.begin(), reports.end(),
-                   [](const NodeReport& a, const NodeReport& b) { return natural_less(a.node.name, b.node.name); });
+  std::stable_sort(reports.begin(), reports.end(), [](const NodeReport& a, const NodeReport& b) {
+    return natural_less(a.node.name, b.node.name);
+  });
 }
 
 ClusterSummary ClusterSummary::of(const std::vector<NodeReport>& reports, const FanOutResult& run) {
@@ -171,8 +178,8 @@ json::object summary_json(const ClusterSummary& s) {
           {"exitCode", to_int(s.exit_code())}};
 }
 
-void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports, const ClusterSummary& summary,
-                          OutputFormat format, std::ostream& out,
+void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports,
+                          const ClusterSummary& summary, OutputFormat format, std::ostream& out,
                           const std::function<void(const NodeReport&, json::object&)>& add) {
   auto writer = make_document_writer(format, out);
   writer->begin_document(kind);
@@ -196,22 +203,24 @@ void print_node_rows(const std::vector<std::string>& headers, const std::vector<
   for (const auto& r : reports) {
     std::vector<std::string> cells = row(r);
     cells.insert(cells.begin(), r.node.name);
-    if (format == OutputFormat::kTsv) write_tsv_row(out, cells);
-    else table.add_row(std::move(cells));
+    if (format == OutputFormat::kTsv)
+      write_tsv_row(out, cells);
+    else
+      table.add_row(std::move(cells));
   }
   if (format == OutputFormat::kTsv) return out.flush(), void();
   table.print(out);
   out << "\n" << summary.line() << "\n";
 }
 
-void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary, bool list_failures,
-                        std::ostream& out) {
+void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                        bool list_failures, std::ostream& out) {
   if (list_failures) {
     Table failed({"NODE", "STATE", "LATENCY", "REASON"});
     for (const auto& r : reports) {
       if (r.outcome.state == NodeState::kOk) continue;
-      failed.add_row({r.node.name, std::string(to_string(r.outcome.state)), std::to_string(r.outcome.latency.count()) + " ms",
-                      r.outcome.reason});
+      failed.add_row({r.node.name, std::string(to_string(r.outcome.state)),
+                      std::to_string(r.outcome.latency.count()) + " ms", r.outcome.reason});
     }
     if (!failed.empty()) {
       out << "\nNot answered:\n";

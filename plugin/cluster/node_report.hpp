@@ -26,11 +26,11 @@ namespace nexus_mde::plugin {
 struct NodeReport {
   Node node;
   NodeOutcome outcome;
-  std::optional<NodeSnapshot> snapshot;  // when the agent's answer parsed (status, scans, threats)
-  std::optional<ScanTrigger> scan;       // the scan triggered or joined (scan)
+  std::optional<NodeSnapshot> snapshot;      // when the agent's answer parsed (status, scans, threats)
+  std::optional<ScanTrigger> scan;           // the scan triggered or joined (scan)
   std::optional<DetectionResult> detection;  // the detection test's outcome (test-detection)
-  std::vector<std::string> findings;     // "unhealthy", "2 threats", "stale: …"
-  std::string note;                      // worth saying, not a finding ("joined the scan already running")
+  std::vector<std::string> findings;         // "unhealthy", "2 threats", "stale: …"
+  std::string note;  // worth saying, not a finding ("joined the scan already running")
   // Where the snapshot came from: "agent", or "arm" (runtimeProtectionStatus, when no agent
   // answered); empty without one.
   std::string source;
@@ -78,7 +78,9 @@ struct ClusterSummary {
   bool deadline_passed = false;
 
   static ClusterSummary of(const std::vector<NodeReport>& reports, const FanOutResult& run);
-  std::size_t not_ok() const { return nodes - (states.count(NodeState::kOk) ? states.at(NodeState::kOk) : 0); }
+  std::size_t not_ok() const {
+    return nodes - (states.count(NodeState::kOk) ? states.at(NodeState::kOk) : 0);
+  }
   ExitCode exit_code() const;
   // "16 nodes: 13 ok, 1 unreachable, 2 timeout; 2 with findings; 0.84 s"
   std::string line() const;
@@ -92,8 +94,9 @@ boost::json::object node_header_json(const NodeReport& report);
 boost::json::object summary_json(const ClusterSummary& summary);
 // json/yaml: {"apiVersion","kind","nodes":[…],"summary":{…}}: each node's header plus what `add`
 // puts in it.
-void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
-                          std::ostream& out, const std::function<void(const NodeReport&, boost::json::object&)>& add);
+void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports,
+                          const ClusterSummary& summary, OutputFormat format, std::ostream& out,
+                          const std::function<void(const NodeReport&, boost::json::object&)>& add);
 // table/tsv: one row per node from `row` (the cells after NODE); a table gets `headers` and the
 // summary line, tsv neither.
 void print_node_rows(const std::vector<std::string>& headers, const std::vector<NodeReport>& reports,
@@ -101,7 +104,7 @@ void print_node_rows(const std::vector<std::string>& headers, const std::vector<
                      const std::function<std::vector<std::string>(const NodeReport&)>& row);
 // For tables: the nodes that did not answer (NODE STATE LATENCY REASON), if any, then the
 // summary line. Nothing is printed for tsv, whose rows carry the state themselves.
-void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary, bool list_failures,
-                        std::ostream& out);
+void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                        bool list_failures, std::ostream& out);
 
 }  // namespace nexus_mde::plugin

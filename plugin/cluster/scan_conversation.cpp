@@ -18,27 +18,39 @@ Next not_understood(const std::string& what, const Error& e) {
 
 }  // namespace
 
-ScanConversation::ScanConversation(std::string type, bool wait, std::chrono::steady_clock::time_point give_up_at,
+ScanConversation::ScanConversation(std::string type, bool wait,
+                                   std::chrono::steady_clock::time_point give_up_at,
                                    std::chrono::seconds poll)
     : type_(std::move(type)), wait_(wait), give_up_at_(give_up_at), poll_(poll) {}
 
 AgentRequest ScanConversation::first() {
   phase_ = Phase::kTrigger;
-  return AgentRequest{HttpMethod::kPost, "/v1/scans", json::serialize(json::object{{"type", type_}}), {}, {}, {}, {}};
+  return AgentRequest{
+      HttpMethod::kPost, "/v1/scans", json::serialize(json::object{{"type", type_}}), {}, {}, {}, {}};
 }
 
 AgentRequest ScanConversation::wait_request() const {
   // Never ask the agent to hold the answer past our own deadline; at least a second.
-  auto left = std::chrono::duration_cast<std::chrono::seconds>(give_up_at_ - std::chrono::steady_clock::now());
+  auto left =
+      std::chrono::duration_cast<std::chrono::seconds>(give_up_at_ - std::chrono::steady_clock::now());
   auto wait = std::clamp(left, std::chrono::seconds(1), poll_);
-  return AgentRequest{HttpMethod::kGet, "/v1/scans/" + trigger_->id + "?wait=" + std::to_string(wait.count()), {}, wait, {}, {}, {}};
+  return AgentRequest{HttpMethod::kGet,
+                      "/v1/scans/" + trigger_->id + "?wait=" + std::to_string(wait.count()),
+                      {},
+                      wait,
+                      {},
+                      {},
+                      {}};
 }
 
 Next ScanConversation::next(const AgentResponse& response) {
   switch (phase_) {
-    case Phase::kTrigger: return on_trigger(response);
-    case Phase::kFindRunning: return on_find_running(response);
-    case Phase::kWait: return on_wait(response);
+    case Phase::kTrigger:
+      return on_trigger(response);
+    case Phase::kFindRunning:
+      return on_find_running(response);
+    case Phase::kWait:
+      return on_wait(response);
   }
   return Next::done();
 }
@@ -78,7 +90,8 @@ Next ScanConversation::on_find_running(const AgentResponse& response) {
     }
   }
   // It ended between our POST and this look: start ours after all, once.
-  if (retried_trigger_) return Next::fail({NodeState::kAgentError, "the agent refused the scan (409) but lists none running"});
+  if (retried_trigger_)
+    return Next::fail({NodeState::kAgentError, "the agent refused the scan (409) but lists none running"});
   retried_trigger_ = true;
   return Next::ask(first());
 }

@@ -26,16 +26,17 @@ std::string detail(const NodeReport& r) {
 
 }  // namespace
 
-void print_scan_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary, OutputFormat format,
-                        std::ostream& out) {
+void print_scan_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                        OutputFormat format, std::ostream& out) {
   if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
-    print_nodes_document("ScanRun", reports, summary, format, out, [](const NodeReport& r, json::object& node) {
-      node["scan"] = r.scan ? json::value_from(*r.scan) : json::value(nullptr);
-    });
+    print_nodes_document("ScanRun", reports, summary, format, out,
+                         [](const NodeReport& r, json::object& node) {
+                           node["scan"] = r.scan ? json::value_from(*r.scan) : json::value(nullptr);
+                         });
     return;
   }
-  print_node_rows({"NODE", "STATE", "SCAN", "RESULT", "FILES", "THREATS", "DURATION", "DETAIL"}, reports, summary, format, out,
-                  [format](const NodeReport& r) {
+  print_node_rows({"NODE", "STATE", "SCAN", "RESULT", "FILES", "THREATS", "DURATION", "DETAIL"}, reports,
+                  summary, format, out, [format](const NodeReport& r) {
                     std::vector<std::string> row{std::string(to_string(r.outcome.state))};
                     if (const ScanTrigger* t = r.scan ? &*r.scan : nullptr) {
                       row.push_back(t->type + " " + t->id.substr(0, 8));
@@ -43,7 +44,9 @@ void print_scan_results(const std::vector<NodeReport>& reports, const ClusterSum
                       row.push_back(cell(t->files_scanned));
                       row.push_back(cell(t->threats_detected));
                       auto d = duration_of(*t);
-                      row.push_back(format == OutputFormat::kTsv ? cell(d) : (d ? human_duration(*d) : std::string(kUnknownCell)));
+                      row.push_back(format == OutputFormat::kTsv
+                                        ? cell(d)
+                                        : (d ? human_duration(*d) : std::string(kUnknownCell)));
                     } else {
                       row.insert(row.end(), 5, kUnknownCell);
                     }

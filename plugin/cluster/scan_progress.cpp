@@ -8,9 +8,14 @@
 namespace nexus_mde::plugin {
 
 ScanProgress::ScanProgress(const std::vector<Node>& nodes, bool live, std::ostream& err)
-    : nodes_(nodes), live_(live), err_(err), done_(nodes.size(), false), started_(std::chrono::steady_clock::now()) {}
+    : nodes_(nodes),
+      live_(live),
+      err_(err),
+      done_(nodes.size(), false),
+      started_(std::chrono::steady_clock::now()) {}
 
-void ScanProgress::node_done(std::size_t index, const NodeOutcome& outcome, std::size_t threats, const std::string& result) {
+void ScanProgress::node_done(std::size_t index, const NodeOutcome& outcome, std::size_t threats,
+                             const std::string& result) {
   if (done_[index]) return;
   done_[index] = true;
   ++done_count_;
@@ -18,7 +23,8 @@ void ScanProgress::node_done(std::size_t index, const NodeOutcome& outcome, std:
   if (live_) return draw();
   err_ << "nexus-mde: " << visible_text(nodes_[index].name) << ": " << visible_text(result);
   if (outcome.state == NodeState::kOk) err_ << ", " << plural(threats, "threat", "threats");
-  err_ << " after " << human_duration(outcome.latency.count()) << " (" << done_count_ << " of " << nodes_.size() << " done)\n";
+  err_ << " after " << human_duration(outcome.latency.count()) << " (" << done_count_ << " of "
+       << nodes_.size() << " done)\n";
   err_.flush();
 }
 
@@ -33,13 +39,14 @@ void ScanProgress::draw() {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     if (!done_[i] && (!waiting || natural_less(nodes_[i].name, waiting->name))) waiting = &nodes_[i];
   }
-  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
-  std::string line = "scan: " + std::to_string(done_count_) + " of " + std::to_string(nodes_.size()) + " done, " +
-                     plural(threats_, "threat", "threats") + " so far";
+  auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+  std::string line = "scan: " + std::to_string(done_count_) + " of " + std::to_string(nodes_.size()) +
+                     " done, " + plural(threats_, "threat", "threats") + " so far";
   if (waiting) {
     std::size_t others = nodes_.size() - done_count_ - 1;
-    line += ", waiting on " + visible_text(waiting->name) + (others ? " (+" + std::to_string(others) + ")" : "") + " for " +
-            human_duration(elapsed.count());
+    line += ", waiting on " + visible_text(waiting->name) +
+            (others ? " (+" + std::to_string(others) + ")" : "") + " for " + human_duration(elapsed.count());
   }
   err_ << "\r\033[K" << line << std::flush;
   drawn_ = true;

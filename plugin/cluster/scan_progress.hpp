@@ -19,7 +19,8 @@ class ScanProgress {
 
   // A node ended; `threats` is what its scan found, `result` its scan state ("succeeded"…) or
   // the node's failure.
-  void node_done(std::size_t index, const NodeOutcome& outcome, std::size_t threats, const std::string& result);
+  void node_done(std::size_t index, const NodeOutcome& outcome, std::size_t threats,
+                 const std::string& result);
   void tick();    // redraws the live line
   void finish();  // clears the live line
 

@@ -17,11 +17,14 @@ Next SnapshotConversation::next(const AgentResponse& response) {
   auto doc = parse_json_text(response.body, target_);
   if (!doc) return Next::fail({NodeState::kAgentError, "the answer is not JSON: " + doc.error().describe()});
   auto snapshot = snapshot_from_json(*doc);
-  if (!snapshot) return Next::fail({NodeState::kAgentError, "the answer is not a snapshot: " + snapshot.error().describe()});
+  if (!snapshot)
+    return Next::fail(
+        {NodeState::kAgentError, "the answer is not a snapshot: " + snapshot.error().describe()});
   // The agent names the node it runs on; an answer from another node must not show as this one.
   if (!node_.empty() && !snapshot->node.empty() && snapshot->node != node_) {
-    return Next::fail({NodeState::kIdentityMismatch,
-                       "asked " + node_ + ", but the agent that answered says it is " + snapshot->node + "; its data is not shown"});
+    return Next::fail({NodeState::kIdentityMismatch, "asked " + node_ +
+                                                         ", but the agent that answered says it is " +
+                                                         snapshot->node + "; its data is not shown"});
   }
   snapshot_ = std::move(*snapshot);
   return Next::done();
@@ -39,7 +42,8 @@ void fall_back_to_arm(NodeReport& r, const ArmMachine* machine) {
   r.source = "arm";
   r.outcome.reason = "no agent answered (" + r.outcome.reason + ")";
   r.snapshot = snapshot_from_arm(*machine, now_epoch_ms());
-  r.note = "MDE state from ARM's runtimeProtectionStatus; threats, quarantine and scan results need the agent";
+  r.note =
+      "MDE state from ARM's runtimeProtectionStatus; threats, quarantine and scan results need the agent";
 }
 
 }  // namespace
@@ -59,15 +63,24 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
   std::unordered_map<std::string_view, const ArmMachine*> machine_named;  // with --cluster
   for (const auto& m : setup.machines) machine_named.emplace(m.name, &m);
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {
-    NodeReport r{setup.nodes[i], out.run.nodes[i], std::move(conversations[i]->snapshot()), std::nullopt, std::nullopt, {}, {}, {}};
+    NodeReport r{setup.nodes[i],
+                 out.run.nodes[i],
+                 std::move(conversations[i]->snapshot()),
+                 std::nullopt,
+                 std::nullopt,
+                 {},
+                 {},
+                 {}};
     if (r.outcome.state != NodeState::kOk) r.snapshot.reset();
     if (r.snapshot) r.source = "agent";
     auto machine = machine_named.find(r.node.name);
     fall_back_to_arm(r, machine == machine_named.end() ? nullptr : machine->second);
     if (r.snapshot) {
       r.findings = findings_of(*r.snapshot, setup.findings);
-      if (std::size_t test = test_threats(*r.snapshot); test > 0 && !setup.findings.include_test_detections && r.note.empty()) {
-        r.note = plural(test, "threat", "threats") + " from the detection test: not a finding (--include-test-detections counts it)";
+      if (std::size_t test = test_threats(*r.snapshot);
+          test > 0 && !setup.findings.include_test_detections && r.note.empty()) {
+        r.note = plural(test, "threat", "threats") +
+                 " from the detection test: not a finding (--include-test-detections counts it)";
       }
     }
     out.reports.push_back(std::move(r));

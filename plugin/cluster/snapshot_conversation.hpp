@@ -16,7 +16,8 @@ namespace nexus_mde::plugin {
 class SnapshotConversation final : public Conversation {
  public:
   // `node`: the name asked for; an answer whose snapshot names another node is identity-mismatch.
-  SnapshotConversation(std::string target, std::string node) : target_(std::move(target)), node_(std::move(node)) {}
+  SnapshotConversation(std::string target, std::string node)
+      : target_(std::move(target)), node_(std::move(node)) {}
   AgentRequest first() override { return AgentRequest{HttpMethod::kGet, target_, {}, {}, {}, {}, {}}; }
   Next next(const AgentResponse& response) override;
   std::optional<NodeSnapshot>& snapshot() { return snapshot_; }

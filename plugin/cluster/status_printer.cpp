@@ -54,7 +54,8 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
   auto updated = definitions_updated_ms(s);
   std::string version = h ? cell(h->definitions_version) : kUnknownCell;
   // mdatp's own word on its definitions, where it is anything but the usual up_to_date.
-  if (h && h->definitions_status && *h->definitions_status != "up_to_date") version += " " + cell(h->definitions_status);
+  if (h && h->definitions_status && *h->definitions_status != "up_to_date")
+    version += " " + cell(h->definitions_status);
   const ScanRecord* scan = last_scan(s);
   if (for_people) {
     c.push_back(version + (updated ? " (" + human_age(*updated, now_ms) + ")" : ""));
@@ -77,21 +78,24 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
   c.push_back(listed ? count_cell(s.quarantine.size(), test_quarantine(s)) : kUnknownCell);
   // A node that answered through ARM only says why first.
   std::vector<std::string> detail = r.findings;
-  if (r.outcome.state != NodeState::kOk && !r.outcome.reason.empty()) detail.insert(detail.begin(), r.outcome.reason);
+  if (r.outcome.state != NodeState::kOk && !r.outcome.reason.empty())
+    detail.insert(detail.begin(), r.outcome.reason);
   c.push_back(detail.empty() ? (for_people ? kNoneCell : "") : join(detail, "; "));
   return c;
 }
 
-void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const StatusPrintOptions& o,
-                 std::ostream& out) {
-  Table table({"NODE", "STATE", "HEALTHY", "ENFORCEMENT", "RTP", "DEFINITIONS", "LAST SCAN", "THREATS", "QUARANTINED", "DETAIL"});
+void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                 const StatusPrintOptions& o, std::ostream& out) {
+  Table table({"NODE", "STATE", "HEALTHY", "ENFORCEMENT", "RTP", "DEFINITIONS", "LAST SCAN", "THREATS",
+               "QUARANTINED", "DETAIL"});
   // Folding keeps each group where its first node was.
   std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> rows;  // (names, cells)
   for (const auto& r : reports) {
     auto cells = status_cells(r, true, o.now_ms);
     bool foldable = o.fold_healthy && r.outcome.state == NodeState::kOk && r.findings.empty();
     if (foldable) {
-      auto same = std::find_if(rows.begin(), rows.end(), [&](const auto& row) { return row.second == cells; });
+      auto same =
+          std::find_if(rows.begin(), rows.end(), [&](const auto& row) { return row.second == cells; });
       if (same != rows.end()) {
         same->first.push_back(r.node.name);
         continue;
@@ -109,8 +113,8 @@ void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& s
 
 }  // namespace
 
-void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const StatusPrintOptions& o,
-                  std::ostream& out) {
+void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                  const StatusPrintOptions& o, std::ostream& out) {
   switch (o.format) {
     case OutputFormat::kTable:
       return print_table(reports, summary, o, out);
@@ -124,10 +128,11 @@ void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& 
       return;
     case OutputFormat::kJson:
     case OutputFormat::kYaml:
-      return print_nodes_document("Status", reports, summary, o.format, out, [](const NodeReport& r, json::object& node) {
-        node["snapshot"] = r.snapshot ? json::value_from(*r.snapshot) : json::value(nullptr);
-        if (auto* snapshot = node["snapshot"].if_object()) mark_test_detections(*snapshot);
-      });
+      return print_nodes_document(
+          "Status", reports, summary, o.format, out, [](const NodeReport& r, json::object& node) {
+            node["snapshot"] = r.snapshot ? json::value_from(*r.snapshot) : json::value(nullptr);
+            if (auto* snapshot = node["snapshot"].if_object()) mark_test_detections(*snapshot);
+          });
   }
 }
 

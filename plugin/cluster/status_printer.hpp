@@ -17,7 +17,7 @@ struct StatusPrintOptions {
   std::int64_t now_ms = 0;    // ages in the table are relative to this
 };
 
-void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& summary, const StatusPrintOptions& options,
-                  std::ostream& out);
+void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                  const StatusPrintOptions& options, std::ostream& out);
 
 }  // namespace nexus_mde::plugin

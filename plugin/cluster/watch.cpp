@@ -55,15 +55,18 @@ std::string heading(const std::string& title, double interval) {
 }  // namespace
 
 void add_watch_options(CLI::App& command, WatchOptions& options) {
-  command.add_flag("-w,--watch", options.enabled,
-                   "Ask again every --interval seconds until Ctrl-C: a redrawn table at a terminal, else one JSON "
-                   "document per line; the exit code is the last answer's");
-  command.add_option("--interval", options.interval_seconds, "Seconds between answers with --watch (default 2)")
+  command.add_flag(
+      "-w,--watch", options.enabled,
+      "Ask again every --interval seconds until Ctrl-C: a redrawn table at a terminal, else one JSON "
+      "document per line; the exit code is the last answer's");
+  command
+      .add_option("--interval", options.interval_seconds, "Seconds between answers with --watch (default 2)")
       ->check(CLI::Range(0.1, 86400.0))
       ->type_name("S");
 }
 
-ExitCode run_watch(const WatchOptions& options, OutputFormat format, const std::string& title, const Refresh& refresh) {
+ExitCode run_watch(const WatchOptions& options, OutputFormat format, const std::string& title,
+                   const Refresh& refresh) {
   if (!options.enabled) return refresh(format, std::cout);
   HeldSignals signals;
   const bool terminal = ::isatty(STDOUT_FILENO) == 1;

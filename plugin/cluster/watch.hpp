@@ -29,6 +29,7 @@ using Refresh = std::function<ExitCode(OutputFormat format, std::ostream& out)>;
 
 // Without --watch, one refresh. With it, refreshes until a signal; the exit code is the last
 // answer's.
-ExitCode run_watch(const WatchOptions& options, OutputFormat format, const std::string& title, const Refresh& refresh);
+ExitCode run_watch(const WatchOptions& options, OutputFormat format, const std::string& title,
+                   const Refresh& refresh);
 
 }  // namespace nexus_mde::plugin

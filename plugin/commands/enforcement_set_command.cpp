@@ -51,9 +51,11 @@ std::string joined(const std::vector<std::string>& names) {
 }
 
 json::value cluster_json(const ArmCluster& c) {
-  return json::object{{"enforcementLevel", c.enforcement_level ? json::value(*c.enforcement_level) : json::value(nullptr)},
-                      {"definitionUpdateMode", c.definition_update_mode ? json::value(*c.definition_update_mode) : json::value(nullptr)},
-                      {"etag", c.etag}};
+  return json::object{
+      {"enforcementLevel", c.enforcement_level ? json::value(*c.enforcement_level) : json::value(nullptr)},
+      {"definitionUpdateMode",
+       c.definition_update_mode ? json::value(*c.definition_update_mode) : json::value(nullptr)},
+      {"etag", c.etag}};
 }
 
 ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
@@ -76,7 +78,8 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
   const auto& before = update.before();
   const auto& after = update.after();
   if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
-    // armApiVersion: the Microsoft.NetworkCloud api-version that made the change (apiVersion is the document's).
+    // armApiVersion: the Microsoft.NetworkCloud api-version that made the change (apiVersion is the
+    // document's).
     write_document(globals.output, std::cout, "EnforcementChange",
                    json::object{{"cluster", after.id},
                                 {"before", cluster_json(before)},
@@ -84,28 +87,31 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
                                 {"operationStatus", update.operation_status()},
                                 {"armApiVersion", update.api_version()}});
   } else {
-    std::cout << "Cluster " << after.name << ": enforcement level " << before.enforcement_level.value_or("Disabled (never set)")
-              << " -> " << after.enforcement_level.value_or("-") << ", definition updates "
+    std::cout << "Cluster " << after.name << ": enforcement level "
+              << before.enforcement_level.value_or("Disabled (never set)") << " -> "
+              << after.enforcement_level.value_or("-") << ", definition updates "
               << after.definition_update_mode.value_or("-") << " (" << update.operation_status() << ")\n";
   }
   if (after.enforcement_level != std::string(to_string(*level))) return ExitCode::kIncomplete;
   if (!flags.wait) return ExitCode::kClean;
   const std::string wanted(to_string(*level));
-  auto machines = poll_machines(*arm, give_up_at, true, [&](const std::vector<ArmMachine>& ms) { return laggards(ms, wanted).size(); },
-                                "report " + wanted, std::cerr);
+  auto machines = poll_machines(
+      *arm, give_up_at, true, [&](const std::vector<ArmMachine>& ms) { return laggards(ms, wanted).size(); },
+      "report " + wanted, std::cerr);
   if (!machines) {
     std::cerr << "nexus-mde enforcement set: " << machines.error().describe() << "\n";
     return arm_failure_exit_code(machines.error());
   }
   auto lagging = laggards(*machines, wanted);
   if (!lagging.empty()) {
-    std::cerr << "nexus-mde enforcement set: the deadline passed with " << lagging.size() << " node(s) not reporting "
-              << to_string(*level) << ": " << joined(lagging) << "\n";
+    std::cerr << "nexus-mde enforcement set: the deadline passed with " << lagging.size()
+              << " node(s) not reporting " << to_string(*level) << ": " << joined(lagging) << "\n";
     return ExitCode::kDeadline;
   }
   if (auto silent = silent_machines(*machines); !silent.empty()) {
-    std::cerr << "nexus-mde enforcement set: " << silent.size() << " node(s) report no enforcement level at api-version "
-              << update.api_version() << " (" << joined(silent) << "): not confirmed; `enforcement show` with agent "
+    std::cerr << "nexus-mde enforcement set: " << silent.size()
+              << " node(s) report no enforcement level at api-version " << update.api_version() << " ("
+              << joined(silent) << "): not confirmed; `enforcement show` with agent "
               << "credentials reads each node's level from its agent\n";
     return ExitCode::kIncomplete;
   }
@@ -115,25 +121,33 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
 
 }  // namespace
 
-void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome) {
-  auto* cmd = enforcement.add_subcommand("set", "Change the cluster's enforcement level (PATCH through ARM, followed to its end)");
+void add_enforcement_set_command(CLI::App& enforcement, const GlobalOptions& globals,
+                                 CommandOutcome& outcome) {
+  auto* cmd = enforcement.add_subcommand(
+      "set", "Change the cluster's enforcement level (PATCH through ARM, followed to its end)");
   auto flags = std::make_shared<SetFlags>();
   cmd->add_option("level", flags->level, "Audit, Disabled, OnDemand, Passive or RealTime (any case)")
       ->required()
       ->type_name("{Audit,Disabled,OnDemand,Passive,RealTime}");
-  cmd->add_option("--definition-update-mode", flags->definition_update_mode, "Automatic or None (default: keep the cluster's)")
+  cmd->add_option("--definition-update-mode", flags->definition_update_mode,
+                  "Automatic or None (default: keep the cluster's)")
       ->check(CLI::IsMember({"Automatic", "None"}));
   cmd->add_flag("--wait", flags->wait, "Then wait until every node reports LEVEL (bounded by --deadline)");
   cmd->add_option("--if-match", flags->if_match,
-                  "Change it only if the cluster's etag is still this one (from enforcement show -o json); default: the "
+                  "Change it only if the cluster's etag is still this one (from enforcement show -o json); "
+                  "default: the "
                   "etag read just before")
       ->type_name("ETAG");
   cmd->footer(
-      "A read-modify-write: the cluster is read, both fields are sent (the one not given kept as it was) with\n"
-      "If-Match on the etag, and the operation is followed to its end (default --deadline 600 s). Disabled also\n"
-      "stops the MDE service on every node. Exit codes: 0 the cluster is at LEVEL; 2 the update failed or ARM\n"
+      "A read-modify-write: the cluster is read, both fields are sent (the one not given kept as it was) "
+      "with\n"
+      "If-Match on the etag, and the operation is followed to its end (default --deadline 600 s). Disabled "
+      "also\n"
+      "stops the MDE service on every node. Exit codes: 0 the cluster is at LEVEL; 2 the update failed or "
+      "ARM\n"
       "could not be reached, or (with --wait) some node reports no level at all, as before api-version\n"
-      "2026-01-01-preview; 3 usage or configuration error (level, flags, token); 4 the deadline passed (with\n"
+      "2026-01-01-preview; 3 usage or configuration error (level, flags, token); 4 the deadline passed "
+      "(with\n"
       "--wait: before every node reported LEVEL; the laggards are named).");
   cmd->callback([flags, &globals, &outcome] { outcome.exit_code = run_set(globals, *flags); });
 }

@@ -37,18 +37,24 @@ Drift drift_of(const ReportedLevel& reported, const std::string& desired) {
 
 const char* to_string(Drift d) {
   switch (d) {
-    case Drift::kInSync: return "in-sync";
-    case Drift::kDrift: return "drift";
-    case Drift::kUnknown: return "unknown";
+    case Drift::kInSync:
+      return "in-sync";
+    case Drift::kDrift:
+      return "drift";
+    case Drift::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 const char* drift_cell(Drift d) {
   switch (d) {
-    case Drift::kInSync: return "no";
-    case Drift::kDrift: return "yes";
-    case Drift::kUnknown: return kUnknownCell;
+    case Drift::kInSync:
+      return "no";
+    case Drift::kDrift:
+      return "yes";
+    case Drift::kUnknown:
+      return kUnknownCell;
   }
   return kUnknownCell;
 }
@@ -56,7 +62,8 @@ const char* drift_cell(Drift d) {
 // Each machine's level as the node itself reports it: its agent's reading of mdatp where agent
 // credentials are given (--ca-file with --token-file or --cert/--key) and the agent answers, else
 // the machine's runtimeProtectionStatus in ARM. Nullopt (exit 3) when the credentials are bad.
-std::optional<std::vector<ReportedLevel>> reported_levels(const GlobalOptions& globals, const std::vector<ArmMachine>& machines) {
+std::optional<std::vector<ReportedLevel>> reported_levels(const GlobalOptions& globals,
+                                                          const std::vector<ArmMachine>& machines) {
   std::vector<ReportedLevel> out;
   for (const auto& m : machines) out.push_back({m.enforcement_level(), "arm"});
   std::optional<AgentAccess> access;
@@ -68,7 +75,9 @@ std::optional<std::vector<ReportedLevel>> reported_levels(const GlobalOptions& g
   std::unordered_map<std::string_view, std::size_t> index_of;
   for (std::size_t i = 0; i < machines.size(); ++i) index_of.emplace(machines[i].name, i);
   for (const auto& r : collected.reports) {
-    if (r.outcome.state != NodeState::kOk || !r.snapshot || r.snapshot->stale || !r.snapshot->enforcement.level) continue;
+    if (r.outcome.state != NodeState::kOk || !r.snapshot || r.snapshot->stale ||
+        !r.snapshot->enforcement.level)
+      continue;
     if (auto i = index_of.find(r.node.name); i != index_of.end()) {
       out[i->second] = {std::string(to_string(*r.snapshot->enforcement.level)), "agent"};
     }
@@ -88,12 +97,14 @@ ExitCode run_show(const GlobalOptions& globals) {
   const ArmCluster& c = discovery.cluster();
   std::string desired = c.enforcement_level.value_or("Disabled");  // never set means Disabled
   auto machines = discovery.machines();
-  std::sort(machines.begin(), machines.end(), [](const ArmMachine& a, const ArmMachine& b) { return natural_less(a.name, b.name); });
+  std::sort(machines.begin(), machines.end(),
+            [](const ArmMachine& a, const ArmMachine& b) { return natural_less(a.name, b.name); });
   auto reported = reported_levels(globals, machines);
   if (!reported) return ExitCode::kUsage;
   std::vector<Drift> drift;
   std::map<Drift, std::size_t> count;
-  for (std::size_t i = 0; i < machines.size(); ++i) ++count[drift.emplace_back(drift_of((*reported)[i], desired))];
+  for (std::size_t i = 0; i < machines.size(); ++i)
+    ++count[drift.emplace_back(drift_of((*reported)[i], desired))];
   ExitCode code = count[Drift::kDrift] > 0 ? ExitCode::kFindings : ExitCode::kClean;
 
   if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
@@ -108,19 +119,25 @@ ExitCode run_show(const GlobalOptions& globals) {
                                    {"source", level.empty() ? json::value(nullptr) : json::value(source)},
                                    {"drift", to_string(drift[i])}});
     }
-    write_document(globals.output, std::cout, "Enforcement", json::object{
-        {"cluster", json::object{{"id", c.id},
-                                 {"name", c.name},
-                                 {"enforcementLevel", c.enforcement_level ? json::value(*c.enforcement_level) : json::value(nullptr)},
-                                 {"definitionUpdateMode", c.definition_update_mode ? json::value(*c.definition_update_mode) : json::value(nullptr)},
-                                 {"desired", desired},
-                                 {"etag", c.etag}}},
-        {"nodes", std::move(nodes)},
-        {"summary", json::object{{"nodes", machines.size()},
-                                 {"inSync", count[Drift::kInSync]},
-                                 {"drifting", count[Drift::kDrift]},
-                                 {"unknown", count[Drift::kUnknown]},
-                                 {"exitCode", to_int(code)}}}});
+    write_document(
+        globals.output, std::cout, "Enforcement",
+        json::object{
+            {"cluster",
+             json::object{
+                 {"id", c.id},
+                 {"name", c.name},
+                 {"enforcementLevel",
+                  c.enforcement_level ? json::value(*c.enforcement_level) : json::value(nullptr)},
+                 {"definitionUpdateMode",
+                  c.definition_update_mode ? json::value(*c.definition_update_mode) : json::value(nullptr)},
+                 {"desired", desired},
+                 {"etag", c.etag}}},
+            {"nodes", std::move(nodes)},
+            {"summary", json::object{{"nodes", machines.size()},
+                                     {"inSync", count[Drift::kInSync]},
+                                     {"drifting", count[Drift::kDrift]},
+                                     {"unknown", count[Drift::kUnknown]},
+                                     {"exitCode", to_int(code)}}}});
     return code;
   }
   if (globals.output == OutputFormat::kTable) {
@@ -131,10 +148,16 @@ ExitCode run_show(const GlobalOptions& globals) {
   for (std::size_t i = 0; i < machines.size(); ++i) {
     const auto& m = machines[i];
     const auto& [level, source] = (*reported)[i];
-    std::vector<std::string> row{m.name, m.ready_state, m.power_state, level.empty() ? kUnknownCell : level,
-                                 level.empty() ? kUnknownCell : source, drift_cell(drift[i])};
-    if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, row);
-    else table.add_row(std::move(row));
+    std::vector<std::string> row{m.name,
+                                 m.ready_state,
+                                 m.power_state,
+                                 level.empty() ? kUnknownCell : level,
+                                 level.empty() ? kUnknownCell : source,
+                                 drift_cell(drift[i])};
+    if (globals.output == OutputFormat::kTsv)
+      write_tsv_row(std::cout, row);
+    else
+      table.add_row(std::move(row));
   }
   if (globals.output == OutputFormat::kTable) {
     table.print(std::cout);
@@ -148,15 +171,22 @@ ExitCode run_show(const GlobalOptions& globals) {
 
 }  // namespace
 
-void add_enforcement_show_command(CLI::App& enforcement, const GlobalOptions& globals, CommandOutcome& outcome) {
-  auto* cmd = enforcement.add_subcommand("show", "The cluster's desired level, and the level each node reports (DRIFT)");
-  cmd->footer("Needs --cluster NAME -g RG [--subscription ID]. With agent credentials (--ca-file and --token-file or\n"
-              "--cert/--key) a node's level is what its agent reads from mdatp (SOURCE agent); where no agent answers, or\n"
-              "without them, the machine's runtimeProtectionStatus in ARM (SOURCE arm).\n"
-              "A node that reports no level (ARM before api-version 2026-01-01-preview has none, and no agent answered)\n"
-              "is DRIFT ? (unknown): it never counts as drift.\n"
-              "Exit codes: 0 no node reports another level than the cluster's; 1 drift; 2 ARM could not be read; 3 usage or\n"
-              "configuration error (token, flags, credentials).");
+void add_enforcement_show_command(CLI::App& enforcement, const GlobalOptions& globals,
+                                  CommandOutcome& outcome) {
+  auto* cmd = enforcement.add_subcommand(
+      "show", "The cluster's desired level, and the level each node reports (DRIFT)");
+  cmd->footer(
+      "Needs --cluster NAME -g RG [--subscription ID]. With agent credentials (--ca-file and --token-file "
+      "or\n"
+      "--cert/--key) a node's level is what its agent reads from mdatp (SOURCE agent); where no agent "
+      "answers, or\n"
+      "without them, the machine's runtimeProtectionStatus in ARM (SOURCE arm).\n"
+      "A node that reports no level (ARM before api-version 2026-01-01-preview has none, and no agent "
+      "answered)\n"
+      "is DRIFT ? (unknown): it never counts as drift.\n"
+      "Exit codes: 0 no node reports another level than the cluster's; 1 drift; 2 ARM could not be read; 3 "
+      "usage or\n"
+      "configuration error (token, flags, credentials).");
   cmd->callback([&globals, &outcome] { outcome.exit_code = run_show(globals); });
 }
 

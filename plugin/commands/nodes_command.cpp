@@ -38,7 +38,8 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
                              node.erase("findings");
                              node["source"] = r.node.source;
                              auto note = agent_name_note(r);
-                             node["note"] = note.empty() ? boost::json::value(nullptr) : boost::json::value(note);
+                             node["note"] =
+                                 note.empty() ? boost::json::value(nullptr) : boost::json::value(note);
                            });
     } else {
       Table table({"NODE", "ADDRESS", "STATE", "LATENCY", "DETAIL"});
@@ -46,8 +47,10 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
         std::vector<std::string> row{r.node.name, r.node.endpoint(), std::string(to_string(r.outcome.state)),
                                      std::to_string(r.outcome.latency.count()) + " ms",
                                      r.outcome.reason.empty() ? agent_name_note(r) : r.outcome.reason};
-        if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, row);
-        else table.add_row(std::move(row));
+        if (globals.output == OutputFormat::kTsv)
+          write_tsv_row(std::cout, row);
+        else
+          table.add_row(std::move(row));
       }
       if (globals.output == OutputFormat::kTable) {
         table.print(std::cout);

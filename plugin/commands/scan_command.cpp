@@ -49,7 +49,8 @@ std::string arm_scan_state(const ArmMachine& m, std::int64_t triggered_ms) {
 // With agent credentials, a node whose agent reports the finished scan (its mdatp history) is
 // done too, and its record (type, result, threats) is shown instead of ARM's timestamps alone.
 ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) {
-  auto arm = prepare_arm_or_explain(globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(120), "scan", std::cerr);
+  auto arm = prepare_arm_or_explain(
+      globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(120), "scan", std::cerr);
   if (!arm) return ExitCode::kUsage;
   std::optional<AgentAccess> agent_access;
   if (!optional_agent_access(globals, "scan", std::cerr, agent_access)) return ExitCode::kUsage;
@@ -61,7 +62,8 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
     std::cerr << "nexus-mde scan: " << ran.error().describe() << "\n";
     return arm_failure_exit_code(ran.error());
   }
-  std::cerr << "nexus-mde: scan of cluster " << scan.cluster().name << " requested through ARM (" << scan.operation_status() << ")\n";
+  std::cerr << "nexus-mde: scan of cluster " << scan.cluster().name << " requested through ARM ("
+            << scan.operation_status() << ")\n";
   std::optional<AgentScanWatch> agents;
   if (agent_access) agents.emplace(std::move(*agent_access), triggered_ms);
   auto state_of = [&](const ArmMachine& m) {
@@ -73,12 +75,13 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
     auto state = state_of(m);
     return state == "running" || state == "not started";
   };
-  auto machines = poll_machines(*arm, give_up_at, options.wait,
-                                [&](const std::vector<ArmMachine>& ms) {
-                                  if (agents) agents->look(ms);
-                                  return static_cast<std::size_t>(std::count_if(ms.begin(), ms.end(), is_pending));
-                                },
-                                "complete their scan", std::cerr);
+  auto machines = poll_machines(
+      *arm, give_up_at, options.wait,
+      [&](const std::vector<ArmMachine>& ms) {
+        if (agents) agents->look(ms);
+        return static_cast<std::size_t>(std::count_if(ms.begin(), ms.end(), is_pending));
+      },
+      "complete their scan", std::cerr);
   if (!machines) {
     std::cerr << "nexus-mde scan: " << machines.error().describe() << "\n";
     return arm_failure_exit_code(machines.error());
@@ -103,11 +106,13 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
       bool bad = own->state == "failed" || own->state == "interrupted" || own->threat_count.value_or(0) > 0;
       with_findings += bad;
     }
-    rows.push_back(Row{m.name, m.power_state, m.ready_state, started ? *format_rfc3339_ms(*started) : kUnknownCell,
-                       completed ? *format_rfc3339_ms(*completed) : kUnknownCell, std::move(state), own ? "agent" : "arm",
-                       std::move(result), own});
+    rows.push_back(Row{m.name, m.power_state, m.ready_state,
+                       started ? *format_rfc3339_ms(*started) : kUnknownCell,
+                       completed ? *format_rfc3339_ms(*completed) : kUnknownCell, std::move(state),
+                       own ? "agent" : "arm", std::move(result), own});
   }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return natural_less(a.node, b.node); });
+  std::sort(rows.begin(), rows.end(),
+            [](const Row& a, const Row& b) { return natural_less(a.node, b.node); });
   ExitCode code = with_findings > 0 ? ExitCode::kFindings
                   : !options.wait   ? ExitCode::kClean
                   : running > 0     ? ExitCode::kDeadline
@@ -116,31 +121,43 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
   if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
     boost::json::array nodes;
     for (const auto& r : rows) {
-      boost::json::object n{{"node", r.node}, {"powerState", r.power}, {"readyState", r.ready},
-                            {"scanStartedTime", r.started}, {"scanCompletedTime", r.completed}, {"state", r.state},
+      boost::json::object n{{"node", r.node},
+                            {"powerState", r.power},
+                            {"readyState", r.ready},
+                            {"scanStartedTime", r.started},
+                            {"scanCompletedTime", r.completed},
+                            {"state", r.state},
                             {"source", r.source}};
       if (r.agent_scan) n["scan"] = boost::json::value_from(*r.agent_scan);
       nodes.push_back(std::move(n));
     }
-    write_document(globals.output, std::cout, "ArmScanRun", boost::json::object{{"cluster", scan.cluster().id},
-                                      {"operationStatus", scan.operation_status()},
-                                      {"triggeredAt", *format_rfc3339_ms(triggered_ms)},
-                                      {"nodes", std::move(nodes)},
-                                      {"summary", boost::json::object{{"nodes", rows.size()}, {"notCompleted", running},
-                                                                      {"skipped", skipped}, {"withFindings", with_findings},
-                                                                      {"exitCode", to_int(code)}}}});
+    write_document(globals.output, std::cout, "ArmScanRun",
+                   boost::json::object{{"cluster", scan.cluster().id},
+                                       {"operationStatus", scan.operation_status()},
+                                       {"triggeredAt", *format_rfc3339_ms(triggered_ms)},
+                                       {"nodes", std::move(nodes)},
+                                       {"summary", boost::json::object{{"nodes", rows.size()},
+                                                                       {"notCompleted", running},
+                                                                       {"skipped", skipped},
+                                                                       {"withFindings", with_findings},
+                                                                       {"exitCode", to_int(code)}}}});
     return code;
   }
   Table table({"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE", "SOURCE", "RESULT"});
   for (const auto& r : rows) {
-    std::vector<std::string> cells{r.node, r.power, r.ready, r.started, r.completed, r.state, r.source, r.result};
-    if (globals.output == OutputFormat::kTsv) write_tsv_row(std::cout, cells);
-    else table.add_row(std::move(cells));
+    std::vector<std::string> cells{r.node,      r.power, r.ready,  r.started,
+                                   r.completed, r.state, r.source, r.result};
+    if (globals.output == OutputFormat::kTsv)
+      write_tsv_row(std::cout, cells);
+    else
+      table.add_row(std::move(cells));
   }
   if (globals.output == OutputFormat::kTable) {
     table.print(std::cout);
-    std::cout << "\n" << rows.size() << " nodes: " << rows.size() - running - skipped << " " << (options.wait ? "completed" : "reported")
-              << ", " << running << " not completed, " << skipped << " skipped (powered off or not ready)";
+    std::cout << "\n"
+              << rows.size() << " nodes: " << rows.size() - running - skipped << " "
+              << (options.wait ? "completed" : "reported") << ", " << running << " not completed, " << skipped
+              << " skipped (powered off or not ready)";
     if (agents) std::cout << "; " << with_findings << " with findings";
     std::cout << "\n";
   }
@@ -153,8 +170,9 @@ ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
   if (via == "arm") return run_arm_scan(globals, options);
   // Waiting for a full scan takes a while: an hour unless --deadline says otherwise.
   ExitCode failed = ExitCode::kUsage;
-  auto setup = prepare_cluster_or_explain(globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(30),
-                                          "scan", std::cerr, failed);
+  auto setup = prepare_cluster_or_explain(
+      globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(30), "scan", std::cerr,
+      failed);
   if (!setup) return failed;
   auto give_up_at = std::chrono::steady_clock::now() + setup->access.fan_out.deadline;
   std::vector<std::unique_ptr<ScanConversation>> conversations;
@@ -169,9 +187,10 @@ ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
     fan.on_node_done = [&](std::size_t i, const NodeOutcome& outcome) {
       const auto& t = conversations[i]->trigger();
       std::size_t threats = t && t->threats_detected ? static_cast<std::size_t>(*t->threats_detected) : 0;
-      std::string result = outcome.state != NodeState::kOk ? std::string(to_string(outcome.state)) + ": " + outcome.reason
-                           : t                               ? "scan " + t->state
-                                                             : "no scan";
+      std::string result = outcome.state != NodeState::kOk
+                               ? std::string(to_string(outcome.state)) + ": " + outcome.reason
+                           : t ? "scan " + t->state
+                               : "no scan";
       progress.node_done(i, outcome, threats, result);
     };
     fan.on_tick = [&] { progress.tick(); };
@@ -181,7 +200,8 @@ ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
 
   std::vector<NodeReport> reports;
   for (std::size_t i = 0; i < setup->nodes.size(); ++i) {
-    NodeReport r{setup->nodes[i], run.nodes[i], std::nullopt, conversations[i]->trigger(), std::nullopt, {}, {}, {}};
+    NodeReport r{setup->nodes[i], run.nodes[i], std::nullopt, conversations[i]->trigger(),
+                 std::nullopt,    {},           {},           {}};
     if (r.scan) r.findings = findings_of(*r.scan);
     if (conversations[i]->joined()) r.note = "joined the scan already running";
     reports.push_back(std::move(r));
@@ -197,17 +217,25 @@ ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
 }  // namespace
 
 void add_scan_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome) {
-  auto* cmd = app.add_subcommand("scan", "Start an antivirus scan on every node and, with --wait, wait for each to end");
+  auto* cmd = app.add_subcommand(
+      "scan", "Start an antivirus scan on every node and, with --wait, wait for each to end");
   auto options = std::make_shared<ScanOptions>();
-  cmd->add_option("--type", options->type, "quick (default) or full")->check(CLI::IsMember({"quick", "full"}));
-  cmd->add_option("--via", options->via, "agent (each node's agent) or arm (the cluster's scanRuntime); default arm with --cluster")
+  cmd->add_option("--type", options->type, "quick (default) or full")
+      ->check(CLI::IsMember({"quick", "full"}));
+  cmd->add_option("--via", options->via,
+                  "agent (each node's agent) or arm (the cluster's scanRuntime); default arm with --cluster")
       ->check(CLI::IsMember({"agent", "arm"}));
-  cmd->add_flag("--wait", options->wait, "Wait until every node's scan has ended (long-poll; bounded by --deadline)");
+  cmd->add_flag("--wait", options->wait,
+                "Wait until every node's scan has ended (long-poll; bounded by --deadline)");
   cmd->footer(
-      "--via agent: POST /v1/scans on every agent, then long-poll each. --via arm (the default with --cluster):\n"
-      "refused at level Disabled; POST scanRuntime through ARM, then (--wait) each machine's scanCompletedTime.\n"
-      "Exit codes: 0 every scan started (with --wait: ended clean); 1 a scan failed, was interrupted or found\n"
-      "threats (agent); 2 some node did not answer, or was skipped (arm: powered off or not ready); 3 usage;\n"
+      "--via agent: POST /v1/scans on every agent, then long-poll each. --via arm (the default with "
+      "--cluster):\n"
+      "refused at level Disabled; POST scanRuntime through ARM, then (--wait) each machine's "
+      "scanCompletedTime.\n"
+      "Exit codes: 0 every scan started (with --wait: ended clean); 1 a scan failed, was interrupted or "
+      "found\n"
+      "threats (agent); 2 some node did not answer, or was skipped (arm: powered off or not ready); 3 "
+      "usage;\n"
       "4 the deadline passed while waiting (default 3600 s).");
   cmd->callback([options, &globals, &outcome] { outcome.exit_code = run_scan(globals, *options); });
 }

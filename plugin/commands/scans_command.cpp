@@ -15,7 +15,9 @@ void add_scans_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
   cmd->add_option("--limit", *limit, "The newest N scans per node; 0 for all (default 5)")->type_name("N");
   auto watch = std::make_shared<WatchOptions>();
   add_watch_options(*cmd, *watch);
-  cmd->footer("Exit codes: 0 clean; 1 a node's last scan failed or was interrupted; 2 some node did not answer; 3 usage.");
+  cmd->footer(
+      "Exit codes: 0 clean; 1 a node's last scan failed or was interrupted; 2 some node did not answer; 3 "
+      "usage.");
   cmd->callback([limit, watch, &globals, &outcome] {
     ExitCode failed = ExitCode::kUsage;
     auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "scans", std::cerr, failed);
@@ -23,12 +25,13 @@ void add_scans_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
       outcome.exit_code = failed;
       return;
     }
-    outcome.exit_code = run_watch(*watch, globals.output, "nexus-mde scans", [&](OutputFormat format, std::ostream& out) {
-      auto collected = collect_snapshots(*setup, "/v1/scans");
-      auto summary = ClusterSummary::of(collected.reports, collected.run);
-      print_scans(collected.reports, summary, {format, now_epoch_ms(), *limit}, out);
-      return summary.exit_code();
-    });
+    outcome.exit_code =
+        run_watch(*watch, globals.output, "nexus-mde scans", [&](OutputFormat format, std::ostream& out) {
+          auto collected = collect_snapshots(*setup, "/v1/scans");
+          auto summary = ClusterSummary::of(collected.reports, collected.run);
+          print_scans(collected.reports, summary, {format, now_epoch_ms(), *limit}, out);
+          return summary.exit_code();
+        });
   });
 }
 

@@ -53,7 +53,8 @@ ExitCode run_targets(const GlobalOptions& globals, const std::string& file) {
   auto targets = targets_of(globals);
   if (!targets) {
     std::cerr << "nexus-mde targets: " << targets.error().describe() << "\n";
-    return targets.error().field.starts_with("ARM ") ? arm_failure_exit_code(targets.error()) : ExitCode::kUsage;
+    return targets.error().field.starts_with("ARM ") ? arm_failure_exit_code(targets.error())
+                                                     : ExitCode::kUsage;
   }
   std::string text = json::serialize(*targets) + "\n";
   if (file.empty()) {
@@ -71,15 +72,20 @@ ExitCode run_targets(const GlobalOptions& globals, const std::string& file) {
 }  // namespace
 
 void add_targets_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome) {
-  auto* cmd = app.add_subcommand("targets", "The nodes as Prometheus file_sd targets, with node, cluster and rack labels");
+  auto* cmd = app.add_subcommand(
+      "targets", "The nodes as Prometheus file_sd targets, with node, cluster and rack labels");
   auto file = std::make_shared<std::string>();
-  cmd->add_option("--write", *file,
-                  "Write them to FILE, whole or not at all (Prometheus re-reads file_sd files when they change)")
+  cmd->add_option(
+         "--write", *file,
+         "Write them to FILE, whole or not at all (Prometheus re-reads file_sd files when they change)")
       ->type_name("FILE");
   cmd->footer(
-      "Prints Prometheus's file_sd JSON, whatever -o says: [{\"targets\":[\"HOST:9448\"],\"labels\":{\"node\",\n"
-      "\"cluster\",\"rack\"}}]. The nodes come from --node, --inventory or Kubernetes, or from the cluster's\n"
-      "bare-metal machines with --cluster (cluster and rack labels). packaging/prometheus has the scrape job.\n"
+      "Prints Prometheus's file_sd JSON, whatever -o says: "
+      "[{\"targets\":[\"HOST:9448\"],\"labels\":{\"node\",\n"
+      "\"cluster\",\"rack\"}}]. The nodes come from --node, --inventory or Kubernetes, or from the "
+      "cluster's\n"
+      "bare-metal machines with --cluster (cluster and rack labels). packaging/prometheus has the scrape "
+      "job.\n"
       "Exit codes: 0 written; 2 ARM did not answer; 3 usage or configuration error.");
   cmd->callback([file, &globals, &outcome] { outcome.exit_code = run_targets(globals, *file); });
 }

@@ -13,7 +13,8 @@ namespace {
 
 ExitCode run_test_detection(const GlobalOptions& globals) {
   ExitCode failed = ExitCode::kUsage;
-  auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(120), "test-detection", std::cerr, failed);
+  auto setup =
+      prepare_cluster_or_explain(globals, std::chrono::seconds(120), "test-detection", std::cerr, failed);
   if (!setup) return failed;
   // Each agent answers when its test ends: let it take until the deadline.
   auto patience = std::chrono::duration_cast<std::chrono::seconds>(setup->access.fan_out.deadline);
@@ -26,7 +27,8 @@ ExitCode run_test_detection(const GlobalOptions& globals) {
   auto run = fan_out(setup->nodes, pointers, *setup->access.tls, setup->access.fan_out);
   std::vector<NodeReport> reports;
   for (std::size_t i = 0; i < setup->nodes.size(); ++i) {
-    NodeReport r{setup->nodes[i], run.nodes[i], std::nullopt, std::nullopt, conversations[i]->result(), {}, {}, {}};
+    NodeReport r{
+        setup->nodes[i], run.nodes[i], std::nullopt, std::nullopt, conversations[i]->result(), {}, {}, {}};
     if (r.detection) r.findings = findings_of(*r.detection);
     reports.push_back(std::move(r));
   }
@@ -39,17 +41,21 @@ ExitCode run_test_detection(const GlobalOptions& globals) {
 }  // namespace
 
 void add_test_detection_command(CLI::App& app, const GlobalOptions& globals, CommandOutcome& outcome) {
-  auto* cmd = app.add_subcommand(
-      "test-detection",
-      "Prove that MDE catches a threat on every node: each agent writes the EICAR test file and watches MDE detect it");
+  auto* cmd = app.add_subcommand("test-detection",
+                                 "Prove that MDE catches a threat on every node: each agent writes the EICAR "
+                                 "test file and watches MDE detect it");
   // Every agent answers when its test has ended, so the command always waits; --wait says so
   // explicitly in runbooks written like `scan --wait`.
   cmd->add_flag("--wait")->description("Wait for every node's result (always the case; kept for runbooks)");
   cmd->footer(
-      "The agent writes the standard EICAR antivirus test string to a new file in its configured folder, then\n"
-      "waits for real-time protection to report it (or runs a custom scan of it when real-time protection is\n"
-      "off), and removes the file. The command waits for every node's answer (bounded by --deadline, default\n"
-      "120 s). Exit codes: 0 detected everywhere; 1 some node did not detect it; 2 some node did not answer;\n"
+      "The agent writes the standard EICAR antivirus test string to a new file in its configured folder, "
+      "then\n"
+      "waits for real-time protection to report it (or runs a custom scan of it when real-time protection "
+      "is\n"
+      "off), and removes the file. The command waits for every node's answer (bounded by --deadline, "
+      "default\n"
+      "120 s). Exit codes: 0 detected everywhere; 1 some node did not detect it; 2 some node did not "
+      "answer;\n"
       "3 usage or configuration error.");
   cmd->callback([&globals, &outcome] { outcome.exit_code = run_test_detection(globals); });
 }

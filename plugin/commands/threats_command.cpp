@@ -13,7 +13,8 @@ void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOut
   auto* cmd = app.add_subcommand("threats", "The threats and quarantined items on every node, newest first");
   auto watch = std::make_shared<WatchOptions>();
   add_watch_options(*cmd, *watch);
-  cmd->footer("Exit codes: 0 no threats; 1 threats or quarantined items; 2 some node did not answer; 3 usage.");
+  cmd->footer(
+      "Exit codes: 0 no threats; 1 threats or quarantined items; 2 some node did not answer; 3 usage.");
   cmd->callback([watch, &globals, &outcome] {
     ExitCode failed = ExitCode::kUsage;
     auto setup = prepare_cluster_or_explain(globals, std::chrono::seconds(30), "threats", std::cerr, failed);
@@ -21,12 +22,13 @@ void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOut
       outcome.exit_code = failed;
       return;
     }
-    outcome.exit_code = run_watch(*watch, globals.output, "nexus-mde threats", [&](OutputFormat format, std::ostream& out) {
-      auto collected = collect_snapshots(*setup, "/v1/threats");
-      auto summary = ClusterSummary::of(collected.reports, collected.run);
-      print_threats(collected.reports, summary, {format, now_epoch_ms(), 0}, out);
-      return summary.exit_code();
-    });
+    outcome.exit_code =
+        run_watch(*watch, globals.output, "nexus-mde threats", [&](OutputFormat format, std::ostream& out) {
+          auto collected = collect_snapshots(*setup, "/v1/threats");
+          auto summary = ClusterSummary::of(collected.reports, collected.run);
+          print_threats(collected.reports, summary, {format, now_epoch_ms(), 0}, out);
+          return summary.exit_code();
+        });
   });
 }
 

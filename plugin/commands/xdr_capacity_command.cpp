@@ -36,7 +36,8 @@ ExitCode run_capacity(const CapacityFlags& flags, OutputFormat format) {
 }  // namespace
 
 void add_xdr_capacity_command(CLI::App& xdr, const GlobalOptions& globals, CommandOutcome& outcome) {
-  auto* cmd = xdr.add_subcommand("capacity", "Whether an Event Hub's throughput units are saturated by measured traffic");
+  auto* cmd = xdr.add_subcommand("capacity",
+                                 "Whether an Event Hub's throughput units are saturated by measured traffic");
   auto flags = std::make_shared<CapacityFlags>();
   cmd->add_option("--tus", flags->units, "Throughput units of the namespace")->required()->type_name("T");
   cmd->add_option("--incoming-bytes-per-second", flags->incoming, "Measured ingress (bytes per second)")
@@ -46,7 +47,8 @@ void add_xdr_capacity_command(CLI::App& xdr, const GlobalOptions& globals, Comma
       ->required()
       ->type_name("B");
   cmd->footer(
-      "Saturated when ingress >= T x 1 MiB/s or egress >= T x 2 MiB/s. Exit codes: 0 not saturated; 1 saturated\n"
+      "Saturated when ingress >= T x 1 MiB/s or egress >= T x 2 MiB/s. Exit codes: 0 not saturated; 1 "
+      "saturated\n"
       "(says which limit and the units needed); 3 a bad number (named).");
   cmd->callback([flags, &globals, &outcome] { outcome.exit_code = run_capacity(*flags, globals.output); });
 }

@@ -52,24 +52,31 @@ ExitCode run_sizing(const SizingFlags& flags, OutputFormat global) {
 }  // namespace
 
 void add_xdr_sizing_command(CLI::App& xdr, const GlobalOptions& globals, CommandOutcome& outcome) {
-  auto* cmd = xdr.add_subcommand("sizing", "Event Hub throughput units, tier, partitions and processing units for an event rate");
+  auto* cmd = xdr.add_subcommand(
+      "sizing", "Event Hub throughput units, tier, partitions and processing units for an event rate");
   auto flags = std::make_shared<SizingFlags>();
   cmd->add_option("--events-per-minute", flags->events_per_minute, "Defender XDR events per minute to stream")
       ->required()
       ->type_name("N");
-  cmd->add_option("--endpoints", flags->endpoints, "Endpoints streaming (50,000 or more needs a dedicated cluster)")
+  cmd->add_option("--endpoints", flags->endpoints,
+                  "Endpoints streaming (50,000 or more needs a dedicated cluster)")
       ->type_name("M");
-  cmd->add_option("--headroom", flags->headroom, "Standard tier: auto-inflate cap as a multiple of the units (default 2)")
+  cmd->add_option("--headroom", flags->headroom,
+                  "Standard tier: auto-inflate cap as a multiple of the units (default 2)")
       ->type_name("X");
-  cmd->add_option("--retention-days", flags->retention_days, "Event retention in days (default 1; Standard allows 7)")
+  cmd->add_option("--retention-days", flags->retention_days,
+                  "Event retention in days (default 1; Standard allows 7)")
       ->type_name("D");
   cmd->add_option("-o,--output", flags->output, "table, json, yaml, tsv or tfvars (terraform.tfvars lines)")
       ->check(CLI::IsMember({"table", "json", "yaml", "tsv", "tfvars"}))
       ->type_name("FORMAT");
   cmd->footer(
-      "Throughput units = partitions = ceil(N / 60 x 3 / 1024 + 1). Up to 32 units: Standard (auto-inflate to\n"
-      "headroom x units, at most 40). Above 32 and under 50,000 endpoints: Premium (the fewest of 1, 2, 4, 8, 16\n"
-      "processing units carrying 5 units each; at most 100 partitions). 50,000 endpoints or more, or above 80\n"
+      "Throughput units = partitions = ceil(N / 60 x 3 / 1024 + 1). Up to 32 units: Standard (auto-inflate "
+      "to\n"
+      "headroom x units, at most 40). Above 32 and under 50,000 endpoints: Premium (the fewest of 1, 2, 4, "
+      "8, 16\n"
+      "processing units carrying 5 units each; at most 100 partitions). 50,000 endpoints or more, or above "
+      "80\n"
       "units: a dedicated cluster (at most 1024 partitions). Exit codes: 0 sized; 3 a bad number (named).");
   cmd->callback([flags, &globals, &outcome] { outcome.exit_code = run_sizing(*flags, globals.output); });
 }

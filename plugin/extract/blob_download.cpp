@@ -19,7 +19,8 @@ std::optional<BlobLocation> blob_location(const std::string& url) {
   BlobLocation where;
   where.host.name = std::string(parsed->host());
   where.host.host = where.host.name;
-  if (where.host.host.size() > 2 && where.host.host.front() == '[') where.host.host = where.host.host.substr(1, where.host.host.size() - 2);
+  if (where.host.host.size() > 2 && where.host.host.front() == '[')
+    where.host.host = where.host.host.substr(1, where.host.host.size() - 2);
   where.host.port = parsed->has_port() ? static_cast<std::uint16_t>(parsed->port_number()) : 443;
   where.host.source = "resultUrl";
   where.target = std::string(parsed->encoded_path());
@@ -32,8 +33,11 @@ Next BlobDownload::next(const AgentResponse& r) {
   if (r.status >= 300 && r.status < 400) {
     std::string location = r.header("Location");
     auto to = blob_location(location);
-    if (!to) return Next::fail({NodeState::kHttpError, "storage redirected (" + std::to_string(r.status) + ") to something that is not an https URL"});
-    if (++hops_ > kMaxRedirects) return Next::fail({NodeState::kHttpError, "storage redirected more than 5 times"});
+    if (!to)
+      return Next::fail({NodeState::kHttpError, "storage redirected (" + std::to_string(r.status) +
+                                                    ") to something that is not an https URL"});
+    if (++hops_ > kMaxRedirects)
+      return Next::fail({NodeState::kHttpError, "storage redirected more than 5 times"});
     if (to->host.name == where_.host.name && to->host.port == where_.host.port) {
       where_ = std::move(*to);
       return Next::ask(AgentRequest{HttpMethod::kGet, where_.target, {}, {}, {}, {}, {}});
@@ -47,7 +51,8 @@ Next BlobDownload::next(const AgentResponse& r) {
   }
   // Storage's errors are XML (AuthorizationFailure, AuthenticationFailed, BlobNotFound…): keep the
   // status and a short excerpt, never the URL.
-  std::string why = "storage answered " + std::to_string(r.status) + " to the download from " + where_.host.name;
+  std::string why =
+      "storage answered " + std::to_string(r.status) + " to the download from " + where_.host.name;
   if (r.status == 403) why += " (the storage account's firewall or an expired SAS; see README: extract)";
   if (!r.body.empty()) why += ": " + excerpt(r.body, 160);
   return Next::fail({NodeState::kHttpError, why});

@@ -22,7 +22,8 @@ std::string last_line(const std::string& head) {
   std::size_t end = head.find_last_not_of("\r\n ");
   if (end == std::string::npos) return {};
   std::size_t start = head.find_last_of("\n", end);
-  return head.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+  return head.substr(start == std::string::npos ? 0 : start + 1,
+                     end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 // The mde-agent-information.json inside the download, as a snapshot; an error names what is wrong.
@@ -44,13 +45,14 @@ Result<NodeSnapshot> snapshot_of(const std::string& node, std::string_view downl
 }
 
 std::chrono::milliseconds left_until(Clock::time_point end) {
-  return std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()));
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()));
 }
 
 }  // namespace
 
-ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& machines, std::int64_t limit_seconds,
-                        std::size_t width, std::ostream& progress) {
+ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& machines,
+                        std::int64_t limit_seconds, std::size_t width, std::ostream& progress) {
   const auto started = Clock::now();
   const auto give_up_at = started + arm.fan_out.deadline;
   ExtractRun out;
@@ -59,13 +61,16 @@ ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& mac
   for (std::size_t i = 0; i < machines.size(); ++i) {
     const ArmMachine& m = machines[i];
     NodeReport& r = out.reports[i];
-    r.node = Node{m.name, !m.ipv4.empty() ? m.ipv4 : m.ipv6, kDefaultAgentPort, "ARM bareMetalMachine " + m.name};
+    r.node =
+        Node{m.name, !m.ipv4.empty() ? m.ipv4 : m.ipv6, kDefaultAgentPort, "ARM bareMetalMachine " + m.name};
     r.note = "MDE state from the mde-agent-information data extract";
     if (m.power_state == "On" && m.ready_state == "True" && !m.id.empty()) {
       ready.push_back(i);
     } else {
       r.outcome.state = NodeState::kSkipped;
-      r.outcome.reason = m.id.empty() ? "ARM gave no resource id" : "not ready (powerState " + m.power_state + ", readyState " + m.ready_state + ")";
+      r.outcome.reason =
+          m.id.empty() ? "ARM gave no resource id"
+                       : "not ready (powerState " + m.power_state + ", readyState " + m.ready_state + ")";
     }
   }
 
@@ -83,7 +88,8 @@ ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& mac
   std::size_t finished = 0;
   arm_options.on_node_done = [&](std::size_t k, const NodeOutcome& o) {
     progress << "nexus-mde: " << machines[ready[k]].name << ": data extract "
-             << (o.state == NodeState::kOk ? "finished (exit code " + extracts[k]->result().exit_code + ")" : std::string(to_string(o.state)))
+             << (o.state == NodeState::kOk ? "finished (exit code " + extracts[k]->result().exit_code + ")"
+                                           : std::string(to_string(o.state)))
              << " (" << ++finished << " of " << ready.size() << ")\n";
   };
   auto arm_run = fan_out(endpoints, conversations, *arm.tls, arm_options);
@@ -109,8 +115,10 @@ ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& mac
     }
     if (result.exit_code != "0") {
       r.outcome.state = NodeState::kAgentError;
-      r.outcome.reason = "the data extract exited " + (result.exit_code.empty() ? std::string("without an exit code") : result.exit_code) +
-                         (last_line(result.output_head).empty() ? "" : ": " + excerpt(last_line(result.output_head), 120));
+      r.outcome.reason =
+          "the data extract exited " +
+          (result.exit_code.empty() ? std::string("without an exit code") : result.exit_code) +
+          (last_line(result.output_head).empty() ? "" : ": " + excerpt(last_line(result.output_head), 120));
       continue;
     }
     auto where = blob_location(result.result_url);
@@ -128,8 +136,8 @@ ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& mac
   storage_options.timeout = std::max(storage_options.timeout, std::chrono::milliseconds(60'000));
   // An extract's archive may hold up to 64 MiB, and `--concurrency` of them (8) are received at once.
   storage_options.max_answer_bytes = kMaxExtractBytes;
-  storage_options.answers_in_flight_bytes = std::max<std::uint64_t>(storage_options.answers_in_flight_bytes,
-                                                                    kMaxExtractBytes * storage_options.concurrency);
+  storage_options.answers_in_flight_bytes = std::max<std::uint64_t>(
+      storage_options.answers_in_flight_bytes, kMaxExtractBytes * storage_options.concurrency);
   for (int round = 0; !pending.empty() && round < kMaxStorageHosts; ++round) {
     std::vector<std::unique_ptr<BlobDownload>> downloads;
     std::vector<Conversation*> download_conversations;

@@ -20,7 +20,7 @@ struct ExtractRun {
 };
 
 // `progress` gets a line as each machine's extract ends (stderr: the URL is never in it).
-ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& machines, std::int64_t limit_seconds,
-                        std::size_t width, std::ostream& progress);
+ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& machines,
+                        std::int64_t limit_seconds, std::size_t width, std::ostream& progress);
 
 }  // namespace nexus_mde::plugin

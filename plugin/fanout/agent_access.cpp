@@ -10,9 +10,12 @@ namespace {
 
 const char* flag_of(net::TlsFileRole role) {
   switch (role) {
-    case net::TlsFileRole::kCertificate: return "--cert";
-    case net::TlsFileRole::kPrivateKey: return "--key";
-    case net::TlsFileRole::kTrustedCa: return "--ca-file";
+    case net::TlsFileRole::kCertificate:
+      return "--cert";
+    case net::TlsFileRole::kPrivateKey:
+      return "--key";
+    case net::TlsFileRole::kTrustedCa:
+      return "--ca-file";
   }
   return "?";
 }
@@ -23,7 +26,8 @@ Result<std::string> read_token(const std::string& path) {
   std::string token(trim(*text));
   if (token.empty()) return make_error("the token file is empty", "--token-file " + path);
   for (unsigned char c : token) {
-    if (c <= ' ' || c == 0x7f) return make_error("the token holds spaces or control characters", "--token-file " + path);
+    if (c <= ' ' || c == 0x7f)
+      return make_error("the token holds spaces or control characters", "--token-file " + path);
   }
   return token;
 }
@@ -37,12 +41,15 @@ Result<std::chrono::milliseconds> duration_of(double seconds, const char* flag) 
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
 }
 
-Result<AgentAccess> open_agent_access(const AgentAccessOptions& options, std::chrono::seconds default_deadline) {
+Result<AgentAccess> open_agent_access(const AgentAccessOptions& options,
+                                      std::chrono::seconds default_deadline) {
   if (options.ca_file.empty()) {
-    return make_error("the CA that signs the agents' certificates is required (or NEXUS_MDE_CA_FILE)", "--ca-file");
+    return make_error("the CA that signs the agents' certificates is required (or NEXUS_MDE_CA_FILE)",
+                      "--ca-file");
   }
   if (options.cert_file.empty() && options.key_file.empty() && options.token_file.empty()) {
-    return make_error("give a client certificate (--cert and --key) or a bearer token (--token-file)", "credentials");
+    return make_error("give a client certificate (--cert and --key) or a bearer token (--token-file)",
+                      "credentials");
   }
   if (options.concurrency > 4096) return make_error("must be from 1 to 4096", "--concurrency");
   if (auto budget = automatic_width(4096); options.concurrency > budget) {
@@ -72,7 +79,8 @@ Result<AgentAccess> open_agent_access(const AgentAccessOptions& options, std::ch
     const auto& p = tls.problems.front();
     std::string message = p.message;
     for (std::size_t i = 1; i < tls.problems.size(); ++i) {
-      message += "; " + std::string(flag_of(tls.problems[i].role)) + " " + tls.problems[i].file + ": " + tls.problems[i].message;
+      message += "; " + std::string(flag_of(tls.problems[i].role)) + " " + tls.problems[i].file + ": " +
+                 tls.problems[i].message;
     }
     return make_error(message, std::string(flag_of(p.role)) + " " + p.file);
   }

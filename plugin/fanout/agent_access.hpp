@@ -14,10 +14,10 @@
 namespace nexus_mde::plugin {
 
 struct AgentAccessOptions {
-  std::string ca_file;     // --ca-file
-  std::string cert_file;   // --cert
-  std::string key_file;    // --key
-  std::string token_file;  // --token-file
+  std::string ca_file;          // --ca-file
+  std::string cert_file;        // --cert
+  std::string key_file;         // --key
+  std::string token_file;       // --token-file
   double timeout_seconds = 5;   // --timeout, per node and exchange
   double deadline_seconds = 0;  // --deadline, the whole command; 0: the command's default
   std::size_t concurrency = 0;  // --concurrency; 0: automatic (fan_out.hpp automatic_width)
@@ -32,6 +32,7 @@ struct AgentAccess {
 Result<std::chrono::milliseconds> duration_of(double seconds, const char* flag);
 
 // `default_deadline` applies when --deadline was not given.
-Result<AgentAccess> open_agent_access(const AgentAccessOptions& options, std::chrono::seconds default_deadline);
+Result<AgentAccess> open_agent_access(const AgentAccessOptions& options,
+                                      std::chrono::seconds default_deadline);
 
 }  // namespace nexus_mde::plugin

@@ -17,20 +17,30 @@ std::optional<ErrorBody> error_body(std::string_view body) {
   const json::value* code = e->get_object().if_contains("code");
   const json::value* message = e->get_object().if_contains("message");
   if (!code || !code->is_string()) return std::nullopt;
-  return ErrorBody{std::string(code->get_string()), message && message->is_string() ? std::string(message->get_string()) : ""};
+  return ErrorBody{std::string(code->get_string()),
+                   message && message->is_string() ? std::string(message->get_string()) : ""};
 }
 
 std::string_view to_string(NodeState state) {
   switch (state) {
-    case NodeState::kOk: return "ok";
-    case NodeState::kUnreachable: return "unreachable";
-    case NodeState::kTimeout: return "timeout";
-    case NodeState::kTlsError: return "tls-error";
-    case NodeState::kAuthError: return "auth-error";
-    case NodeState::kHttpError: return "http-error";
-    case NodeState::kAgentError: return "agent-error";
-    case NodeState::kIdentityMismatch: return "identity-mismatch";
-    case NodeState::kSkipped: return "skipped";
+    case NodeState::kOk:
+      return "ok";
+    case NodeState::kUnreachable:
+      return "unreachable";
+    case NodeState::kTimeout:
+      return "timeout";
+    case NodeState::kTlsError:
+      return "tls-error";
+    case NodeState::kAuthError:
+      return "auth-error";
+    case NodeState::kHttpError:
+      return "http-error";
+    case NodeState::kAgentError:
+      return "agent-error";
+    case NodeState::kIdentityMismatch:
+      return "identity-mismatch";
+    case NodeState::kSkipped:
+      return "skipped";
   }
   return "?";
 }
@@ -51,8 +61,10 @@ std::optional<NodeFailure> classify_http_failure(const AgentResponse& response) 
   if (response.status >= 200 && response.status < 300) return std::nullopt;
   auto e = error_body(response.body);
   std::string reason = "HTTP " + std::to_string(response.status);
-  if (e) reason += " " + e->code + (e->message.empty() ? "" : ": " + e->message);
-  else if (!response.body.empty()) reason += ": " + excerpt(response.body, 80);
+  if (e)
+    reason += " " + e->code + (e->message.empty() ? "" : ": " + e->message);
+  else if (!response.body.empty())
+    reason += ": " + excerpt(response.body, 80);
   if (response.status == 401 || response.status == 403 || response.status == 429) {
     return NodeFailure{NodeState::kAuthError, reason};
   }

@@ -15,15 +15,15 @@ namespace nexus_mde::plugin {
 
 // Every node ends in exactly one of these.
 enum class NodeState {
-  kOk,           // the agent answered and the answer made sense
-  kUnreachable,  // name not resolved, connection refused, no route
-  kTimeout,      // no answer within --timeout, or the --deadline passed
-  kTlsError,     // handshake failed: certificate not trusted, not naming the node, refused ours
-  kAuthError,    // 401, 403, 429: the agent refused our credentials or role
-  kHttpError,    // an HTTP answer that is not the agent's (no JSON error), or broken HTTP
-  kAgentError,   // the agent answered with an error of its own, or a body that does not parse
+  kOk,                // the agent answered and the answer made sense
+  kUnreachable,       // name not resolved, connection refused, no route
+  kTimeout,           // no answer within --timeout, or the --deadline passed
+  kTlsError,          // handshake failed: certificate not trusted, not naming the node, refused ours
+  kAuthError,         // 401, 403, 429: the agent refused our credentials or role
+  kHttpError,         // an HTTP answer that is not the agent's (no JSON error), or broken HTTP
+  kAgentError,        // the agent answered with an error of its own, or a body that does not parse
   kIdentityMismatch,  // the answer came from another node: its certificate or its own name says so
-  kSkipped,      // not asked: the machine is powered off or not ready (ARM's data extract)
+  kSkipped,           // not asked: the machine is powered off or not ready (ARM's data extract)
 };
 
 std::string_view to_string(NodeState state);
@@ -39,8 +39,8 @@ struct AgentRequest {
   // A long-poll (GET /v1/scans/{id}?wait=S): the answer may take this long on top of --timeout,
   // and the node gives up its --concurrency slot while it waits.
   std::chrono::seconds long_poll{0};
-  HttpHeaders headers;                  // extra request headers (If-Match)
-  std::chrono::milliseconds delay{0};   // wait this long before sending (Retry-After, polling)
+  HttpHeaders headers;                 // extra request headers (If-Match)
+  std::chrono::milliseconds delay{0};  // wait this long before sending (Retry-After, polling)
   // Why the server asked for the delay (its own words: "ARM answered HTTP 429 …"), when it is a
   // refusal to retry later: if the delay would outlast the overall deadline, the node fails at
   // once with this, rather than sleeping until the deadline says only that it passed.

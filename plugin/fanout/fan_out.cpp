@@ -10,8 +10,8 @@
 #include "common/net/ossl_handles.hpp"
 
 #include <openssl/ssl.h>
-#include <sys/resource.h>
 #include <openssl/x509v3.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <exception>
@@ -116,8 +116,13 @@ class FanOut {
 class NodeSession : public std::enable_shared_from_this<NodeSession> {
  public:
   NodeSession(FanOut& fan_out, std::size_t index, const Node& node, Conversation& conversation)
-      : fan_out_(fan_out), index_(index), node_(node), conversation_(conversation), resolver_(fan_out.ioc()),
-        resolve_timer_(fan_out.ioc()), delay_timer_(fan_out.ioc()) {}
+      : fan_out_(fan_out),
+        index_(index),
+        node_(node),
+        conversation_(conversation),
+        resolver_(fan_out.ioc()),
+        resolve_timer_(fan_out.ioc()),
+        delay_timer_(fan_out.ioc()) {}
 
   void start() {
     started_ = Clock::now();
@@ -137,8 +142,9 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
 
   void resolve() {
     if (is_ip_literal(node_.host)) {
-      endpoints_ = tcp::resolver::results_type::create(
-          tcp::endpoint(asio::ip::make_address(node_.host), node_.port), node_.host, std::to_string(node_.port));
+      endpoints_ =
+          tcp::resolver::results_type::create(tcp::endpoint(asio::ip::make_address(node_.host), node_.port),
+                                              node_.host, std::to_string(node_.port));
       return connect();
     }
     resolve_timer_.expires_at(exchange_deadline_);
@@ -154,7 +160,8 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   void on_resolve(error_code ec, tcp::resolver::results_type results) {
     resolve_timer_.cancel();
     if (ended_) return;
-    if (ec == asio::error::operation_aborted) return fail(NodeState::kTimeout, "cannot resolve " + node_.host + " within " + budget_text());
+    if (ec == asio::error::operation_aborted)
+      return fail(NodeState::kTimeout, "cannot resolve " + node_.host + " within " + budget_text());
     if (ec) return fail(NodeState::kUnreachable, "cannot resolve " + node_.host + ": " + ec.message());
     endpoints_ = std::move(results);
     connect();
@@ -172,32 +179,41 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
         [this](bool preverified, ssl::verify_context& ctx) { return verify_names_node(preverified, ctx); });
     beast::get_lowest_layer(*stream_).expires_at(exchange_deadline_);
     beast::get_lowest_layer(*stream_).async_connect(
-        endpoints_, [self = shared_from_this()](error_code ec, const tcp::endpoint&) { self->on_connect(ec); });
+        endpoints_,
+        [self = shared_from_this()](error_code ec, const tcp::endpoint&) { self->on_connect(ec); });
   }
 
   void on_connect(error_code ec) {
     if (ended_) return;
-    if (ec == beast::error::timeout) return fail(NodeState::kTimeout, "no TCP connection to " + node_.endpoint() + " within " + budget_text());
-    if (ec) return fail(NodeState::kUnreachable, "cannot connect to " + node_.endpoint() + ": " + ec.message());
+    if (ec == beast::error::timeout)
+      return fail(NodeState::kTimeout,
+                  "no TCP connection to " + node_.endpoint() + " within " + budget_text());
+    if (ec)
+      return fail(NodeState::kUnreachable, "cannot connect to " + node_.endpoint() + ": " + ec.message());
     handshake();
   }
 
   void handshake() {
     beast::get_lowest_layer(*stream_).expires_at(exchange_deadline_);
-    stream_->async_handshake(ssl::stream_base::client, [self = shared_from_this()](error_code ec) { self->on_handshake(ec); });
+    stream_->async_handshake(ssl::stream_base::client,
+                             [self = shared_from_this()](error_code ec) { self->on_handshake(ec); });
   }
 
   void on_handshake(error_code ec) {
     if (ended_) return;
-    if (ec == beast::error::timeout) return fail(NodeState::kTimeout, "TLS handshake with " + node_.endpoint() + " did not finish within " + budget_text());
+    if (ec == beast::error::timeout)
+      return fail(NodeState::kTimeout,
+                  "TLS handshake with " + node_.endpoint() + " did not finish within " + budget_text());
     if (ec && ec.category() != asio::error::get_ssl_category() && ec != ssl::error::stream_truncated) {
       // Reset or closed under us: nobody there any more (an agent dying with connections queued
       // on its listener), not a TLS disagreement.
-      return fail(NodeState::kUnreachable, "connection to " + node_.endpoint() + " lost during the TLS handshake: " + ec.message());
+      return fail(NodeState::kUnreachable,
+                  "connection to " + node_.endpoint() + " lost during the TLS handshake: " + ec.message());
     }
     if (ec && !identity_problem_.empty()) return fail(NodeState::kIdentityMismatch, identity_problem_);
     if (ec) {
-      std::string why = !name_problem_.empty() ? name_problem_ : net::peer_verify_failure(stream_->native_handle());
+      std::string why =
+          !name_problem_.empty() ? name_problem_ : net::peer_verify_failure(stream_->native_handle());
       return fail(NodeState::kTlsError, "TLS handshake failed: " + (why.empty() ? ec.message() : why));
     }
     ++outcome_.handshakes;
@@ -233,7 +249,8 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
       if (ended_) return;
     }
     beast::get_lowest_layer(*stream_).expires_at(exchange_deadline_);
-    http::async_write(*stream_, req_, [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+    http::async_write(*stream_, req_,
+                      [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(error_code ec) {
@@ -254,8 +271,9 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   // The answer is read piece by piece so that what it holds counts against the budget of all
   // answers in flight as it grows.
   void read_some() {
-    http::async_read_some(*stream_, buffer_, *parser_,
-                          [self = shared_from_this()](error_code ec, std::size_t) { self->on_read_some(ec); });
+    http::async_read_some(
+        *stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_read_some(ec); });
   }
 
   void on_read_some(error_code ec) {
@@ -263,9 +281,10 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (!ec && !parser_->is_done()) {
       hold_answer_bytes(parser_->get().body().size() + buffer_.size());
       if (fan_out_.answers_in_flight() > fan_out_.options().answers_in_flight_bytes) {
-        return fail(NodeState::kHttpError, "the answers being received from all nodes reached the CLI's budget of " +
-                                               std::to_string(fan_out_.options().answers_in_flight_bytes >> 20) +
-                                               " MiB; this node's had " + std::to_string(held_bytes_) + " bytes so far");
+        return fail(NodeState::kHttpError,
+                    "the answers being received from all nodes reached the CLI's budget of " +
+                        std::to_string(fan_out_.options().answers_in_flight_bytes >> 20) +
+                        " MiB; this node's had " + std::to_string(held_bytes_) + " bytes so far");
       }
       return read_some();
     }
@@ -285,22 +304,25 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (ec && parser_->is_header_done() && ec != beast::error::timeout && ec != http::error::body_limit) {
       // The answer began and then the connection ended: a cut-short answer, whatever layer noticed.
       return fail(NodeState::kHttpError, "the answer was cut short: the connection ended after " +
-                                             std::to_string(parser_->get().body().size()) + " bytes of its body (" +
-                                             ec.message() + ")");
+                                             std::to_string(parser_->get().body().size()) +
+                                             " bytes of its body (" + ec.message() + ")");
     }
     if (ec) return transport_failure(ec, "reading the answer");
     ++outcome_.requests;
     auto& response = parser_->get();
     bool keep_alive = response.keep_alive();
     AgentResponse answer{response.result_int(), std::move(response.body()), {}};
-    for (const auto& field : response) answer.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    for (const auto& field : response)
+      answer.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     Next next = conversation_.next(answer);
     if (next.failure) return end(std::move(*next.failure), false);
     if (!next.request) return end(NodeFailure{NodeState::kOk, {}}, false);
     keep_tls_session();
     request_ = std::move(*next.request);
-    if (request_.delay.count() > 0 && !request_.wait_reason.empty() && Clock::now() + request_.delay > fan_out_.deadline_at()) {
-      return fail(NodeState::kHttpError, request_.wait_reason + "; asked to try again in " + seconds_text(request_.delay) +
+    if (request_.delay.count() > 0 && !request_.wait_reason.empty() &&
+        Clock::now() + request_.delay > fan_out_.deadline_at()) {
+      return fail(NodeState::kHttpError, request_.wait_reason + "; asked to try again in " +
+                                             seconds_text(request_.delay) +
                                              ", later than --deadline allows: stopped now");
     }
     if (request_.delay.count() > 0) {
@@ -342,8 +364,8 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (ec == beast::error::timeout) {
       return fail(NodeState::kTimeout, "no answer from " + node_.endpoint() + " within " + budget_text());
     }
-    bool closed = ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-                  ec == ssl::error::stream_truncated;
+    bool closed = ec == http::error::end_of_stream || ec == asio::error::eof ||
+                  ec == asio::error::connection_reset || ec == ssl::error::stream_truncated;
     if (closed && reused_connection_ && request_.method == HttpMethod::kGet) {
       reused_connection_ = false;
       close_stream();
@@ -354,7 +376,8 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     }
     if (ec == http::error::body_limit) {
       return fail(NodeState::kHttpError, "the answer is larger than the CLI's limit of " +
-                                             std::to_string(fan_out_.options().max_answer_bytes >> 20) + " MiB for one answer");
+                                             std::to_string(fan_out_.options().max_answer_bytes >> 20) +
+                                             " MiB for one answer");
     }
     if (ec.category() == make_error_code(http::error::body_limit).category()) {
       return fail(NodeState::kHttpError, std::string("malformed or oversized HTTP answer: ") + ec.message());
@@ -374,7 +397,8 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     bool by_host = !by_name && !by_ip && !is_ip_literal(node_.host) &&
                    X509_check_host(cert, node_.host.data(), node_.host.size(), 0, nullptr) == 1;
     if (!by_name && !by_ip && !by_host) {
-      name_problem_ = "the agent's certificate names neither " + node_.name + " (DNS) nor " + node_.host + " (IP)";
+      name_problem_ =
+          "the agent's certificate names neither " + node_.name + " (DNS) nor " + node_.host + " (IP)";
       X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
       return false;
     }
@@ -398,7 +422,8 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
       const GENERAL_NAME* n = sk_GENERAL_NAME_value(names.get(), i);
       if (n->type != GEN_DNS) continue;
       const unsigned char* data = ASN1_STRING_get0_data(n->d.dNSName);
-      out.emplace_back(reinterpret_cast<const char*>(data), static_cast<std::size_t>(ASN1_STRING_length(n->d.dNSName)));
+      out.emplace_back(reinterpret_cast<const char*>(data),
+                       static_cast<std::size_t>(ASN1_STRING_length(n->d.dNSName)));
     }
     return out;
   }
@@ -410,7 +435,8 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   }
 
   void begin_exchange() {
-    budget_ = fan_out_.options().timeout + std::chrono::duration_cast<std::chrono::milliseconds>(request_.long_poll);
+    budget_ = fan_out_.options().timeout +
+              std::chrono::duration_cast<std::chrono::milliseconds>(request_.long_poll);
     exchange_deadline_ = Clock::now() + budget_;
   }
 
@@ -548,8 +574,8 @@ struct Shard {
   std::exception_ptr failure;
 };
 
-FanOutResult run_shards(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations, ssl::context& tls,
-                        const FanOutOptions& options, std::size_t count) {
+FanOutResult run_shards(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations,
+                        ssl::context& tls, const FanOutOptions& options, std::size_t count) {
   auto begun = Clock::now();
   std::mutex report;
   std::vector<Shard> shards(count);
@@ -565,7 +591,8 @@ FanOutResult run_shards(const std::vector<Node>& nodes, const std::vector<Conver
     shard.options.concurrency = options.concurrency / count + (k < options.concurrency % count ? 1 : 0);
     shard.options.answers_in_flight_bytes = options.answers_in_flight_bytes / count;
     if (options.on_node_done) {
-      shard.options.on_node_done = [&options, &report, &shard](std::size_t local, const NodeOutcome& outcome) {
+      shard.options.on_node_done = [&options, &report, &shard](std::size_t local,
+                                                               const NodeOutcome& outcome) {
         std::lock_guard lock(report);
         options.on_node_done(shard.index[local], outcome);
       };
@@ -588,7 +615,8 @@ FanOutResult run_shards(const std::vector<Node>& nodes, const std::vector<Conver
   result.nodes.resize(nodes.size());
   for (auto& shard : shards) {
     if (shard.failure) std::rethrow_exception(shard.failure);
-    for (std::size_t j = 0; j < shard.index.size(); ++j) result.nodes[shard.index[j]] = std::move(shard.result.nodes[j]);
+    for (std::size_t j = 0; j < shard.index.size(); ++j)
+      result.nodes[shard.index[j]] = std::move(shard.result.nodes[j]);
     result.deadline_passed = result.deadline_passed || shard.result.deadline_passed;
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - begun);
@@ -613,8 +641,8 @@ std::size_t automatic_width(std::size_t nodes) {
   return std::clamp<std::size_t>(std::min({nodes, budget, kMaxWidth}), 1, kMaxWidth);
 }
 
-FanOutResult fan_out(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations, ssl::context& tls,
-                     const FanOutOptions& given) {
+FanOutResult fan_out(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations,
+                     ssl::context& tls, const FanOutOptions& given) {
   FanOutOptions options = given;
   if (options.concurrency == 0) options.concurrency = automatic_width(nodes.size());
   std::size_t engines = options.on_tick ? 1 : std::min({options.threads, options.concurrency, nodes.size()});

@@ -1,6 +1,7 @@
 // The fan-out: one asynchronous HTTPS client per node, all on one io_context and one thread,
 // at most --concurrency of them connecting or asking at a time. Conversations that share nothing
-// may be spread over several such engines, each on its own thread (FanOutOptions::threads). Every node has its own per-exchange
+// may be spread over several such engines, each on its own thread (FanOutOptions::threads). Every node has
+// its own per-exchange
 // --timeout and the whole run one --deadline, so a slow or dead node never delays the others and
 // fan_out always returns by the deadline. Every node ends in exactly one NodeState.
 #pragma once
@@ -22,12 +23,12 @@ namespace nexus_mde::plugin {
 
 struct NodeOutcome {
   NodeState state = NodeState::kTimeout;
-  std::string reason;                   // empty when ok
+  std::string reason;                    // empty when ok
   std::chrono::milliseconds latency{0};  // from the node's first connect to its end
-  std::size_t requests = 0;             // answers received
-  std::size_t handshakes = 0;           // TLS handshakes done (1 + reconnects)
-  std::size_t resumed = 0;              // of which resumed a TLS session
-  bool deadline_passed = false;         // ended by --deadline rather than by itself
+  std::size_t requests = 0;              // answers received
+  std::size_t handshakes = 0;            // TLS handshakes done (1 + reconnects)
+  std::size_t resumed = 0;               // of which resumed a TLS session
+  bool deadline_passed = false;          // ended by --deadline rather than by itself
 };
 
 struct FanOutOptions {

@@ -65,7 +65,8 @@ Result<Node> parse_node_spec(std::string_view spec) {
   n.name = std::string(spec.substr(0, eq));
   n.source = "--node " + n.name;
   std::string_view rest = spec.substr(eq + 1);
-  if (!valid_name(n.name)) return make_error("the node name must be non-empty, without spaces, '=' or ','", field);
+  if (!valid_name(n.name))
+    return make_error("the node name must be non-empty, without spaces, '=' or ','", field);
   std::string_view host = rest;
   std::string_view port;
   if (!rest.empty() && rest.front() == '[') {
@@ -78,7 +79,8 @@ Result<Node> parse_node_spec(std::string_view spec) {
       port = after.substr(1);
       if (port.empty()) return make_error("empty port after ':'", field);
     }
-  } else if (auto colon = rest.find(':'); colon != std::string_view::npos && rest.find(':', colon + 1) == std::string_view::npos) {
+  } else if (auto colon = rest.find(':');
+             colon != std::string_view::npos && rest.find(':', colon + 1) == std::string_view::npos) {
     host = rest.substr(0, colon);  // one colon: HOST:PORT (more than one: a bare IPv6 address)
     port = rest.substr(colon + 1);
     if (port.empty()) return make_error("empty port after ':'", field);
@@ -100,7 +102,8 @@ Result<std::vector<Node>> read_inventory_file(const std::string& path) {
   if (!doc) return doc.error();
   const json::object* top = doc->if_object();
   const json::value* list = top ? top->if_contains("nodes") : nullptr;
-  if (!list || !list->is_array()) return make_error("expected {\"nodes\":[{\"name\":…,\"address\":…,\"port\":…}]}", path);
+  if (!list || !list->is_array())
+    return make_error("expected {\"nodes\":[{\"name\":…,\"address\":…,\"port\":…}]}", path);
   std::vector<Node> nodes;
   const auto& entries = list->get_array();
   for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -157,7 +160,8 @@ Result<std::vector<Node>> resolve_inventory(const InventoryOptions& options) {
     if (!found) return found.error();
     nodes = std::move(*found);
   } else {
-    return make_error("no nodes: give --node NAME=HOST[:PORT] (repeatable), --inventory FILE, or --cluster NAME -g RG");
+    return make_error(
+        "no nodes: give --node NAME=HOST[:PORT] (repeatable), --inventory FILE, or --cluster NAME -g RG");
   }
   return check_unique(std::move(nodes));
 }

@@ -16,10 +16,10 @@ namespace nexus_mde::plugin {
 inline constexpr std::uint16_t kDefaultAgentPort = 9448;
 
 struct Node {
-  std::string name;     // the node's (BMM machine) name; the agent's certificate must name it
-  std::string host;     // IPv4, IPv6 (no brackets) or a DNS name
+  std::string name;  // the node's (BMM machine) name; the agent's certificate must name it
+  std::string host;  // IPv4, IPv6 (no brackets) or a DNS name
   std::uint16_t port = kDefaultAgentPort;
-  std::string source;   // where it came from ("--node", "inventory.json nodes[3]"), for errors
+  std::string source;  // where it came from ("--node", "inventory.json nodes[3]"), for errors
 
   // "10.1.2.3:9448", "[fd00::5]:9448"
   std::string endpoint() const;
@@ -28,18 +28,21 @@ struct Node {
 // NAME=HOST[:PORT]; an IPv6 address with a port is bracketed ([fd00::5]:9448).
 Result<Node> parse_node_spec(std::string_view spec);
 
-// The inventory file ({"nodes":[{"name","address","port"}]}, README). Every problem names the entry ("nodes[3].port: ...").
+// The inventory file ({"nodes":[{"name","address","port"}]}, README). Every problem names the entry
+// ("nodes[3].port: ...").
 Result<std::vector<Node>> read_inventory_file(const std::string& path);
 
 // kubectl's own flags, as `kubectl nexus-mde` is given them (kubectl passes them through).
 struct KubernetesOptions {
-  std::string kubeconfig;   // --kubeconfig
-  std::string context;      // --context
-  std::string namespace_;   // -n/--namespace: accepted, but nodes belong to no namespace
-  std::string selector;     // -l/--selector
+  std::string kubeconfig;          // --kubeconfig
+  std::string context;             // --context
+  std::string namespace_;          // -n/--namespace: accepted, but nodes belong to no namespace
+  std::string selector;            // -l/--selector
   bool invoked_as_plugin = false;  // run as kubectl-nexus_mde
   // Nodes come from the Kubernetes API when no other source is given and kubectl is the context.
-  bool wanted() const { return invoked_as_plugin || !kubeconfig.empty() || !context.empty() || !selector.empty(); }
+  bool wanted() const {
+    return invoked_as_plugin || !kubeconfig.empty() || !context.empty() || !selector.empty();
+  }
 };
 
 struct InventoryOptions {

@@ -21,10 +21,12 @@ std::string text_at(const json::object& o, std::string_view key) {
 
 std::string internal_ip(const json::object& node) {
   const json::value* status = node.if_contains("status");
-  const json::value* addresses = status && status->is_object() ? status->get_object().if_contains("addresses") : nullptr;
+  const json::value* addresses =
+      status && status->is_object() ? status->get_object().if_contains("addresses") : nullptr;
   if (!addresses || !addresses->is_array()) return {};
   for (const auto& a : addresses->get_array()) {
-    if (a.is_object() && text_at(a.get_object(), "type") == "InternalIP") return text_at(a.get_object(), "address");
+    if (a.is_object() && text_at(a.get_object(), "type") == "InternalIP")
+      return text_at(a.get_object(), "address");
   }
   return {};
 }
@@ -36,7 +38,8 @@ Result<std::vector<Node>> nodes_from_node_list(std::string_view body) {
   if (!doc) return doc.error();
   const json::object* list = doc->if_object();
   const json::value* items = list ? list->if_contains("items") : nullptr;
-  if (!items || !items->is_array()) return make_error("expected a NodeList with \"items\"", "kubectl get nodes -o json");
+  if (!items || !items->is_array())
+    return make_error("expected a NodeList with \"items\"", "kubectl get nodes -o json");
   std::vector<Node> nodes;
   for (std::size_t i = 0; i < items->get_array().size(); ++i) {
     const json::object* node = items->get_array()[i].if_object();
@@ -48,7 +51,9 @@ Result<std::vector<Node>> nodes_from_node_list(std::string_view body) {
     if (address.empty()) return make_error("node " + name + " reports no InternalIP address", where);
     nodes.push_back(Node{name, address, kDefaultAgentPort, "Kubernetes node " + name});
   }
-  if (nodes.empty()) return make_error("the Kubernetes API lists no nodes (check -l/--selector and --context)", "kubectl get nodes");
+  if (nodes.empty())
+    return make_error("the Kubernetes API lists no nodes (check -l/--selector and --context)",
+                      "kubectl get nodes");
   return nodes;
 }
 
@@ -67,7 +72,8 @@ Result<std::vector<Node>> nodes_from_kubernetes(const KubernetesOptions& options
   if (!run) return make_error("kubectl could not be run: " + run.error().describe(), "kubectl get nodes");
   if (!run->succeeded()) {
     std::string said(trim(run->err));
-    return make_error("kubectl get nodes failed (" + run->describe() + ")" + (said.empty() ? "" : ": " + excerpt(said, 300)),
+    return make_error("kubectl get nodes failed (" + run->describe() + ")" +
+                          (said.empty() ? "" : ": " + excerpt(said, 300)),
                       "kubectl get nodes");
   }
   return nodes_from_node_list(run->out);

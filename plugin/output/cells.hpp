@@ -13,7 +13,9 @@
 namespace nexus_mde::plugin {
 
 inline std::string cell(const std::optional<std::string>& v) { return v ? visible_text(*v) : kUnknownCell; }
-inline std::string cell(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : kUnknownCell; }
+inline std::string cell(const std::optional<std::int64_t>& v) {
+  return v ? std::to_string(*v) : kUnknownCell;
+}
 inline std::string time_cell(const std::optional<std::int64_t>& ms) {
   if (!ms) return kUnknownCell;
   auto s = format_rfc3339_ms(*ms);

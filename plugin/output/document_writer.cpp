@@ -9,7 +9,8 @@ std::unique_ptr<DocumentWriter> make_document_writer(OutputFormat format, std::o
   return format == OutputFormat::kYaml ? make_yaml_writer(out) : make_json_writer(out);
 }
 
-void write_document(OutputFormat format, std::ostream& out, std::string_view kind, const boost::json::object& body) {
+void write_document(OutputFormat format, std::ostream& out, std::string_view kind,
+                    const boost::json::object& body) {
   auto writer = make_document_writer(format, out);
   writer->begin_document(kind);
   for (const auto& kv : body) writer->field(kv.key(), kv.value());

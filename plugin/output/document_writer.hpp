@@ -32,7 +32,7 @@ class DocumentWriter {
   // A whole value given as JSON text, in pieces (see TextBuffer), as JsonTextWriter writes it
   // (with DEL and C1 controls escaped: terminal_text.hpp).
   virtual void json_text(const std::vector<std::string_view>& serialized) = 0;
-  virtual void finish() = 0;                            // final newline and flush
+  virtual void finish() = 0;  // final newline and flush
 
   void field(std::string_view name, const boost::json::value& v) {
     key(name);
@@ -50,6 +50,7 @@ class DocumentWriter {
 std::unique_ptr<DocumentWriter> make_document_writer(OutputFormat format, std::ostream& out);
 
 // A whole document at once: apiVersion, kind, then the fields of `body` in their order.
-void write_document(OutputFormat format, std::ostream& out, std::string_view kind, const boost::json::object& body);
+void write_document(OutputFormat format, std::ostream& out, std::string_view kind,
+                    const boost::json::object& body);
 
 }  // namespace nexus_mde::plugin

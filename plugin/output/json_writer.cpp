@@ -21,7 +21,8 @@ class JsonWriter final : public DocumentWriter {
   void end_array() override { close(']'); }
   void key(std::string_view name) override {
     separate();
-    out_ << escape_json_controls(boost::json::serialize(boost::json::string_view(name.data(), name.size()))) << ':';
+    out_ << escape_json_controls(boost::json::serialize(boost::json::string_view(name.data(), name.size())))
+         << ':';
     after_key_ = true;
   }
   void value(const boost::json::value& v) override {
@@ -81,6 +82,8 @@ class JsonWriter final : public DocumentWriter {
 
 }  // namespace
 
-std::unique_ptr<DocumentWriter> make_json_writer(std::ostream& out) { return std::make_unique<JsonWriter>(out); }
+std::unique_ptr<DocumentWriter> make_json_writer(std::ostream& out) {
+  return std::make_unique<JsonWriter>(out);
+}
 
 }  // namespace nexus_mde::plugin

@@ -46,7 +46,8 @@ void Table::print(std::ostream& out, const std::string& indent) const {
 
 std::string folded_names(const std::vector<std::string>& names) {
   if (names.size() > 3) {
-    return names[0] + ", " + names[1] + " … " + names.back() + " (" + std::to_string(names.size()) + " nodes)";
+    return names[0] + ", " + names[1] + " … " + names.back() + " (" + std::to_string(names.size()) +
+           " nodes)";
   }
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;

@@ -30,7 +30,8 @@ void TextBuffer::append(std::string_view text) {
 
 void TextBuffer::take(TextBuffer&& other) {
   // Appends go to the last block, which is now other's: the text stays in order.
-  blocks_.insert(blocks_.end(), std::make_move_iterator(other.blocks_.begin()), std::make_move_iterator(other.blocks_.end()));
+  blocks_.insert(blocks_.end(), std::make_move_iterator(other.blocks_.begin()),
+                 std::make_move_iterator(other.blocks_.end()));
   other.blocks_.clear();
 }
 

@@ -18,14 +18,16 @@ namespace {
 bool plain_key(std::string_view k) {
   if (k.empty()) return false;
   for (char c : k) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '$' || c == '-';
     if (!ok) return false;
   }
   return !(k[0] >= '0' && k[0] <= '9') && k[0] != '-';
 }
 
 std::string yaml_key(std::string_view k) {
-  return plain_key(k) ? std::string(k) : escape_json_controls(json::serialize(json::string_view(k.data(), k.size())));
+  return plain_key(k) ? std::string(k)
+                      : escape_json_controls(json::serialize(json::string_view(k.data(), k.size())));
 }
 
 std::string scalar(const json::value& v) {
@@ -54,10 +56,10 @@ class YamlWriter final : public DocumentWriter {
  private:
   struct Frame {
     enum Kind { kObject, kArray } kind;
-    int indent = 0;             // column of this container's entries
+    int indent = 0;  // column of this container's entries
     bool empty = true;
-    bool after_dash = false;    // positioned right after the "- " of a sequence item
-    bool open_line = false;     // "key:" printed; the newline waits for the first entry
+    bool after_dash = false;  // positioned right after the "- " of a sequence item
+    bool open_line = false;   // "key:" printed; the newline waits for the first entry
   };
 
   // Starts an entry of the current container: "key:" or "-".
@@ -127,6 +129,8 @@ class YamlWriter final : public DocumentWriter {
 
 }  // namespace
 
-std::unique_ptr<DocumentWriter> make_yaml_writer(std::ostream& out) { return std::make_unique<YamlWriter>(out); }
+std::unique_ptr<DocumentWriter> make_yaml_writer(std::ostream& out) {
+  return std::make_unique<YamlWriter>(out);
+}
 
 }  // namespace nexus_mde::plugin

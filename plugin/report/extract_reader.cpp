@@ -44,8 +44,8 @@ std::string too_large(const std::string& what, std::size_t max_bytes) {
 
 }  // namespace
 
-Result<bool> stream_file_range(const std::string& path, std::size_t from, std::size_t to, const ChunkSink& sink,
-                               std::size_t max_bytes) {
+Result<bool> stream_file_range(const std::string& path, std::size_t from, std::size_t to,
+                               const ChunkSink& sink, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(std::string("cannot open: ") + std::strerror(errno));
   if (from > 0 && !in.seekg(static_cast<std::streamoff>(from))) return make_error("read error");
@@ -72,16 +72,23 @@ std::string member_kind(archive_entry* entry) {
   if (const char* target = archive_entry_symlink(entry)) return std::string("a symbolic link to ") + target;
   if (const char* target = archive_entry_hardlink(entry)) return std::string("a hard link to ") + target;
   switch (archive_entry_filetype(entry)) {
-    case AE_IFDIR: return "a directory";
-    case AE_IFIFO: return "a named pipe";
-    case AE_IFCHR: return "a character device";
-    case AE_IFBLK: return "a block device";
-    case AE_IFSOCK: return "a socket";
-    default: return "not a regular file";
+    case AE_IFDIR:
+      return "a directory";
+    case AE_IFIFO:
+      return "a named pipe";
+    case AE_IFCHR:
+      return "a character device";
+    case AE_IFBLK:
+      return "a block device";
+    case AE_IFSOCK:
+      return "a socket";
+    default:
+      return "not a regular file";
   }
 }
 
-Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const ChunkSink& sink, std::size_t max_bytes) {
+Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const ChunkSink& sink,
+                                 std::size_t max_bytes) {
   std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
@@ -105,13 +112,15 @@ Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const
       continue;
     }
     la_int64_t declared = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
-    if (declared < 0 || static_cast<std::uint64_t>(declared) > max_bytes) return make_error(too_large(member, max_bytes));
+    if (declared < 0 || static_cast<std::uint64_t>(declared) > max_bytes)
+      return make_error(too_large(member, max_bytes));
     // The member's data is inflated on the reading thread, beside the parse.
     std::size_t total = 0;
     return read_ahead(
         [&](std::span<char> buffer) -> Result<std::size_t> {
           la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
-          if (n < 0) return make_error("archive is damaged in " + member + ": " + archive_error_string(a.get()));
+          if (n < 0)
+            return make_error("archive is damaged in " + member + ": " + archive_error_string(a.get()));
           total += static_cast<std::size_t>(n);
           if (total > max_bytes) return make_error(too_large(member, max_bytes));
           return static_cast<std::size_t>(n);
@@ -121,7 +130,8 @@ Result<bool> stream_from_archive(const std::function<int(archive*)>& open, const
   if (rc != ARCHIVE_EOF) {
     return make_error(std::string("archive is damaged: ") + archive_error_string(a.get()));
   }
-  if (!not_a_file.empty()) return make_error("no " + std::string(kAgentInformationFile) + " to read in the archive: " + not_a_file);
+  if (!not_a_file.empty())
+    return make_error("no " + std::string(kAgentInformationFile) + " to read in the archive: " + not_a_file);
   std::string listing;
   for (const auto& s : seen) listing += (listing.empty() ? "" : ", ") + s;
   return make_error(std::string("no ") + kAgentInformationFile + " in the archive" +
@@ -165,12 +175,14 @@ Result<bool> stream_extract(const std::string& path, const ChunkSink& sink, std:
   Result<bool> archived = is_archive_file(path);
   if (!archived) return archived.error();
   if (!*archived) return stream_file_range(path, 0, kToTheEnd, sink, max_bytes);
-  return stream_from_archive([&](archive* a) { return archive_read_open_filename(a, path.c_str(), 1 << 16); }, sink, max_bytes);
+  return stream_from_archive([&](archive* a) { return archive_read_open_filename(a, path.c_str(), 1 << 16); },
+                             sink, max_bytes);
 }
 
 Result<bool> stream_extract_bytes(std::string_view bytes, const ChunkSink& sink, std::size_t max_bytes) {
   if (looks_like_archive(std::string(bytes.substr(0, 512)))) {
-    return stream_from_archive([&](archive* a) { return archive_read_open_memory(a, bytes.data(), bytes.size()); }, sink, max_bytes);
+    return stream_from_archive(
+        [&](archive* a) { return archive_read_open_memory(a, bytes.data(), bytes.size()); }, sink, max_bytes);
   }
   if (bytes.size() > max_bytes) return make_error(too_large("the download", max_bytes));
   for (std::size_t at = 0; at < bytes.size(); at += kReadAheadChunkBytes) {

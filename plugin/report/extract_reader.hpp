@@ -32,8 +32,8 @@ Result<bool> stream_extract(const std::string& path, const ChunkSink& sink,
 // Streams bytes [from, to) of a plain file as stream_extract streams a whole one; `to` may be
 // kToTheEnd. For reading one file in parts (split_parse.hpp).
 inline constexpr std::size_t kToTheEnd = static_cast<std::size_t>(-1);
-Result<bool> stream_file_range(const std::string& path, std::size_t from, std::size_t to, const ChunkSink& sink,
-                               std::size_t max_bytes = kMaxAgentInformationBytes);
+Result<bool> stream_file_range(const std::string& path, std::size_t from, std::size_t to,
+                               const ChunkSink& sink, std::size_t max_bytes = kMaxAgentInformationBytes);
 
 // Whether the file is an archive rather than JSON text, by its first 512 bytes.
 Result<bool> is_archive_file(const std::string& path);
@@ -41,7 +41,6 @@ Result<bool> is_archive_file(const std::string& path);
 // The same for a download held in memory (the data extract's tar.gz, or the JSON itself).
 Result<bool> stream_extract_bytes(std::string_view bytes, const ChunkSink& sink,
                                   std::size_t max_bytes = kMaxAgentInformationBytes);
-
 
 // "x/rack1control01.mde-agent-information.json" -> "rack1control01";
 // "rack1control01-mde.tar.gz" -> "rack1control01-mde"; "r1/mde-agent-information.json" -> "r1".

@@ -117,7 +117,8 @@ void read_chunks(const ChunkFill& fill, ChunkRing& ring) {
 // Stops and joins the reading thread however the consumer leaves (a stop, an error, a throw).
 class ReaderThread {
  public:
-  ReaderThread(const ChunkFill& fill, ChunkRing& ring) : ring_(ring), thread_([&fill, &ring] { read_chunks(fill, ring); }) {}
+  ReaderThread(const ChunkFill& fill, ChunkRing& ring)
+      : ring_(ring), thread_([&fill, &ring] { read_chunks(fill, ring); }) {}
   ~ReaderThread() {
     ring_.stop();
     thread_.join();

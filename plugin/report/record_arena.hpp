@@ -31,7 +31,9 @@ class RecordArena final : public boost::json::memory_resource {
  private:
   void* do_allocate(std::size_t bytes, std::size_t align) override;
   void do_deallocate(void*, std::size_t, std::size_t) override {}
-  bool do_is_equal(const boost::json::memory_resource& other) const noexcept override { return this == &other; }
+  bool do_is_equal(const boost::json::memory_resource& other) const noexcept override {
+    return this == &other;
+  }
 
   struct Block {
     std::unique_ptr<std::byte[]> data;

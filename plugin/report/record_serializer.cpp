@@ -51,7 +51,8 @@ void RecordSerializer::hand_over() {
   Batch next;  // a new batch while none has come back yet
   {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return queue_.size() < kQueuedBatches; });  // the parser waits for the worker
+    changed_.wait(lock,
+                  [this] { return queue_.size() < kQueuedBatches; });  // the parser waits for the worker
     queue_.push_back(std::move(filling_));
     if (!spent_.empty()) {
       next = std::move(spent_.back());

@@ -86,7 +86,7 @@ class RecordSerializer {
   void serialize(Batch& batch);
 
   Threads threads_;
-  Batch filling_;  // the parser's side
+  Batch filling_;      // the parser's side
   Sections sections_;  // the worker's while it runs; the caller's after drain()
   std::string record_text_;
 

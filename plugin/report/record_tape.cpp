@@ -80,7 +80,9 @@ void RecordTape::replay(SectionTexts& texts, std::string& scratch) const {
     switch (static_cast<Op>(in.byte())) {
       case Op::kBegin: {
         auto which = static_cast<Section>(in.byte());
-        section = which == Section::kScans ? &texts.scans : which == Section::kThreats ? &texts.threats : &texts.quarantine;
+        section = which == Section::kScans     ? &texts.scans
+                  : which == Section::kThreats ? &texts.threats
+                                               : &texts.quarantine;
         scratch.clear();
         scratch += section->empty() ? '[' : ',';
         writer.begin_record();
@@ -114,10 +116,18 @@ void RecordTape::replay(SectionTexts& texts, std::string& scratch) const {
         // Absent text, time and number are all written as null.
         writer.text(names_[in.byte()], std::optional<std::string_view>());
         break;
-      case Op::kListBegin: writer.begin_records(names_[in.byte()]); break;
-      case Op::kListEnd: writer.end_records(); break;
-      case Op::kRaw: writer.raw(raws_[in.fixed<std::uint32_t>()]); break;
-      case Op::kPackedRaw: writer.packed_raw(in.text()); break;
+      case Op::kListBegin:
+        writer.begin_records(names_[in.byte()]);
+        break;
+      case Op::kListEnd:
+        writer.end_records();
+        break;
+      case Op::kRaw:
+        writer.raw(raws_[in.fixed<std::uint32_t>()]);
+        break;
+      case Op::kPackedRaw:
+        writer.packed_raw(in.text());
+        break;
     }
   }
 }

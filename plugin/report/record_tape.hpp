@@ -49,7 +49,9 @@ class RecordTape {
   // Each takes the record's raw objects (its own and its nested records'); the rest is copied.
   // `packed_raw`: the record's own unknown fields, packed, when they are not in its raw object.
   void add(ScanRecord&& scan, std::string_view packed_raw) { add_record(Section::kScans, scan, packed_raw); }
-  void add(Threat&& threat, std::string_view packed_raw) { add_record(Section::kThreats, threat, packed_raw); }
+  void add(Threat&& threat, std::string_view packed_raw) {
+    add_record(Section::kThreats, threat, packed_raw);
+  }
   void add(QuarantineEntry&& entry) { add_record(Section::kQuarantine, entry, {}); }
 
   std::size_t records() const { return records_; }
@@ -63,8 +65,12 @@ class RecordTape {
 
   // The Out interface of describe_wire; names must outlive the tape (describe_wire's are literals).
   void text(std::string_view name, const std::optional<std::string>& v);
-  void time(std::string_view name, const std::optional<std::int64_t>& ms) { optional_number(Op::kTime, name, ms); }
-  void number(std::string_view name, const std::optional<std::int64_t>& v) { optional_number(Op::kNumber, name, v); }
+  void time(std::string_view name, const std::optional<std::int64_t>& ms) {
+    optional_number(Op::kTime, name, ms);
+  }
+  void number(std::string_view name, const std::optional<std::int64_t>& v) {
+    optional_number(Op::kNumber, name, v);
+  }
   void raw(boost::json::object& raw);
   template <typename Record>
   void records(std::string_view name, std::vector<Record>& items) {
@@ -84,17 +90,17 @@ class RecordTape {
   enum class Section : std::uint8_t { kScans, kThreats, kQuarantine };
   // One byte per step; a field's op is followed by its name's id, then its value, if any.
   enum class Op : std::uint8_t {
-    kBegin,          // a record: its Section
-    kNestedBegin,    // a record in a list
-    kEnd,            // the end of a record
-    kText,           // u32 length, bytes
-    kTime,           // i64 epoch ms
-    kNumber,         // i64
-    kNull,           // a text, time or number that is absent
-    kListBegin,      // a list of records
+    kBegin,        // a record: its Section
+    kNestedBegin,  // a record in a list
+    kEnd,          // the end of a record
+    kText,         // u32 length, bytes
+    kTime,         // i64 epoch ms
+    kNumber,       // i64
+    kNull,         // a text, time or number that is absent
+    kListBegin,    // a list of records
     kListEnd,
-    kRaw,            // u32 index into raws_
-    kPackedRaw,      // u32 length, packed unknown fields
+    kRaw,        // u32 index into raws_
+    kPackedRaw,  // u32 length, packed unknown fields
   };
 
   template <typename Record>

@@ -131,8 +131,8 @@ void ReportPrinter::abandon_file(const Error& error) {
   failure(file_, error);
 }
 
-ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out, std::ostream& err,
-                    const SplitOptions& split, std::vector<SplitOutcome>* outcomes) {
+ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out,
+                    std::ostream& err, const SplitOptions& split, std::vector<SplitOutcome>* outcomes) {
   auto printer = make_report_printer(format, out);
   ReportSummary summary;
   for (const auto& path : paths) {

@@ -86,8 +86,12 @@ class ReportPrinter : public CountingSink {
  protected:
   // By default records are collected and print() gets them in `info`'s lists (with their
   // unknown fields in objects: packed_raw is empty unless the printer takes_packed_raw()).
-  void on_scan(ScanRecord&& scan, std::string_view /*packed_raw*/) override { scans_.push_back(std::move(scan)); }
-  void on_threat(Threat&& threat, std::string_view /*packed_raw*/) override { threats_.push_back(std::move(threat)); }
+  void on_scan(ScanRecord&& scan, std::string_view /*packed_raw*/) override {
+    scans_.push_back(std::move(scan));
+  }
+  void on_threat(Threat&& threat, std::string_view /*packed_raw*/) override {
+    threats_.push_back(std::move(threat));
+  }
   void on_quarantine(QuarantineEntry&& entry) override { quarantine_.push_back(std::move(entry)); }
   virtual void on_end_region(CountingSink& region, bool take);
   virtual void print(const ExtractFile& file, const AgentInformation& info) = 0;
@@ -107,7 +111,8 @@ std::unique_ptr<ReportPrinter> make_report_printer(OutputFormat format, std::ost
 // Reads, parses and prints every file; problems with a file go to `err` (naming the file) and
 // the other files still print. Returns the exit code. `split` says when a large file is read in
 // two parts at once; `outcomes`, when given, gets how that went for each file.
-ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out, std::ostream& err,
-                    const SplitOptions& split = {}, std::vector<SplitOutcome>* outcomes = nullptr);
+ExitCode run_report(const std::vector<std::string>& paths, OutputFormat format, std::ostream& out,
+                    std::ostream& err, const SplitOptions& split = {},
+                    std::vector<SplitOutcome>* outcomes = nullptr);
 
 }  // namespace nexus_mde::plugin

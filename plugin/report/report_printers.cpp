@@ -25,9 +25,14 @@ json::value error_json(const Error& e) {
 }
 
 json::value summary_json(const ReportSummary& s) {
-  return {{"files", s.files},         {"reported", s.reported}, {"unreadable", s.unreadable},
-          {"scans", s.scans},         {"failedScans", s.failed_scans}, {"threats", s.threats},
-          {"quarantined", s.quarantined}, {"unhealthy", s.unhealthy}};
+  return {{"files", s.files},
+          {"reported", s.reported},
+          {"unreadable", s.unreadable},
+          {"scans", s.scans},
+          {"failedScans", s.failed_scans},
+          {"threats", s.threats},
+          {"quarantined", s.quarantined},
+          {"unhealthy", s.unhealthy}};
 }
 
 EnforcementReading enforcement_of(const AgentInformation& info) {
@@ -46,8 +51,12 @@ class SerializedRegion final : public CountingSink {
  protected:
   json::storage_ptr record_storage() override { return records_.storage(); }
   bool takes_packed_raw() const override { return true; }
-  void on_scan(ScanRecord&& scan, std::string_view packed_raw) override { records_.add(std::move(scan), packed_raw); }
-  void on_threat(Threat&& threat, std::string_view packed_raw) override { records_.add(std::move(threat), packed_raw); }
+  void on_scan(ScanRecord&& scan, std::string_view packed_raw) override {
+    records_.add(std::move(scan), packed_raw);
+  }
+  void on_threat(Threat&& threat, std::string_view packed_raw) override {
+    records_.add(std::move(threat), packed_raw);
+  }
   void on_quarantine(QuarantineEntry&& entry) override { records_.add(std::move(entry)); }
 
  private:
@@ -76,8 +85,12 @@ class DocumentReportPrinter final : public ReportPrinter {
  protected:
   json::storage_ptr record_storage() override { return records_.storage(); }
   bool takes_packed_raw() const override { return true; }  // records only become JSON text here
-  void on_scan(ScanRecord&& scan, std::string_view packed_raw) override { records_.add(std::move(scan), packed_raw); }
-  void on_threat(Threat&& threat, std::string_view packed_raw) override { records_.add(std::move(threat), packed_raw); }
+  void on_scan(ScanRecord&& scan, std::string_view packed_raw) override {
+    records_.add(std::move(scan), packed_raw);
+  }
+  void on_threat(Threat&& threat, std::string_view packed_raw) override {
+    records_.add(std::move(threat), packed_raw);
+  }
   void on_quarantine(QuarantineEntry&& entry) override { records_.add(std::move(entry)); }
   void discard() override { end_records(); }  // also after a region that never ended
   std::unique_ptr<CountingSink> begin_region() override {
@@ -85,8 +98,10 @@ class DocumentReportPrinter final : public ReportPrinter {
     return std::make_unique<SerializedRegion>();
   }
   void on_end_region(CountingSink& region, bool take) override {
-    if (take) records_.splice(std::move(static_cast<SerializedRegion&>(region).drain()));  // from begin_region()
-    records_.set_threads(RecordSerializer::Threads::kOwn);  // the rest of the file, if any, is this thread's alone
+    if (take)
+      records_.splice(std::move(static_cast<SerializedRegion&>(region).drain()));  // from begin_region()
+    records_.set_threads(
+        RecordSerializer::Threads::kOwn);  // the rest of the file, if any, is this thread's alone
   }
 
   void print(const ExtractFile& file, const AgentInformation& info) override {
@@ -150,8 +165,11 @@ Table scans_table(const std::vector<ScanRecord>& scans) {
 Table threats_table(const std::vector<Threat>& threats) {
   Table t({"NAME", "TYPE", "STATUS", "DETECTED", "PATH", "FOUND BY"});
   for (const auto& th : threats) {
-    std::string scan = th.scan_type ? *th.scan_type + (th.scan_start_ms ? " " + time_cell(th.scan_start_ms) : "") : kUnknownCell;
-    t.add_row({cell(th.name), cell(th.type), cell(th.status), time_cell(th.detected_ms), cell(th.path), scan});
+    std::string scan = th.scan_type
+                           ? *th.scan_type + (th.scan_start_ms ? " " + time_cell(th.scan_start_ms) : "")
+                           : kUnknownCell;
+    t.add_row(
+        {cell(th.name), cell(th.type), cell(th.status), time_cell(th.detected_ms), cell(th.path), scan});
   }
   return t;
 }
@@ -183,18 +201,18 @@ class TableReportPrinter final : public ReportPrinter {
     if (info.health) {
       const Health& h = *info.health;
       out_ << "  MDE         " << flag_cell(h.healthy, "healthy", "UNHEALTHY") << ", "
-           << flag_cell(h.licensed, "licensed", "NOT LICENSED") << ", app " << cell(h.app_version) << ", engine "
-           << cell(h.engine_version);
+           << flag_cell(h.licensed, "licensed", "NOT LICENSED") << ", app " << cell(h.app_version)
+           << ", engine " << cell(h.engine_version);
       if (h.health_issues && !h.health_issues->empty()) {
         out_ << ", issues:";
         for (const auto& i : *h.health_issues) out_ << " \"" << visible_text(i) << "\"";
       }
-      out_ << "\n  DEFINITIONS " << cell(h.definitions_version) << ", updated " << time_cell(h.definitions_updated_ms)
-           << ", " << cell(h.definitions_status) << "\n";
+      out_ << "\n  DEFINITIONS " << cell(h.definitions_version) << ", updated "
+           << time_cell(h.definitions_updated_ms) << ", " << cell(h.definitions_status) << "\n";
       auto e = enforcement_of(info);
       out_ << "  ENFORCEMENT " << (e.level ? std::string(to_string(*e.level)) : std::string("unknown"))
-           << " (real-time protection " << flag_cell(h.real_time_protection_enabled, "on", "off") << ", passive mode "
-           << flag_cell(h.passive_mode_enabled, "on", "off") << ")";
+           << " (real-time protection " << flag_cell(h.real_time_protection_enabled, "on", "off")
+           << ", passive mode " << flag_cell(h.passive_mode_enabled, "on", "off") << ")";
       if (!e.note.empty()) out_ << "; " << visible_text(e.note);
       out_ << "\n";
     } else {
@@ -210,7 +228,6 @@ class TableReportPrinter final : public ReportPrinter {
     out_ << visible_text(file.node) << "  (" << visible_text(file.source) << ")\n  UNREADABLE  "
          << visible_text(error.describe()) << "\n";
   }
-
 
  private:
   void separate() {
@@ -248,26 +265,29 @@ class TsvReportPrinter final : public ReportPrinter {
     if (info.health) {
       const Health& h = *info.health;
       auto e = enforcement_of(info);
-      write_tsv_row(out_, {"health", file.node, flag_cell(h.healthy, "true", "false"), flag_cell(h.licensed, "true", "false"),
-                           cell(h.app_version), cell(h.definitions_version), time_cell(h.definitions_updated_ms),
+      write_tsv_row(out_, {"health", file.node, flag_cell(h.healthy, "true", "false"),
+                           flag_cell(h.licensed, "true", "false"), cell(h.app_version),
+                           cell(h.definitions_version), time_cell(h.definitions_updated_ms),
                            e.level ? std::string(to_string(*e.level)) : kUnknownCell});
     }
     if (info.scans) {
       for (const auto& s : *info.scans) {
-        write_tsv_row(out_, {"scan", file.node, cell(s.type), cell(s.state), time_cell(s.start_ms), time_cell(s.end_ms),
-                             cell(s.duration_ms()), cell(s.files_scanned), cell(s.threat_count)});
+        write_tsv_row(
+            out_, {"scan", file.node, cell(s.type), cell(s.state), time_cell(s.start_ms), time_cell(s.end_ms),
+                   cell(s.duration_ms()), cell(s.files_scanned), cell(s.threat_count)});
       }
     }
     if (info.threats) {
       for (const auto& t : *info.threats) {
-        write_tsv_row(out_, {"threat", file.node, cell(t.name), cell(t.type), cell(t.status), time_cell(t.detected_ms),
-                             cell(t.path), cell(t.scan_type), time_cell(t.scan_start_ms)});
+        write_tsv_row(
+            out_, {"threat", file.node, cell(t.name), cell(t.type), cell(t.status), time_cell(t.detected_ms),
+                   cell(t.path), cell(t.scan_type), time_cell(t.scan_start_ms)});
       }
     }
     if (info.quarantine) {
       for (const auto& q : *info.quarantine) {
-        write_tsv_row(out_, {"quarantine", file.node, cell(q.name), cell(q.type), cell(q.path), time_cell(q.quarantined_ms),
-                             cell(q.id)});
+        write_tsv_row(out_, {"quarantine", file.node, cell(q.name), cell(q.type), cell(q.path),
+                             time_cell(q.quarantined_ms), cell(q.id)});
       }
     }
   }
@@ -285,9 +305,12 @@ class TsvReportPrinter final : public ReportPrinter {
 std::unique_ptr<ReportPrinter> make_report_printer(OutputFormat format, std::ostream& out) {
   switch (format) {
     case OutputFormat::kJson:
-    case OutputFormat::kYaml: return std::make_unique<DocumentReportPrinter>(format, out);
-    case OutputFormat::kTsv: return std::make_unique<TsvReportPrinter>(out);
-    case OutputFormat::kTable: break;
+    case OutputFormat::kYaml:
+      return std::make_unique<DocumentReportPrinter>(format, out);
+    case OutputFormat::kTsv:
+      return std::make_unique<TsvReportPrinter>(out);
+    case OutputFormat::kTable:
+      break;
   }
   return std::make_unique<TableReportPrinter>(out);
 }

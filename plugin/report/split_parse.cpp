@@ -39,8 +39,9 @@ bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; 
 
 // The first key of a scan, in either list's spelling.
 bool is_scan_key(std::string_view key) {
-  static constexpr std::array<std::string_view, 9> kKeys = {
-      "type", "state", "threats", "startTime", "endTime", "filesScanned", "start_time", "end_time", "files_scanned"};
+  static constexpr std::array<std::string_view, 9> kKeys = {"type",       "state",    "threats",
+                                                            "startTime",  "endTime",  "filesScanned",
+                                                            "start_time", "end_time", "files_scanned"};
   for (auto k : kKeys) {
     if (key == k) return true;
   }
@@ -74,7 +75,9 @@ std::optional<Boundary> find_boundary(std::ifstream& in, std::size_t size, doubl
     std::size_t quote = skip_space(open + 1);
     if (quote >= w.size() || w[quote] != '"') continue;
     std::size_t key_end = w.find('"', quote + 1);
-    if (key_end == std::string::npos || !is_scan_key(std::string_view(w).substr(quote + 1, key_end - quote - 1))) continue;
+    if (key_end == std::string::npos ||
+        !is_scan_key(std::string_view(w).substr(quote + 1, key_end - quote - 1)))
+      continue;
     std::string_view after = std::string_view(w).substr(open, kListWindow);
     std::size_t camel = after.find("\"startTime\"");
     std::size_t snake = after.find("\"start_time\"");
@@ -97,9 +100,12 @@ std::optional<std::size_t> find_list_close(std::ifstream& in, std::size_t from, 
     for (std::size_t i = 0; i < n; ++i, ++at) {
       char c = buffer[i];
       if (in_string) {
-        if (escaped) escaped = false;
-        else if (c == '\\') escaped = true;
-        else if (c == '"') in_string = false;
+        if (escaped)
+          escaped = false;
+        else if (c == '\\')
+          escaped = true;
+        else if (c == '"')
+          in_string = false;
       } else if (c == '"') {
         in_string = true;
       } else if (c == '{' || c == '[') {
@@ -178,8 +184,9 @@ class SecondPart {
 
 }  // namespace
 
-Result<bool> stream_extract_split(const std::string& path, AgentInformationParser& parser, ReportPrinter& printer,
-                                  const SplitOptions& options, SplitOutcome& outcome) {
+Result<bool> stream_extract_split(const std::string& path, AgentInformationParser& parser,
+                                  ReportPrinter& printer, const SplitOptions& options,
+                                  SplitOutcome& outcome) {
   outcome = SplitOutcome::kNotTried;
   auto write = [&](std::string_view chunk) { return parser.write(chunk); };
   std::error_code ec;

@@ -50,7 +50,7 @@ enum class SplitOutcome {
 // Streams the file at `path` into `parser` as stream_extract does, in two parts when it is a
 // plain file of at least `options.min_bytes`: the second part's records go to a region of
 // `printer` (ReportPrinter::begin_region). `outcome` says which way it went.
-Result<bool> stream_extract_split(const std::string& path, AgentInformationParser& parser, ReportPrinter& printer,
-                                  const SplitOptions& options, SplitOutcome& outcome);
+Result<bool> stream_extract_split(const std::string& path, AgentInformationParser& parser,
+                                  ReportPrinter& printer, const SplitOptions& options, SplitOutcome& outcome);
 
 }  // namespace nexus_mde::plugin

@@ -9,9 +9,9 @@ namespace nexus_mde::plugin {
 
 namespace {
 
-constexpr std::uint64_t kStandardMaxUnits = 32;       // above this, Premium or a dedicated cluster
-constexpr std::uint64_t kStandardInflateLimit = 40;   // Standard namespaces inflate to 40 units at most
-constexpr std::uint64_t kPremiumUnitsPerPu = 5;       // a processing unit carries about 5 units
+constexpr std::uint64_t kStandardMaxUnits = 32;      // above this, Premium or a dedicated cluster
+constexpr std::uint64_t kStandardInflateLimit = 40;  // Standard namespaces inflate to 40 units at most
+constexpr std::uint64_t kPremiumUnitsPerPu = 5;      // a processing unit carries about 5 units
 constexpr std::uint64_t kPremiumMaxPartitions = 100;
 constexpr std::uint64_t kDedicatedMaxPartitions = 1024;
 constexpr std::uint64_t kDedicatedEndpoints = 50'000;
@@ -29,19 +29,23 @@ std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return a / b + (a % b
 
 std::string_view to_string(EventHubTier tier) {
   switch (tier) {
-    case EventHubTier::kStandard: return "Standard";
-    case EventHubTier::kPremium: return "Premium";
-    case EventHubTier::kDedicated: return "Dedicated";
+    case EventHubTier::kStandard:
+      return "Standard";
+    case EventHubTier::kPremium:
+      return "Premium";
+    case EventHubTier::kDedicated:
+      return "Dedicated";
   }
   return "?";
 }
 
-Result<std::uint64_t> parse_count_flag(std::string_view flag, std::string_view text, std::uint64_t min, std::uint64_t max) {
+Result<std::uint64_t> parse_count_flag(std::string_view flag, std::string_view text, std::uint64_t min,
+                                       std::uint64_t max) {
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return make_error("must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", not \"" +
-                          std::string(text) + "\"",
+    return make_error("must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                          ", not \"" + std::string(text) + "\"",
                       std::string(flag));
   }
   return value;
@@ -54,7 +58,8 @@ Result<EventHubPlan> size_event_hub(const SizingInput& in) {
   if (in.endpoints && (*in.endpoints < 1 || *in.endpoints > kMaxEndpoints)) {
     return make_error("must be from 1 to " + std::to_string(kMaxEndpoints), "--endpoints");
   }
-  if (!(in.headroom >= 1.0 && in.headroom <= 10.0)) return make_error("must be a multiple from 1 to 10", "--headroom");
+  if (!(in.headroom >= 1.0 && in.headroom <= 10.0))
+    return make_error("must be a multiple from 1 to 10", "--headroom");
 
   EventHubPlan p;
   // ⌈N/60 × 3/1024 + 1⌉ = 1 + ⌈3N / 61440⌉, in integers so that no rounding error loses a unit.
@@ -63,7 +68,8 @@ Result<EventHubPlan> size_event_hub(const SizingInput& in) {
   if (!many_endpoints && p.throughput_units <= kStandardMaxUnits) {
     p.tier = EventHubTier::kStandard;
     p.throughput_allocated = p.throughput_units;
-    p.inflate_cap = static_cast<std::uint64_t>(std::ceil(static_cast<double>(p.throughput_units) * in.headroom));
+    p.inflate_cap =
+        static_cast<std::uint64_t>(std::ceil(static_cast<double>(p.throughput_units) * in.headroom));
     if (p.inflate_cap > kStandardInflateLimit) {
       p.inflate_cap = kStandardInflateLimit;
       p.note = "auto-inflate capped at 40 units, Standard's limit";
@@ -86,9 +92,11 @@ Result<EventHubPlan> size_event_hub(const SizingInput& in) {
     p.partitions = std::min(p.throughput_units, kDedicatedMaxPartitions);
     if (!many_endpoints) p.note = "more than 80 units, beyond Premium's 16 processing units";
   }
-  if (p.tier == EventHubTier::kPremium && p.partitions < p.throughput_units) p.note = "partitions capped at 100, Premium's limit";
+  if (p.tier == EventHubTier::kPremium && p.partitions < p.throughput_units)
+    p.note = "partitions capped at 100, Premium's limit";
   if (p.tier == EventHubTier::kDedicated && p.partitions < p.throughput_units) {
-    p.note += std::string(p.note.empty() ? "" : "; ") + "partitions capped at 1024, a dedicated cluster's limit";
+    p.note +=
+        std::string(p.note.empty() ? "" : "; ") + "partitions capped at 1024, a dedicated cluster's limit";
   }
   unsigned max_retention = p.tier == EventHubTier::kStandard ? 7 : 90;
   if (in.retention_days < 1 || in.retention_days > max_retention) {
@@ -101,9 +109,12 @@ Result<EventHubPlan> size_event_hub(const SizingInput& in) {
 }
 
 Result<CapacityCheck> check_capacity(std::uint64_t units, std::uint64_t incoming, std::uint64_t outgoing) {
-  if (units < 1 || units > kMaxUnits) return make_error("must be from 1 to " + std::to_string(kMaxUnits), "--tus");
-  if (incoming > kMaxBytesPerSecond) return make_error("is beyond any Event Hub", "--incoming-bytes-per-second");
-  if (outgoing > kMaxBytesPerSecond) return make_error("is beyond any Event Hub", "--outgoing-bytes-per-second");
+  if (units < 1 || units > kMaxUnits)
+    return make_error("must be from 1 to " + std::to_string(kMaxUnits), "--tus");
+  if (incoming > kMaxBytesPerSecond)
+    return make_error("is beyond any Event Hub", "--incoming-bytes-per-second");
+  if (outgoing > kMaxBytesPerSecond)
+    return make_error("is beyond any Event Hub", "--outgoing-bytes-per-second");
   CapacityCheck c;
   c.throughput_units = units;
   c.incoming_bytes_per_second = incoming;

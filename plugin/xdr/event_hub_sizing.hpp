@@ -29,9 +29,9 @@ struct EventHubPlan {
   std::uint64_t throughput_allocated = 0;  // Standard: the units; otherwise the units needed
   std::uint64_t inflate_cap = 0;           // Standard only (auto-inflate); 0 elsewhere
   std::uint64_t partitions = 0;
-  unsigned processing_units = 0;           // Premium only
+  unsigned processing_units = 0;  // Premium only
   unsigned retention_days = 1;
-  std::string note;                        // why a limit changed the plan, if one did
+  std::string note;  // why a limit changed the plan, if one did
 };
 
 // Validates the input (every problem names its flag) and sizes the hub.
@@ -52,6 +52,7 @@ Result<CapacityCheck> check_capacity(std::uint64_t throughput_units, std::uint64
                                      std::uint64_t outgoing_bytes_per_second);
 
 // "--events-per-minute" → a whole number in [min, max], or an error naming the flag.
-Result<std::uint64_t> parse_count_flag(std::string_view flag, std::string_view text, std::uint64_t min, std::uint64_t max);
+Result<std::uint64_t> parse_count_flag(std::string_view flag, std::string_view text, std::uint64_t min,
+                                       std::uint64_t max);
 
 }  // namespace nexus_mde::plugin

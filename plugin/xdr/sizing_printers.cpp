@@ -44,13 +44,14 @@ void print_pairs(const json::object& o, bool table, std::ostream& out) {
     std::string value = kv.value().is_string() ? std::string(kv.value().get_string())
                         : kv.value().is_null() ? std::string(kUnknownCell)
                                                : json::serialize(kv.value());
-    if (table) t.add_row({std::string(kv.key()), value});
-    else write_tsv_row(out, {std::string(kv.key()), value});
+    if (table)
+      t.add_row({std::string(kv.key()), value});
+    else
+      write_tsv_row(out, {std::string(kv.key()), value});
   }
   if (table) t.print(out);
   out.flush();
 }
-
 
 }  // namespace
 
@@ -66,24 +67,30 @@ void print_sizing(const SizingInput& in, const EventHubPlan& p, SizingFormat for
           << "data_retention_length           = " << p.retention_days << "\n";
       out.flush();
       return;
-    case SizingFormat::kJson: return write_document(OutputFormat::kJson, out, "XdrSizing", plan_json(in, p));
-    case SizingFormat::kYaml: return write_document(OutputFormat::kYaml, out, "XdrSizing", plan_json(in, p));
-    case SizingFormat::kTsv: return print_pairs(plan_json(in, p), false, out);
-    case SizingFormat::kTable: return print_pairs(plan_json(in, p), true, out);
+    case SizingFormat::kJson:
+      return write_document(OutputFormat::kJson, out, "XdrSizing", plan_json(in, p));
+    case SizingFormat::kYaml:
+      return write_document(OutputFormat::kYaml, out, "XdrSizing", plan_json(in, p));
+    case SizingFormat::kTsv:
+      return print_pairs(plan_json(in, p), false, out);
+    case SizingFormat::kTable:
+      return print_pairs(plan_json(in, p), true, out);
   }
 }
 
 void print_capacity(const CapacityCheck& c, OutputFormat format, std::ostream& out) {
   auto o = capacity_json(c);
-  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) return write_document(format, out, "XdrCapacity", o);
+  if (format == OutputFormat::kJson || format == OutputFormat::kYaml)
+    return write_document(format, out, "XdrCapacity", o);
   print_pairs(o, format == OutputFormat::kTable, out);
   if (format != OutputFormat::kTable) return;
   if (!c.saturated()) {
     out << "\nNot saturated: " << c.throughput_units << " units carry this traffic.\n";
   } else {
-    std::string which = c.ingress_saturated && c.egress_saturated ? "ingress (1 MiB/s per unit) and egress (2 MiB/s per unit)"
-                        : c.ingress_saturated                     ? "ingress (1 MiB/s per unit)"
-                                                                  : "egress (2 MiB/s per unit)";
+    std::string which = c.ingress_saturated && c.egress_saturated
+                            ? "ingress (1 MiB/s per unit) and egress (2 MiB/s per unit)"
+                        : c.ingress_saturated ? "ingress (1 MiB/s per unit)"
+                                              : "egress (2 MiB/s per unit)";
     out << "\nSaturated: " << which << "; " << c.units_needed << " units needed.\n";
   }
 }

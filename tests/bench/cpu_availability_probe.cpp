@@ -30,9 +30,9 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-volatile std::uint64_t sink;  // the work's result, so it is not optimized away
+volatile std::uint64_t sink;                           // the work's result, so it is not optimized away
 constexpr auto kGap = std::chrono::microseconds(200);  // a step takes about a microsecond
-constexpr std::size_t kTableWords = 32 * 1024;          // 256 KiB: in the core's own caches
+constexpr std::size_t kTableWords = 32 * 1024;         // 256 KiB: in the core's own caches
 
 struct Reading {
   Clock::duration lost{};
@@ -64,8 +64,10 @@ Reading spin_on(unsigned cpu, Clock::duration length) {
     ++r.steps;
     auto now = Clock::now();
     auto gap = now - last;
-    if (gap > kGap) r.lost += gap;
-    else r.ran += gap;
+    if (gap > kGap)
+      r.lost += gap;
+    else
+      r.ran += gap;
     last = now;
   }
   r.checksum = x;

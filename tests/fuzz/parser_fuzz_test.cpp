@@ -68,7 +68,8 @@ std::vector<std::string> samples() {
     for (const auto& name : testing::fixtures_in(folder, ".txt")) out.push_back(testing::read_fixture(name));
   }
   for (const auto& suffix : {".txt", ".json"}) {
-    for (const auto& name : testing::fixtures_in("formats/mdatp", suffix)) out.push_back(testing::read_format_fixture(name));
+    for (const auto& name : testing::fixtures_in("formats/mdatp", suffix))
+      out.push_back(testing::read_format_fixture(name));
   }
   return out;
 }
@@ -97,10 +98,18 @@ TEST(ParserFuzz, SeededMutationsOfEverySample) {
       for (int e = 0; e < edits; ++e) {
         std::size_t pos = rng() % m.size();
         switch (rng() % 4) {
-          case 0: m[pos] = interesting[rng() % interesting.size()]; break;
-          case 1: m.erase(pos, 1 + rng() % 8); break;
-          case 2: m.insert(pos, 1, interesting[rng() % interesting.size()]); break;
-          default: m.insert(pos, m.substr(rng() % m.size(), 1 + rng() % 16)); break;
+          case 0:
+            m[pos] = interesting[rng() % interesting.size()];
+            break;
+          case 1:
+            m.erase(pos, 1 + rng() % 8);
+            break;
+          case 2:
+            m.insert(pos, 1, interesting[rng() % interesting.size()]);
+            break;
+          default:
+            m.insert(pos, m.substr(rng() % m.size(), 1 + rng() % 16));
+            break;
         }
         if (m.empty()) m = "x";
       }

@@ -29,7 +29,8 @@ class AgentCli : public ::testing::Test {
     auto agent = pki.issue(ca, "agent", {"rack2compute11", {"rack2compute11"}, {"127.0.0.1"}, -1, 30, true});
     pki.issue(ca, "expired", {"rack2compute11", {"rack2compute11"}, {}, -30, -1, true});
     pki.issue(ca, "other", {"rack2compute11", {"rack2compute11"}, {}, -1, 30, true});
-    fs::create_symlink(fs::path(NEXUS_MDE_BINARY_DIR) / "tests" / "fakes" / "fake-mdatp", dir_ / "bin" / "mdatp");
+    fs::create_symlink(fs::path(NEXUS_MDE_BINARY_DIR) / "tests" / "fakes" / "fake-mdatp",
+                       dir_ / "bin" / "mdatp");
     testing::write_file(dir_ / "bin" / "fake-mdatp-state" / "state.json", "{}");
     config_ = json::object{
         {"node", "rack2compute11"},
@@ -74,7 +75,9 @@ TEST_F(AgentCli, CheckConfigListsEveryProblemAndExits3) {
   EXPECT_NE(r.err.find("listen[0]: port 0 is out of range"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("tokens[0].sha256"), std::string::npos) << r.err;
   // The files too, in the same pass, though other keys are wrong.
-  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "missing.key").string() + ": no such file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "missing.key").string() + ": no such file"),
+            std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("3 problems"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
   // And the certificate as OpenSSL reads it, beside a bad key elsewhere; a key that is itself wrong
@@ -83,8 +86,10 @@ TEST_F(AgentCli, CheckConfigListsEveryProblemAndExits3) {
   config_["tls"].as_object()["cert"] = (dir_ / "tls" / "expired.crt").string();
   config_["mdatp"].as_object()["path"] = "relative/mdatp";
   auto both = run({"--config", write_config(), "--check-config"});
-  EXPECT_NE(both.err.find("tls.cert: " + (dir_ / "tls" / "expired.crt").string() + ": certificate expired on "),
-            std::string::npos) << both.err;
+  EXPECT_NE(
+      both.err.find("tls.cert: " + (dir_ / "tls" / "expired.crt").string() + ": certificate expired on "),
+      std::string::npos)
+      << both.err;
   EXPECT_NE(both.err.find("mdatp.path"), std::string::npos) << both.err;
   EXPECT_EQ(both.err.find("relative/mdatp: no such file"), std::string::npos) << both.err;
 }
@@ -93,7 +98,9 @@ TEST_F(AgentCli, FileProblemsAreNamedToo) {
   config_["tls"].as_object()["key"] = (dir_ / "tls" / "missing.key").string();
   auto r = run({"--config", write_config(), "--check-config"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "missing.key").string() + ": no such file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "missing.key").string() + ": no such file"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_F(AgentCli, UnreadableConfigAndUsageErrors) {
@@ -119,13 +126,16 @@ TEST_F(AgentCli, BadCertificatesAndKeysAreNamedByFile) {
   auto r = run({"--config", write_config(), "--check-config"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("tls.cert: " + (dir_ / "tls" / "expired.crt").string() + ": certificate expired on "),
-            std::string::npos) << r.err;
+            std::string::npos)
+      << r.err;
 
   tls["cert"] = (dir_ / "tls" / "agent.crt").string();
   r = run({"--config", write_config(), "--check-config"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "other.key").string() + ": does not match the certificate"),
-            std::string::npos) << r.err;
+  EXPECT_NE(
+      r.err.find("tls.key: " + (dir_ / "tls" / "other.key").string() + ": does not match the certificate"),
+      std::string::npos)
+      << r.err;
 
   // Not PEM at all: the CA file holds text, the key file a certificate.
   testing::write_file(dir_ / "tls" / "garbage.pem", "not a certificate\n");
@@ -133,10 +143,14 @@ TEST_F(AgentCli, BadCertificatesAndKeysAreNamedByFile) {
   tls["clientCa"] = (dir_ / "tls" / "garbage.pem").string();
   r = run({"--config", write_config(), "--check-config"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("tls.clientCa: " + (dir_ / "tls" / "garbage.pem").string() + ": not a PEM CA certificate"),
-            std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "agent.crt").string() + ": not an unencrypted PEM private key"),
-            std::string::npos) << r.err;
+  EXPECT_NE(
+      r.err.find("tls.clientCa: " + (dir_ / "tls" / "garbage.pem").string() + ": not a PEM CA certificate"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("tls.key: " + (dir_ / "tls" / "agent.crt").string() +
+                       ": not an unencrypted PEM private key"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_F(AgentCli, CollectOncePrintsTheSnapshot) {

@@ -42,7 +42,9 @@ json::object body_json(const CurlResult& r) {
 std::string error_code_of(const CurlResult& r) {
   auto o = body_json(r);
   auto* e = o.if_contains("error");
-  return e && e->is_object() && e->as_object().contains("code") ? std::string(e->as_object().at("code").as_string()) : "";
+  return e && e->is_object() && e->as_object().contains("code")
+             ? std::string(e->as_object().at("code").as_string())
+             : "";
 }
 
 // Journal entries appear a moment after sd_journal_send returns: poll for the one we want.
@@ -120,7 +122,8 @@ TEST_F(AgentServer, ServesTheSnapshotToEachKindOfCredential) {
 
   // TLS 1.1 and older are refused; 1.2 and 1.3 are served.
   EXPECT_NE(agent_.curl("/v1/status", {"--tls-max", "1.1"}).exit_code, 0);
-  EXPECT_EQ(agent_.curl_with_token(agent_.tokens().reader, "/v1/status", {"--tls-max", "1.2"}).http_status, 200);
+  EXPECT_EQ(agent_.curl_with_token(agent_.tokens().reader, "/v1/status", {"--tls-max", "1.2"}).http_status,
+            200);
   EXPECT_EQ(agent_.curl_with_token(agent_.tokens().reader, "/v1/status", {"--tlsv1.3"}).http_status, 200);
 }
 
@@ -147,7 +150,8 @@ TEST_F(AgentServer, RejectsEveryBadCredentialAndAuditsItInTheJournal) {
   EXPECT_EQ(unknown.http_status, 403);
   EXPECT_NE(unknown.body.find("somebody-else"), std::string::npos) << unknown.body;
 
-  auto reader_post = agent_.curl_with_token(tok.reader, "/v1/scans", {"-X", "POST", "-d", R"({"type":"quick"})"});
+  auto reader_post =
+      agent_.curl_with_token(tok.reader, "/v1/scans", {"-X", "POST", "-d", R"({"type":"quick"})"});
   EXPECT_EQ(reader_post.http_status, 403);
   EXPECT_EQ(error_code_of(reader_post), "forbidden");
 
@@ -162,10 +166,12 @@ TEST_F(AgentServer, RejectsEveryBadCredentialAndAuditsItInTheJournal) {
   // Each is an audit entry with the identity, the peer, the route and the outcome.
   auto audited = [&](const char* outcome, const char* identity, const char* status) {
     auto e = wait_for_entry(agent_, [&](const json::object& entry) {
-      return field(entry, "MESSAGE_ID") == "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c10" && field(entry, "OUTCOME") == outcome &&
-             field(entry, "IDENTITY") == identity && field(entry, "STATUS") == status;
+      return field(entry, "MESSAGE_ID") == "6b3d3f0c3a8e4f2f9d6c1f1e0b5a7c10" &&
+             field(entry, "OUTCOME") == outcome && field(entry, "IDENTITY") == identity &&
+             field(entry, "STATUS") == status;
     });
-    EXPECT_TRUE(e.has_value()) << "no audit entry for " << outcome << " " << identity << "; the agent printed:\n"
+    EXPECT_TRUE(e.has_value()) << "no audit entry for " << outcome << " " << identity
+                               << "; the agent printed:\n"
                                << agent_.output();
     if (e) {
       EXPECT_EQ(field(*e, "PRIORITY"), "4");
@@ -185,7 +191,8 @@ TEST_F(AgentServer, RejectsEveryBadCredentialAndAuditsItInTheJournal) {
   }
   e = audited("bad-certificate", "-", "handshake");
   if (e) {
-    EXPECT_NE(field(*e, "MESSAGE").find("certificate verify failed"), std::string::npos) << field(*e, "MESSAGE");
+    EXPECT_NE(field(*e, "MESSAGE").find("certificate verify failed"), std::string::npos)
+        << field(*e, "MESSAGE");
   }
   EXPECT_EQ(agent_.metric("nexus_mde_agent_auth_failures_total{reason=\"bad-certificate\"}"), 2);
 }
@@ -194,14 +201,17 @@ TEST_F(AgentServer, RepeatedFailuresFromOnePeerAreSlowedDown) {
   agent_.start({"--log-target", "stderr"});
   // From a source address of its own, so nothing else in this test is throttled.
   std::vector<std::string> from{"--interface", "127.0.0.77"};
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(agent_.curl_with_token("wrong", "/v1/status", from).http_status, 401);
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(agent_.curl_with_token("wrong", "/v1/status", from).http_status, 401);
   auto throttled = agent_.curl_with_token(agent_.tokens().reader, "/v1/status", from);
   EXPECT_EQ(throttled.http_status, 429);
   EXPECT_EQ(error_code_of(throttled), "too_many_requests");
   auto headers = agent_.curl_with_token("wrong", "/v1/status", {"--interface", "127.0.0.77", "-D", "-"});
   EXPECT_NE(headers.body.find("Retry-After: "), std::string::npos) << headers.body;
   // Other peers are unaffected.
-  EXPECT_EQ(agent_.curl_with_token(agent_.tokens().reader, "/v1/status", {"--interface", "127.0.0.78"}).http_status, 200);
+  EXPECT_EQ(
+      agent_.curl_with_token(agent_.tokens().reader, "/v1/status", {"--interface", "127.0.0.78"}).http_status,
+      200);
 }
 
 TEST_F(AgentServer, RoutesAnswerWithHttpStatusesAndJsonErrors) {
@@ -226,11 +236,14 @@ TEST_F(AgentServer, RoutesAnswerWithHttpStatusesAndJsonErrors) {
   auto metrics = agent_.curl_with_token(agent_.tokens().reader, "/metrics", {"-D", "-"});
   EXPECT_EQ(metrics.http_status, 200);
   EXPECT_NE(metrics.body.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
-  EXPECT_NE(metrics.body.find("nexus_mde_agent_http_requests_total{route=\"/v1/scans\",status=\"400\"} 2"), std::string::npos)
+  EXPECT_NE(metrics.body.find("nexus_mde_agent_http_requests_total{route=\"/v1/scans\",status=\"400\"} 2"),
+            std::string::npos)
       << metrics.body;
-  EXPECT_NE(metrics.body.find("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"ok\"}"), std::string::npos);
+  EXPECT_NE(metrics.body.find("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"ok\"}"),
+            std::string::npos);
   EXPECT_NE(metrics.body.find("nexus_mde_agent_mde_healthy 1"), std::string::npos);
-  EXPECT_NE(metrics.body.find("nexus_mde_agent_mde_definitions_updated_timestamp_seconds "), std::string::npos);
+  EXPECT_NE(metrics.body.find("nexus_mde_agent_mde_definitions_updated_timestamp_seconds "),
+            std::string::npos);
   EXPECT_NE(metrics.body.find("nexus_mde_agent_mde_enforcement_level_info{level="), std::string::npos);
 
   // Prometheus's own linter finds nothing to say (Debian's prometheus package, .ci/install-deps).
@@ -238,7 +251,8 @@ TEST_F(AgentServer, RoutesAnswerWithHttpStatusesAndJsonErrors) {
   testing::write_file(agent_.dir() / "metrics.txt", plain.body);
   ProcessOptions o;
   o.timeout = 60s;
-  auto lint = run_process({"/bin/sh", "-c", "promtool check metrics < " + (agent_.dir() / "metrics.txt").string()}, o);
+  auto lint = run_process(
+      {"/bin/sh", "-c", "promtool check metrics < " + (agent_.dir() / "metrics.txt").string()}, o);
   ASSERT_TRUE(lint.ok());
   EXPECT_EQ(lint->exit_code, 0) << "promtool: " << lint->out << lint->err;
   EXPECT_EQ(lint->out + lint->err, "") << "promtool check metrics has remarks";
@@ -305,7 +319,8 @@ TEST_F(AgentServer, FailingMdatpKeepsTheLastGoodSnapshotMarkedStale) {
     const char* error_text;
   };
   std::vector<Fault> faults{
-      {"crash", json::object{{"crashSignal", 11}, {"commands", json::array{"health"}}}, "killed by signal 11"},
+      {"crash", json::object{{"crashSignal", 11}, {"commands", json::array{"health"}}},
+       "killed by signal 11"},
       {"garbage", json::object{{"garbage", true}, {"commands", json::array{"health"}}}, "unexpected output"},
       {"hang", json::object{{"hang", true}, {"commands", json::array{"health"}}}, "timed out"},
   };
@@ -343,7 +358,8 @@ TEST_F(AgentServer, FailingMdatpKeepsTheLastGoodSnapshotMarkedStale) {
     return status.at("stale").as_bool();
   });
   EXPECT_TRUE(status.at("stale").as_bool());
-  EXPECT_NE(json::serialize(status.at("errors")).find("cannot start"), std::string::npos) << json::serialize(status);
+  EXPECT_NE(json::serialize(status.at("errors")).find("cannot start"), std::string::npos)
+      << json::serialize(status);
 }
 
 TEST_F(AgentServer, AThousandMdatpHangsInARowLeaveDescriptorsAndThreadsFlat) {
@@ -362,19 +378,23 @@ TEST_F(AgentServer, AThousandMdatpHangsInARowLeaveDescriptorsAndThreadsFlat) {
     return std::make_pair(count_entries(pid, "fd"), count_entries(pid, "task"));
   };
   auto before = settled_counts();
-  const std::string timeouts_series = "nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"timeout\"}";
-  agent_.set_mdatp_state(json::object{{"faults", json::object{{"hang", true}, {"commands", json::array{"health"}}}}});
+  const std::string timeouts_series =
+      "nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"timeout\"}";
+  agent_.set_mdatp_state(
+      json::object{{"faults", json::object{{"hang", true}, {"commands", json::array{"health"}}}}});
   // Every request finds the snapshot overdue and is answered at once with the last one; the
   // collection it starts hangs in `mdatp health` until the timeout kills its process group.
   // Requests go 100 at a time over one keep-alive connection (each waits for the collection it
   // started, a few tens of ms) until a thousand hangs are counted.
   std::string urls;
-  for (int i = 0; i < 100; ++i) urls += "url = \"https://" + agent_.node() + ":9448/v1/status\"\noutput = \"/dev/null\"\n";
+  for (int i = 0; i < 100; ++i)
+    urls += "url = \"https://" + agent_.node() + ":9448/v1/status\"\noutput = \"/dev/null\"\n";
   testing::write_file(agent_.dir() / "urls.curl", urls);
   auto until = std::chrono::steady_clock::now() + 240s;
   double hangs = 0;
   while (hangs < 1000 && std::chrono::steady_clock::now() < until) {
-    auto r = agent_.curl_with_token(reader, "/v1/status", {"--max-time", "60", "-K", (agent_.dir() / "urls.curl").string()});
+    auto r = agent_.curl_with_token(reader, "/v1/status",
+                                    {"--max-time", "60", "-K", (agent_.dir() / "urls.curl").string()});
     ASSERT_EQ(r.exit_code, 0) << r.error;
     hangs = agent_.metric(timeouts_series).value_or(0);
   }
@@ -391,31 +411,40 @@ TEST_F(AgentServer, FiveHundredConcurrentRequestsCauseOneMdatpHealthCall) {
   mdatp["maxAgeSeconds"] = 1;
   // 300 connections at once from one address: past the budgets for connections in their
   // handshake, which this test is not about.
-  agent_.config()["limits"] = json::object{{"ioTimeoutSeconds", 5}, {"maxConnections", 1024}, {"maxHandshakes", 1024},
+  agent_.config()["limits"] = json::object{{"ioTimeoutSeconds", 5},
+                                           {"maxConnections", 1024},
+                                           {"maxHandshakes", 1024},
                                            {"maxHandshakesPerAddress", 1024}};
   agent_.start({"--log-target", "stderr"});
   const auto& reader = agent_.tokens().reader;
   ASSERT_EQ(agent_.curl_with_token(reader, "/v1/status").http_status, 200);
   // Each collection now takes a while, so the 500 requests overlap it.
-  agent_.set_mdatp_state(json::object{{"faults", json::object{{"latencyMs", 1500}, {"commands", json::array{"health"}}}}});
-  auto before = agent_.metric("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"ok\"}").value_or(-1);
+  agent_.set_mdatp_state(
+      json::object{{"faults", json::object{{"latencyMs", 1500}, {"commands", json::array{"health"}}}}});
+  auto before =
+      agent_.metric("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"ok\"}").value_or(-1);
   std::this_thread::sleep_for(1100ms);  // the snapshot is now older than max age
 
   std::string urls;
-  for (int i = 0; i < 500; ++i) urls += "url = \"https://" + agent_.node() + ":9448/v1/status\"\noutput = \"/dev/null\"\n";
+  for (int i = 0; i < 500; ++i)
+    urls += "url = \"https://" + agent_.node() + ":9448/v1/status\"\noutput = \"/dev/null\"\n";
   testing::write_file(agent_.dir() / "urls.curl", urls);
   auto r = agent_.curl_with_token(reader, "/v1/status",
                                   {"--parallel", "--parallel-immediate", "--parallel-max", "300", "-K",
                                    (agent_.dir() / "urls.curl").string()});
   EXPECT_EQ(r.exit_code, 0) << r.error;
-  auto after = agent_.metric("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"ok\"}").value_or(-1);
+  auto after =
+      agent_.metric("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"ok\"}").value_or(-1);
   EXPECT_LE(after - before, 1) << "health calls before " << before << ", after " << after;
   EXPECT_EQ(agent_.metric("nexus_mde_agent_http_requests_total{route=\"/v1/status\",status=\"200\"}"), 502);
 }
 
 TEST_F(AgentServer, LimitsOnHeadersBodiesSlowClientsAndConnections) {
-  agent_.config()["limits"] = json::object{{"headerBytes", 2048}, {"bodyBytes", 256}, {"ioTimeoutSeconds", 2},
-                                           {"idleSeconds", 60}, {"maxConnections", 3}};
+  agent_.config()["limits"] = json::object{{"headerBytes", 2048},
+                                           {"bodyBytes", 256},
+                                           {"ioTimeoutSeconds", 2},
+                                           {"idleSeconds", 60},
+                                           {"maxConnections", 3}};
   agent_.start({"--log-target", "stderr"});
   const auto& op = agent_.tokens().operator_;
   auto big_header = agent_.curl_with_token(op, "/v1/status", {"-H", "X-Padding: " + std::string(4000, 'a')});
@@ -425,16 +454,17 @@ TEST_F(AgentServer, LimitsOnHeadersBodiesSlowClientsAndConnections) {
 
   // A client trickling its request one byte every 500 ms is cut off at the I/O timeout (2 s).
   auto script = agent_.dir() / "trickle.sh";
-  testing::write_file(script,
-                      "for c in G E T ' ' / v 1 / s t a t u s ' ' H T T P / 1 . 1; do printf '%s' \"$c\"; sleep 0.5; done\n");
+  testing::write_file(
+      script,
+      "for c in G E T ' ' / v 1 / s t a t u s ' ' H T T P / 1 . 1; do printf '%s' \"$c\"; sleep 0.5; done\n");
   auto started = std::chrono::steady_clock::now();
   ProcessOptions o;
   o.timeout = 30s;
   o.environment = {"PATH=/usr/bin:/bin"};
   auto trickle = run_process({"/bin/sh", "-c",
-                              "sh " + script.string() + " | openssl s_client -quiet -connect " + agent_.address() +
-                                  ":9448 -servername " + agent_.node() + " -CAfile " + agent_.ca().cert.string() +
-                                  " 2>/dev/null; echo closed"},
+                              "sh " + script.string() + " | openssl s_client -quiet -connect " +
+                                  agent_.address() + ":9448 -servername " + agent_.node() + " -CAfile " +
+                                  agent_.ca().cert.string() + " 2>/dev/null; echo closed"},
                              o);
   ASSERT_TRUE(trickle.ok());
   auto took = std::chrono::steady_clock::now() - started;
@@ -448,21 +478,27 @@ TEST_F(AgentServer, LimitsOnHeadersBodiesSlowClientsAndConnections) {
   for (int i = 0; i < 3; ++i) {
     idle.push_back(std::make_unique<testing::BackgroundProcess>(
         std::vector<std::string>{"/bin/sh", "-c",
-                                 "sleep 60 | openssl s_client -connect " + agent_.address() + ":9448 -servername " +
-                                     agent_.node() + " -CAfile " + agent_.ca().cert.string()},
-        std::vector<std::string>{"PATH=/usr/bin:/bin"}, agent_.dir() / ("idle" + std::to_string(i) + ".log")));
+                                 "sleep 60 | openssl s_client -connect " + agent_.address() +
+                                     ":9448 -servername " + agent_.node() + " -CAfile " +
+                                     agent_.ca().cert.string()},
+        std::vector<std::string>{"PATH=/usr/bin:/bin"},
+        agent_.dir() / ("idle" + std::to_string(i) + ".log")));
   }
   // Past TLS (s_client prints its verification once the handshake is done): a newcomer would
   // close a connection still in its handshake to make room.
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(testing::wait_for_text(agent_.dir() / ("idle" + std::to_string(i) + ".log"), "Verify return code"));
+    ASSERT_TRUE(
+        testing::wait_for_text(agent_.dir() / ("idle" + std::to_string(i) + ".log"), "Verify return code"));
   }
   CurlResult refused;
-  testing::wait_until([&] { return (refused = agent_.curl_with_token(op, "/v1/status", {"--max-time", "5"})).http_status == 0; });
+  testing::wait_until([&] {
+    return (refused = agent_.curl_with_token(op, "/v1/status", {"--max-time", "5"})).http_status == 0;
+  });
   EXPECT_EQ(refused.http_status, 0);
   EXPECT_NE(refused.exit_code, 0);
   idle.clear();  // killed: their connections close
-  EXPECT_TRUE(testing::wait_until([&] { return agent_.curl_with_token(op, "/v1/status").http_status == 200; }));
+  EXPECT_TRUE(
+      testing::wait_until([&] { return agent_.curl_with_token(op, "/v1/status").http_status == 200; }));
   EXPECT_GE(agent_.metric("nexus_mde_agent_refused_connections_total").value_or(0), 1);
 }
 
@@ -471,15 +507,17 @@ TEST_F(AgentServer, IdleKeepAliveConnectionsAreClosed) {
   agent_.start({"--log-target", "stderr"});
   // One request, then the connection idles: the agent closes it after idleSeconds. The client
   // side prints when the connection closed (its stdin stays open for 8 s more).
-  auto started_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
+  auto started_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
   ProcessOptions o;
   o.timeout = 30s;
   o.environment = {"PATH=/usr/bin:/bin"};
-  std::string request = "GET /v1/status HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer " + agent_.tokens().reader + "\\r\\n\\r\\n";
+  std::string request = "GET /v1/status HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer " +
+                        agent_.tokens().reader + "\\r\\n\\r\\n";
   auto r = run_process({"/bin/sh", "-c",
-                        "(printf '" + request + "'; sleep 8) | { openssl s_client -quiet -connect " + agent_.address() +
-                            ":9448 -servername " + agent_.node() + " -CAfile " + agent_.ca().cert.string() +
-                            " 2>/dev/null; echo closed-at $(date +%s%N); }"},
+                        "(printf '" + request + "'; sleep 8) | { openssl s_client -quiet -connect " +
+                            agent_.address() + ":9448 -servername " + agent_.node() + " -CAfile " +
+                            agent_.ca().cert.string() + " 2>/dev/null; echo closed-at $(date +%s%N); }"},
                        o);
   ASSERT_TRUE(r.ok());
   EXPECT_NE(r->out.find("HTTP/1.1 200"), std::string::npos) << r->out;
@@ -497,15 +535,16 @@ TEST_F(AgentServer, SighupRotatesTheCertificateAndRefusesABadConfig) {
     o.timeout = 20s;
     o.environment = {"PATH=/usr/bin:/bin"};
     auto r = run_process({"/bin/sh", "-c",
-                          "openssl s_client -connect " + agent_.address() + ":9448 -servername " + agent_.node() +
-                              " </dev/null 2>/dev/null | openssl x509 -noout -serial"},
+                          "openssl s_client -connect " + agent_.address() + ":9448 -servername " +
+                              agent_.node() + " </dev/null 2>/dev/null | openssl x509 -noout -serial"},
                          o);
     return r.ok() ? r->out : std::string();
   };
   std::string before = serial_seen();
   ASSERT_NE(before.find("serial="), std::string::npos);
   // Keep a connection open across the reload: it must survive (the listener is not closed).
-  auto renewed = agent_.pki().issue(agent_.ca(), "agent-renewed", {agent_.node(), {agent_.node()}, {agent_.address()}, -1, 60, true});
+  auto renewed = agent_.pki().issue(agent_.ca(), "agent-renewed",
+                                    {agent_.node(), {agent_.node()}, {agent_.address()}, -1, 60, true});
   fs::copy_file(renewed.cert, agent_.server().cert, fs::copy_options::overwrite_existing);
   fs::copy_file(renewed.key, agent_.server().key, fs::copy_options::overwrite_existing);
   agent_.process().signal(SIGHUP);
@@ -518,7 +557,8 @@ TEST_F(AgentServer, SighupRotatesTheCertificateAndRefusesABadConfig) {
   testing::write_file(agent_.config_path(), "{\"listen\": 5");
   agent_.process().signal(SIGHUP);
   testing::wait_until([&] { return agent_.output().find("reload refused") != std::string::npos; });
-  EXPECT_NE(agent_.output().find("configuration reload refused, the running configuration is kept"), std::string::npos)
+  EXPECT_NE(agent_.output().find("configuration reload refused, the running configuration is kept"),
+            std::string::npos)
       << agent_.output();
   EXPECT_EQ(agent_.curl_with_token(agent_.tokens().reader, "/v1/status").http_status, 200);
   EXPECT_EQ(serial_seen(), after);
@@ -540,7 +580,8 @@ TEST_F(AgentServer, NotifiesSystemdAndDrainsOnSigterm) {
   CurlResult poll;
   auto trace = agent_.dir() / "poll.trace";
   std::thread poller([&] {
-    poll = agent_.curl_with_token(agent_.tokens().reader, "/v1/scans/" + id + "?wait=60", {"--trace-ascii", trace.string()});
+    poll = agent_.curl_with_token(agent_.tokens().reader, "/v1/scans/" + id + "?wait=60",
+                                  {"--trace-ascii", trace.string()});
   });
   // Once curl has sent the request, and a moment for the agent to read it off the socket.
   EXPECT_TRUE(testing::wait_for_text(trace, "=> Send header"));
@@ -550,8 +591,9 @@ TEST_F(AgentServer, NotifiesSystemdAndDrainsOnSigterm) {
   poller.join();
   EXPECT_EQ(code, 0) << agent_.output();
   EXPECT_EQ(poll.http_status, 200) << poll.error;
-  EXPECT_TRUE(notify.receive_until([](const std::string& m) { return m.find("STOPPING=1") != std::string::npos; }))
-      << notify.messages();
+  EXPECT_TRUE(notify.receive_until([](const std::string& m) {
+    return m.find("STOPPING=1") != std::string::npos;
+  })) << notify.messages();
   // The scan it cut short is saved as interrupted.
   auto saved = json::parse(testing::read_file(agent_.state_dir() / "scans.json"));
   EXPECT_EQ(saved.at("scans").as_array().back().at("state").as_string(), "interrupted");
@@ -571,9 +613,10 @@ TEST_F(AgentServer, HostHeadersAndHeadFollowTheHttpRfcs) {
     ProcessOptions o;
     o.timeout = 30s;
     o.environment = {"PATH=/usr/bin:/bin"};
-    o.stdin_data = head_lines + "Authorization: Bearer " + agent_.tokens().reader + "\r\nConnection: close\r\n\r\n";
-    auto r = run_process({"/usr/bin/openssl", "s_client", "-quiet", "-connect", agent_.address() + ":9448", "-servername",
-                          agent_.node(), "-CAfile", agent_.ca().cert.string()},
+    o.stdin_data =
+        head_lines + "Authorization: Bearer " + agent_.tokens().reader + "\r\nConnection: close\r\n\r\n";
+    auto r = run_process({"/usr/bin/openssl", "s_client", "-quiet", "-connect", agent_.address() + ":9448",
+                          "-servername", agent_.node(), "-CAfile", agent_.ca().cert.string()},
                          o);
     return r.ok() ? r->out : std::string();
   };
@@ -589,7 +632,8 @@ TEST_F(AgentServer, HostHeadersAndHeadFollowTheHttpRfcs) {
   EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
   auto length = [](const std::string& answer) {
     auto at = answer.find("Content-Length: ");
-    return at == std::string::npos ? std::string("none") : answer.substr(at + 16, answer.find('\r', at) - at - 16);
+    return at == std::string::npos ? std::string("none")
+                                   : answer.substr(at + 16, answer.find('\r', at) - at - 16);
   };
   EXPECT_EQ(length(head), length(get)) << head;
   EXPECT_EQ(head.substr(head.find("\r\n\r\n") + 4), "") << "HEAD has no body";

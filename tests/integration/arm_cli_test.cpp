@@ -45,16 +45,21 @@ class ArmCli : public ::testing::Test {
   json::object world(json::object overrides = {}) const {
     json::array nodes;
     for (const auto& a : agents_) {
-      nodes.push_back(json::object{{"name", a->node()},
-                                   {"address", a->address()},
-                                   {"mdatpState", (a->dir() / "fake" / "fake-mdatp-state" / "state.json").string()}});
+      nodes.push_back(
+          json::object{{"name", a->node()},
+                       {"address", a->address()},
+                       {"mdatpState", (a->dir() / "fake" / "fake-mdatp-state" / "state.json").string()}});
     }
-    nodes.push_back(json::object{{"name", "elsewhere01"},
-                                 {"address", "127.0.0.250"},
-                                 {"clusterId", "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/other"}});
-    json::object w{{"subscription", "sub-1"}, {"resourceGroup", "rg-1"}, {"cluster", "nexus-1"},
-                   {"managedResourceGroup", "nexus-1-mrg"}, {"location", "eastus"}, {"token", kToken},
-                   {"lroMilliseconds", 300}, {"pageSize", 2}, {"nodes", nodes}};
+    nodes.push_back(json::object{
+        {"name", "elsewhere01"},
+        {"address", "127.0.0.250"},
+        {"clusterId",
+         "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/other"}});
+    json::object w{{"subscription", "sub-1"}, {"resourceGroup", "rg-1"},
+                   {"cluster", "nexus-1"},    {"managedResourceGroup", "nexus-1-mrg"},
+                   {"location", "eastus"},    {"token", kToken},
+                   {"lroMilliseconds", 300},  {"pageSize", 2},
+                   {"nodes", nodes}};
     for (auto& kv : overrides) w[kv.key()] = kv.value();
     return w;
   }
@@ -64,8 +69,8 @@ class ArmCli : public ::testing::Test {
     testing::write_file(dir_ / "world.json", json::serialize(w));
     port_ = static_cast<int>(19000 + (::getpid() % 1000) * 3 + starts_++);
     std::string listen = address_ + ":" + std::to_string(port_);
-    arm_.emplace(std::vector<std::string>{kFakeArm, "--listen", listen, "--cert", server_.cert.string(), "--key",
-                                          server_.key.string(), "--ca", ca_.cert.string(), "--world",
+    arm_.emplace(std::vector<std::string>{kFakeArm, "--listen", listen, "--cert", server_.cert.string(),
+                                          "--key", server_.key.string(), "--ca", ca_.cert.string(), "--world",
                                           (dir_ / "world.json").string()},
                  std::vector<std::string>{}, dir_ / "arm.log");
     if (testing::wait_for_text(dir_ / "arm.log", "listening on " + listen)) return;
@@ -75,11 +80,13 @@ class ArmCli : public ::testing::Test {
   ProcessResult cli(std::vector<std::string> args, std::vector<std::string> env = {}) {
     std::vector<std::string> argv{NEXUS_MDE_CLI};
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--cluster", "nexus-1", "-g", "rg-1", "--subscription", "sub-1", "--arm-endpoint",
-                             "https://" + address_ + ":" + std::to_string(port_), "--arm-ca-file", ca_.cert.string()});
+    argv.insert(argv.end(),
+                {"--cluster", "nexus-1", "-g", "rg-1", "--subscription", "sub-1", "--arm-endpoint",
+                 "https://" + address_ + ":" + std::to_string(port_), "--arm-ca-file", ca_.cert.string()});
     ProcessOptions o;
     o.timeout = 60s;
-    o.environment = {"PATH=/nonexistent", "HOME=/nonexistent"};  // no az: the token comes from the environment
+    o.environment = {"PATH=/nonexistent",
+                     "HOME=/nonexistent"};  // no az: the token comes from the environment
     bool token_given = false;
     for (const auto& e : env) token_given = token_given || e.rfind("NEXUS_MDE_ARM_TOKEN=", 0) == 0;
     if (!token_given) o.environment.push_back("NEXUS_MDE_ARM_TOKEN=" + kToken);
@@ -126,7 +133,9 @@ TEST_F(ArmCli, DiscoveryFindsTheClustersMachinesAcrossPagesAndAsksTheirAgents) {
   EXPECT_EQ(nodes[0].at("node").as_string(), agents_[0]->node());
   EXPECT_EQ(nodes[0].at("address").as_string(), agents_[0]->address() + ":9448");
   auto log = testing::read_file(dir_ / "arm.log");
-  EXPECT_NE(log.find("bareMetalMachines?api-version=2026-07-01&%24skipToken=2"), std::string::npos) << "followed nextLink:\n" << log;
+  EXPECT_NE(log.find("bareMetalMachines?api-version=2026-07-01&%24skipToken=2"), std::string::npos)
+      << "followed nextLink:\n"
+      << log;
 }
 
 TEST_F(ArmCli, AMachineWithoutAnAgentShowsWhatArmReports) {
@@ -134,22 +143,27 @@ TEST_F(ArmCli, AMachineWithoutAnAgentShowsWhatArmReports) {
   auto w = world();
   std::string silent = testing::unique_loopback_address();
   auto state_file = dir_ / "r99-state.json";
-  testing::write_file(state_file, R"({"healthy":false,"healthIssues":["no definitions"],"definitionsAgeMinutes":30,
+  testing::write_file(state_file,
+                      R"({"healthy":false,"healthIssues":["no definitions"],"definitionsAgeMinutes":30,
     "scans":[{"type":"quick","state":"succeeded","startTime":1697204573732,"endTime":1697204632487}]})");
-  w["nodes"].as_array().push_back(json::object{{"name", "r99"}, {"address", silent}, {"mdatpState", state_file.string()}});
+  w["nodes"].as_array().push_back(
+      json::object{{"name", "r99"}, {"address", silent}, {"mdatpState", state_file.string()}});
   start_arm(w);
   auto r = cli_with_agents({"status", "-o", "json"});
   EXPECT_EQ(r.exit_code, 1) << "unhealthy is a finding, even through ARM\n" << r.out << r.err;
   auto doc = json::parse(r.out);
   const json::object* r99 = nullptr;
   for (const auto& n : doc.at("nodes").as_array()) {
-    if (n.at("node") == "r99") r99 = &n.as_object();
-    else EXPECT_EQ(n.at("state"), "ok") << json::serialize(n);
+    if (n.at("node") == "r99")
+      r99 = &n.as_object();
+    else
+      EXPECT_EQ(n.at("state"), "ok") << json::serialize(n);
   }
   ASSERT_NE(r99, nullptr) << r.out;
   EXPECT_EQ(r99->at("state"), "unreachable") << "one state for a down agent in every command";
   EXPECT_EQ(r99->at("source"), "arm");
-  EXPECT_NE(std::string(r99->at("reason").as_string()).find("no agent answered (cannot connect"), std::string::npos);
+  EXPECT_NE(std::string(r99->at("reason").as_string()).find("no agent answered (cannot connect"),
+            std::string::npos);
   EXPECT_NE(std::string(r99->at("note").as_string()).find("runtimeProtectionStatus"), std::string::npos);
   const auto& snap = r99->at("snapshot");
   EXPECT_EQ(snap.at("health").at("healthy"), false);
@@ -172,7 +186,8 @@ TEST_F(ArmCli, AMachineWithoutAnAgentShowsWhatArmReports) {
     if (line.rfind("r99 ", 0) != 0) continue;
     row = true;
     EXPECT_NE(line.find(" unreachable "), std::string::npos) << line;
-    EXPECT_NE(line.find(" ?        ?            no agent answered"), std::string::npos) << "threats and quarantine unknown: " << line;
+    EXPECT_NE(line.find(" ?        ?            no agent answered"), std::string::npos)
+        << "threats and quarantine unknown: " << line;
   }
   EXPECT_TRUE(row) << table.out;
 }
@@ -181,16 +196,20 @@ TEST_F(ArmCli, ExtractRunsTheDataExtractOnEveryReadyMachineAndReadsItsArchive) {
   // r1 has a threat; r2's extract runs out of time (252); off01 is powered off; storage answers
   // every download with a redirect first.
   agents_[0]->set_mdatp_state(json::object{
-      {"scans", json::array{json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", 1697204573732},
-                                         {"endTime", 1697204632487}, {"filesScanned", 1750},
-                                         {"threats", json::array{json::object{
-                                                         {"threat", json::object{{"tracking_id", "t1"},
-                                                                                 {"name", "Virus:DOS/EICAR_Test_File"},
-                                                                                 {"type", "virus"},
-                                                                                 {"path", "/tmp/eicar.com"},
-                                                                                 {"detection_time", 1697204600000}}},
-                                                         {"history", json::array{json::object{{"key", 1697204600000},
-                                                                                              {"value", "quarantined"}}}}}}}}}}});
+      {"scans", json::array{json::object{
+                    {"type", "quick"},
+                    {"state", "succeeded"},
+                    {"startTime", 1697204573732},
+                    {"endTime", 1697204632487},
+                    {"filesScanned", 1750},
+                    {"threats", json::array{json::object{
+                                    {"threat", json::object{{"tracking_id", "t1"},
+                                                            {"name", "Virus:DOS/EICAR_Test_File"},
+                                                            {"type", "virus"},
+                                                            {"path", "/tmp/eicar.com"},
+                                                            {"detection_time", 1697204600000}}},
+                                    {"history", json::array{json::object{{"key", 1697204600000},
+                                                                         {"value", "quarantined"}}}}}}}}}}});
   auto w = world({{"blobRedirect", true}});
   auto& nodes = w["nodes"].as_array();
   nodes[1].as_object()["extractTimesOut"] = true;
@@ -200,7 +219,8 @@ TEST_F(ArmCli, ExtractRunsTheDataExtractOnEveryReadyMachineAndReadsItsArchive) {
   EXPECT_EQ(r.exit_code, 1) << "the threat is a finding\n" << r.out << r.err;
   auto doc = json::parse(r.out);
   std::map<std::string, json::object> by_node;
-  for (const auto& n : doc.at("nodes").as_array()) by_node[std::string(n.at("node").as_string())] = n.as_object();
+  for (const auto& n : doc.at("nodes").as_array())
+    by_node[std::string(n.at("node").as_string())] = n.as_object();
   ASSERT_EQ(by_node.size(), 4u) << r.out;
   const auto& r1 = by_node.at(agents_[0]->node());
   EXPECT_EQ(r1.at("state"), "ok") << json::serialize(r1);
@@ -210,17 +230,22 @@ TEST_F(ArmCli, ExtractRunsTheDataExtractOnEveryReadyMachineAndReadsItsArchive) {
   EXPECT_EQ(r1.at("snapshot").at("health").at("healthy"), true);
   const auto& r2 = by_node.at(agents_[1]->node());
   EXPECT_EQ(r2.at("state"), "timeout") << json::serialize(r2);
-  EXPECT_NE(std::string(r2.at("reason").as_string()).find("timed out after 60 s (exit code 252"), std::string::npos);
+  EXPECT_NE(std::string(r2.at("reason").as_string()).find("timed out after 60 s (exit code 252"),
+            std::string::npos);
   EXPECT_EQ(by_node.at(agents_[2]->node()).at("state"), "ok");
   EXPECT_EQ(by_node.at("off01").at("state"), "skipped");
-  EXPECT_NE(std::string(by_node.at("off01").at("reason").as_string()).find("powerState Off"), std::string::npos);
+  EXPECT_NE(std::string(by_node.at("off01").at("reason").as_string()).find("powerState Off"),
+            std::string::npos);
   // The SAS URL is a secret: nowhere in what the CLI prints.
   EXPECT_EQ(r.out.find("sig="), std::string::npos);
   EXPECT_EQ(r.err.find("sig="), std::string::npos) << r.err;
   auto log = testing::read_file(dir_ / "arm.log");
   EXPECT_NE(log.find("/runDataExtractsRestricted?api-version=2026-07-01"), std::string::npos) << log;
-  EXPECT_NE(log.find("GET /redirect/bmm-run-command-output/"), std::string::npos) << "the redirect was followed:\n" << log;
-  EXPECT_EQ(log.find("bareMetalMachines/off01/runDataExtracts"), std::string::npos) << "nothing ran on the powered-off machine";
+  EXPECT_NE(log.find("GET /redirect/bmm-run-command-output/"), std::string::npos)
+      << "the redirect was followed:\n"
+      << log;
+  EXPECT_EQ(log.find("bareMetalMachines/off01/runDataExtracts"), std::string::npos)
+      << "nothing ran on the powered-off machine";
 }
 
 TEST_F(ArmCli, ExtractExplainsAStorageFirewall) {
@@ -228,7 +253,9 @@ TEST_F(ArmCli, ExtractExplainsAStorageFirewall) {
   auto r = cli({"extract", "--api-version", "2024-07-01", "-o", "json"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   auto log = testing::read_file(dir_ / "arm.log");
-  EXPECT_NE(log.find("/runDataExtracts?api-version=2024-07-01"), std::string::npos) << "the plain action before 2025-07-01:\n" << log;
+  EXPECT_NE(log.find("/runDataExtracts?api-version=2024-07-01"), std::string::npos)
+      << "the plain action before 2025-07-01:\n"
+      << log;
   auto doc = json::parse(r.out);
   for (const auto& n : doc.at("nodes").as_array()) {
     EXPECT_EQ(n.at("state"), "http-error") << json::serialize(n);
@@ -258,8 +285,11 @@ TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {
   EXPECT_EQ(result.at("after").at("enforcementLevel"), "RealTime");
   EXPECT_EQ(result.at("after").at("definitionUpdateMode"), "Automatic");
   auto log = testing::read_file(dir_ / "arm.log");
-  EXPECT_NE(log.find("PATCH /subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/nexus-1?api-version=2026-07-01"),
-            std::string::npos) << log;
+  EXPECT_NE(log.find("PATCH "
+                     "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/"
+                     "nexus-1?api-version=2026-07-01"),
+            std::string::npos)
+      << log;
   EXPECT_NE(log.find("operationStatuses/op-1"), std::string::npos) << "the operation was polled:\n" << log;
   // The platform configured every node's MDE accordingly.
   for (const auto& a : agents_) {
@@ -276,7 +306,8 @@ TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {
   }
   auto table = cli({"enforcement", "show"});
   EXPECT_EQ(table.exit_code, 0) << table.out << table.err;
-  EXPECT_NE(table.out.find("Cluster nexus-1: RealTime, definition updates Automatic"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("Cluster nexus-1: RealTime, definition updates Automatic"), std::string::npos)
+      << table.out;
 
   // Another writer between our read and our PATCH: If-Match makes ARM refuse (412), nothing lost.
   start_arm(world({{"enforcementLevel", "OnDemand"}, {"faults", json::object{{"concurrentWriter", true}}}}));
@@ -319,7 +350,8 @@ TEST_F(ArmCli, EnforcementSetWaitsForEveryNodeOrNamesTheLaggards) {
   start_arm(w);
   auto stuck = cli({"enforcement", "set", "Passive", "--wait", "--deadline", "5"});
   EXPECT_EQ(stuck.exit_code, 4) << stuck.out << stuck.err;
-  EXPECT_NE(stuck.err.find("1 node(s) not reporting Passive: " + agents_[1]->node()), std::string::npos) << stuck.err;
+  EXPECT_NE(stuck.err.find("1 node(s) not reporting Passive: " + agents_[1]->node()), std::string::npos)
+      << stuck.err;
 }
 
 TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
@@ -339,11 +371,16 @@ TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
   EXPECT_EQ(scanned.exit_code, 0) << scanned.out << scanned.err;
   auto doc = json::parse(scanned.out);
   EXPECT_EQ(doc.at("operationStatus"), "Succeeded");
-  for (const auto& n : doc.at("nodes").as_array()) EXPECT_EQ(n.at("state"), "completed") << json::serialize(n);
-  EXPECT_NE(scanned.err.find("waiting for 1 of 3 nodes to complete their scan"), std::string::npos) << scanned.err;
+  for (const auto& n : doc.at("nodes").as_array())
+    EXPECT_EQ(n.at("state"), "completed") << json::serialize(n);
+  EXPECT_NE(scanned.err.find("waiting for 1 of 3 nodes to complete their scan"), std::string::npos)
+      << scanned.err;
   auto log = testing::read_file(dir_ / "arm.log");
-  EXPECT_NE(log.find("POST /subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/nexus-1/scanRuntime"),
-            std::string::npos) << log;
+  EXPECT_NE(log.find("POST "
+                     "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/"
+                     "nexus-1/scanRuntime"),
+            std::string::npos)
+      << log;
   // The platform's scan is in each node's mdatp history (which its agent serves).
   auto triggered = parse_rfc3339(std::string(doc.at("triggeredAt").as_string()));
   ASSERT_TRUE(triggered);
@@ -409,7 +446,8 @@ TEST_F(ArmCli, ApiVersionFallbackFailedOperationsAndTokens) {
   EXPECT_NE(wrong.err.find("InvalidAuthenticationToken"), std::string::npos) << wrong.err;
   EXPECT_NE(wrong.err.find("az login"), std::string::npos) << wrong.err;
   // {"exp":1000000000}: a JWT that expired in 2001.
-  auto expired = cli({"enforcement", "show"}, {"NEXUS_MDE_ARM_TOKEN=eyJhbGciOiJub25lIn0.eyJleHAiOjEwMDAwMDAwMDB9.x"});
+  auto expired =
+      cli({"enforcement", "show"}, {"NEXUS_MDE_ARM_TOKEN=eyJhbGciOiJub25lIn0.eyJleHAiOjEwMDAwMDAwMDB9.x"});
   EXPECT_EQ(expired.exit_code, 3);
   EXPECT_NE(expired.err.find("expired at 2001-09-09T01:46:40.000Z"), std::string::npos) << expired.err;
   // No token anywhere and no az on PATH.
@@ -433,8 +471,10 @@ TEST_F(ArmCli, ThrottlingPastTheDeadlineIsReportedInArmsWords) {
       args = {"enforcement", "show", "--deadline", "30"};
     }
     auto r = cli(args);
-    EXPECT_EQ(r.exit_code, 2) << command << ": ARM did not answer, which is not the operator's mistake\n" << r.err;
-    EXPECT_NE(r.err.find("ARM answered HTTP 429 TooManyRequests: The request is being throttled."), std::string::npos)
+    EXPECT_EQ(r.exit_code, 2) << command << ": ARM did not answer, which is not the operator's mistake\n"
+                              << r.err;
+    EXPECT_NE(r.err.find("ARM answered HTTP 429 TooManyRequests: The request is being throttled."),
+              std::string::npos)
         << command << ": " << r.err;
     EXPECT_NE(r.err.find("(x-ms-request-id req-"), std::string::npos) << command << ": " << r.err;
     EXPECT_NE(r.err.find("asked to try again in 300 s, later than --deadline allows"), std::string::npos)
@@ -478,14 +518,21 @@ TEST_P(ArmVersionMatrix, EnforcementStatusAndScanReadEachVersionRight) {
   };
   ProcessOptions curl_options;
   curl_options.timeout = 30s;
-  auto listed = run_process({"curl", "-sS", "--cacert", ca_.cert.string(), "-H", "Authorization: Bearer " + kToken,
-                             "https://" + address_ + ":" + std::to_string(port_) +
-                                 "/subscriptions/sub-1/resourceGroups/nexus-1-mrg/providers/Microsoft.NetworkCloud/"
-                                 "bareMetalMachines?api-version=" + version},
-                            curl_options);
+  auto listed =
+      run_process({"curl", "-sS", "--cacert", ca_.cert.string(), "-H", "Authorization: Bearer " + kToken,
+                   "https://" + address_ + ":" + std::to_string(port_) +
+                       "/subscriptions/sub-1/resourceGroups/nexus-1-mrg/providers/Microsoft.NetworkCloud/"
+                       "bareMetalMachines?api-version=" +
+                       version},
+                  curl_options);
   ASSERT_TRUE(listed.ok() && listed->exit_code == 0) << (listed ? listed->err : listed.error().describe());
   auto fixture = json::parse(testing::read_format_fixture("formats/arm/" + version + "-machine.json"));
-  EXPECT_EQ(keys(json::parse(listed->out).at("value").at(0).at("properties").at("runtimeProtectionStatus").as_object()),
+  EXPECT_EQ(keys(json::parse(listed->out)
+                     .at("value")
+                     .at(0)
+                     .at("properties")
+                     .at("runtimeProtectionStatus")
+                     .as_object()),
             keys(fixture.at("properties").at("runtimeProtectionStatus").as_object()));
 
   auto shown = cli_at({"enforcement", "show", "-o", "json"});
@@ -509,13 +556,15 @@ TEST_P(ArmVersionMatrix, EnforcementStatusAndScanReadEachVersionRight) {
   EXPECT_EQ(table.exit_code, 0) << table.out;
   if (!per_machine_level) {
     EXPECT_NE(table.out.find("definition updates ?"), std::string::npos) << table.out;
-    EXPECT_NE(table.out.find("3 nodes, 0 not at RealTime, 3 not reporting a level"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("3 nodes, 0 not at RealTime, 3 not reporting a level"), std::string::npos)
+        << table.out;
   }
   // The agents know their level at every version.
   auto via_agents = cli_at({"enforcement", "show", "-o", "json"}, true);
   EXPECT_EQ(via_agents.exit_code, 0) << via_agents.out << via_agents.err;
   auto agents_doc = json::parse(via_agents.out);
-  for (const auto& n : agents_doc.at("nodes").as_array()) EXPECT_EQ(n.at("drift"), "in-sync") << json::serialize(n);
+  for (const auto& n : agents_doc.at("nodes").as_array())
+    EXPECT_EQ(n.at("drift"), "in-sync") << json::serialize(n);
 
   // status --cluster with one agent down: that node shows ARM's view, which at 2025-09-01 has no
   // health or licence verdict: unknown, not a finding.
@@ -541,7 +590,8 @@ TEST_P(ArmVersionMatrix, EnforcementStatusAndScanReadEachVersionRight) {
   auto scanned = cli_at({"scan", "--wait", "-o", "json", "--deadline", "30"});
   EXPECT_EQ(scanned.exit_code, 0) << scanned.out << scanned.err;
   auto scan_doc = json::parse(scanned.out);
-  for (const auto& n : scan_doc.at("nodes").as_array()) EXPECT_EQ(n.at("state"), "completed") << json::serialize(n);
+  for (const auto& n : scan_doc.at("nodes").as_array())
+    EXPECT_EQ(n.at("state"), "completed") << json::serialize(n);
 
   // Setting the level works at every version; definitionUpdateMode only where it exists.
   auto set = cli_at({"enforcement", "set", "OnDemand", "--wait", "--deadline", "60"});
@@ -549,7 +599,9 @@ TEST_P(ArmVersionMatrix, EnforcementStatusAndScanReadEachVersionRight) {
     EXPECT_EQ(set.exit_code, 0) << set.out << set.err;
   } else {
     EXPECT_EQ(set.exit_code, 2) << "set, but no node can confirm it\n" << set.out << set.err;
-    EXPECT_NE(set.err.find("3 node(s) report no enforcement level at api-version 2025-09-01"), std::string::npos) << set.err;
+    EXPECT_NE(set.err.find("3 node(s) report no enforcement level at api-version 2025-09-01"),
+              std::string::npos)
+        << set.err;
     EXPECT_NE(set.out.find("-> OnDemand"), std::string::npos) << set.out;
   }
   auto mode = cli_at({"enforcement", "set", "OnDemand", "--definition-update-mode", "Automatic"});
@@ -561,7 +613,8 @@ TEST_P(ArmVersionMatrix, EnforcementStatusAndScanReadEachVersionRight) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryApiVersion, ArmVersionMatrix, ::testing::Values("2025-09-01", "2026-07-01", "2026-10-01"),
+INSTANTIATE_TEST_SUITE_P(EveryApiVersion, ArmVersionMatrix,
+                         ::testing::Values("2025-09-01", "2026-07-01", "2026-10-01"),
                          [](const ::testing::TestParamInfo<const char*>& version) {
                            std::string name = version.param;
                            std::erase(name, '-');

@@ -54,7 +54,8 @@ class ClusterCli : public ::testing::Test {
     for (const auto* a : trusted) bundle += testing::read_file(a->ca().cert);
     testing::write_file(scratch_ / "ca-bundle.pem", bundle);
     testing::write_file(scratch_ / "token", agents_.front()->tokens().operator_ + "\n");
-    return {"--ca-file", (scratch_ / "ca-bundle.pem").string(), "--token-file", (scratch_ / "token").string()};
+    return {"--ca-file", (scratch_ / "ca-bundle.pem").string(), "--token-file",
+            (scratch_ / "token").string()};
   }
 
   testing::ScratchDir scratch_;
@@ -71,25 +72,36 @@ TEST_F(ClusterCli, MixedClusterGivesEachNodeItsStateAndTheRightExitCode) {
   auto& wrong_token = add_agent("wrong-token");
   testing::SilentPort silent;
 
-  unhealthy.set_mdatp_state(json::object{{"healthy", false}, {"healthIssues", json::array{"no definitions"}}});
-  json::object eicar{{"tracking_id", "3a5e0c"}, {"name", "Virus:DOS/EICAR_Test_File"}, {"type", "virus"},
-                     {"path", "/tmp/eicar.com"}, {"detection_time", 1697204600000}};
+  unhealthy.set_mdatp_state(
+      json::object{{"healthy", false}, {"healthIssues", json::array{"no definitions"}}});
+  json::object eicar{{"tracking_id", "3a5e0c"},
+                     {"name", "Virus:DOS/EICAR_Test_File"},
+                     {"type", "virus"},
+                     {"path", "/tmp/eicar.com"},
+                     {"detection_time", 1697204600000}};
   threats.set_mdatp_state(json::object{
-      {"scans", json::array{json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", 1697204573732},
-                                         {"endTime", 1697204632487}, {"filesScanned", 1750},
-                                         {"threats", json::array{json::object{
-                                                         {"threat", eicar},
-                                                         {"history", json::array{json::object{{"key", 1697204600000},
-                                                                                              {"value", "quarantined"}}}}}}}}}},
+      {"scans", json::array{json::object{
+                    {"type", "quick"},
+                    {"state", "succeeded"},
+                    {"startTime", 1697204573732},
+                    {"endTime", 1697204632487},
+                    {"filesScanned", 1750},
+                    {"threats", json::array{json::object{
+                                    {"threat", eicar},
+                                    {"history", json::array{json::object{{"key", 1697204600000},
+                                                                         {"value", "quarantined"}}}}}}}}}},
       {"quarantine", json::array{json::object{{"threat", eicar}}}}});
   auto& stale_mdatp = stale.config()["mdatp"].as_object();
   stale_mdatp["timeoutSeconds"] = 1;
   stale_mdatp["maxAgeSeconds"] = 0;
-  wrong_token.config()["tokens"] = json::array{json::object{{"name", "other"}, {"sha256", testing::sha256_hex("x")}, {"role", "operator"}}};
-  for (auto* a : {&healthy, &unhealthy, &threats, &stale, &wrong_ca, &wrong_token}) a->start({"--log-target", "stderr"});
+  wrong_token.config()["tokens"] = json::array{
+      json::object{{"name", "other"}, {"sha256", testing::sha256_hex("x")}, {"role", "operator"}}};
+  for (auto* a : {&healthy, &unhealthy, &threats, &stale, &wrong_ca, &wrong_token})
+    a->start({"--log-target", "stderr"});
   // The stale node answered once, then its mdatp crashes on every health call.
   ASSERT_EQ(stale.curl_with_token(stale.tokens().reader, "/v1/status").http_status, 200);
-  stale.set_mdatp_state(json::object{{"faults", json::object{{"crashSignal", 11}, {"commands", json::array{"health"}}}}});
+  stale.set_mdatp_state(
+      json::object{{"faults", json::object{{"crashSignal", 11}, {"commands", json::array{"health"}}}}});
 
   auto creds = credentials({&healthy, &unhealthy, &threats, &stale, &stopped, &wrong_token});
   std::vector<std::string> args{"status", "-o", "json", "--timeout", "2", "--deadline", "20"};
@@ -148,12 +160,16 @@ TEST_F(ClusterCli, MixedClusterGivesEachNodeItsStateAndTheRightExitCode) {
   EXPECT_TRUE(ok.err.empty()) << ok.err;
 
   // nodes: reachability only (no MDE findings), so 2 with one agent stopped.
-  std::vector<std::string> probe{"nodes", "--node", node_arg(unhealthy), "--node", node_arg(stopped), "-o", "tsv"};
+  std::vector<std::string> probe{"nodes", "--node", node_arg(unhealthy), "--node", node_arg(stopped),
+                                 "-o",    "tsv"};
   probe.insert(probe.end(), creds.begin(), creds.end());
   auto listed = run_cli(probe);
   EXPECT_EQ(listed.exit_code, 2) << listed.out << listed.err;
-  EXPECT_NE(listed.out.find(unhealthy.node() + "\t" + unhealthy.address() + ":9448\tok\t"), std::string::npos) << listed.out;
-  EXPECT_NE(listed.out.find(stopped.node() + "\t" + stopped.address() + ":9448\tunreachable\t"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find(unhealthy.node() + "\t" + unhealthy.address() + ":9448\tok\t"), std::string::npos)
+      << listed.out;
+  EXPECT_NE(listed.out.find(stopped.node() + "\t" + stopped.address() + ":9448\tunreachable\t"),
+            std::string::npos)
+      << listed.out;
 
   // threats and scans read their own routes.
   std::vector<std::string> listing{"threats", "--node", node_arg(threats), "--node", node_arg(healthy)};
@@ -177,7 +193,8 @@ TEST_F(ClusterCli, ScanWaitFollowsEveryNodeToItsEnd) {
   testing::write_file(eicar_dir / "eicar.com", kEicarTestString);
   clean.set_mdatp_state(json::object{{"scanDurationMs", 1500}});
   failing.set_mdatp_state(json::object{{"scanDurationMs", 500}, {"scanFails", true}});
-  infected.set_mdatp_state(json::object{{"scanDurationMs", 500}, {"scanPaths", json::array{eicar_dir.string()}}});
+  infected.set_mdatp_state(
+      json::object{{"scanDurationMs", 500}, {"scanPaths", json::array{eicar_dir.string()}}});
   dying.set_mdatp_state(json::object{{"scanDurationMs", 30000}});
   for (auto* a : {&clean, &failing, &infected, &dying}) a->start({"--log-target", "stderr"});
 
@@ -218,9 +235,19 @@ TEST_F(ClusterCli, ScanWaitFollowsEveryNodeToItsEnd) {
   clean.set_mdatp_state(json::object{{"scanDurationMs", 20000}});
   std::vector<std::string> one{"--node", node_arg(clean)};
   one.insert(one.end(), creds.begin(), creds.end());
-  auto started = run_cli([&] { auto a = one; a.insert(a.begin(), "scan"); return a; }());
+  auto started = run_cli([&] {
+    auto a = one;
+    a.insert(a.begin(), "scan");
+    return a;
+  }());
   EXPECT_EQ(started.exit_code, 0) << started.out << started.err;
-  auto refused = run_cli([&] { auto a = one; a.insert(a.begin(), "scan"); a.push_back("-o"); a.push_back("json"); return a; }());
+  auto refused = run_cli([&] {
+    auto a = one;
+    a.insert(a.begin(), "scan");
+    a.push_back("-o");
+    a.push_back("json");
+    return a;
+  }());
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
   EXPECT_EQ(state_of(nodes_by_name(refused.out)[clean.node()]), "agent-error");
   auto begun = std::chrono::steady_clock::now();
@@ -238,11 +265,12 @@ TEST_F(ClusterCli, ScanWaitFollowsEveryNodeToItsEnd) {
 }
 
 TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
-  auto& watched = add_agent("rtp");         // real-time protection watching the test folder
+  auto& watched = add_agent("rtp");          // real-time protection watching the test folder
   auto& on_demand = add_agent("on-demand");  // real-time protection off: a custom scan proves it
   auto& blind = add_agent("blind");          // real-time protection on, but not watching that folder
   for (auto* a : {&watched, &on_demand, &blind}) {
-    a->config()["detectionTest"] = json::object{{"directory", (a->dir() / "detect").string()}, {"timeoutSeconds", 2}};
+    a->config()["detectionTest"] =
+        json::object{{"directory", (a->dir() / "detect").string()}, {"timeoutSeconds", 2}};
     a->config()["mdatp"].as_object()["maxAgeSeconds"] = 0;  // status right after the test sees its threat
   }
   watched.set_mdatp_state(json::object{{"realTimePaths", json::array{(watched.dir() / "detect").string()}}});
@@ -270,12 +298,14 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
   auto missed = detection(blind);
   EXPECT_EQ(missed.at("detected"), false) << json::serialize(missed);
   EXPECT_EQ(missed.at("action"), "none");
-  EXPECT_NE(json::serialize(missed.at("error")).find("did not report the file within 2 s"), std::string::npos);
+  EXPECT_NE(json::serialize(missed.at("error")).find("did not report the file within 2 s"),
+            std::string::npos);
   EXPECT_FALSE(nodes[blind.node()].at("findings").as_array().empty());
   // The test file is gone everywhere, whatever the outcome; the journal (here stderr) has the audit.
   for (auto* a : {&watched, &on_demand, &blind}) {
     EXPECT_TRUE(fs::is_empty(a->dir() / "detect")) << a->node();
-    std::string started = std::string("detection test (") + (a == &on_demand ? "scan" : "real-time") + ") started by token:runbook";
+    std::string started = std::string("detection test (") + (a == &on_demand ? "scan" : "real-time") +
+                          ") started by token:runbook";
     EXPECT_NE(a->output().find(started), std::string::npos) << a->output();
   }
   EXPECT_NE(watched.output().find("DETECTED=yes ACTION=quarantined"), std::string::npos) << watched.output();
@@ -283,7 +313,8 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
 
   // The proof does not poison the next check: the test's own EICAR threats are shown as test and
   // are not findings, unless asked for.
-  std::vector<std::string> status_args{"status", "-o", "json", "--node", node_arg(watched), "--node", node_arg(on_demand)};
+  std::vector<std::string> status_args{
+      "status", "-o", "json", "--node", node_arg(watched), "--node", node_arg(on_demand)};
   status_args.insert(status_args.end(), creds.begin(), creds.end());
   auto after = run_cli(status_args);
   EXPECT_EQ(after.exit_code, 0) << after.out << after.err;
@@ -294,7 +325,8 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
     const auto& threats = n.at("snapshot").at("threats").as_array();
     ASSERT_FALSE(threats.empty()) << json::serialize(n);
     EXPECT_EQ(threats.front().at("test"), true) << json::serialize(threats.front());
-    EXPECT_NE(json::serialize(n.at("note")).find("from the detection test: not a finding"), std::string::npos) << json::serialize(n);
+    EXPECT_NE(json::serialize(n.at("note")).find("from the detection test: not a finding"), std::string::npos)
+        << json::serialize(n);
   }
   status_args.push_back("--include-test-detections");
   auto counted = run_cli(status_args);
@@ -305,9 +337,12 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
   EXPECT_EQ(listed.exit_code, 0) << listed.out << listed.err;
   EXPECT_NE(listed.out.find("quarantined (test)"), std::string::npos) << listed.out;
   // A real threat that only borrows the test file's name is still a threat.
-  EXPECT_FALSE(made_by_detection_test(std::string("Trojan:Linux/Fake"), std::string("/x/nexus-mde-eicar-0123456789abcdef.com")));
-  EXPECT_TRUE(made_by_detection_test(std::string("Virus:DOS/EICAR_Test_File"), std::string("/x/nexus-mde-eicar-0123456789abcdef.com")));
-  EXPECT_FALSE(made_by_detection_test(std::string("Virus:DOS/EICAR_Test_File"), std::string("/tmp/eicar.com")));
+  EXPECT_FALSE(made_by_detection_test(std::string("Trojan:Linux/Fake"),
+                                      std::string("/x/nexus-mde-eicar-0123456789abcdef.com")));
+  EXPECT_TRUE(made_by_detection_test(std::string("Virus:DOS/EICAR_Test_File"),
+                                     std::string("/x/nexus-mde-eicar-0123456789abcdef.com")));
+  EXPECT_FALSE(
+      made_by_detection_test(std::string("Virus:DOS/EICAR_Test_File"), std::string("/tmp/eicar.com")));
 
   // One test at a time (409); no path from the request; operators only.
   auto started_count = [&] {
@@ -316,7 +351,9 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
     return n;
   };
   std::size_t before = started_count();
-  std::thread first([&] { blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test", {"-X", "POST"}); });
+  std::thread first([&] {
+    blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test", {"-X", "POST"});
+  });
   EXPECT_TRUE(testing::wait_until([&] { return started_count() > before; }));
   auto busy = blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test", {"-X", "POST"});
   first.join();
@@ -325,14 +362,16 @@ TEST_F(ClusterCli, TestDetectionProvesMdeCatchesEicarOnEveryNode) {
   auto with_path = blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test",
                                          {"-X", "POST", "-d", R"({"path":"/etc/passwd"})"});
   EXPECT_EQ(with_path.http_status, 400) << with_path.body;
-  EXPECT_EQ(blind.curl_with_token(blind.tokens().reader, "/v1/detection-test", {"-X", "POST"}).http_status, 403);
+  EXPECT_EQ(blind.curl_with_token(blind.tokens().reader, "/v1/detection-test", {"-X", "POST"}).http_status,
+            403);
   EXPECT_EQ(blind.curl_with_token(blind.tokens().operator_, "/v1/detection-test").http_status, 405);
 }
 
 TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
   auto& agent = add_agent("mtls");
   agent.start({"--log-target", "stderr"});
-  std::vector<std::string> base{"--ca-file", agent.ca().cert.string(), "--node", node_arg(agent), "-o", "json"};
+  std::vector<std::string> base{"--ca-file", agent.ca().cert.string(), "--node", node_arg(agent), "-o",
+                                "json"};
   auto as = [&](const testing::PemPair& p, std::vector<std::string> command) {
     command.insert(command.end(), base.begin(), base.end());
     command.insert(command.end(), {"--cert", p.cert.string(), "--key", p.key.string()});
@@ -344,13 +383,25 @@ TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
   EXPECT_EQ(reader_scan.exit_code, 2);
   EXPECT_EQ(state_of(nodes_by_name(reader_scan.out)[agent.node()]), "auth-error") << reader_scan.out;
   auto expired = as(agent.expired_client(), {"status"});
-  EXPECT_EQ(expired.exit_code, 3) << "an expired client certificate is refused before any connection: " << expired.err;
-  EXPECT_NE(expired.err.find("--cert " + agent.expired_client().cert.string()), std::string::npos) << expired.err;
+  EXPECT_EQ(expired.exit_code, 3) << "an expired client certificate is refused before any connection: "
+                                  << expired.err;
+  EXPECT_NE(expired.err.find("--cert " + agent.expired_client().cert.string()), std::string::npos)
+      << expired.err;
 
   // Dialled as another name at an address its certificate does not carry: refused by name.
-  std::vector<std::string> renamed{"status", "--ca-file", agent.ca().cert.string(), "--node", "impostor=" + agent.address(),
-                                   "--cert", agent.operator_client().cert.string(), "--key", agent.operator_client().key.string(),
-                                   "-o", "json", "--timeout", "2"};
+  std::vector<std::string> renamed{"status",
+                                   "--ca-file",
+                                   agent.ca().cert.string(),
+                                   "--node",
+                                   "impostor=" + agent.address(),
+                                   "--cert",
+                                   agent.operator_client().cert.string(),
+                                   "--key",
+                                   agent.operator_client().key.string(),
+                                   "-o",
+                                   "json",
+                                   "--timeout",
+                                   "2"};
   auto server_cert = agent.pki().issue(agent.ca(), "no-ip", {"mtls-other", {"mtls-other"}, {}, -1, 30, true});
   agent.config()["tls"].as_object()["cert"] = server_cert.cert.string();
   agent.config()["tls"].as_object()["key"] = server_cert.key.string();
@@ -361,19 +412,24 @@ TEST_F(ClusterCli, MutualTlsIdentityAndTheNodesName) {
   EXPECT_EQ(mismatch.exit_code, 2) << mismatch.out << mismatch.err;
   auto n = nodes_by_name(mismatch.out)["impostor"];
   EXPECT_EQ(state_of(n), "tls-error");
-  EXPECT_NE(json::serialize(n.at("reason")).find("names neither impostor"), std::string::npos) << json::serialize(n);
+  EXPECT_NE(json::serialize(n.at("reason")).find("names neither impostor"), std::string::npos)
+      << json::serialize(n);
 }
 
 // A typo gets the closest names, as kubectl and az say it, and the usage exit code.
 TEST_F(ClusterCli, MistypedCommandsAndFlagsGetSuggestions) {
   auto command = run_cli({"stauts"});
   EXPECT_EQ(command.exit_code, 3);
-  EXPECT_NE(command.err.find("unknown command \"stauts\"\n\nDid you mean this?\n\tstatus\n"), std::string::npos) << command.err;
+  EXPECT_NE(command.err.find("unknown command \"stauts\"\n\nDid you mean this?\n\tstatus\n"),
+            std::string::npos)
+      << command.err;
   auto sub = run_cli({"enforcement", "shwo"});
-  EXPECT_NE(sub.err.find("unknown command \"shwo\"\n\nDid you mean this?\n\tshow"), std::string::npos) << sub.err;
+  EXPECT_NE(sub.err.find("unknown command \"shwo\"\n\nDid you mean this?\n\tshow"), std::string::npos)
+      << sub.err;
   auto flag = run_cli({"status", "--nod", "r1=127.0.0.1"});
   EXPECT_EQ(flag.exit_code, 3);
-  EXPECT_NE(flag.err.find("unknown flag \"--nod\"\n\nDid you mean this?\n\t--node"), std::string::npos) << flag.err;
+  EXPECT_NE(flag.err.find("unknown flag \"--nod\"\n\nDid you mean this?\n\t--node"), std::string::npos)
+      << flag.err;
   auto nothing_near = run_cli({"xyzzy"});
   EXPECT_NE(nothing_near.err.find("unknown command \"xyzzy\"\n"), std::string::npos) << nothing_near.err;
   EXPECT_EQ(nothing_near.err.find("Did you mean"), std::string::npos) << nothing_near.err;
@@ -381,8 +437,10 @@ TEST_F(ClusterCli, MistypedCommandsAndFlagsGetSuggestions) {
   testing::write_file(scratch_ / "typo.toml", "ca-fil = \"/etc/ca.pem\"\n");
   auto key = run_cli({"status", "--config", (scratch_ / "typo.toml").string()});
   EXPECT_EQ(key.exit_code, 3);
-  EXPECT_NE(key.err.find("config file " + (scratch_ / "typo.toml").string() + ": unknown key \"ca-fil\"\n\nDid you mean this?\n\tca-file"),
-            std::string::npos) << key.err;
+  EXPECT_NE(key.err.find("config file " + (scratch_ / "typo.toml").string() +
+                         ": unknown key \"ca-fil\"\n\nDid you mean this?\n\tca-file"),
+            std::string::npos)
+      << key.err;
   // An option's value is not taken for a command or a flag.
   auto value = run_cli({"status", "--node", "stauts=127.0.0.1", "--timeout", "1", "-o", "json"});
   EXPECT_EQ(value.err.find("Did you mean"), std::string::npos) << value.err;
@@ -406,7 +464,8 @@ TEST_F(ClusterCli, SettingsComeFromTheFlagThenTheEnvironmentThenTheConfigFile) {
   EXPECT_EQ(inventory_named(run_cli({"status"}, 60s, {config, env})), "from-env");
   EXPECT_EQ(inventory_named(run_cli({"status"}, 60s, {config})), "from-config");
   // az networkcloud's name for the cluster is accepted too.
-  auto alias = run_cli({"enforcement", "show", "--cluster-name", "bad name!", "-g", "rg", "--subscription", "s"});
+  auto alias =
+      run_cli({"enforcement", "show", "--cluster-name", "bad name!", "-g", "rg", "--subscription", "s"});
   EXPECT_EQ(alias.exit_code, 3);
   EXPECT_NE(alias.err.find("must be the cluster's ARM name"), std::string::npos) << alias.err;
 }
@@ -430,16 +489,19 @@ TEST_F(ClusterCli, KubectlPluginFindsNodesThroughTheKubernetesApi) {
   testing::write_file(scratch_ / "nodes.json", json::serialize(list));
   std::string api = testing::unique_loopback_address();
   auto cert = r1.pki().issue(r1.ca(), "kube-apiserver", {"kube-apiserver", {}, {api}, -1, 30, true});
-  testing::BackgroundProcess server({NEXUS_MDE_SOURCE_DIR "/tests/fakes/kube-apiserver/fake-kube-apiserver", "--listen",
-                                     api + ":6443", "--cert", cert.cert.string(), "--key", cert.key.string(), "--token",
-                                     "kube-token", "--nodes", (scratch_ / "nodes.json").string()},
-                                    {"PATH=/usr/bin:/bin"}, scratch_ / "kube.log");
-  ASSERT_TRUE(testing::wait_for_text(scratch_ / "kube.log", "listening on " + api + ":6443")) << testing::read_file(scratch_ / "kube.log");
-  testing::write_file(scratch_ / "kubeconfig",
-                      "apiVersion: v1\nkind: Config\nclusters:\n- name: nexus\n  cluster:\n    server: https://" + api +
-                          ":6443\n    certificate-authority: " + r1.ca().cert.string() +
-                          "\nusers:\n- name: ops\n  user:\n    token: kube-token\ncontexts:\n- name: prod\n  context:\n"
-                          "    cluster: nexus\n    user: ops\ncurrent-context: other\n");
+  testing::BackgroundProcess server(
+      {NEXUS_MDE_SOURCE_DIR "/tests/fakes/kube-apiserver/fake-kube-apiserver", "--listen", api + ":6443",
+       "--cert", cert.cert.string(), "--key", cert.key.string(), "--token", "kube-token", "--nodes",
+       (scratch_ / "nodes.json").string()},
+      {"PATH=/usr/bin:/bin"}, scratch_ / "kube.log");
+  ASSERT_TRUE(testing::wait_for_text(scratch_ / "kube.log", "listening on " + api + ":6443"))
+      << testing::read_file(scratch_ / "kube.log");
+  testing::write_file(
+      scratch_ / "kubeconfig",
+      "apiVersion: v1\nkind: Config\nclusters:\n- name: nexus\n  cluster:\n    server: https://" + api +
+          ":6443\n    certificate-authority: " + r1.ca().cert.string() +
+          "\nusers:\n- name: ops\n  user:\n    token: kube-token\ncontexts:\n- name: prod\n  context:\n"
+          "    cluster: nexus\n    user: ops\ncurrent-context: other\n");
   // kubectl finds its plugin on PATH and passes the flags through.
   std::filesystem::create_directories(scratch_ / "bin");
   std::filesystem::create_symlink(kCli, scratch_ / "bin" / "kubectl-nexus_mde");
@@ -450,13 +512,14 @@ TEST_F(ClusterCli, KubectlPluginFindsNodesThroughTheKubernetesApi) {
     argv.insert(argv.end(), creds.begin(), creds.end());
     ProcessOptions o;
     o.timeout = 60s;
-    o.environment = {"PATH=" + (scratch_ / "bin").string() + ":/usr/bin:/bin", "HOME=" + scratch_.path().string()};
+    o.environment = {"PATH=" + (scratch_ / "bin").string() + ":/usr/bin:/bin",
+                     "HOME=" + scratch_.path().string()};
     auto r = run_process(argv, o);
     if (!r) throw std::runtime_error(r.error().describe());
     return std::move(*r);
   };
-  auto all = kubectl({"status", "--kubeconfig", (scratch_ / "kubeconfig").string(), "--context", "prod", "-n", "kube-system",
-                      "-o", "json"});
+  auto all = kubectl({"status", "--kubeconfig", (scratch_ / "kubeconfig").string(), "--context", "prod", "-n",
+                      "kube-system", "-o", "json"});
   EXPECT_EQ(all.exit_code, 0) << all.out << all.err;
   auto nodes = nodes_by_name(all.out);
   EXPECT_EQ(nodes.size(), 2u) << all.out;
@@ -464,7 +527,8 @@ TEST_F(ClusterCli, KubectlPluginFindsNodesThroughTheKubernetesApi) {
     EXPECT_EQ(state_of(nodes[a->node()]), "ok") << json::serialize(nodes[a->node()]);
     EXPECT_EQ(nodes[a->node()].at("address"), (a->address() + ":9448").c_str());
   }
-  auto one = kubectl({"status", "--kubeconfig", (scratch_ / "kubeconfig").string(), "--context", "prod", "-l", "rack=rack2", "-o", "json"});
+  auto one = kubectl({"status", "--kubeconfig", (scratch_ / "kubeconfig").string(), "--context", "prod", "-l",
+                      "rack=rack2", "-o", "json"});
   EXPECT_EQ(one.exit_code, 0) << one.out << one.err;
   auto selected = nodes_by_name(one.out);
   ASSERT_EQ(selected.size(), 1u) << one.out;
@@ -472,7 +536,8 @@ TEST_F(ClusterCli, KubectlPluginFindsNodesThroughTheKubernetesApi) {
   EXPECT_NE(testing::read_file(scratch_ / "kube.log").find("labelSelector=rack%3Drack2"), std::string::npos)
       << testing::read_file(scratch_ / "kube.log");
   // A context the kubeconfig does not have: kubectl's own words, and the usage exit code.
-  auto wrong = kubectl({"status", "--kubeconfig", (scratch_ / "kubeconfig").string(), "--context", "staging"});
+  auto wrong =
+      kubectl({"status", "--kubeconfig", (scratch_ / "kubeconfig").string(), "--context", "staging"});
   EXPECT_EQ(wrong.exit_code, 3) << wrong.err;
   EXPECT_NE(wrong.err.find("kubectl get nodes failed"), std::string::npos) << wrong.err;
   EXPECT_NE(wrong.err.find("staging"), std::string::npos) << wrong.err;
@@ -486,13 +551,21 @@ TEST_F(ClusterCli, AnAnswerFromAnotherNodeIsAnIdentityMismatch) {
   auto& a = add_agent("ident-a");
   auto& b = add_agent("ident-b");
   auto& ip_only = add_agent("ident-c");
-  auto cert = ip_only.pki().issue(ip_only.ca(), "ip-only", {"ip-only", {}, {ip_only.address()}, -1, 30, true});
+  auto cert =
+      ip_only.pki().issue(ip_only.ca(), "ip-only", {"ip-only", {}, {ip_only.address()}, -1, 30, true});
   ip_only.config()["tls"].as_object()["cert"] = cert.cert.string();
   ip_only.config()["tls"].as_object()["key"] = cert.key.string();
   for (auto* x : {&a, &b, &ip_only}) x->start({"--log-target", "stderr"});
   auto creds = credentials({&a, &b, &ip_only});
-  std::vector<std::string> args{"status", "-o", "json", "--node", a.node() + "=" + b.address(), "--node",
-                                b.node() + "=" + a.address(), "--node", "rack9=" + ip_only.address()};
+  std::vector<std::string> args{"status",
+                                "-o",
+                                "json",
+                                "--node",
+                                a.node() + "=" + b.address(),
+                                "--node",
+                                b.node() + "=" + a.address(),
+                                "--node",
+                                "rack9=" + ip_only.address()};
   args.insert(args.end(), creds.begin(), creds.end());
   auto r = run_cli(args);
   EXPECT_EQ(r.exit_code, 2) << "no node's data can be shown\n" << r.out << r.err;
@@ -507,11 +580,12 @@ TEST_F(ClusterCli, AnAnswerFromAnotherNodeIsAnIdentityMismatch) {
   }
   const auto& c = nodes["rack9"];
   EXPECT_EQ(state_of(c), "identity-mismatch") << json::serialize(c);
-  EXPECT_NE(json::serialize(c.at("reason")).find("says it is " + ip_only.node()), std::string::npos) << json::serialize(c);
+  EXPECT_NE(json::serialize(c.at("reason")).find("says it is " + ip_only.node()), std::string::npos)
+      << json::serialize(c);
   EXPECT_TRUE(c.at("snapshot").is_null());
   // The same nodes under their own names are fine.
-  std::vector<std::string> right{"status", "-o", "json", "--node", node_arg(a), "--node", node_arg(b),
-                                 "--node", node_arg(ip_only)};
+  std::vector<std::string> right{"status", "-o",        "json",   "--node",         node_arg(a),
+                                 "--node", node_arg(b), "--node", node_arg(ip_only)};
   right.insert(right.end(), creds.begin(), creds.end());
   auto fine = run_cli(right);
   EXPECT_EQ(fine.exit_code, 0) << fine.out << fine.err;
@@ -534,14 +608,15 @@ while True:
     tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"node\":")
     tls.detach().close()  # the TCP connection ends without a TLS close_notify
 )");
-  testing::BackgroundProcess server({"/usr/bin/python3", (scratch_ / "cut.py").string(), a.address(), a.server().cert.string(),
-                                     a.server().key.string()},
+  testing::BackgroundProcess server({"/usr/bin/python3", (scratch_ / "cut.py").string(), a.address(),
+                                     a.server().cert.string(), a.server().key.string()},
                                     {"PATH=/usr/bin:/bin"}, scratch_ / "cut.log");
   ASSERT_TRUE(testing::wait_until([&] {
     return testing::read_file(scratch_ / "cut.log").find("listening") != std::string::npos ||
            server.wait_exit(std::chrono::milliseconds(0)).has_value();
   }));
-  ASSERT_FALSE(server.wait_exit(std::chrono::milliseconds(0)).has_value()) << testing::read_file(scratch_ / "cut.log");
+  ASSERT_FALSE(server.wait_exit(std::chrono::milliseconds(0)).has_value())
+      << testing::read_file(scratch_ / "cut.log");
   auto creds = credentials({&a});
   std::vector<std::string> args{"status", "-o", "json", "--node", node_arg(a)};
   args.insert(args.end(), creds.begin(), creds.end());
@@ -549,7 +624,8 @@ while True:
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   auto n = nodes_by_name(r.out)[a.node()];
   EXPECT_EQ(state_of(n), "http-error") << json::serialize(n);
-  EXPECT_NE(json::serialize(n.at("reason")).find("the answer was cut short: the connection ended after 8 bytes of its body"),
+  EXPECT_NE(json::serialize(n.at("reason"))
+                .find("the answer was cut short: the connection ended after 8 bytes of its body"),
             std::string::npos)
       << json::serialize(n);
 }
@@ -592,19 +668,21 @@ while True:
                 sel.unregister(key.fileobj)
                 key.fileobj.close()
 )");
-  std::vector<std::string> server_argv{"/usr/bin/python3", (scratch_ / "endless.py").string(), cert.cert.string(),
-                                       cert.key.string()};
+  std::vector<std::string> server_argv{"/usr/bin/python3", (scratch_ / "endless.py").string(),
+                                       cert.cert.string(), cert.key.string()};
   server_argv.insert(server_argv.end(), addresses.begin(), addresses.end());
   testing::BackgroundProcess server(server_argv, {"PATH=/usr/bin:/bin"}, scratch_ / "endless.log");
   ASSERT_TRUE(testing::wait_until([&] {
     return testing::read_file(scratch_ / "endless.log").find("listening") != std::string::npos ||
            server.wait_exit(std::chrono::milliseconds(0)).has_value();
   }));
-  ASSERT_FALSE(server.wait_exit(std::chrono::milliseconds(0)).has_value()) << testing::read_file(scratch_ / "endless.log");
+  ASSERT_FALSE(server.wait_exit(std::chrono::milliseconds(0)).has_value())
+      << testing::read_file(scratch_ / "endless.log");
 
   auto creds = credentials({&a});
-  std::vector<std::string> args{"/usr/bin/time", "-f", "%M", "-o", (scratch_ / "rss").string(), kCli, "status", "-o", "json",
-                                "--timeout", "120", "--deadline", "600"};
+  std::vector<std::string> args{
+      "/usr/bin/time", "-f",  "%M",         "-o", (scratch_ / "rss").string(), kCli, "status", "-o", "json",
+      "--timeout",     "120", "--deadline", "600"};
   args.insert(args.end(), creds.begin(), creds.end());
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     args.insert(args.end(), {"--node", "endless" + std::to_string(i) + "=" + addresses[i]});
@@ -647,9 +725,9 @@ TEST_F(ClusterCli, AnAgentListeningOnIpv6) {
   // curl over IPv6, the certificate verified for the address (IP SAN ::1).
   ProcessOptions o;
   o.timeout = 30s;
-  auto curl = run_process({"/usr/bin/curl", "-sS", "-g", "--max-time", "10", "--cacert", a.ca().cert.string(), "-H",
-                           "Authorization: Bearer " + a.tokens().reader, "-o", "/dev/null", "-w", "%{http_code}",
-                           "https://[::1]:" + port + "/v1/status"},
+  auto curl = run_process({"/usr/bin/curl", "-sS", "-g", "--max-time", "10", "--cacert", a.ca().cert.string(),
+                           "-H", "Authorization: Bearer " + a.tokens().reader, "-o", "/dev/null", "-w",
+                           "%{http_code}", "https://[::1]:" + port + "/v1/status"},
                           o);
   ASSERT_TRUE(curl);
   EXPECT_EQ(curl->out, "200") << curl->err;
@@ -677,20 +755,24 @@ TEST_F(ClusterCli, ConcurrencyBeyondTheOpenFileLimitIsRefused) {
     o.timeout = 60s;
     o.environment = {"PATH=/usr/bin:/bin", "HOME=/nonexistent"};
     // ulimit -n sets the hard limit too, so the CLI cannot raise it.
-    return *run_process({"/bin/sh", "-c", "ulimit -n 400 && exec " + std::string(kCli) + " status -o json --node " +
-                                              node_arg(a) + creds + args},
+    return *run_process({"/bin/sh", "-c",
+                         "ulimit -n 400 && exec " + std::string(kCli) + " status -o json --node " +
+                             node_arg(a) + creds + args},
                         o);
   };
   auto refused = limited(" --concurrency 1000");
   EXPECT_EQ(refused.exit_code, 3);
-  EXPECT_NE(refused.err.find("--concurrency: needs 1000 open files, and the limit allows 272"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--concurrency: needs 1000 open files, and the limit allows 272"),
+            std::string::npos)
+      << refused.err;
   EXPECT_EQ(limited("").exit_code, 0) << "the automatic width fits the limit";
 }
 
 TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
   testing::write_file(scratch_ / "ca.pem", "not a certificate");
   testing::write_file(scratch_ / "token", "t0ken\n");
-  std::vector<std::string> creds{"--ca-file", (scratch_ / "ca.pem").string(), "--token-file", (scratch_ / "token").string()};
+  std::vector<std::string> creds{"--ca-file", (scratch_ / "ca.pem").string(), "--token-file",
+                                 (scratch_ / "token").string()};
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.begin(), "status");
     return run_cli(args);
@@ -699,8 +781,11 @@ TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
     std::vector<std::string> args;
     std::string names;
   };
-  testing::write_file(scratch_ / "inv.json", R"({"nodes":[{"name":"r1","address":"10.0.0.1"},{"name":"r2","address":"10.0.0.2","port":70000}]})");
-  testing::write_file(scratch_ / "dup.json", R"({"nodes":[{"name":"r1","address":"10.0.0.1"},{"name":"r1","address":"10.0.0.2"}]})");
+  testing::write_file(
+      scratch_ / "inv.json",
+      R"({"nodes":[{"name":"r1","address":"10.0.0.1"},{"name":"r2","address":"10.0.0.2","port":70000}]})");
+  testing::write_file(scratch_ / "dup.json",
+                      R"({"nodes":[{"name":"r1","address":"10.0.0.1"},{"name":"r1","address":"10.0.0.2"}]})");
   testing::write_file(scratch_ / "typo.json", R"({"nodes":[{"name":"r1","adress":"10.0.0.1"}]})");
   std::vector<Case> cases{
       {{"--node", "r1"}, "--node r1: expected NAME=HOST[:PORT]"},
@@ -736,7 +821,8 @@ TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
     EXPECT_EQ(r.exit_code, 3) << names;
     EXPECT_NE(r.err.find(names), std::string::npos) << "want \"" << names << "\" in: " << r.err;
   }
-  auto no_credentials = run_cli({"status", "--node", "r1=10.0.0.1", "--ca-file", (scratch_ / "ca.pem").string()});
+  auto no_credentials =
+      run_cli({"status", "--node", "r1=10.0.0.1", "--ca-file", (scratch_ / "ca.pem").string()});
   EXPECT_EQ(no_credentials.exit_code, 3);
   EXPECT_NE(no_credentials.err.find("--token-file"), std::string::npos) << no_credentials.err;
 
@@ -744,11 +830,13 @@ TEST_F(ClusterCli, BadInventoryAndCredentialsAreUsageErrorsNamingTheEntry) {
   auto from_env = run_cli({"status"}, 60s, {"NEXUS_MDE_NODES=r1=10.0.0.1:notaport"});
   EXPECT_EQ(from_env.exit_code, 3);
   EXPECT_NE(from_env.err.find("--node r1=10.0.0.1:notaport"), std::string::npos) << from_env.err;
-  testing::write_file(scratch_ / "config.toml", "inventory = \"" + (scratch_ / "typo.json").string() + "\"\n");
+  testing::write_file(scratch_ / "config.toml",
+                      "inventory = \"" + (scratch_ / "typo.json").string() + "\"\n");
   auto from_config = run_cli({"status", "--config", (scratch_ / "config.toml").string()});
   EXPECT_EQ(from_config.exit_code, 3);
   EXPECT_NE(from_config.err.find("adress"), std::string::npos) << from_config.err;
-  auto config_from_env = run_cli({"status"}, 60s, {"NEXUS_MDE_CONFIG=" + (scratch_ / "config.toml").string()});
+  auto config_from_env =
+      run_cli({"status"}, 60s, {"NEXUS_MDE_CONFIG=" + (scratch_ / "config.toml").string()});
   EXPECT_EQ(config_from_env.exit_code, 3);
   EXPECT_NE(config_from_env.err.find("adress"), std::string::npos) << config_from_env.err;
   // A config file named but missing is an error, not silently no settings.
@@ -769,13 +857,15 @@ TEST_F(ClusterCli, EveryCommandsHelpListsTheGlobalOptions) {
                                            std::vector<std::string>{"enforcement", "set", "--help"}}) {
     auto r = run_cli(command);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    for (const char* text : {"Nodes (global):\n  --node", "--inventory FILE", "ARM cluster (global):\n  --cluster",
-                             "Agents (global):\n  --ca-file", "Output (global):\n  -o,--output", "Config (global):"}) {
+    for (const char* text :
+         {"Nodes (global):\n  --node", "--inventory FILE", "ARM cluster (global):\n  --cluster",
+          "Agents (global):\n  --ca-file", "Output (global):\n  -o,--output", "Config (global):"}) {
       EXPECT_NE(r.out.find(text), std::string::npos) << command[0] << ": no \"" << text << "\" in\n" << r.out;
     }
   }
   auto own = run_cli({"status", "--help"});
-  EXPECT_LT(own.out.find("--summary"), own.out.find("(global):")) << "the command's own options come first\n" << own.out;
+  EXPECT_LT(own.out.find("--summary"), own.out.find("(global):")) << "the command's own options come first\n"
+                                                                  << own.out;
 }
 
 // Completion from the command tree, in a real bash typed into through tmux, and through kubectl's
@@ -784,9 +874,11 @@ TEST_F(ClusterCli, CompletionInARealBashAndThroughKubectl) {
   if (!fs::exists("/usr/bin/tmux")) GTEST_SKIP() << "tmux is not installed";
   fs::create_directories(scratch_ / "bin");
   fs::create_symlink(kCli, scratch_ / "bin" / "nexus-mde");
-  fs::copy_file(NEXUS_MDE_SOURCE_DIR "/plugin/kubectl_complete-nexus_mde", scratch_ / "bin" / "kubectl_complete-nexus_mde");
+  fs::copy_file(NEXUS_MDE_SOURCE_DIR "/plugin/kubectl_complete-nexus_mde",
+                scratch_ / "bin" / "kubectl_complete-nexus_mde");
   fs::create_symlink(kCli, scratch_ / "bin" / "kubectl-nexus_mde");
-  testing::write_file(scratch_ / "inventory.json", R"({"nodes":[{"name":"rack1compute07","address":"192.0.2.7"}]})");
+  testing::write_file(scratch_ / "inventory.json",
+                      R"({"nodes":[{"name":"rack1compute07","address":"192.0.2.7"}]})");
   std::string path = "PATH=" + (scratch_ / "bin").string() + ":/usr/bin:/bin";
   std::string session = "nexus-mde-complete-" + std::to_string(::getpid());
   auto tmux = [&](std::vector<std::string> args) {
@@ -804,7 +896,8 @@ TEST_F(ClusterCli, CompletionInARealBashAndThroughKubectl) {
       return screen.find(text) != std::string::npos;
     });
   };
-  tmux({"send-keys", "-t", session, "PS1='$ '; source <(nexus-mde completion bash) && echo completion-loaded", "Enter"});
+  tmux({"send-keys", "-t", session, "PS1='$ '; source <(nexus-mde completion bash) && echo completion-loaded",
+        "Enter"});
   ASSERT_TRUE(shows("\ncompletion-loaded")) << screen;
   tmux({"send-keys", "-t", session, "nexus-mde st", "Tab"});
   EXPECT_TRUE(shows("$ nexus-mde status\n")) << "one match: the word is completed\n" << screen;
@@ -815,7 +908,8 @@ TEST_F(ClusterCli, CompletionInARealBashAndThroughKubectl) {
   tmux({"send-keys", "-t", session, "nexus-mde enforcement set Real", "Tab"});
   EXPECT_TRUE(shows("$ nexus-mde enforcement set RealTime\n")) << screen;
   tmux({"send-keys", "-t", session, "C-u"});
-  tmux({"send-keys", "-t", session, "nexus-mde status --inventory " + (scratch_ / "inventory.json").string() + " --node ", "Tab"});
+  tmux({"send-keys", "-t", session,
+        "nexus-mde status --inventory " + (scratch_ / "inventory.json").string() + " --node ", "Tab"});
   EXPECT_TRUE(shows("--node rack1compute07=192.0.2.7:9448")) << "node names from the inventory\n" << screen;
   tmux({"kill-server"});
 
@@ -829,7 +923,8 @@ TEST_F(ClusterCli, CompletionInARealBashAndThroughKubectl) {
 }
 
 // tmux on its own server (-L), so a test never touches the developer's sessions.
-ProcessResult run_tmux(const std::string& server, std::vector<std::string> args, std::vector<std::string> env = {}) {
+ProcessResult run_tmux(const std::string& server, std::vector<std::string> args,
+                       std::vector<std::string> env = {}) {
   args.insert(args.begin(), {"/usr/bin/tmux", "-L", server});
   ProcessOptions o;
   o.timeout = 10s;
@@ -854,7 +949,8 @@ TEST_F(ClusterCli, ColourAtATerminalOnly) {
     run_tmux(server, {"new-session", "-d", "-s", "c", "-x", "200", "-y", "10",
                       prefix + std::string(kCli) + args + suffix + "; touch " + done + "; sleep 30"});
     testing::wait_until([&] { return fs::exists(done); });
-    std::string screen = run_tmux(server, {"capture-pane", "-e", "-p", "-t", "c"}).out;  // -e: with its colours
+    std::string screen =
+        run_tmux(server, {"capture-pane", "-e", "-p", "-t", "c"}).out;  // -e: with its colours
     run_tmux(server, {"kill-server"});
     return screen;
   };
@@ -862,8 +958,8 @@ TEST_F(ClusterCli, ColourAtATerminalOnly) {
   EXPECT_NE(coloured.find("\x1b[32mok\x1b["), std::string::npos) << coloured;  // tmux shows the reset as 39m
   EXPECT_NE(coloured.find("\x1b[33munreachable\x1b["), std::string::npos) << coloured;
   EXPECT_NE(coloured.find("NODE"), std::string::npos) << coloured;
-  for (auto [prefix, suffix] : {std::pair<std::string, std::string>{"NO_COLOR=1 ", ""}, {"", " --no-color"},
-                                {"TERM=dumb ", ""}}) {
+  for (auto [prefix, suffix] :
+       {std::pair<std::string, std::string>{"NO_COLOR=1 ", ""}, {"", " --no-color"}, {"TERM=dumb ", ""}}) {
     std::string plain = screen_of(prefix, suffix);
     EXPECT_NE(plain.find("unreachable"), std::string::npos) << prefix << suffix << plain;
     EXPECT_EQ(plain.find("\x1b[3"), std::string::npos) << prefix << suffix << plain;
@@ -881,7 +977,8 @@ TEST_F(ClusterCli, WatchStreamsOneDocumentPerLineUntilSigterm) {
   for (const auto& c : credentials({&a})) command += " " + c;
   command += " 2>" + (scratch_ / "watch.err").string();
   const fs::path out = scratch_ / "watch.out";
-  testing::BackgroundProcess watch({"/bin/sh", "-c", command}, {"PATH=/usr/bin:/bin", "HOME=/nonexistent"}, out);
+  testing::BackgroundProcess watch({"/bin/sh", "-c", command}, {"PATH=/usr/bin:/bin", "HOME=/nonexistent"},
+                                   out);
   auto lines = [&] {
     std::vector<std::string> l;
     std::istringstream in(testing::read_file(out));
@@ -917,15 +1014,18 @@ TEST_F(ClusterCli, WatchRedrawsTheTableAtATerminalUntilCtrlC) {
   std::string first;
   EXPECT_TRUE(testing::wait_until([&] {
     first = screen();
-    return first.find("Every 0.3s: nexus-mde status") != std::string::npos && first.find(a.node()) != std::string::npos;
+    return first.find("Every 0.3s: nexus-mde status") != std::string::npos &&
+           first.find(a.node()) != std::string::npos;
   })) << first;
   std::string later;
   EXPECT_TRUE(testing::wait_until([&] {
     later = screen();
     return later.find("Every 0.3s") != std::string::npos && later != first;
-  })) << "the heading's time never changed:\n" << later;
+  })) << "the heading's time never changed:\n"
+      << later;
   std::size_t headers = 0;
-  for (std::size_t at = later.find("NODE"); at != std::string::npos; at = later.find("NODE", at + 1)) ++headers;
+  for (std::size_t at = later.find("NODE"); at != std::string::npos; at = later.find("NODE", at + 1))
+    ++headers;
   EXPECT_EQ(headers, 1u) << "redrawn in place, not appended:\n" << later;
   run_tmux(server, {"send-keys", "-t", "w", "C-c"});
   EXPECT_TRUE(testing::wait_until([&] { return fs::exists(done); }));
@@ -944,7 +1044,8 @@ TEST_F(ClusterCli, LiveProgressLineOnATerminal) {
   auto creds = credentials({&a, &b});
   std::string command = std::string(kCli) + " scan --wait --node " + node_arg(a) + " --node " + node_arg(b);
   for (const auto& c : creds) command += " " + c;
-  command += " > " + (scratch_ / "out.txt").string() + "; echo exit=$? > " + (scratch_ / "done.txt").string() + "; sleep 30";
+  command += " > " + (scratch_ / "out.txt").string() + "; echo exit=$? > " +
+             (scratch_ / "done.txt").string() + "; sleep 30";
   std::string session = "nexus-mde-test-" + std::to_string(::getpid());
   auto tmux = [&](std::vector<std::string> args) { return run_tmux(session, std::move(args)); };
   tmux({"new-session", "-d", "-s", session, "-x", "200", "-y", "10", command});
@@ -973,15 +1074,25 @@ namespace {
 // C1 control CSI (U+009B) are never written raw.
 TEST_F(ClusterCli, EscapeCodesFromANodeNeverReachTheTerminal) {
   auto& a = add_agent("hostile");
-  const std::string hostile = "1.395\x1b[2J\x1b]0;pwned\a\x7f\xc2\x9b" "2J";
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  json::object threat{{"tracking_id", "t1"}, {"name", hostile}, {"type", "virus"}, {"path", "/tmp/" + hostile},
+  const std::string hostile =
+      "1.395\x1b[2J\x1b]0;pwned\a\x7f\xc2\x9b"
+      "2J";
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  json::object threat{{"tracking_id", "t1"},
+                      {"name", hostile},
+                      {"type", "virus"},
+                      {"path", "/tmp/" + hostile},
                       {"detection_time", now - 60000}};
   a.set_mdatp_state(json::object{
       {"definitionsVersion", hostile},
       {"appVersion", hostile},
-      {"scans", json::array{json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", now - 120000},
-                                         {"endTime", now - 60000}, {"filesScanned", 10},
+      {"scans", json::array{json::object{{"type", "quick"},
+                                         {"state", "succeeded"},
+                                         {"startTime", now - 120000},
+                                         {"endTime", now - 60000},
+                                         {"filesScanned", 10},
                                          {"threats", json::array{json::object{{"threat", threat}}}}}}}});
   a.start({"--log-target", "stderr"});
   auto creds = credentials({&a});
@@ -997,7 +1108,8 @@ TEST_F(ClusterCli, EscapeCodesFromANodeNeverReachTheTerminal) {
       bool document = std::string(format) == "json" || std::string(format) == "yaml";
       // nodes lists names and states, and the scans table counts threats: none of the node's text.
       if (std::string(command) == "nodes" || (std::string(command) == "scans" && !document)) continue;
-      EXPECT_NE(r.out.find(document ? "\\u001b[2J" : "\\x1b[2J"), std::string::npos) << where << ": " << r.out;
+      EXPECT_NE(r.out.find(document ? "\\u001b[2J" : "\\x1b[2J"), std::string::npos)
+          << where << ": " << r.out;
       EXPECT_NE(r.out.find("\\u009b2J"), std::string::npos) << where << ": " << r.out;
     }
   }

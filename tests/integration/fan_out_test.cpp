@@ -82,7 +82,8 @@ TEST(FanOut, TheDeadlineEndsEveryNodeItCutsOff) {
   testing::ScratchDir dir;
   AgentHarness unused("ca-only");
   auto tls = client_tls({&unused}, dir);
-  std::vector<Node> nodes{{"a", a.address(), 9448, "test"}, {"b", b.address(), 9448, "test"}, {"c", c.address(), 9448, "test"}};
+  std::vector<Node> nodes{
+      {"a", a.address(), 9448, "test"}, {"b", b.address(), 9448, "test"}, {"c", c.address(), 9448, "test"}};
   SnapshotConversation ca("/v1/status", ""), cb("/v1/status", ""), cc("/v1/status", "");
   FanOutOptions options;
   options.concurrency = 1;  // one at a time: b and c never get their turn
@@ -135,8 +136,9 @@ TEST(FanOut, AThreadedRunReportsEveryNodeOnceAtItsInventoryPosition) {
   testing::ScratchDir dir;
   auto tls = client_tls({&first, &second}, dir);
   // Dealt round-robin to two engines: ok, timeout and refused nodes land on both.
-  std::vector<Node> nodes{node_of(first),  {"silent", silent.address(), 9448, "test"}, node_of(second),
-                          {"refused", "127.0.0.1", 1, "test"}, node_of(first), node_of(second)};
+  std::vector<Node> nodes{node_of(first),  {"silent", silent.address(), 9448, "test"},
+                          node_of(second), {"refused", "127.0.0.1", 1, "test"},
+                          node_of(first),  node_of(second)};
   std::vector<std::unique_ptr<SnapshotConversation>> conversations;
   std::vector<Conversation*> pointers;
   for (std::size_t i = 0; i < nodes.size(); ++i) {

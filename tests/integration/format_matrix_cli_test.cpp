@@ -22,14 +22,17 @@ const json::object kNoJsonOutput{{"exitCode", 1}, {"stderr", "Invalid option --o
 // Text families: the client answers `mdatp health` only, and its --details sections are not
 // recorded (so enforcement_level is unknown, not the double's own).
 json::object replay_text(const char* fixture) {
-  return {{"health --output json", kNoJsonOutput},
-          {"health --details antivirus", kNoJsonOutput},
-          {"health", json::object{{"stdout", testing::fixture_path(std::string("formats/mdatp/") + fixture).string()}}}};
+  return {
+      {"health --output json", kNoJsonOutput},
+      {"health --details antivirus", kNoJsonOutput},
+      {"health",
+       json::object{{"stdout", testing::fixture_path(std::string("formats/mdatp/") + fixture).string()}}}};
 }
 
 json::object replay_json(const char* fixture) {
-  return {{"health --output json",
-           json::object{{"stdout", testing::fixture_path(std::string("formats/mdatp/") + fixture).string()}}}};
+  return {
+      {"health --output json",
+       json::object{{"stdout", testing::fixture_path(std::string("formats/mdatp/") + fixture).string()}}}};
 }
 
 struct Case {
@@ -41,10 +44,12 @@ struct Case {
 
 std::vector<Case> cases() {
   // The 2020-era CLI knows neither `health --output json` nor `health`: only `--health`.
-  json::object legacy{{"health --output json", kNoJsonOutput},
-                      {"health --details antivirus", kNoJsonOutput},
-                      {"health", kNoJsonOutput},
-                      {"--health", json::object{{"stdout", testing::fixture_path("formats/mdatp/legacy-camelcase-text.txt").string()}}}};
+  json::object legacy{
+      {"health --output json", kNoJsonOutput},
+      {"health --details antivirus", kNoJsonOutput},
+      {"health", kNoJsonOutput},
+      {"--health",
+       json::object{{"stdout", testing::fixture_path("formats/mdatp/legacy-camelcase-text.txt").string()}}}};
   // `--details antivirus` as its own section: its enforcement_level names the node's level.
   json::object details = replay_text("text-snake-managed-newkeys.txt");
   details["health --details antivirus"] =
@@ -56,10 +61,14 @@ std::vector<Case> cases() {
       {"unknown-status-b", replay_text("text-unknown-status-unparsable-line.txt"), {}, "partially_updated"},
       {"unlicensed", replay_text("text-unlicensed.txt"), {"unhealthy", "unlicensed"}, "up_to_date"},
       {"truncated", replay_text("text-truncated.txt"), {}, ""},
-      {"update-failed", replay_json("json-update-failed.json"), {"definitions update_failed"}, "update_failed"},
+      {"update-failed",
+       replay_json("json-update-failed.json"),
+       {"definitions update_failed"},
+       "update_failed"},
       {"unknown-json", replay_json("json-unknown-status.json"), {}, "rolling_back"},
       {"expired", replay_text("text-expired.txt"), {"unhealthy"}, "up_to_date"},
-      {"details", details,
+      {"details",
+       details,
        {"enforcement inconsistent: enforcement_level is passive but real_time_protection_enabled=false, "
         "passive_mode_enabled=false"},
        "up_to_date"},
@@ -81,8 +90,10 @@ class FormatMatrixCli : public ::testing::Test {
     for (const auto& a : agents_) bundle += testing::read_file(a->ca().cert);
     testing::write_file(scratch_ / "ca.pem", bundle);
     testing::write_file(scratch_ / "token", agents_.front()->tokens().reader + "\n");
-    for (const auto& a : agents_) head.insert(head.end(), {"--node", a->node() + "=" + a->address() + ":9448"});
-    head.insert(head.end(), {"--ca-file", (scratch_ / "ca.pem").string(), "--token-file", (scratch_ / "token").string()});
+    for (const auto& a : agents_)
+      head.insert(head.end(), {"--node", a->node() + "=" + a->address() + ":9448"});
+    head.insert(head.end(),
+                {"--ca-file", (scratch_ / "ca.pem").string(), "--token-file", (scratch_ / "token").string()});
     return head;
   }
 
@@ -105,14 +116,18 @@ TEST_F(FormatMatrixCli, EachFamilyIsReadRightAndOnlyRealFindingsCount) {
     for (const auto& f : n.at("findings").as_array()) findings.emplace_back(f.as_string());
     EXPECT_EQ(findings, c.findings) << json::serialize(n);
     const json::value& status = n.at("snapshot").at("health").at("definitionsStatus");
-    if (c.definitions_status.empty()) EXPECT_TRUE(status.is_null()) << status;
-    else EXPECT_EQ(status, c.definitions_status.c_str());
+    if (c.definitions_status.empty())
+      EXPECT_TRUE(status.is_null()) << status;
+    else
+      EXPECT_EQ(status, c.definitions_status.c_str());
   }
-  EXPECT_TRUE(nodes[agents_[0]->node()].at("snapshot").at("health").at("definitionsUpdated") == "2020-03-04T12:03:49.305Z");
+  EXPECT_TRUE(nodes[agents_[0]->node()].at("snapshot").at("health").at("definitionsUpdated") ==
+              "2020-03-04T12:03:49.305Z");
   // The details section's enforcement_level is the node's level, checked against its flags.
   const auto& details = nodes[agents_.back()->node()].at("snapshot").at("enforcement");
   EXPECT_EQ(details.at("mdatp").at("enforcementLevel"), "passive") << json::serialize(details);
-  EXPECT_EQ(details.at("consistent"), false) << "passive with passive_mode_enabled false: " << json::serialize(details);
+  EXPECT_EQ(details.at("consistent"), false)
+      << "passive with passive_mode_enabled false: " << json::serialize(details);
 }
 
 TEST_F(FormatMatrixCli, WarningsNameTheLineAndAreSaidOncePerRun) {
@@ -124,7 +139,9 @@ TEST_F(FormatMatrixCli, WarningsNameTheLineAndAreSaidOncePerRun) {
     return n;
   };
   EXPECT_EQ(count("nexus-mde: warning: health: mdatp health: line 6: expected \"key : value\""), 1u) << r.err;
-  EXPECT_EQ(count("(" + agents_[2]->node() + ", " + agents_[3]->node() + ")"), 2u) << "the line and the status, each once for both nodes\n" << r.err;
+  EXPECT_EQ(count("(" + agents_[2]->node() + ", " + agents_[3]->node() + ")"), 2u)
+      << "the line and the status, each once for both nodes\n"
+      << r.err;
   EXPECT_EQ(count("definitions status \"partially_updated\" is not a value nexus-mde knows"), 1u) << r.err;
   EXPECT_EQ(count("definitions status \"rolling_back\""), 1u) << r.err;
   EXPECT_EQ(count("cut short"), 1u) << r.err;

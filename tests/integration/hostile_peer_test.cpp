@@ -108,14 +108,17 @@ TEST(HostilePeer, ConnectionsThatNeverStartTlsDoNotLockOutRealClients) {
       failures += "exit " + std::to_string(r.exit_code) + " " + r.error + "\n";
     }
   }
-  std::cout << "real client: " << served << " of " << served + failed << " served while the flood was refused or "
+  std::cout << "real client: " << served << " of " << served + failed
+            << " served while the flood was refused or "
             << "closed " << flood.reopened() << " times\n";
   EXPECT_GE(served * 100, 99 * (served + failed)) << failures;
   EXPECT_GE(agent.metric("nexus_mde_agent_refused_connections_total").value_or(0), 1);
   // The refusals are in the log, but not one entry each.
   auto log = agent.output();
   std::size_t entries = 0;
-  for (std::size_t at = 0; (at = log.find("too many connections from this address", at)) != std::string::npos; ++at) ++entries;
+  for (std::size_t at = 0; (at = log.find("too many connections from this address", at)) != std::string::npos;
+       ++at)
+    ++entries;
   EXPECT_GE(entries, 1u) << log;
   EXPECT_LT(entries, 20u) << "a refusal is logged at most every 10 s";
 }
@@ -124,7 +127,8 @@ TEST(HostilePeer, ConnectionsThatNeverStartTlsDoNotLockOutRealClients) {
 // newcomer; past max connections, connections that finished TLS are never closed for one.
 TEST(HostilePeer, TheOldestConnectionStillInItsHandshakeMakesRoom) {
   AgentHarness agent("budget");
-  agent.config()["limits"] = json::object{{"maxHandshakes", 4}, {"maxHandshakesPerAddress", 4}, {"handshakeTimeoutSeconds", 60}};
+  agent.config()["limits"] =
+      json::object{{"maxHandshakes", 4}, {"maxHandshakesPerAddress", 4}, {"handshakeTimeoutSeconds", 60}};
   agent.start({"--log-target", "stderr"});
   auto silent = [&](const char* source) { return connect_from(source, agent.address(), true); };
   auto closed_by_agent = [](int fd) {

@@ -62,11 +62,12 @@ TEST(ReportCli, JsonIsPureAndYamlIsTheSameDocument) {
   auto y = cli.run({"report", "-o", "yaml", kClean, kThreats, "no-such-file.json"});
   testing::write_file(dir / "out.yaml", y.out);
   testing::write_file(dir / "out.json", j.out);
-  auto check = run_process({"/usr/bin/python3", "-c",
-                            "import sys,json,yaml; a=yaml.safe_load(open(sys.argv[1])); b=json.load(open(sys.argv[2]));"
-                            "sys.exit(0 if a==b else 1)",
-                            (dir / "out.yaml").string(), (dir / "out.json").string()},
-                           ProcessOptions{});
+  auto check = run_process(
+      {"/usr/bin/python3", "-c",
+       "import sys,json,yaml; a=yaml.safe_load(open(sys.argv[1])); b=json.load(open(sys.argv[2]));"
+       "sys.exit(0 if a==b else 1)",
+       (dir / "out.yaml").string(), (dir / "out.json").string()},
+      ProcessOptions{});
   ASSERT_TRUE(check.ok());
   EXPECT_EQ(check->exit_code, 0) << check->err;
 }
@@ -100,9 +101,11 @@ TEST(ReportCli, ReadsTheDataExtractArchive) {
   Cli cli;
   testing::ScratchDir dir;
   fs::create_directories(dir / "t" / "hostfs" / "tmp" / "runcommand");
-  fs::copy_file(testing::fixture_path(kThreats), dir / "t" / "hostfs" / "tmp" / "runcommand" / "mde-agent-information.json");
-  auto tar = run_process({"/bin/tar", "-czf", (dir / "rack3compute01.tar.gz").string(), "-C", (dir / "t").string(), "hostfs"},
-                         ProcessOptions{});
+  fs::copy_file(testing::fixture_path(kThreats),
+                dir / "t" / "hostfs" / "tmp" / "runcommand" / "mde-agent-information.json");
+  auto tar = run_process(
+      {"/bin/tar", "-czf", (dir / "rack3compute01.tar.gz").string(), "-C", (dir / "t").string(), "hostfs"},
+      ProcessOptions{});
   ASSERT_TRUE(tar.ok() && tar->succeeded());
   auto r = cli.run({"report", "-o", "json", (dir / "rack3compute01.tar.gz").string()});
   EXPECT_EQ(r.exit_code, 1);
@@ -115,7 +118,8 @@ TEST(ReportCli, ReadsTheDataExtractArchive) {
 TEST(ReportCli, TimesDoNotDependOnTimeZoneOrLocale) {
   Cli cli;
   auto utc = cli.run({"report", "-o", "tsv", kClean}, {"TZ=UTC"});
-  auto kolkata = cli.run({"report", "-o", "tsv", kClean}, {"TZ=Asia/Kolkata", "LC_ALL=C.UTF-8", "LANG=de_DE.UTF-8"});
+  auto kolkata =
+      cli.run({"report", "-o", "tsv", kClean}, {"TZ=Asia/Kolkata", "LC_ALL=C.UTF-8", "LANG=de_DE.UTF-8"});
   EXPECT_EQ(utc.out, kolkata.out);
   EXPECT_NE(utc.out.find("2023-10-13T13:42:53.732Z"), std::string::npos);
 }
@@ -144,10 +148,12 @@ TEST(ReportCli, EscapeCodesFromAFileNeverReachTheTerminal) {
     testing::expect_no_terminal_controls(r.out, std::string(format) + " stdout");
     testing::expect_no_terminal_controls(r.err, std::string(format) + " stderr");
     bool document = std::string(format) == "json" || std::string(format) == "yaml";
-    EXPECT_NE(r.out.find(document ? R"(1.395\u001b[2J\u001b]0;pwned\u0007\u007f\u009b2J)" : R"(1.395\x1b[2J\x1b]0;pwned\x07\x7f\u009b2J)"),
+    EXPECT_NE(r.out.find(document ? R"(1.395\u001b[2J\u001b]0;pwned\u0007\u007f\u009b2J)"
+                                  : R"(1.395\x1b[2J\x1b]0;pwned\x07\x7f\u009b2J)"),
               std::string::npos)
         << format << ": " << r.out;
-    EXPECT_NE(r.out.find(document ? R"(rack\u001b[2J)" : R"(rack\x1b[2J)"), std::string::npos) << format << ": " << r.out;
+    EXPECT_NE(r.out.find(document ? R"(rack\u001b[2J)" : R"(rack\x1b[2J)"), std::string::npos)
+        << format << ": " << r.out;
   }
 }
 

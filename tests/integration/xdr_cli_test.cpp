@@ -25,10 +25,12 @@ TEST(XdrCli, SizingPrintsTheTerraformVariables) {
             "eventhub_partition_count        = 36\n"
             "eventhub_processing_units       = 8\n"
             "data_retention_length           = 1\n");
-  auto standard = run_cli({"xdr", "sizing", "--events-per-minute", "100000", "--headroom", "3", "--retention-days", "7",
-                           "-o", "tfvars"});
-  EXPECT_NE(standard.out.find("eventhub_tier                   = \"Standard\""), std::string::npos) << standard.out;
-  EXPECT_NE(standard.out.find("eventhub_throughput_inflate_cap = 18"), std::string::npos) << standard.out;  // 6 x 3
+  auto standard = run_cli({"xdr", "sizing", "--events-per-minute", "100000", "--headroom", "3",
+                           "--retention-days", "7", "-o", "tfvars"});
+  EXPECT_NE(standard.out.find("eventhub_tier                   = \"Standard\""), std::string::npos)
+      << standard.out;
+  EXPECT_NE(standard.out.find("eventhub_throughput_inflate_cap = 18"), std::string::npos)
+      << standard.out;  // 6 x 3
   EXPECT_NE(standard.out.find("data_retention_length           = 7"), std::string::npos) << standard.out;
   // The global -o (or NEXUS_MDE_OUTPUT) applies when the command's own is not given.
   auto json = run_cli({"-o", "json", "xdr", "sizing", "--events-per-minute", "1", "--endpoints", "50000"});
@@ -46,7 +48,8 @@ TEST(XdrCli, CapacitySaysWhichLimitAndExitsOneWhenSaturated) {
   auto egress = run_cli({"xdr", "capacity", "--tus", "1", "--incoming-bytes-per-second", "10",
                          "--outgoing-bytes-per-second", "2097152"});
   EXPECT_EQ(egress.exit_code, 1);
-  EXPECT_NE(egress.out.find("Saturated: egress (2 MiB/s per unit); 2 units needed."), std::string::npos) << egress.out;
+  EXPECT_NE(egress.out.find("Saturated: egress (2 MiB/s per unit); 2 units needed."), std::string::npos)
+      << egress.out;
 }
 
 TEST(XdrCli, BadNumbersAreUsageErrorsNamingTheFlag) {
@@ -57,13 +60,19 @@ TEST(XdrCli, BadNumbersAreUsageErrorsNamingTheFlag) {
   for (const auto& c : std::vector<Case>{
            {{"sizing", "--events-per-minute", "-5"}, "--events-per-minute: must be a whole number"},
            {{"sizing", "--events-per-minute", "ten"}, "--events-per-minute: must be a whole number"},
-           {{"sizing", "--events-per-minute", "10", "--endpoints", "0"}, "--endpoints: must be a whole number"},
-           {{"sizing", "--events-per-minute", "10", "--headroom", "50"}, "--headroom: must be a multiple from 1 to 10"},
-           {{"sizing", "--events-per-minute", "10", "--retention-days", "30"}, "--retention-days: must be from 1 to 7 days for the Standard tier"},
+           {{"sizing", "--events-per-minute", "10", "--endpoints", "0"},
+            "--endpoints: must be a whole number"},
+           {{"sizing", "--events-per-minute", "10", "--headroom", "50"},
+            "--headroom: must be a multiple from 1 to 10"},
+           {{"sizing", "--events-per-minute", "10", "--retention-days", "30"},
+            "--retention-days: must be from 1 to 7 days for the Standard tier"},
            {{"sizing", "--events-per-minute", "10", "-o", "xml"}, "--output"},
            {{"sizing"}, "--events-per-minute is required"},
-           {{"capacity", "--tus", "0", "--incoming-bytes-per-second", "1", "--outgoing-bytes-per-second", "1"}, "--tus: must be"},
-           {{"capacity", "--tus", "1", "--incoming-bytes-per-second", "x", "--outgoing-bytes-per-second", "1"},
+           {{"capacity", "--tus", "0", "--incoming-bytes-per-second", "1", "--outgoing-bytes-per-second",
+             "1"},
+            "--tus: must be"},
+           {{"capacity", "--tus", "1", "--incoming-bytes-per-second", "x", "--outgoing-bytes-per-second",
+             "1"},
             "--incoming-bytes-per-second: must be"},
        }) {
     std::vector<std::string> args{"xdr"};

@@ -37,7 +37,8 @@ namespace {
 const char* kFakeMdatp = NEXUS_MDE_BINARY_DIR "/tests/fakes/fake-mdatp";
 const char* kAgent = NEXUS_MDE_BINARY_DIR "/agent/nexus-mde-agent";
 
-ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+ProcessResult run(const std::vector<std::string>& argv,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
   ProcessOptions o;
   o.timeout = timeout;
   o.environment = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
@@ -78,7 +79,8 @@ SilentPort::SilentPort() : address_(unique_loopback_address()) {
 
 SilentPort::~SilentPort() { ::close(fd_); }
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::vector<std::string>& environment,
                                      const fs::path& output_file) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -124,7 +126,8 @@ std::optional<int> BackgroundProcess::wait_exit(std::chrono::milliseconds timeou
   }
 }
 
-AgentHarness::AgentHarness(std::string node) : node_(std::move(node)), address_(unique_loopback_address()), pki_(dir_.path()) {
+AgentHarness::AgentHarness(std::string node)
+    : node_(std::move(node)), address_(unique_loopback_address()), pki_(dir_.path()) {
   node_ += "-" + address_.substr(4);  // unique per test, so journal entries can be told apart
   ca_ = pki_.make_ca("ca");
   other_ca_ = pki_.make_ca("other-ca");
@@ -143,11 +146,16 @@ AgentHarness::AgentHarness(std::string node) : node_(std::move(node)), address_(
   config_ = json::object{
       {"node", node_},
       {"listen", json::array{address_ + ":9448"}},
-      {"tls", json::object{{"cert", server_.cert.string()}, {"key", server_.key.string()}, {"clientCa", ca_.cert.string()}}},
+      {"tls",
+       json::object{
+           {"cert", server_.cert.string()}, {"key", server_.key.string()}, {"clientCa", ca_.cert.string()}}},
       {"clients", json::array{json::object{{"identity", "nexus-mde-operator"}, {"role", "operator"}},
                               json::object{{"identity", "reader.example"}, {"role", "reader"}}}},
-      {"tokens", json::array{json::object{{"name", "prometheus"}, {"sha256", sha256_hex(tokens_.reader)}, {"role", "reader"}},
-                             json::object{{"name", "runbook"}, {"sha256", sha256_hex(tokens_.operator_)}, {"role", "operator"}}}},
+      {"tokens",
+       json::array{
+           json::object{{"name", "prometheus"}, {"sha256", sha256_hex(tokens_.reader)}, {"role", "reader"}},
+           json::object{
+               {"name", "runbook"}, {"sha256", sha256_hex(tokens_.operator_)}, {"role", "operator"}}}},
       {"mdatp", json::object{{"path", (dir_ / "fake" / "mdatp").string()}, {"timeoutSeconds", 5}}},
       {"limits", json::object{{"ioTimeoutSeconds", 5}}},
       {"stateDir", state_dir().string()}};
@@ -161,8 +169,8 @@ void AgentHarness::set_mdatp_state(const json::object& state) const {
 
 void AgentHarness::write_config() const { write_file(config_path(), json::serialize(config_)); }
 
-void AgentHarness::start(const std::vector<std::string>& extra_args, const std::vector<std::string>& environment,
-                         bool wait_until_listening) {
+void AgentHarness::start(const std::vector<std::string>& extra_args,
+                         const std::vector<std::string>& environment, bool wait_until_listening) {
   write_config();
   std::vector<std::string> argv{kAgent, "--config", config_path().string()};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
@@ -174,12 +182,14 @@ void AgentHarness::start(const std::vector<std::string>& extra_args, const std::
   if (!wait_until_listening) return;
   // Ready when the agent says so: READY=1 comes once it listens on every address.
   bool exited = false;
-  bool ready = notify_->receive_until([](const std::string& m) { return m.find("READY=1") != std::string::npos; },
-                                      [&] { return exited = process_->wait_exit(std::chrono::milliseconds(0)).has_value(); });
+  bool ready = notify_->receive_until(
+      [](const std::string& m) { return m.find("READY=1") != std::string::npos; },
+      [&] { return exited = process_->wait_exit(std::chrono::milliseconds(0)).has_value(); });
   if (ready) return;
-  throw std::runtime_error(std::string("the agent ") +
-                           (exited ? "exited before it was ready" : "sent no READY=1 within the readiness deadline") +
-                           "; its output:\n" + output());
+  throw std::runtime_error(
+      std::string("the agent ") +
+      (exited ? "exited before it was ready" : "sent no READY=1 within the readiness deadline") +
+      "; its output:\n" + output());
 }
 
 void AgentHarness::stop_hard() {
@@ -189,8 +199,18 @@ void AgentHarness::stop_hard() {
 }
 
 CurlResult AgentHarness::curl(const std::string& path, const std::vector<std::string>& args) const {
-  std::vector<std::string> argv{"/usr/bin/curl", "-sS", "--max-time", "20", "--cacert", ca_.cert.string(),
-                                "--resolve", node_ + ":9448:" + address_, "-o", "-", "-w", "\n%{http_code}"};
+  std::vector<std::string> argv{"/usr/bin/curl",
+                                "-sS",
+                                "--max-time",
+                                "20",
+                                "--cacert",
+                                ca_.cert.string(),
+                                "--resolve",
+                                node_ + ":9448:" + address_,
+                                "-o",
+                                "-",
+                                "-w",
+                                "\n%{http_code}"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("https://" + node_ + ":9448" + path);
   auto r = run(argv, std::chrono::seconds(30));
@@ -205,8 +225,10 @@ CurlResult AgentHarness::curl(const std::string& path, const std::vector<std::st
   return out;
 }
 
-CurlResult AgentHarness::curl_as_operator(const std::string& path, const std::vector<std::string>& args) const {
-  std::vector<std::string> all{"--cert", operator_client_.cert.string(), "--key", operator_client_.key.string()};
+CurlResult AgentHarness::curl_as_operator(const std::string& path,
+                                          const std::vector<std::string>& args) const {
+  std::vector<std::string> all{"--cert", operator_client_.cert.string(), "--key",
+                               operator_client_.key.string()};
   all.insert(all.end(), args.begin(), args.end());
   return curl(path, all);
 }
@@ -223,7 +245,8 @@ std::optional<double> AgentHarness::metric(const std::string& series) const {
   std::istringstream lines(r.body);
   std::string line;
   while (std::getline(lines, line)) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ') {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
+        line[series.size()] == ' ') {
       return std::atof(line.c_str() + series.size() + 1);
     }
   }
@@ -231,7 +254,8 @@ std::optional<double> AgentHarness::metric(const std::string& series) const {
 }
 
 std::vector<json::object> AgentHarness::journal_entries() const {
-  auto r = run({"/usr/bin/journalctl", "--merge", "--no-pager", "-o", "json", "NODE=" + node_}, std::chrono::seconds(20));
+  auto r = run({"/usr/bin/journalctl", "--merge", "--no-pager", "-o", "json", "NODE=" + node_},
+               std::chrono::seconds(20));
   std::vector<json::object> out;
   std::istringstream lines(r.out);
   std::string line;
@@ -329,7 +353,8 @@ JournalCheck ensure_journald() {
     // None listens, or the one that does writes where journalctl here cannot read (a journald
     // outside this container): start our own, which takes the socket over.
     if (::geteuid() != 0 || !fs::exists("/lib/systemd/systemd-journald")) {
-      c.why = "no readable journal and starting systemd-journald needs root" + (c.why.empty() ? "" : ": " + c.why);
+      c.why = "no readable journal and starting systemd-journald needs root" +
+              (c.why.empty() ? "" : ": " + c.why);
       return c;
     }
     c.ok = start_journald(c.why) && journal_round_trip(c.why);

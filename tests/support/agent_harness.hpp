@@ -82,19 +82,20 @@ class AgentHarness {
 
   // Writes the config and starts the agent (--log-target as given) with a NOTIFY_SOCKET of the
   // harness's, then waits until it sends READY=1. `environment` is added to PATH.
-  void start(const std::vector<std::string>& extra_args = {}, const std::vector<std::string>& environment = {},
-             bool wait_until_listening = true);
+  void start(const std::vector<std::string>& extra_args = {},
+             const std::vector<std::string>& environment = {}, bool wait_until_listening = true);
   void write_config() const;
   BackgroundProcess& process() { return *process_; }
   NotifySocket& notifications() { return *notify_; }  // what the running agent sent systemd
-  void stop_hard();  // SIGKILL, reaped
+  void stop_hard();                                   // SIGKILL, reaped
 
   // curl https://<node>:9448<path> resolved to the agent's address and verified against the CA.
   CurlResult curl(const std::string& path, const std::vector<std::string>& args = {}) const;
   CurlResult curl_as_operator(const std::string& path, const std::vector<std::string>& args = {}) const;
   CurlResult curl_with_token(const std::string& token, const std::string& path,
                              const std::vector<std::string>& args = {}) const;
-  // The value of one series of GET /metrics ("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"ok\"}").
+  // The value of one series of GET /metrics
+  // ("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"ok\"}").
   std::optional<double> metric(const std::string& series) const;
   // The agent's journal entries (journalctl -o json, NODE=<node>), or its stderr lines when logging there.
   std::vector<boost::json::object> journal_entries() const;
@@ -121,7 +122,8 @@ class AgentHarness {
   std::string address_;
   ScratchDir dir_;
   TestPki pki_;
-  PemPair ca_, other_ca_, server_, operator_client_, reader_client_, unknown_client_, expired_client_, foreign_client_;
+  PemPair ca_, other_ca_, server_, operator_client_, reader_client_, unknown_client_, expired_client_,
+      foreign_client_;
   TokenSet tokens_;
   boost::json::object config_;
   std::unique_ptr<NotifySocket> notify_;  // declared first: the agent is stopped before its socket goes

@@ -28,7 +28,8 @@ std::string read_format_fixture(const std::string& relative) {
   std::string text = read_fixture(relative);
   auto nl = text.find('\n');
   if (text.rfind("# source: ", 0) != 0 || nl == std::string::npos || nl < 20) {
-    throw std::runtime_error(relative + ": the first line must be \"# source: …\" naming where the shape comes from");
+    throw std::runtime_error(relative +
+                             ": the first line must be \"# source: …\" naming where the shape comes from");
   }
   return text.substr(nl + 1);
 }
@@ -43,7 +44,8 @@ std::vector<std::string> fixtures_in(const std::string& folder, const std::strin
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(fixture_path(folder))) {
     std::string name = e.path().filename().string();
-    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
       out.push_back(folder + "/" + name);
     }
   }

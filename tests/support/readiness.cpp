@@ -68,8 +68,8 @@ NotifySocket::~NotifySocket() {
   fs::remove_all(dir_, ec);
 }
 
-bool NotifySocket::receive_until(const std::function<bool(const std::string&)>& done, const std::function<bool()>& stop,
-                                 std::chrono::milliseconds deadline) {
+bool NotifySocket::receive_until(const std::function<bool(const std::string&)>& done,
+                                 const std::function<bool()>& stop, std::chrono::milliseconds deadline) {
   auto until = Clock::now() + deadline;
   for (;;) {
     if (done(messages_)) return true;

@@ -35,7 +35,8 @@ class NotifySocket {
   std::string environment() const { return "NOTIFY_SOCKET=" + path_.string(); }
   // Receives until `done(messages so far)` holds, `stop()` holds, or the deadline passes; returns
   // whether `done` held. Messages are kept, one per line.
-  bool receive_until(const std::function<bool(const std::string&)>& done, const std::function<bool()>& stop = {},
+  bool receive_until(const std::function<bool(const std::string&)>& done,
+                     const std::function<bool()>& stop = {},
                      std::chrono::milliseconds deadline = ready_deadline());
   const std::string& messages() const { return messages_; }
   // How many times `state` (e.g. "WATCHDOG=1") was received.

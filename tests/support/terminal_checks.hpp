@@ -9,7 +9,9 @@
 namespace nexus_mde::testing {
 
 inline void expect_no_terminal_controls(const std::string& text, const std::string& where) {
-  for (const auto& [bytes, name] : {std::pair<std::string, const char*>{"\x1b", "ESC"}, {"\a", "BEL"}, {"\x7f", "DEL"},
+  for (const auto& [bytes, name] : {std::pair<std::string, const char*>{"\x1b", "ESC"},
+                                    {"\a", "BEL"},
+                                    {"\x7f", "DEL"},
                                     {"\xc2\x9b", "CSI (U+009B)"}}) {
     EXPECT_EQ(text.find(bytes), std::string::npos) << where << ": a raw " << name << " in\n" << text;
   }

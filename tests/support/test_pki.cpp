@@ -29,7 +29,8 @@ Key new_key() {
 void write_pem(const std::filesystem::path& path, X509* cert, EVP_PKEY* key) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   check(f != nullptr, "fopen");
-  bool ok = cert ? PEM_write_X509(f, cert) == 1 : PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  bool ok = cert ? PEM_write_X509(f, cert) == 1
+                 : PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
   std::fclose(f);
   check(ok, "PEM_write");
 }
@@ -71,7 +72,8 @@ Cert new_cert(const std::string& cn, long from_days, long to_days, EVP_PKEY* key
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), to_days * 86400L);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()),
+                             -1, -1, 0);
   return cert;
 }
 

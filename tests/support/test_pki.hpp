@@ -19,7 +19,7 @@ struct CertSpec {
   std::vector<std::string> ip_addresses;
   long valid_from_days = -1;  // relative to now
   long valid_to_days = 30;
-  bool server = false;        // serverAuth, else clientAuth
+  bool server = false;  // serverAuth, else clientAuth
 };
 
 class TestPki {

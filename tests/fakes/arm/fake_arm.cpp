@@ -10,8 +10,9 @@
 //
 // world.json: {"subscription","resourceGroup","cluster","managedResourceGroup","location","token",
 //   "enforcementLevel" (absent: never set), "definitionUpdateMode", "apiVersions":[…],
-//   "lroMilliseconds", "pageSize", "faults":{"throttle":N,"retryAfterSeconds":S,"serverErrors":N,"failPatch":bool,
-//   "concurrentWriter":bool (the etag changes after every GET: a PATCH with If-Match gets 412)},
+//   "lroMilliseconds", "pageSize",
+//   "faults":{"throttle":N,"retryAfterSeconds":S,"serverErrors":N,"failPatch":bool, "concurrentWriter":bool
+//   (the etag changes after every GET: a PATCH with If-Match gets 412)},
 //   "nodes":[{"name","address","readyState","powerState","clusterId"?,"mdatpState"?,
 //             "applyDelayMilliseconds"?,"scanMilliseconds"?,"stuck"?}]}
 // scanRuntime: each powered-on, non-stuck node reports scanStartedTime when the operation
@@ -101,10 +102,14 @@ void apply_level(const std::string& state_file, const std::string& level) {
   state.erase("daemonRunning");
   state.erase("realTimeProtectionEnabled");
   state.erase("passiveModeEnabled");
-  if (level == "Disabled") state["daemonRunning"] = false;
-  else if (level == "RealTime") state["enforcementLevel"] = "real_time";
-  else if (level == "OnDemand") state["enforcementLevel"] = "on_demand";
-  else if (level == "Passive") state["enforcementLevel"] = "passive";
+  if (level == "Disabled")
+    state["daemonRunning"] = false;
+  else if (level == "RealTime")
+    state["enforcementLevel"] = "real_time";
+  else if (level == "OnDemand")
+    state["enforcementLevel"] = "on_demand";
+  else if (level == "Passive")
+    state["enforcementLevel"] = "passive";
   else if (level == "Audit") {
     state["enforcementLevel"] = "real_time";
     state["passiveModeEnabled"] = true;
@@ -128,22 +133,26 @@ void record_scan(const std::string& state_file, std::int64_t started_ms, std::in
   json::object state = read_state(state_file);
   auto& scans = state["scans"];
   if (!scans.is_array()) scans = json::array{};
-  scans.as_array().push_back(json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", started_ms},
-                                          {"endTime", ended_ms}, {"filesScanned", 1750}, {"threats", json::array{}}});
+  scans.as_array().push_back(json::object{{"type", "quick"},
+                                          {"state", "succeeded"},
+                                          {"startTime", started_ms},
+                                          {"endTime", ended_ms},
+                                          {"filesScanned", 1750},
+                                          {"threats", json::array{}}});
   write_state(state_file, state);
 }
 
 struct Operation {
-  bool scan = false;           // scanRuntime, else an enforcement PATCH
+  bool scan = false;  // scanRuntime, else an enforcement PATCH
   std::chrono::steady_clock::time_point done_at;
   bool fails = false;
-  std::string level;           // applied when it completes
+  std::string level;  // applied when it completes
   std::string update_mode;
   bool applied = false;
   std::string resource_id;
-  std::string extract_node;    // a data extract on this machine
+  std::string extract_node;  // a data extract on this machine
   std::int64_t limit_seconds = 0;
-  json::object properties;     // the data extract's result: exitCode, outputHead, resultUrl
+  json::object properties;  // the data extract's result: exitCode, outputHead, resultUrl
 };
 
 // A .tar.gz holding one file, built in memory as the platform's data extract does.
@@ -178,7 +187,10 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
  public:
   FakeArm(json::object world, std::string host) : world_(std::move(world)), host_(std::move(host)) {
     cluster_template_ = fixture_body("stable-2026-10-01_Clusters_Get.json");
-    machine_template_ = fixture_body("stable-2026-10-01_BareMetalMachines_ListByResourceGroup.json").at("value").at(0).as_object();
+    machine_template_ = fixture_body("stable-2026-10-01_BareMetalMachines_ListByResourceGroup.json")
+                            .at("value")
+                            .at(0)
+                            .as_object();
     auto faults = world_.if_contains("faults");
     if (faults && faults->is_object()) {
       if (auto* t = faults->as_object().if_contains("throttle")) throttle_left_ = t->to_number<int>();
@@ -229,7 +241,9 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     }
     std::string token = text("token", "arm-token");
     if (request.authorization != "Bearer " + token) {
-      if (request.authorization.empty()) return error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+      if (request.authorization.empty())
+        return error(401, "AuthenticationFailed",
+                     "Authentication failed. The 'Authorization' header is missing.");
       return error(401, "InvalidAuthenticationToken", "The access token is invalid.");
     }
     if (throttle_left_ > 0) {
@@ -243,11 +257,14 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       return error(500, "InternalServerError", "Encountered internal server error.");
     }
     std::string path = request.target.substr(0, request.target.find('?'));
-    std::string query = request.target.find('?') == std::string::npos ? "" : request.target.substr(request.target.find('?') + 1);
+    std::string query = request.target.find('?') == std::string::npos
+                            ? ""
+                            : request.target.substr(request.target.find('?') + 1);
     std::string api_version = param(query, "api-version");
     bool accepted_version = false;
     if (auto* versions = world_.if_contains("apiVersions"); versions && versions->is_array()) {
-      for (const auto& v : versions->as_array()) accepted_version = accepted_version || v.as_string() == api_version;
+      for (const auto& v : versions->as_array())
+        accepted_version = accepted_version || v.as_string() == api_version;
     } else {
       accepted_version = api_version == "2026-07-01" || api_version == "2025-09-01";
     }
@@ -257,22 +274,29 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
                        "' and API version '" + api_version + "' for type 'clusters'.");
     }
     std::string sub = "/subscriptions/" + text("subscription");
-    std::string cluster_path = sub + "/resourceGroups/" + text("resourceGroup") + "/providers/Microsoft.NetworkCloud/clusters/" + text("cluster");
-    std::string machines_path = sub + "/resourceGroups/" + text("managedResourceGroup") + "/providers/Microsoft.NetworkCloud/bareMetalMachines";
-    std::string operations_prefix = sub + "/providers/Microsoft.NetworkCloud/locations/" + text("location", "eastus") + "/operationStatuses/";
+    std::string cluster_path = sub + "/resourceGroups/" + text("resourceGroup") +
+                               "/providers/Microsoft.NetworkCloud/clusters/" + text("cluster");
+    std::string machines_path = sub + "/resourceGroups/" + text("managedResourceGroup") +
+                                "/providers/Microsoft.NetworkCloud/bareMetalMachines";
+    std::string operations_prefix = sub + "/providers/Microsoft.NetworkCloud/locations/" +
+                                    text("location", "eastus") + "/operationStatuses/";
     if (lower(path) == lower(cluster_path)) {
       if (request.method == "GET") return get_cluster(api_version);
       if (request.method == "PATCH") return patch_cluster(request, api_version);
       return error(405, "MethodNotAllowed", "The requested method is not allowed.");
     }
-    if (lower(path) == lower(cluster_path + "/scanRuntime") && request.method == "POST") return scan_runtime(request, api_version);
-    if (lower(path) == lower(machines_path) && request.method == "GET") return list_machines(query, api_version);
+    if (lower(path) == lower(cluster_path + "/scanRuntime") && request.method == "POST")
+      return scan_runtime(request, api_version);
+    if (lower(path) == lower(machines_path) && request.method == "GET")
+      return list_machines(query, api_version);
     if (lower(path).starts_with(lower(machines_path) + "/") && request.method == "POST") {
       std::string rest = path.substr(machines_path.size() + 1);
       auto slash = rest.find('/');
-      if (slash != std::string::npos) return run_data_extracts(request, rest.substr(0, slash), rest.substr(slash + 1), api_version);
+      if (slash != std::string::npos)
+        return run_data_extracts(request, rest.substr(0, slash), rest.substr(slash + 1), api_version);
     }
-    if (path.starts_with(operations_prefix) && request.method == "GET") return operation_status(path.substr(operations_prefix.size()));
+    if (path.starts_with(operations_prefix) && request.method == "GET")
+      return operation_status(path.substr(operations_prefix.size()));
     return error(404, "ResourceNotFound", "The Resource '" + path + "' was not found.");
   }
 
@@ -293,12 +317,15 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   // has no definitionUpdateMode and a machine's runtimeProtectionStatus only its five times and
   // definitions fields; the BMC addresses came with 2026-01-01-preview and
   // monitoringConfigurationStatus with 2026-05-01-preview. ARM answers in the version asked for.
-  static bool before(const std::string& api_version, const char* version) { return api_version.substr(0, 10) < version; }
+  static bool before(const std::string& api_version, const char* version) {
+    return api_version.substr(0, 10) < version;
+  }
 
   static void shape_cluster(json::object& c, const std::string& api_version) {
     auto& p = c["properties"].as_object();
     if (before(api_version, "2026-01-01")) {
-      if (auto* rpc = p.if_contains("runtimeProtectionConfiguration"); rpc && rpc->is_object()) rpc->as_object().erase("definitionUpdateMode");
+      if (auto* rpc = p.if_contains("runtimeProtectionConfiguration"); rpc && rpc->is_object())
+        rpc->as_object().erase("definitionUpdateMode");
       c.erase("kind");
     }
   }
@@ -311,7 +338,8 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     p.erase("bmcIpv6Address");
     if (auto* rps = p.if_contains("runtimeProtectionStatus"); rps && rps->is_object()) {
       json::object kept;
-      for (const char* k : {"definitionsLastUpdated", "definitionsVersion", "scanCompletedTime", "scanScheduledTime", "scanStartedTime"}) {
+      for (const char* k : {"definitionsLastUpdated", "definitionsVersion", "scanCompletedTime",
+                            "scanScheduledTime", "scanStartedTime"}) {
         if (auto* v = rps->as_object().if_contains(k)) kept[k] = *v;
       }
       *rps = std::move(kept);
@@ -325,10 +353,12 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     c["location"] = text("location", "eastus");
     c["etag"] = "\"etag-" + std::to_string(etag_) + "\"";
     auto& p = c["properties"].as_object();
-    p["managedResourceGroupConfiguration"] = json::object{{"location", text("location", "eastus")}, {"name", text("managedResourceGroup")}};
+    p["managedResourceGroupConfiguration"] =
+        json::object{{"location", text("location", "eastus")}, {"name", text("managedResourceGroup")}};
     if (world_.contains("enforcementLevel") && world_.at("enforcementLevel").is_string()) {
-      p["runtimeProtectionConfiguration"] = json::object{{"enforcementLevel", world_.at("enforcementLevel")},
-                                                          {"definitionUpdateMode", text("definitionUpdateMode", "None")}};
+      p["runtimeProtectionConfiguration"] =
+          json::object{{"enforcementLevel", world_.at("enforcementLevel")},
+                       {"definitionUpdateMode", text("definitionUpdateMode", "None")}};
     } else {
       p.erase("runtimeProtectionConfiguration");  // never set: absent, which means Disabled
     }
@@ -348,26 +378,32 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   HttpResponse patch_cluster(const HttpRequest& request, const std::string& api_version) {
     std::string etag = "\"etag-" + std::to_string(etag_) + "\"";
     if (!request.if_match.empty() && request.if_match != "*" && request.if_match != etag) {
-      return error(412, "PreconditionFailed", "The specified precondition 'If-Match = " + request.if_match + "' failed.");
+      return error(412, "PreconditionFailed",
+                   "The specified precondition 'If-Match = " + request.if_match + "' failed.");
     }
     json::value body;
     try {
       body = json::parse(request.body);
     } catch (...) {
-      return error(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+      return error(400, "InvalidRequestContent",
+                   "The request content was invalid and could not be deserialized.");
     }
     const json::value* rpc = nullptr;
-    if (auto* props = body.is_object() ? body.as_object().if_contains("properties") : nullptr; props && props->is_object()) {
+    if (auto* props = body.is_object() ? body.as_object().if_contains("properties") : nullptr;
+        props && props->is_object()) {
       rpc = props->as_object().if_contains("runtimeProtectionConfiguration");
     }
-    if (!rpc || !rpc->is_object()) return error(400, "InvalidRequestContent", "properties.runtimeProtectionConfiguration is required here.");
+    if (!rpc || !rpc->is_object())
+      return error(400, "InvalidRequestContent",
+                   "properties.runtimeProtectionConfiguration is required here.");
     Operation op;
     op.level = text("enforcementLevel", "Disabled");
     op.update_mode = text("definitionUpdateMode", "None");
     if (auto* l = rpc->as_object().if_contains("enforcementLevel")) {
       static const std::set<std::string> levels{"Audit", "Disabled", "OnDemand", "Passive", "RealTime"};
       if (!l->is_string() || !levels.count(std::string(l->as_string()))) {
-        return error(400, "InvalidRequestContent", "enforcementLevel: not one of Audit, Disabled, OnDemand, Passive, RealTime.");
+        return error(400, "InvalidRequestContent",
+                     "enforcementLevel: not one of Audit, Disabled, OnDemand, Passive, RealTime.");
       }
       op.level = std::string(l->as_string());
     }
@@ -375,9 +411,11 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       // The member is not in that version's schema. Whether ARM ignores or refuses it is not
       // documented; the emulator refuses, so that a client which sends it anyway is caught.
       if (before(api_version, "2026-01-01")) {
-        return error(400, "InvalidRequestContent",
-                     "Could not find member 'definitionUpdateMode' on object of type 'RuntimeProtectionConfiguration' "
-                     "(api-version " + api_version + ").");
+        return error(
+            400, "InvalidRequestContent",
+            "Could not find member 'definitionUpdateMode' on object of type 'RuntimeProtectionConfiguration' "
+            "(api-version " +
+                api_version + ").");
       }
       if (m->is_string()) op.update_mode = std::string(m->as_string());
     }
@@ -394,7 +432,8 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       try {
         body = json::parse(request.body);
       } catch (...) {
-        return error(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+        return error(400, "InvalidRequestContent",
+                     "The request content was invalid and could not be deserialized.");
       }
       if (auto* a = body.is_object() ? body.as_object().if_contains("scanActivity") : nullptr) {
         if (!a->is_string() || (a->as_string() != "Scan" && a->as_string() != "Skip")) {
@@ -410,25 +449,30 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
 
   // POST …/bareMetalMachines/{name}/runDataExtracts[Restricted]: mde-agent-information moved to the
   // restricted action from 2025-07-01-preview on (docs/formats.md, ARM api-versions).
-  HttpResponse run_data_extracts(const HttpRequest& request, const std::string& machine, const std::string& action,
-                                 const std::string& api_version) {
+  HttpResponse run_data_extracts(const HttpRequest& request, const std::string& machine,
+                                 const std::string& action, const std::string& api_version) {
     bool restricted_era = api_version.substr(0, 10) >= "2025-07-01";
     if (action != "runDataExtracts" && action != "runDataExtractsRestricted") {
       return error(404, "ResourceNotFound", "No action '" + action + "'.");
     }
     if (action == "runDataExtractsRestricted" && !restricted_era) {
-      return error(400, "InvalidResourceType", "The action 'runDataExtractsRestricted' is not supported by api-version " + api_version + ".");
+      return error(
+          400, "InvalidResourceType",
+          "The action 'runDataExtractsRestricted' is not supported by api-version " + api_version + ".");
     }
     const json::object* node = nullptr;
     for (const auto& n : world_.at("nodes").as_array()) {
       if (lower(std::string(n.at("name").as_string())) == lower(machine)) node = &n.as_object();
     }
-    if (!node) return error(404, "ResourceNotFound", "The Resource 'Microsoft.NetworkCloud/bareMetalMachines/" + machine + "' was not found.");
+    if (!node)
+      return error(404, "ResourceNotFound",
+                   "The Resource 'Microsoft.NetworkCloud/bareMetalMachines/" + machine + "' was not found.");
     json::value body;
     try {
       body = json::parse(request.body);
     } catch (...) {
-      return error(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+      return error(400, "InvalidRequestContent",
+                   "The request content was invalid and could not be deserialized.");
     }
     const json::object* o = body.if_object();
     const json::value* commands = o ? o->if_contains("commands") : nullptr;
@@ -436,16 +480,19 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     if (!commands || !commands->is_array() || commands->as_array().empty()) {
       return error(400, "InvalidRequestContent", "commands: at least one command is required.");
     }
-    if (!limit || !limit->is_number() || limit->to_number<std::int64_t>() < 60 || limit->to_number<std::int64_t>() > 14400) {
+    if (!limit || !limit->is_number() || limit->to_number<std::int64_t>() < 60 ||
+        limit->to_number<std::int64_t>() > 14400) {
       return error(400, "InvalidRequestContent", "limitTimeSeconds: required, from 60 to 14400.");
     }
     const auto& first = commands->as_array().front();
-    if (!first.is_object() || !first.as_object().contains("command") || first.at("command") != "mde-agent-information") {
+    if (!first.is_object() || !first.as_object().contains("command") ||
+        first.at("command") != "mde-agent-information") {
       return error(400, "InvalidRequestContent", "Only mde-agent-information is emulated.");
     }
     if (action == "runDataExtracts" && restricted_era) {
       return error(400, "InvalidRequestContent",
-                   "The command mde-agent-information is not supported by runDataExtracts as of api-version 2025-07-01-preview; "
+                   "The command mde-agent-information is not supported by runDataExtracts as of api-version "
+                   "2025-07-01-preview; "
                    "use runDataExtractsRestricted.");
     }
     if ((node->contains("powerState") && node->at("powerState") != "On") ||
@@ -455,12 +502,14 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     Operation op;
     op.extract_node = std::string(node->at("name").as_string());
     op.limit_seconds = limit->to_number<std::int64_t>();
-    std::int64_t work = node->contains("extractMilliseconds") ? node->at("extractMilliseconds").to_number<std::int64_t>() : 0;
+    std::int64_t work =
+        node->contains("extractMilliseconds") ? node->at("extractMilliseconds").to_number<std::int64_t>() : 0;
     auto r = start_operation(std::move(op), api_version, false);
     // The script's own time, bounded by limitTimeSeconds, comes on top of the platform's.
     auto& started = operations_["op-" + std::to_string(operation_count_)];
     started.done_at += std::chrono::milliseconds(std::min(work, started.limit_seconds * 1000));
-    started.resource_id = "/subscriptions/" + text("subscription") + "/resourceGroups/" + text("managedResourceGroup") +
+    started.resource_id = "/subscriptions/" + text("subscription") + "/resourceGroups/" +
+                          text("managedResourceGroup") +
                           "/providers/Microsoft.NetworkCloud/bareMetalMachines/" + started.extract_node;
     return r;
   }
@@ -472,10 +521,14 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       if (n.at("name").as_string() == op.extract_node) node = &n.as_object();
     }
     std::string head = "====Action Command Output====\nExecuting mde-agent-information command\n";
-    std::int64_t work = node && node->contains("extractMilliseconds") ? node->at("extractMilliseconds").to_number<std::int64_t>() : 0;
+    std::int64_t work = node && node->contains("extractMilliseconds")
+                            ? node->at("extractMilliseconds").to_number<std::int64_t>()
+                            : 0;
     bool times_out = node && node->contains("extractTimesOut") && node->at("extractTimesOut").as_bool();
-    if (times_out || work > op.limit_seconds * 1000) {  // stopped at limitTimeSeconds, with what it wrote so far
-      head += "MDE agent is running, proceeding with data extract\nGetting MDE agent information for " + op.extract_node + "\n";
+    if (times_out ||
+        work > op.limit_seconds * 1000) {  // stopped at limitTimeSeconds, with what it wrote so far
+      head += "MDE agent is running, proceeding with data extract\nGetting MDE agent information for " +
+              op.extract_node + "\n";
       return {{"exitCode", "252"}, {"outputHead", head}, {"resultUrl", store_blob(tar_gz("", ""))}};
     }
     const json::value* state = node ? node->if_contains("mdatpState") : nullptr;
@@ -507,14 +560,15 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     run({"scan", "list", "--output", "json"}, scans);
     run({"threat", "list", "--output", "json"}, threats);
     run({"threat", "quarantine", "list", "--output", "json"}, quarantine);
-    json::object info{{"diagnosticInformation", json::object{{"realTimeProtectionStats", nullptr}, {"eventProviderStats", nullptr}}},
+    json::object info{{"diagnosticInformation",
+                       json::object{{"realTimeProtectionStats", nullptr}, {"eventProviderStats", nullptr}}},
                       {"mdeDefinitions", definitions},
                       {"generalHealth", health},
                       {"mdeConfiguration", nullptr},
                       {"scanList", scans},
                       {"threatInformation", json::object{{"list", threats}, {"quarantineList", quarantine}}}};
-    head += "MDE agent is running, proceeding with data extract\nGetting MDE agent information for " + op.extract_node +
-            "\nWriting to /hostfs/tmp/runcommand\n";
+    head += "MDE agent is running, proceeding with data extract\nGetting MDE agent information for " +
+            op.extract_node + "\nWriting to /hostfs/tmp/runcommand\n";
     std::string archive = tar_gz("hostfs/tmp/runcommand/mde-agent-information.json", json::serialize(info));
     return {{"exitCode", "0"}, {"outputHead", head}, {"resultUrl", store_blob(archive)}};
   }
@@ -525,14 +579,16 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     blobs_[id] = {std::move(bytes), sig};
     bool redirect = world_.contains("blobRedirect") && world_.at("blobRedirect").as_bool();
     return "https://" + host_ + (redirect ? "/redirect" : "") + "/bmm-run-command-output/" + id +
-           "-action-bmmdataextcmd.tar.gz?se=2099-01-01T00%3A00%3A00Z&sig=" + sig + "&sp=r&spr=https&sr=b&sv=2019-12-12";
+           "-action-bmmdataextcmd.tar.gz?se=2099-01-01T00%3A00%3A00Z&sig=" + sig +
+           "&sp=r&spr=https&sr=b&sv=2019-12-12";
   }
 
   HttpResponse get_blob(const HttpRequest& request) {
     if (request.target.starts_with("/redirect/")) {
       HttpResponse r;
       r.status = 307;
-      r.headers.emplace_back("Location", "https://" + host_ + request.target.substr(std::string("/redirect").size()));
+      r.headers.emplace_back("Location",
+                             "https://" + host_ + request.target.substr(std::string("/redirect").size()));
       return r;
     }
     if (!request.authorization.empty()) {
@@ -542,7 +598,9 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       return error(403, "AuthorizationFailure", "This request is not authorized to perform this operation.");
     }
     std::string path = request.target.substr(0, request.target.find('?'));
-    std::string query = request.target.find('?') == std::string::npos ? "" : request.target.substr(request.target.find('?') + 1);
+    std::string query = request.target.find('?') == std::string::npos
+                            ? ""
+                            : request.target.substr(request.target.find('?') + 1);
     std::string name = path.substr(std::string("/bmm-run-command-output/").size());
     auto it = blobs_.find(name.substr(0, name.find('-')));
     if (it == blobs_.end()) return error(404, "BlobNotFound", "The specified blob does not exist.");
@@ -557,11 +615,15 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
 
   HttpResponse start_operation(Operation op, const std::string& api_version, bool async_operation_header) {
     op.resource_id = cluster_id();
-    op.done_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(world_.contains("lroMilliseconds") ? world_.at("lroMilliseconds").to_number<int>() : 1000);
+    op.done_at = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(world_.contains("lroMilliseconds")
+                                               ? world_.at("lroMilliseconds").to_number<int>()
+                                               : 1000);
     std::string id = "op-" + std::to_string(++operation_count_);
     operations_[id] = op;
-    std::string url = "https://" + host_ + "/subscriptions/" + text("subscription") + "/providers/Microsoft.NetworkCloud/locations/" +
-                      text("location", "eastus") + "/operationStatuses/" + id + "?api-version=" + api_version;
+    std::string url = "https://" + host_ + "/subscriptions/" + text("subscription") +
+                      "/providers/Microsoft.NetworkCloud/locations/" + text("location", "eastus") +
+                      "/operationStatuses/" + id + "?api-version=" + api_version;
     HttpResponse r;
     r.status = 202;
     r.body = "";
@@ -595,10 +657,14 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
         std::int64_t now_ms = nexus_mde::now_epoch_ms();
         for (const auto& n : world_.at("nodes").as_array()) {
           const auto& o = n.as_object();
-          if ((o.contains("powerState") && o.at("powerState") != "On") || (o.contains("stuck") && o.at("stuck").as_bool())) continue;
+          if ((o.contains("powerState") && o.at("powerState") != "On") ||
+              (o.contains("stuck") && o.at("stuck").as_bool()))
+            continue;
           auto& state = node_levels_[std::string(o.at("name").as_string())];
           state.scan_started_ms = now_ms;
-          state.scan_completed_ms = now_ms + (o.contains("scanMilliseconds") ? o.at("scanMilliseconds").to_number<std::int64_t>() : 500);
+          state.scan_completed_ms =
+              now_ms +
+              (o.contains("scanMilliseconds") ? o.at("scanMilliseconds").to_number<std::int64_t>() : 500);
           state.scan_recorded = false;
         }
         continue;
@@ -612,7 +678,10 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
           if (o.contains("stuck") && o.at("stuck").as_bool()) continue;  // never takes a new level
           auto& applied = node_levels_[std::string(o.at("name").as_string())];
           applied.pending = op.level;
-          applied.pending_at = now + std::chrono::milliseconds(o.contains("applyDelayMilliseconds") ? o.at("applyDelayMilliseconds").to_number<int>() : 0);
+          applied.pending_at =
+              now + std::chrono::milliseconds(o.contains("applyDelayMilliseconds")
+                                                  ? o.at("applyDelayMilliseconds").to_number<int>()
+                                                  : 0);
           if (auto* state = o.if_contains("mdatpState"); state && state->is_string()) {
             apply_level(std::string(state->as_string()), op.level);
           }
@@ -624,13 +693,15 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   HttpResponse operation_status(const std::string& id) {
     complete_operations();
     auto it = operations_.find(id);
-    if (it == operations_.end()) return error(404, "OperationNotFound", "The operation '" + id + "' was not found.");
+    if (it == operations_.end())
+      return error(404, "OperationNotFound", "The operation '" + id + "' was not found.");
     const Operation& op = it->second;
-    json::object status{{"id", "/subscriptions/" + text("subscription") + "/providers/Microsoft.NetworkCloud/locations/" +
-                                   text("location", "eastus") + "/operationStatuses/" + id},
-                        {"name", id},
-                        {"resourceId", op.resource_id},
-                        {"startTime", *nexus_mde::format_rfc3339_ms(nexus_mde::now_epoch_ms())}};
+    json::object status{
+        {"id", "/subscriptions/" + text("subscription") + "/providers/Microsoft.NetworkCloud/locations/" +
+                   text("location", "eastus") + "/operationStatuses/" + id},
+        {"name", id},
+        {"resourceId", op.resource_id},
+        {"startTime", *nexus_mde::format_rfc3339_ms(nexus_mde::now_epoch_ms())}};
     HttpResponse r;
     if (!op.applied) {
       status["status"] = "InProgress";
@@ -666,8 +737,9 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     json::object list{{"value", std::move(value)}};
     if (skip + page < nodes.size()) {
       list["nextLink"] = "https://" + host_ + "/subscriptions/" + text("subscription") + "/resourceGroups/" +
-                         text("managedResourceGroup") + "/providers/Microsoft.NetworkCloud/bareMetalMachines?api-version=" +
-                         api_version + "&%24skipToken=" + std::to_string(skip + page);
+                         text("managedResourceGroup") +
+                         "/providers/Microsoft.NetworkCloud/bareMetalMachines?api-version=" + api_version +
+                         "&%24skipToken=" + std::to_string(skip + page);
     }
     HttpResponse r;
     r.body = json::serialize(list);
@@ -683,16 +755,19 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     auto& p = m["properties"].as_object();
     p["machineName"] = name;
     p["oamIpv4Address"] = node.contains("address") ? node.at("address") : json::value(nullptr);
-    if (auto* v6 = node.if_contains("ipv6")) p["oamIpv6Address"] = *v6;
-    else p.erase("oamIpv6Address");
+    if (auto* v6 = node.if_contains("ipv6"))
+      p["oamIpv6Address"] = *v6;
+    else
+      p.erase("oamIpv6Address");
     // ARM IDs differ in case now and then: the client must compare case-insensitively.
     p["clusterId"] = node.contains("clusterId") ? node.at("clusterId") : json::value(lower(cluster_id()));
     p["readyState"] = node.contains("readyState") ? node.at("readyState") : json::value("True");
     p["powerState"] = node.contains("powerState") ? node.at("powerState") : json::value("On");
     // As in the api-version examples: the rack's ARM id (world node "rack", else aggregator-rack).
-    p["rackId"] = "/subscriptions/" + text("subscription") + "/resourceGroups/" + text("resourceGroup") +
-                  "/providers/Microsoft.NetworkCloud/racks/" +
-                  (node.contains("rack") ? std::string(node.at("rack").as_string()) : std::string("aggregator-rack"));
+    p["rackId"] =
+        "/subscriptions/" + text("subscription") + "/resourceGroups/" + text("resourceGroup") +
+        "/providers/Microsoft.NetworkCloud/racks/" +
+        (node.contains("rack") ? std::string(node.at("rack").as_string()) : std::string("aggregator-rack"));
     auto& rps = p["runtimeProtectionStatus"].as_object();
     auto& applied = node_levels_[name];
     if (!applied.pending.empty() && std::chrono::steady_clock::now() >= applied.pending_at) {
@@ -724,18 +799,22 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       rps["agentHealthStatusIssues"] = issues;
       rps["agentLicenseStatus"] = flag("licensed", true) ? "Licensed" : "Unlicensed";
       auto* version = state.if_contains("definitionsVersion");
-      rps["definitionsVersion"] = version && version->is_string() ? version->as_string() : json::string("1.395.227.0");
+      rps["definitionsVersion"] =
+          version && version->is_string() ? version->as_string() : json::string("1.395.227.0");
       auto* age = state.if_contains("definitionsAgeMinutes");
       std::int64_t minutes = age && age->is_number() ? age->to_number<std::int64_t>() : 60;
-      rps["definitionsLastUpdated"] = *nexus_mde::format_rfc3339_ms(nexus_mde::now_epoch_ms() - minutes * 60'000);
+      rps["definitionsLastUpdated"] =
+          *nexus_mde::format_rfc3339_ms(nexus_mde::now_epoch_ms() - minutes * 60'000);
       // Until the platform runs a scan here, the last scan is the node's own (not the template's).
       if (!applied.scan_started_ms) {
         rps.erase("scanStartedTime");
         rps.erase("scanCompletedTime");
         auto* scans = state.if_contains("scans");
-        if (scans && scans->is_array() && !scans->as_array().empty() && scans->as_array().back().is_object()) {
+        if (scans && scans->is_array() && !scans->as_array().empty() &&
+            scans->as_array().back().is_object()) {
           const auto& last = scans->as_array().back().as_object();
-          for (auto [from, to] : {std::pair{"startTime", "scanStartedTime"}, std::pair{"endTime", "scanCompletedTime"}}) {
+          for (auto [from, to] :
+               {std::pair{"startTime", "scanStartedTime"}, std::pair{"endTime", "scanCompletedTime"}}) {
             if (auto* t = last.if_contains(from); t && t->is_number()) {
               rps[to] = *nexus_mde::format_rfc3339_ms(t->to_number<std::int64_t>());
             }
@@ -770,7 +849,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
   for (const char* required : {"--listen", "--cert", "--key", "--ca", "--world"}) {
     if (!args.count(required)) {
-      std::cerr << "usage: fake-arm --listen HOST:PORT --cert C --key K --ca CA --world FILE (missing " << required << ")\n";
+      std::cerr << "usage: fake-arm --listen HOST:PORT --cert C --key K --ca CA --world FILE (missing "
+                << required << ")\n";
       return 2;
     }
   }
@@ -786,9 +866,11 @@ int main(int argc, char** argv) {
     limits.header_bytes = 32 * 1024;
     nexus_mde::agent::HttpServer server(ioc, arm, limits);
     auto tls = nexus_mde::net::make_server_tls_context({args["--cert"], args["--key"], args["--ca"]});
-    if (!tls.context) throw std::runtime_error(tls.problems.front().file + ": " + tls.problems.front().message);
+    if (!tls.context)
+      throw std::runtime_error(tls.problems.front().file + ": " + tls.problems.front().message);
     server.set_tls_context(tls.context);
-    if (auto e = server.listen(host, port)) throw std::runtime_error("cannot listen on " + listen + ": " + *e);
+    if (auto e = server.listen(host, port))
+      throw std::runtime_error("cannot listen on " + listen + ": " + *e);
     server.start();
     boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
     signals.async_wait([&](boost::system::error_code, int) { ioc.stop(); });

@@ -38,13 +38,22 @@ const std::string& kEicar = nexus_mde::kEicarTestString;
 
 // Settings that mdatp's JSON wraps as {"displayValue","isManaged","value"}; the ones with
 // displayValue false are not shown in text output (FORMATS.md §2.2).
-const std::map<std::string, bool> kSettings = {
-    {"automaticDefinitionUpdateEnabled", true}, {"behaviorMonitoring", true},
-    {"cloudAutomaticSampleSubmissionConsent", true}, {"cloudDiagnosticEnabled", true},
-    {"cloudEnabled", true}, {"edrDeviceTags", true}, {"edrEarlyPreviewEnabled", true},
-    {"edrGroupIds", true}, {"functionalityMode", false}, {"managedBy", false},
-    {"networkProtectionEnforcementLevel", true}, {"passiveModeEnabled", true}, {"proxy", false},
-    {"realTimeProtectionEnabled", true}, {"tamperProtection", true}, {"telemetryClient", false}};
+const std::map<std::string, bool> kSettings = {{"automaticDefinitionUpdateEnabled", true},
+                                               {"behaviorMonitoring", true},
+                                               {"cloudAutomaticSampleSubmissionConsent", true},
+                                               {"cloudDiagnosticEnabled", true},
+                                               {"cloudEnabled", true},
+                                               {"edrDeviceTags", true},
+                                               {"edrEarlyPreviewEnabled", true},
+                                               {"edrGroupIds", true},
+                                               {"functionalityMode", false},
+                                               {"managedBy", false},
+                                               {"networkProtectionEnforcementLevel", true},
+                                               {"passiveModeEnabled", true},
+                                               {"proxy", false},
+                                               {"realTimeProtectionEnabled", true},
+                                               {"tamperProtection", true},
+                                               {"telemetryClient", false}};
 // Settings the enforcement level governs: shown as managed when `managed` is set.
 const std::set<std::string> kEnforcementSettings = {"realTimeProtectionEnabled", "passiveModeEnabled"};
 const std::set<std::string> kEpochFields = {"definitionsUpdated", "productExpiration"};
@@ -83,7 +92,8 @@ std::string snake_to_camel(const std::string& snake) {
 
 // "Aug 12, 2023 at 03:26:24 AM", in UTC and the C locale.
 std::string mdatp_date(std::int64_t ms) {
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -157,7 +167,7 @@ class State {
 };
 
 struct Options {
-  std::vector<std::string> words;  // positional words: "health", "scan", "quick", ...
+  std::vector<std::string> words;            // positional words: "health", "scan", "quick", ...
   std::map<std::string, std::string> flags;  // --output json, --field x, --path p, --value v ...
   bool json_output() const {
     auto it = flags.find("output");
@@ -254,7 +264,8 @@ json::object default_health(const State& s) {
   h["proxy"] = "None";
   h["telemetryClient"] = "OneDs";
 
-  for (const char* k : {"appVersion", "engineVersion", "orgId", "releaseRing", "definitionsVersion", "machineGuid"}) {
+  for (const char* k :
+       {"appVersion", "engineVersion", "orgId", "releaseRing", "definitionsVersion", "machineGuid"}) {
     if (auto it = s.doc().find(k); it != s.doc().end()) h[k] = it->value();
   }
   std::int64_t age = s.number("definitionsAgeMinutes", 60);
@@ -293,7 +304,8 @@ json::object default_health(const State& s) {
 }
 
 json::object health_fields(const State& s) {
-  if (auto it = s.doc().find("health"); it != s.doc().end() && it->value().is_object()) return it->value().get_object();
+  if (auto it = s.doc().find("health"); it != s.doc().end() && it->value().is_object())
+    return it->value().get_object();
   return default_health(s);
 }
 
@@ -332,7 +344,8 @@ std::string render_text(const State& s, const json::object& fields) {
 }
 
 json::value json_value(const State& s, const std::string& key, const json::value& v) {
-  if (kEpochFields.count(key) && (v.is_number() || v.is_string())) return json::value(std::to_string(as_ms(v)));
+  if (kEpochFields.count(key) && (v.is_number() || v.is_string()))
+    return json::value(std::to_string(as_ms(v)));
   if (key == "definitionsStatus" && v.is_string()) {
     return json::object{{"$type", snake_to_camel(std::string(v.get_string()))}};
   }
@@ -360,8 +373,8 @@ json::object details(const State& s, const std::string& section) {
     if (auto it = h.find(k); it != h.end()) d[k] = it->value();
   };
   if (section == "definitions") {
-    for (const char* k : {"automaticDefinitionUpdateEnabled", "definitionsUpdated", "definitionsUpdatedMinutesAgo",
-                          "definitionsVersion", "definitionsStatus"}) {
+    for (const char* k : {"automaticDefinitionUpdateEnabled", "definitionsUpdated",
+                          "definitionsUpdatedMinutesAgo", "definitionsVersion", "definitionsStatus"}) {
       copy(k);
     }
     d["definitionsUpdateSourceUri"] = "https://go.microsoft.com/fwlink/?linkid=2144709";
@@ -377,7 +390,8 @@ json::object details(const State& s, const std::string& section) {
     d["scanResultsRetentionDays"] = 90;
     d["scanHistoryMaximumItems"] = 10000;
     d["enableFileHashComputation"] = false;
-    if (auto it = s.doc().find("scans"); it != s.doc().end() && it->value().is_array() && !it->value().get_array().empty()) {
+    if (auto it = s.doc().find("scans");
+        it != s.doc().end() && it->value().is_array() && !it->value().get_array().empty()) {
       const auto& last = it->value().get_array().back().get_object();
       d["lastOnDemandScanStartTime"] = last.at("startTime");
       d["lastOnDemandScanEndTime"] = last.at("endTime");
@@ -419,7 +433,8 @@ int cmd_health(const State& s, const Options& o) {
 // ---------- scans and threats ----------
 
 json::array state_array(const State& s, const char* key) {
-  if (auto it = s.doc().find(key); it != s.doc().end() && it->value().is_array()) return it->value().get_array();
+  if (auto it = s.doc().find(key); it != s.doc().end() && it->value().is_array())
+    return it->value().get_array();
   return {};
 }
 
@@ -447,7 +462,8 @@ int cmd_scan_list(const State& s, const Options& o) {
     const auto& sc = v.get_object();
     std::int64_t start = as_ms(sc.at("startTime"));
     std::cout << "Scan type: " << sc.at("type").get_string() << ", started: " << mdatp_date(start)
-              << ", state: " << sc.at("state").get_string() << ", duration: " << (as_ms(sc.at("endTime")) - start) / 1000
+              << ", state: " << sc.at("state").get_string()
+              << ", duration: " << (as_ms(sc.at("endTime")) - start) / 1000
               << "s, files scanned: " << as_ms(sc.at("filesScanned"))
               << ", threats: " << (sc.contains("threats") ? sc.at("threats").get_array().size() : 0) << "\n";
   }
@@ -480,8 +496,11 @@ int cmd_threat_list(const State& s, const Options& o) {
         first = std::min(first, at);
         last = std::max(last, at);
       }
-      out.push_back(json::object{{"type", "real_time"}, {"start_time", first}, {"end_time", last},
-                                 {"files_scanned", static_cast<std::int64_t>(live.size())}, {"threats", live},
+      out.push_back(json::object{{"type", "real_time"},
+                                 {"start_time", first},
+                                 {"end_time", last},
+                                 {"files_scanned", static_cast<std::int64_t>(live.size())},
+                                 {"threats", live},
                                  {"state", "succeeded"}});
     }
     std::cout << json::serialize(json::object{{"threats", json::object{{"scans", out}}}});
@@ -509,8 +528,8 @@ int cmd_threat_list(const State& s, const Options& o) {
       std::strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
       if (any) std::cout << "\n";
       std::cout << "Id: " << th.at("tracking_id").get_string() << "\nName: " << th.at("name").get_string()
-                << "\nType: \"" << th.at("type").get_string() << "\"\nDetection time: " << date << "\nStatus: \""
-                << status << "\"\nPath: \"" << th.at("path").get_string() << "\"\n";
+                << "\nType: \"" << th.at("type").get_string() << "\"\nDetection time: " << date
+                << "\nStatus: \"" << status << "\"\nPath: \"" << th.at("path").get_string() << "\"\n";
       any = true;
     }
   }
@@ -573,7 +592,8 @@ int cmd_scan(State& s, const Options& o, const std::string& type) {
       ++files;
       if (contains_eicar(root)) hits.push_back(root);
     } else if (fs::is_directory(root, ec)) {
-      for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+      for (auto it =
+               fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
            it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) break;
         if (it->is_regular_file(ec)) {
@@ -585,7 +605,8 @@ int cmd_scan(State& s, const Options& o, const std::string& type) {
   }
   if (type != "custom") files += s.number("scanFilesScanned", 1750);
   // A quick or full scan takes the configured time; a cancel marker ends it early.
-  std::int64_t duration = type == "custom" ? s.number("customScanDurationMs", 100) : s.number("scanDurationMs", 1000);
+  std::int64_t duration =
+      type == "custom" ? s.number("customScanDurationMs", 100) : s.number("scanDurationMs", 1000);
   bool cancelled = false;
   for (std::int64_t waited = 0; waited < duration; waited += 20) {
     if (fs::exists(s.dir() / "cancel")) {
@@ -602,8 +623,11 @@ int cmd_scan(State& s, const Options& o, const std::string& type) {
   std::int64_t end = now_ms();
   if (!cancelled && !failed) {
     for (const auto& hit : hits) {
-      json::object threat{{"tracking_id", new_tracking_id()}, {"name", "Virus:DOS/EICAR_Test_File"},
-                          {"type", "virus"}, {"path", hit.string()}, {"detection_time", end}};
+      json::object threat{{"tracking_id", new_tracking_id()},
+                          {"name", "Virus:DOS/EICAR_Test_File"},
+                          {"type", "virus"},
+                          {"path", hit.string()},
+                          {"detection_time", end}};
       json::array history{json::object{{"key", end}, {"value", "detected"}}};
       if (remediate) {
         history.push_back(json::object{{"key", end + 1}, {"value", "quarantined"}});
@@ -613,12 +637,10 @@ int cmd_scan(State& s, const Options& o, const std::string& type) {
       threats.push_back(json::object{{"threat", threat}, {"history", history}});
     }
   }
-  json::object record{{"type", type},
-                      {"state", cancelled ? "cancelled" : failed ? "failed" : "succeeded"},
-                      {"startTime", start},
-                      {"endTime", end},
-                      {"filesScanned", files},
-                      {"threats", threats}};
+  json::object record{
+      {"type", type},          {"state", cancelled ? "cancelled" : failed ? "failed" : "succeeded"},
+      {"startTime", start},    {"endTime", end},
+      {"filesScanned", files}, {"threats", threats}};
   s.update([&](json::object& doc) {
     auto& scans = doc["scans"];
     if (!scans.is_array()) scans.emplace_array();
@@ -636,7 +658,8 @@ int cmd_scan(State& s, const Options& o, const std::string& type) {
     std::cerr << "Scan failed: the antivirus engine could not complete the scan\n";
     return 2;
   }
-  std::cout << "Scan has finished\n\t" << files << " file(s) scanned\n\t" << threats.size() << " threat(s) detected\n";
+  std::cout << "Scan has finished\n\t" << files << " file(s) scanned\n\t" << threats.size()
+            << " threat(s) detected\n";
   return 0;
 }
 
@@ -654,7 +677,8 @@ void sweep_real_time(State& s) {
   std::vector<fs::path> hits;
   std::error_code ec;
   for (const auto& root : roots) {
-    for (auto it = fs::recursive_directory_iterator(std::string(root.get_string()), fs::directory_options::skip_permission_denied, ec);
+    for (auto it = fs::recursive_directory_iterator(std::string(root.get_string()),
+                                                    fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (it->is_regular_file(ec) && contains_eicar(it->path())) hits.push_back(it->path());
     }
@@ -667,8 +691,11 @@ void sweep_real_time(State& s) {
                          : std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::file_clock::to_sys(written).time_since_epoch())
                                .count();
-    json::object threat{{"tracking_id", new_tracking_id()}, {"name", "Virus:DOS/EICAR_Test_File"},
-                        {"type", "virus"}, {"path", hit.string()}, {"detection_time", at}};
+    json::object threat{{"tracking_id", new_tracking_id()},
+                        {"name", "Virus:DOS/EICAR_Test_File"},
+                        {"type", "virus"},
+                        {"path", hit.string()},
+                        {"detection_time", at}};
     json::array history{json::object{{"key", at}, {"value", "detected"}}};
     history.push_back(json::object{{"key", at + 1}, {"value", "quarantined"}});
     quarantined.push_back(json::object{{"threat", threat}});
@@ -689,7 +716,8 @@ int cmd_config(State& s, const Options& o) {
   const std::string& what = o.words[1];
   if (what != "real-time-protection" && what != "passive-mode") usage_error();
   if (!o.has("value") || (o.flag("value") != "enabled" && o.flag("value") != "disabled")) {
-    std::cout << (what == "real-time-protection" ? "Configure real-time protection:\n" : "Configure passive mode:\n")
+    std::cout << (what == "real-time-protection" ? "Configure real-time protection:\n"
+                                                 : "Configure passive mode:\n")
               << "  --value arg           Accepted values: enabled, disabled\n";
     return 1;
   }
@@ -713,7 +741,8 @@ void apply_faults(const State& s, const std::string& command) {
   const auto& f = it->value().get_object();
   if (auto c = f.find("commands"); c != f.end() && c->value().is_array()) {
     bool listed = false;
-    for (const auto& v : c->value().get_array()) listed = listed || (v.is_string() && v.get_string() == command);
+    for (const auto& v : c->value().get_array())
+      listed = listed || (v.is_string() && v.get_string() == command);
     if (!listed) return;
   }
   if (auto l = f.find("latencyMs"); l != f.end() && l->value().is_number()) {
@@ -754,7 +783,8 @@ std::optional<int> replay(State& state, int argc, char** argv) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read replay file " + path.string());
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.rfind("# source:", 0) == 0) text.erase(0, text.find('\n') == std::string::npos ? text.size() : text.find('\n') + 1);
+    if (text.rfind("# source:", 0) == 0)
+      text.erase(0, text.find('\n') == std::string::npos ? text.size() : text.find('\n') + 1);
     std::cout << text;
   }
   if (auto* err = r.if_contains("stderr")) std::cerr << err->as_string().c_str();
@@ -783,7 +813,8 @@ int main(int argc, char** argv) {
     apply_faults(state, command);
     if (!state.flag("daemonRunning", true)) {
       // The modern text is not public (FORMATS.md §6.2): non-zero exit, stderr only.
-      std::cerr << "Could not connect to the daemon -- Defender for Endpoint service (mdatp) is not running\n";
+      std::cerr
+          << "Could not connect to the daemon -- Defender for Endpoint service (mdatp) is not running\n";
       return 1;
     }
     if (!state.flag("licensed", true)) std::cout << kAttention << "\n";
@@ -801,7 +832,8 @@ int main(int argc, char** argv) {
     }
     if (command == "threat" && o.words.size() >= 2) {
       if (o.words[1] == "list") return cmd_threat_list(state, o);
-      if (o.words[1] == "quarantine" && o.words.size() >= 3 && o.words[2] == "list") return cmd_quarantine_list(state, o);
+      if (o.words[1] == "quarantine" && o.words.size() >= 3 && o.words[2] == "list")
+        return cmd_quarantine_list(state, o);
     }
     if (command == "config") return cmd_config(state, o);
     usage_error();

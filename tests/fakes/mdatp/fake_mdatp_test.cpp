@@ -26,7 +26,9 @@ const std::string& kEicar = nexus_mde::kEicarTestString;
 
 class FakeMdatp : public ::testing::Test {
  protected:
-  void set_state(const json::value& state) { testing::write_file(dir_ / "state.json", json::serialize(state)); }
+  void set_state(const json::value& state) {
+    testing::write_file(dir_ / "state.json", json::serialize(state));
+  }
   json::object state() const { return json::parse(testing::read_file(dir_ / "state.json")).as_object(); }
 
   ProcessResult run(std::vector<std::string> args, std::chrono::milliseconds timeout = 10s) {
@@ -73,8 +75,9 @@ TEST_F(FakeMdatp, GoldenHealthJson) {
 }
 
 TEST_F(FakeMdatp, GoldenHealthText) {
-  for (const char* name : {"mdatp/health-linux-101.23082.0006-healthy.txt", "mdatp/health-details-definitions-linux.txt",
-                           "mdatp/health-macos-101.70.19-docs.txt"}) {
+  for (const char* name :
+       {"mdatp/health-linux-101.23082.0006-healthy.txt", "mdatp/health-details-definitions-linux.txt",
+        "mdatp/health-macos-101.70.19-docs.txt"}) {
     std::string sample = read_fixture(name);
     auto fields = parse_mdatp_key_values(sample);
     ASSERT_TRUE(fields.ok());
@@ -108,7 +111,8 @@ TEST_F(FakeMdatp, GoldenScanAndThreatLists) {
   const json::value parsed_sample = json::parse(scan_sample);
   for (const auto& s : parsed_sample.as_array()) {
     json::object o = s.as_object();
-    for (const char* k : {"startTime", "endTime", "filesScanned"}) o[k] = std::stoll(std::string(o[k].as_string()));
+    for (const char* k : {"startTime", "endTime", "filesScanned"})
+      o[k] = std::stoll(std::string(o[k].as_string()));
     scans.push_back(o);
   }
   json::object state;
@@ -226,7 +230,8 @@ TEST_F(FakeMdatp, CustomScanFindsEicarQuarantinesAndRecords) {
 
 TEST_F(FakeMdatp, RealTimeProtectionCatchesEicarWrittenUnderItsWatchedPaths) {
   fs::create_directories(dir_ / "watched");
-  set_state(json::object{{"enforcementLevel", "real_time"}, {"realTimePaths", json::array{(dir_ / "watched").string()}}});
+  set_state(json::object{{"enforcementLevel", "real_time"},
+                         {"realTimePaths", json::array{(dir_ / "watched").string()}}});
   testing::write_file(dir_ / "watched" / "clean.txt", "hello");
   testing::write_file(dir_ / "watched" / "eicar.com", kEicar);
   testing::write_file(dir_ / "elsewhere.com", kEicar);  // not watched
@@ -240,9 +245,11 @@ TEST_F(FakeMdatp, RealTimeProtectionCatchesEicarWrittenUnderItsWatchedPaths) {
   EXPECT_TRUE(fs::exists(dir_ / "watched" / "clean.txt"));
   EXPECT_TRUE(fs::exists(dir_ / "elsewhere.com"));
   EXPECT_EQ(parse_scan_list_json(run({"scan", "list", "--output", "json"}).out)->size(), 0u) << "not a scan";
-  EXPECT_EQ(parse_quarantine_list_json(run({"threat", "quarantine", "list", "--output", "json"}).out)->size(), 1u);
+  EXPECT_EQ(parse_quarantine_list_json(run({"threat", "quarantine", "list", "--output", "json"}).out)->size(),
+            1u);
   // With real-time protection off, nothing is caught.
-  set_state(json::object{{"enforcementLevel", "on_demand"}, {"realTimePaths", json::array{(dir_ / "watched").string()}}});
+  set_state(json::object{{"enforcementLevel", "on_demand"},
+                         {"realTimePaths", json::array{(dir_ / "watched").string()}}});
   testing::write_file(dir_ / "watched" / "eicar2.com", kEicar);
   EXPECT_EQ(parse_threat_list_json(run({"threat", "list", "--output", "json"}).out)->threats.size(), 0u);
   EXPECT_TRUE(fs::exists(dir_ / "watched" / "eicar2.com"));

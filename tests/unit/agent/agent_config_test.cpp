@@ -57,8 +57,9 @@ TEST(AgentConfig, DefaultsFillWhatIsLeftOut) {
 
 TEST(AgentConfig, TheMdatpTimeoutMayBeFractional) {
   auto with = [](const std::string& timeout) {
-    return parse_agent_config(R"({"clients":[{"identity":"op","role":"operator"}],"mdatp":{"timeoutSeconds":)" + timeout + "}}",
-                              "host7");
+    return parse_agent_config(
+        R"({"clients":[{"identity":"op","role":"operator"}],"mdatp":{"timeoutSeconds":)" + timeout + "}}",
+        "host7");
   };
   auto quarter = with("0.25");
   ASSERT_TRUE(quarter.config.has_value()) << describe(quarter.problems);
@@ -78,7 +79,8 @@ TEST(AgentConfig, EveryProblemIsNamedByItsKey) {
     "limits": {"bodyBytes": 10, "maxConnections": -1},
     "stateDir": "relative/dir",
     "detectionTest": {"directory": "tmp", "timeoutSeconds": 0, "path": "/x"}
-  })", "host");
+  })",
+                              "host");
   EXPECT_FALSE(r.config.has_value());
   EXPECT_TRUE(has_problem(r, "nod", "unknown key"));
   EXPECT_TRUE(has_problem(r, "listen[0]", "out of range"));
@@ -105,10 +107,11 @@ TEST(AgentConfig, EveryProblemIsNamedByItsKey) {
 }
 
 TEST(AgentConfig, AKeyGivenTwiceIsAProblemNamingBothLines) {
-  auto r = parse_agent_config("{\n  \"node\": \"a\",\n  \"limits\": {\"idleSeconds\": 5,\n    \"idleSeconds\": 6},\n"
-                              "  \"clients\": [{\"identity\": \"x\", \"role\": \"reader\"}, {\"identity\": \"y\",\n"
-                              "    \"identity\": \"z\", \"role\": \"reader\"}],\n  \"node\": \"b\"\n}",
-                              "fallback");
+  auto r = parse_agent_config(
+      "{\n  \"node\": \"a\",\n  \"limits\": {\"idleSeconds\": 5,\n    \"idleSeconds\": 6},\n"
+      "  \"clients\": [{\"identity\": \"x\", \"role\": \"reader\"}, {\"identity\": \"y\",\n"
+      "    \"identity\": \"z\", \"role\": \"reader\"}],\n  \"node\": \"b\"\n}",
+      "fallback");
   EXPECT_FALSE(r.config.has_value());
   EXPECT_TRUE(has_problem(r, "node", "given twice (lines 2 and 7)")) << describe(r.problems);
   EXPECT_TRUE(has_problem(r, "limits.idleSeconds", "given twice (lines 3 and 4)")) << describe(r.problems);

@@ -44,7 +44,8 @@ TEST_F(AuthenticatorTest, BearerTokensAreMatchedByTheirHash) {
   EXPECT_EQ(reader.identity, "token:prometheus");
   EXPECT_EQ(auth_.authenticate({}, "Bearer reader-secret", "POST").outcome, AuthOutcome::kWrongRole);
   EXPECT_TRUE(auth_.authenticate({}, "bearer   operator-secret ", "POST").allowed());
-  for (const char* bad : {"Bearer wrong", "Bearer ", "Basic dXNlcjpwYXNz", "reader-secret", "Bearer reader-secretX"}) {
+  for (const char* bad :
+       {"Bearer wrong", "Bearer ", "Basic dXNlcjpwYXNz", "reader-secret", "Bearer reader-secretX"}) {
     auto d = auth_.authenticate({}, bad, "GET");
     EXPECT_EQ(d.outcome, AuthOutcome::kBadToken) << bad;
     EXPECT_EQ(d.http_status(), 401u) << bad;
@@ -54,7 +55,8 @@ TEST_F(AuthenticatorTest, BearerTokensAreMatchedByTheirHash) {
 }
 
 TEST_F(AuthenticatorTest, AGivenTokenDecidesEvenWithACertificate) {
-  EXPECT_EQ(auth_.authenticate({"nexus-mde-operator"}, "Bearer wrong", "GET").outcome, AuthOutcome::kBadToken);
+  EXPECT_EQ(auth_.authenticate({"nexus-mde-operator"}, "Bearer wrong", "GET").outcome,
+            AuthOutcome::kBadToken);
   EXPECT_TRUE(auth_.authenticate({"intruder"}, "Bearer operator-secret", "POST").allowed());
 }
 

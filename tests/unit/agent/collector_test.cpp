@@ -23,7 +23,8 @@ class Collector : public ::testing::Test {
  protected:
   void SetUp() override {
     fs::create_directories(dir_ / "bin" / "fake-mdatp-state");
-    fs::create_symlink(fs::path(NEXUS_MDE_BINARY_DIR) / "tests" / "fakes" / "fake-mdatp", dir_ / "bin" / "mdatp");
+    fs::create_symlink(fs::path(NEXUS_MDE_BINARY_DIR) / "tests" / "fakes" / "fake-mdatp",
+                       dir_ / "bin" / "mdatp");
     options_.node = "rack1compute03";
     options_.mdatp_path = (dir_ / "bin" / "mdatp").string();
     options_.timeout = 5s;
@@ -43,8 +44,12 @@ class Collector : public ::testing::Test {
 };
 
 TEST_F(Collector, HealthyRealTimeNode) {
-  json::array scans{json::object{{"type", "quick"}, {"state", "succeeded"}, {"startTime", 1697204573732},
-                                 {"endTime", 1697204632487}, {"filesScanned", 1750}, {"threats", json::array{}}}};
+  json::array scans{json::object{{"type", "quick"},
+                                 {"state", "succeeded"},
+                                 {"startTime", 1697204573732},
+                                 {"endTime", 1697204632487},
+                                 {"filesScanned", 1750},
+                                 {"threats", json::array{}}}};
   json::object state{{"enforcementLevel", "real_time"}, {"definitionsAgeMinutes", 90}};
   state["scans"] = scans;
   set_state(state);
@@ -71,11 +76,18 @@ TEST_F(Collector, PassiveAndUnlicensed) {
 }
 
 TEST_F(Collector, ThreatsAndQuarantine) {
-  json::object threat{{"threat", json::object{{"tracking_id", "t1"}, {"name", "Virus:DOS/EICAR_Test_File"},
-                                               {"type", "virus"}, {"path", "/tmp/e"}, {"detection_time", 1697217150012}}},
-                      {"history", json::array{json::object{{"key", 1697217150012}, {"value", "quarantined"}}}}};
-  json::object scan{{"type", "quick"}, {"state", "succeeded"}, {"startTime", 1697217113457},
-                    {"endTime", 1697217162904}, {"filesScanned", 3}};
+  json::object threat{
+      {"threat", json::object{{"tracking_id", "t1"},
+                              {"name", "Virus:DOS/EICAR_Test_File"},
+                              {"type", "virus"},
+                              {"path", "/tmp/e"},
+                              {"detection_time", 1697217150012}}},
+      {"history", json::array{json::object{{"key", 1697217150012}, {"value", "quarantined"}}}}};
+  json::object scan{{"type", "quick"},
+                    {"state", "succeeded"},
+                    {"startTime", 1697217113457},
+                    {"endTime", 1697217162904},
+                    {"filesScanned", 3}};
   scan["threats"] = json::array{threat};
   json::object state;
   state["scans"] = json::array{scan};
@@ -110,7 +122,8 @@ TEST_F(Collector, HungMdatpTimesOutPerCommand) {
 }
 
 TEST_F(Collector, CrashAndGarbageAreErrorsNotCrashes) {
-  set_state(json::object{{"faults", json::object{{"crashSignal", SIGSEGV}, {"commands", json::array{"threat"}}}}});
+  set_state(
+      json::object{{"faults", json::object{{"crashSignal", SIGSEGV}, {"commands", json::array{"threat"}}}}});
   NodeSnapshot crashed = collect_snapshot(options_);
   EXPECT_TRUE(has_error(crashed, "threats", "signal 11"));
   EXPECT_TRUE(has_error(crashed, "quarantine", "signal 11"));

@@ -53,7 +53,8 @@ TEST(ScanStore, SavedTriggersLoadBackUnchanged) {
   EXPECT_FALSE((*loaded)[1].ended_at_ms.has_value());
   // No temporary file is left behind, and the file is private.
   EXPECT_FALSE(fs::exists(dir / "scans.json.tmp"));
-  EXPECT_EQ(fs::status(dir / "scans.json").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(dir / "scans.json").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
 }
 
 TEST(ScanStore, KeepsTheNewestHundred) {
@@ -72,8 +73,9 @@ TEST(ScanStore, KeepsTheNewestHundred) {
 TEST(ScanStore, ACorruptFileIsAnErrorAndCanBeMovedAside) {
   testing::ScratchDir dir;
   ScanStore store(dir.path().string());
-  for (const char* bad : {"{\"scans\":[{\"id\":\"x\"", "[]", R"({"scans":[{"id":"a","type":"quick","state":"running"}]})",
-                          R"({"scans":[{"id":"a","type":"quick","state":"running","requestedAt":"yesterday"}]})"}) {
+  for (const char* bad :
+       {"{\"scans\":[{\"id\":\"x\"", "[]", R"({"scans":[{"id":"a","type":"quick","state":"running"}]})",
+        R"({"scans":[{"id":"a","type":"quick","state":"running","requestedAt":"yesterday"}]})"}) {
     testing::write_file(dir / "scans.json", bad);
     auto loaded = store.load();
     EXPECT_FALSE(loaded.ok()) << bad;

@@ -45,7 +45,7 @@ TEST(MergeWithPrevious, ASourceThatFailsAloneKeepsItsPreviousData) {
   auto merged = merge_with_previous(fresh, &previous);
   EXPECT_TRUE(merged.stale);
   EXPECT_EQ(merged.collected_at_ms, 2000);
-  EXPECT_EQ(merged.scans.size(), 2u);   // kept
+  EXPECT_EQ(merged.scans.size(), 2u);    // kept
   EXPECT_EQ(merged.threats.size(), 0u);  // threats answered: none now
 }
 
@@ -92,8 +92,10 @@ TEST(Metrics, RendersPrometheusText) {
   auto has = [&text](const std::string& line) { return text.find(line + "\n") != std::string::npos; };
   EXPECT_TRUE(has("nexus_mde_agent_http_requests_total{route=\"/v1/status\",status=\"200\"} 2")) << text;
   EXPECT_TRUE(has("# TYPE nexus_mde_agent_http_request_duration_seconds histogram"));
-  EXPECT_TRUE(has("nexus_mde_agent_http_request_duration_seconds_bucket{route=\"/v1/status\",le=\"0.001\"} 1"));
-  EXPECT_TRUE(has("nexus_mde_agent_http_request_duration_seconds_bucket{route=\"/v1/status\",le=\"+Inf\"} 2"));
+  EXPECT_TRUE(
+      has("nexus_mde_agent_http_request_duration_seconds_bucket{route=\"/v1/status\",le=\"0.001\"} 1"));
+  EXPECT_TRUE(
+      has("nexus_mde_agent_http_request_duration_seconds_bucket{route=\"/v1/status\",le=\"+Inf\"} 2"));
   EXPECT_TRUE(has("nexus_mde_agent_http_request_duration_seconds_sum{route=\"/v1/status\"} 0.002"));
   EXPECT_TRUE(has("nexus_mde_agent_mdatp_calls_total{command=\"health\",outcome=\"timeout\"} 1"));
   EXPECT_TRUE(has("nexus_mde_agent_mdatp_call_duration_seconds_bucket{command=\"health\",le=\"30\"} 1"));
@@ -117,8 +119,8 @@ TEST(Metrics, RendersPrometheusText) {
 
 TEST(Metrics, BeforeTheFirstSnapshotMdeStateIsAbsentNotZero) {
   auto text = Metrics().render(4000);
-  for (const char* name : {"nexus_mde_agent_mde_threats", "nexus_mde_agent_mde_quarantined", "nexus_mde_agent_mde_healthy",
-                           "nexus_mde_agent_snapshot_age_seconds"}) {
+  for (const char* name : {"nexus_mde_agent_mde_threats", "nexus_mde_agent_mde_quarantined",
+                           "nexus_mde_agent_mde_healthy", "nexus_mde_agent_snapshot_age_seconds"}) {
     EXPECT_EQ(text.find(std::string("\n") + name + " "), std::string::npos) << name;
   }
 }

@@ -10,7 +10,8 @@ namespace {
 using testing::read_fixture;
 
 TEST(AgentInformation, DocumentedPiecesParse) {
-  auto info = parse_agent_information(read_fixture("extracts/rack1control01.mde-agent-information.json"), "x");
+  auto info =
+      parse_agent_information(read_fixture("extracts/rack1control01.mde-agent-information.json"), "x");
   ASSERT_TRUE(info.ok()) << info.error().describe();
   ASSERT_TRUE(info->health.has_value());
   EXPECT_EQ(info->health->app_version, "101.23062.0010");
@@ -25,7 +26,8 @@ TEST(AgentInformation, DocumentedPiecesParse) {
 }
 
 TEST(AgentInformation, ThreatsAndQuarantine) {
-  auto info = parse_agent_information(read_fixture("extracts/rack1compute07.mde-agent-information.json"), "x");
+  auto info =
+      parse_agent_information(read_fixture("extracts/rack1compute07.mde-agent-information.json"), "x");
   ASSERT_TRUE(info.ok()) << info.error().describe();
   ASSERT_EQ(info->threats->size(), 1u);
   EXPECT_EQ((*info->threats)[0].status, "quarantined");
@@ -45,7 +47,8 @@ TEST(AgentInformation, MissingPartsAreUnknownNotEmpty) {
 
 TEST(AgentInformation, DefinitionsCompleteHealth) {
   auto info = parse_agent_information(
-      R"({"generalHealth":{"healthy":true},"mdeDefinitions":{"definitionsVersion":"1.2.3.4","definitionsUpdated":"1691587153787"}})", "x");
+      R"({"generalHealth":{"healthy":true},"mdeDefinitions":{"definitionsVersion":"1.2.3.4","definitionsUpdated":"1691587153787"}})",
+      "x");
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->health->definitions_version, "1.2.3.4");
   EXPECT_EQ(info->health->definitions_updated_ms, 1691587153787);

@@ -27,15 +27,17 @@ bool mentions(const std::vector<std::string>& warnings, const std::string& text)
 
 TEST(FormatMatrix, EveryFixtureNamesItsSource) {
   for (const auto& suffix : {".txt", ".json"}) {
-    for (const auto& f : testing::fixtures_in("formats/mdatp", suffix)) EXPECT_NO_THROW(read_format_fixture(f)) << f;
-    for (const auto& f : testing::fixtures_in("formats/arm", suffix)) EXPECT_NO_THROW(read_format_fixture(f)) << f;
+    for (const auto& f : testing::fixtures_in("formats/mdatp", suffix))
+      EXPECT_NO_THROW(read_format_fixture(f)) << f;
+    for (const auto& f : testing::fixtures_in("formats/arm", suffix))
+      EXPECT_NO_THROW(read_format_fixture(f)) << f;
   }
 }
 
 TEST(FormatMatrix, LegacyCamelCaseText) {
   std::vector<std::string> w;
   Health h = health_of("legacy-camelcase-text.txt", &w);
-  EXPECT_EQ(h.definitions_status, "up_to_date");  // "upToDate" in this family
+  EXPECT_EQ(h.definitions_status, "up_to_date");       // "upToDate" in this family
   EXPECT_EQ(h.definitions_updated_ms, 1583323429305);  // a quoted epoch-ms string
   EXPECT_EQ(h.definitions_version, "79932");
   EXPECT_EQ(h.healthy, true);
@@ -120,7 +122,8 @@ TEST(FormatMatrix, AFieldOfTheWrongTypeIsUnknownNotTheEndOfTheSnapshot) {
   EXPECT_EQ(h->raw.at("healthy"), "sometimes") << "the odd value is kept as given";
   ASSERT_EQ(w.size(), 2u);
   EXPECT_TRUE(mentions(w, "healthy: expected true or false")) << w.front();
-  EXPECT_FALSE(parse_health_json(R"({"healthy":"sometimes"})").ok()) << "without a place for warnings, it is an error";
+  EXPECT_FALSE(parse_health_json(R"({"healthy":"sometimes"})").ok())
+      << "without a place for warnings, it is an error";
 }
 
 TEST(FormatMatrix, FieldOutputs) {

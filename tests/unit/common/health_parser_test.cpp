@@ -63,7 +63,7 @@ TEST(HealthText, UnlicensedKeepsAttentionAndUnknowns) {
   EXPECT_EQ(h.licensed, false);
   ASSERT_TRUE(h.health_issues.has_value());
   EXPECT_EQ(*h.health_issues, std::vector<std::string>{"missing license"});
-  EXPECT_FALSE(h.org_id.has_value());  // "unavailable" is unknown
+  EXPECT_FALSE(h.org_id.has_value());                        // "unavailable" is unknown
   EXPECT_FALSE(h.real_time_protection_enabled.has_value());  // absent is unknown, not false
   EXPECT_FALSE(h.definitions_version.has_value());
   EXPECT_EQ(h.raw.at("attention"), "ATTENTION: No license found. Contact your administrator for help.");
@@ -141,7 +141,8 @@ TEST(HealthJson, MacOs9830RealTime) {
 }
 
 TEST(HealthJson, ManagedObjectsAreFlaggedAndTypesChecked) {
-  auto h = parse_health_json(R"({"healthy":true,"realTimeProtectionEnabled":{"displayValue":true,"isManaged":true,"value":true}})");
+  auto h = parse_health_json(
+      R"({"healthy":true,"realTimeProtectionEnabled":{"displayValue":true,"isManaged":true,"value":true}})");
   ASSERT_TRUE(h.ok());
   EXPECT_TRUE(is_managed(*h, "realTimeProtectionEnabled"));
   auto bad = parse_health_json(R"({"healthy":"maybe"})");
@@ -181,12 +182,14 @@ TEST(HealthText, MalformedLinesAreSkippedAndNamed) {
 }
 
 TEST(HealthField, ValueAloneWithAttentionLine) {
-  auto v = parse_health_field_output("ATTENTION: No license found. Contact your administrator for help.\nfalse\n");
+  auto v =
+      parse_health_field_output("ATTENTION: No license found. Contact your administrator for help.\nfalse\n");
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(*v, false);
   EXPECT_EQ(*parse_health_field_output("\"1.395.227.0\"\n"), "1.395.227.0");
   EXPECT_EQ(*parse_health_field_output("true [managed]\n"), true);
-  auto issues = parse_health_field_output("ATTENTION: No license found. Contact your administrator for help.\n[\"missing license\"]\n");
+  auto issues = parse_health_field_output(
+      "ATTENTION: No license found. Contact your administrator for help.\n[\"missing license\"]\n");
   ASSERT_TRUE(issues.ok());
   EXPECT_EQ(issues->as_array().size(), 1u);
   EXPECT_FALSE(parse_health_field_output("").ok());

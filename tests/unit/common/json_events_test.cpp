@@ -86,13 +86,16 @@ std::optional<std::string> place_after(const std::string& text) {
 TEST(ModelBuilderPlace, IsTheOpenContainersNotWhatCameBefore) {
   auto prefix = place_after(R"({"threatInformation":{"list":{"threats":{"scans":[)");
   ASSERT_TRUE(prefix);
-  EXPECT_EQ(place_after(R"({"scanList": [], "threatInformation": {"x": 1, "list": {"threats": {"scans": [{"type": "quick"})"),
-            prefix);
-  EXPECT_NE(place_after(R"({"threatInformation":{"list":{"threats":{"scans":[{"type": "quick")"), prefix);  // in a scan
+  EXPECT_EQ(
+      place_after(
+          R"({"scanList": [], "threatInformation": {"x": 1, "list": {"threats": {"scans": [{"type": "quick"})"),
+      prefix);
+  EXPECT_NE(place_after(R"({"threatInformation":{"list":{"threats":{"scans":[{"type": "quick")"),
+            prefix);  // in a scan
   EXPECT_NE(place_after(R"({"scanList":[)"), prefix);
   EXPECT_NE(place_after(R"({"threatInformation":{"list":{"scans":[)"), prefix);  // another way to the scans
-  EXPECT_FALSE(place_after(R"({"scanList": [{"startTime": true})"));         // an error
-  EXPECT_FALSE(place_after(R"({"mdeConfiguration": {"x": [)"));             // a captured value
+  EXPECT_FALSE(place_after(R"({"scanList": [{"startTime": true})"));             // an error
+  EXPECT_FALSE(place_after(R"({"mdeConfiguration": {"x": [)"));                  // a captured value
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ TEST(JsonText, EscapesLikeBoostJson) {
   Threat t;
   std::string all_controls;
   for (char c = 1; c < 0x20; ++c) all_controls += c;
-  t.name = std::string("q\"b\\s/\x7f caf\xc3\xa9 \xc2\x9b\xc2\x80\xc2\xa0") + all_controls + std::string(1, '\0') + "end";
+  t.name = std::string("q\"b\\s/\x7f caf\xc3\xa9 \xc2\x9b\xc2\x80\xc2\xa0") + all_controls +
+           std::string(1, '\0') + "end";
   t.path = "";
   t.detected_ms = 0;
   t.scan_type = "quick";
@@ -59,8 +60,9 @@ TEST(JsonText, EscapesLikeBoostJson) {
 }
 
 TEST(JsonText, ValuesAreWrittenAsBoostJsonSerializesThem) {
-  json::value v = json::parse(R"([null,true,false,0,-9223372036854775808,18446744073709551615,0.1,-0.0,1e300,5e-324,)"
-                              R"("","q\"\\\u0000\u001f\u007f\u00e9",[],{},{"a":[{"b":{}}],"":1}])");
+  json::value v =
+      json::parse(R"([null,true,false,0,-9223372036854775808,18446744073709551615,0.1,-0.0,1e300,5e-324,)"
+                  R"("","q\"\\\u0000\u001f\u007f\u00e9",[],{},{"a":[{"b":{}}],"":1}])");
   v.as_array().emplace_back(std::numeric_limits<double>::infinity());
   std::string text;
   append_json_value(text, v);

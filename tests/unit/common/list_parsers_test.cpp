@@ -98,7 +98,8 @@ TEST(ThreatListText, BlocksAndNoThreats) {
   EXPECT_TRUE(none->empty());
   auto two = parse_threat_list_text(
       "Id: 11\nName: Virus:DOS/EICAR_Test_File\nType: \"virus\"\nDetection time: Sun Jun 21 23:17:07 2026\n"
-      "Status: \"quarantined\"\nPath: \"/tmp/eicar.com.txt\"\n\nId: 12\nName: Trojan:Linux/X\nStatus: \"removed\"\n");
+      "Status: \"quarantined\"\nPath: \"/tmp/eicar.com.txt\"\n\nId: 12\nName: Trojan:Linux/X\nStatus: "
+      "\"removed\"\n");
   ASSERT_TRUE(two.ok()) << two.error().describe();
   ASSERT_EQ(two->size(), 2u);
   EXPECT_EQ((*two)[0].type, "virus");

@@ -45,7 +45,8 @@ std::string tricky_extract() {
   std::string long_path = "/var/lib/" + std::string(3000, 'x') + "/eicar.com.txt";
   return R"({"generalHealth":{"healthy":true,"appVersion":"101.23062.0010"},"scanList":[{"startTime":"1697204573732",)"
          R"("endTime":1697204632487,"type":"quick","state":"succeeded","filesScanned":"1750","n\u00e9w":"caf\u00e9 \"q\"",)"
-         R"("threats":[{"threat":{"name":"Virus:DOS/EICAR_Test_File","path":")" + long_path +
+         R"("threats":[{"threat":{"name":"Virus:DOS/EICAR_Test_File","path":")" +
+         long_path +
          R"("},"history":[{"key":2,"value":"quarantined"}]}]}],"threatInformation":{"list":{"threats":{"scans":[)"
          R"({"type":"full","start_time":1697204573732,"threats":[{"threat":{"tracking_id":"t\n1","name":"x"}}]}]}},)"
          R"("quarantineList":{"type":"quarantined","threats":[{"threat":{"tracking_id":"q1"}}]},"other":[1,{"a":null}]},)"
@@ -70,7 +71,8 @@ class RecordingSink : public RecordSink {
 
 TEST(Streaming, ChunkingNeverChangesTheResult) {
   std::vector<std::string> inputs = {tricky_extract()};
-  for (const auto& name : testing::fixtures_in("extracts", ".json")) inputs.push_back(testing::read_fixture(name));
+  for (const auto& name : testing::fixtures_in("extracts", ".json"))
+    inputs.push_back(testing::read_fixture(name));
   std::mt19937 rng(7);
   for (const auto& text : inputs) {
     auto whole = parse_agent_information(text, "whole");
@@ -130,10 +132,11 @@ TEST(Streaming, ASinkGetsAThreatListsThreatsInOrderEachNamingItsScan) {
     EXPECT_EQ(json::value_from(sink.threats), json::value_from(*whole->threats)) << "chunks of " << size;
     std::vector<std::string> named;
     for (const auto& t : sink.threats) {
-      named.push_back(*t.id + " " + t.scan_type.value_or("?") + " " + std::to_string(t.scan_start_ms.value_or(0)));
+      named.push_back(*t.id + " " + t.scan_type.value_or("?") + " " +
+                      std::to_string(t.scan_start_ms.value_or(0)));
     }
-    EXPECT_EQ(named, (std::vector<std::string>{"a full 1697204573732", "b custom 1697204573732", "c quick 1697204580000",
-                                               "d quick 1697204580000", "e ? 0"}));
+    EXPECT_EQ(named, (std::vector<std::string>{"a full 1697204573732", "b custom 1697204573732",
+                                               "c quick 1697204580000", "d quick 1697204580000", "e ? 0"}));
   }
 }
 
@@ -190,7 +193,8 @@ TEST(Streaming, EveryRecordIsMadeInTheStorageItsSinkHandedOut) {
       R"("quarantineList":{"type":"quarantined","threats":[{"threat":{"tracking_id":"q","quarantineTime":5,"user":"root"},)"
       R"("history":[{"key":4,"value":"quarantined"}]}]}}})";
   std::vector<std::string> inputs = {threat_list, tricky_extract()};
-  for (const auto& name : testing::fixtures_in("extracts", ".json")) inputs.push_back(testing::read_fixture(name));
+  for (const auto& name : testing::fixtures_in("extracts", ".json"))
+    inputs.push_back(testing::read_fixture(name));
   for (const auto& text : inputs) {
     StorageCheckingSink checked;
     RecordingSink plain;
@@ -200,8 +204,10 @@ TEST(Streaming, EveryRecordIsMadeInTheStorageItsSinkHandedOut) {
     for (const auto& s : plain.scans) expected.push_back(json::value_from(s));
     for (const auto& t : plain.threats) expected.push_back(json::value_from(t));
     for (const auto& q : plain.entries) expected.push_back(json::value_from(q));
-    std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return json::serialize(a) < json::serialize(b); });
-    std::sort(checked.records.begin(), checked.records.end(), [](const auto& a, const auto& b) { return json::serialize(a) < json::serialize(b); });
+    std::sort(expected.begin(), expected.end(),
+              [](const auto& a, const auto& b) { return json::serialize(a) < json::serialize(b); });
+    std::sort(checked.records.begin(), checked.records.end(),
+              [](const auto& a, const auto& b) { return json::serialize(a) < json::serialize(b); });
     EXPECT_EQ(checked.records, expected) << "the same records, whatever storage they were made in";
     EXPECT_GE(checked.asked(), plain.scans.size() + plain.entries.size());
   }
@@ -212,8 +218,12 @@ TEST(Streaming, EveryRecordIsMadeInTheStorageItsSinkHandedOut) {
 class PackedRawSink : public RecordSink {
  public:
   bool takes_packed_raw() const override { return true; }
-  void scan(ScanRecord&& s, std::string_view packed_raw) override { scans.push_back(text_of(s, packed_raw, "scan")); }
-  void threat(Threat&& t, std::string_view packed_raw) override { threats.push_back(text_of(t, packed_raw, "threat")); }
+  void scan(ScanRecord&& s, std::string_view packed_raw) override {
+    scans.push_back(text_of(s, packed_raw, "scan"));
+  }
+  void threat(Threat&& t, std::string_view packed_raw) override {
+    threats.push_back(text_of(t, packed_raw, "threat"));
+  }
   void quarantine(QuarantineEntry&& q) override { entries.push_back(text_of(q, {}, "quarantine entry")); }
   std::vector<std::string> scans, threats, entries;
 
@@ -232,7 +242,8 @@ class PackedRawSink : public RecordSink {
 template <typename Record>
 std::vector<std::string> serialized(const std::optional<std::vector<Record>>& records) {
   std::vector<std::string> out;
-  for (const auto& r : records.value_or(std::vector<Record>{})) out.push_back(json::serialize(json::value_from(r)));
+  for (const auto& r : records.value_or(std::vector<Record>{}))
+    out.push_back(json::serialize(json::value_from(r)));
   return out;
 }
 
@@ -252,7 +263,8 @@ TEST(Streaming, PackedUnknownFieldsAreTheFieldsOfTheTreeInTheirOrder) {
       R"("history":[{"key":7,"value":"quarantined"}]}]}]}},)"
       R"("quarantineList":[{"threat":{"tracking_id":"q","quarantineTime":5,"user":"root"}}]}})";
   std::vector<std::string> inputs = {edges, tricky_extract()};
-  for (const auto& name : testing::fixtures_in("extracts", ".json")) inputs.push_back(testing::read_fixture(name));
+  for (const auto& name : testing::fixtures_in("extracts", ".json"))
+    inputs.push_back(testing::read_fixture(name));
   for (const auto& text : inputs) {
     auto tree = parse_agent_information(text, "tree");
     ASSERT_TRUE(tree.ok()) << tree.error().describe();
@@ -267,15 +279,20 @@ TEST(Streaming, PackedUnknownFieldsAreTheFieldsOfTheTreeInTheirOrder) {
   // The edge cases are there: packed values of every kind, and a repeat's value in the first place.
   PackedRawSink sink;
   ASSERT_TRUE(parse_in_chunks(edges, {4096}, &sink).ok());
-  EXPECT_NE(sink.scans.at(0).find(R"("raw":{"s":"a\"b\u0001é","d":1E-1,"big":1E300,"neg":-5,"u":18446744073709551615,)"
-                                  R"("t":true,"f":false,"n":null,"o":{"k":[1,{"z":[]},-2.5E-7]},"e":{}})"),
+  EXPECT_NE(sink.scans.at(0).find(
+                R"("raw":{"s":"a\"b\u0001é","d":1E-1,"big":1E300,"neg":-5,"u":18446744073709551615,)"
+                R"("t":true,"f":false,"n":null,"o":{"k":[1,{"z":[]},-2.5E-7]},"e":{}})"),
             std::string::npos)
       << sink.scans.at(0);
-  EXPECT_NE(sink.scans.at(1).find(R"("raw":{"x":4,"y":2,"b":true,"v":[1.5E0,"s",null,{"k":false},-1,18446744073709551615],"z":5})"),
-            std::string::npos)
+  EXPECT_NE(
+      sink.scans.at(1).find(
+          R"("raw":{"x":4,"y":2,"b":true,"v":[1.5E0,"s",null,{"k":false},-1,18446744073709551615],"z":5})"),
+      std::string::npos)
       << sink.scans.at(1);
-  EXPECT_NE(sink.threats.at(0).find(R"("raw":{"md5":"b","history":"none"})"), std::string::npos) << sink.threats.at(0);
-  EXPECT_NE(sink.threats.at(2).find(R"("raw":{"score":5E-1,"sha":"outer","history":[{"key":7,"value":"quarantined"}]})"),
+  EXPECT_NE(sink.threats.at(0).find(R"("raw":{"md5":"b","history":"none"})"), std::string::npos)
+      << sink.threats.at(0);
+  EXPECT_NE(sink.threats.at(2).find(
+                R"("raw":{"score":5E-1,"sha":"outer","history":[{"key":7,"value":"quarantined"}]})"),
             std::string::npos)
       << sink.threats.at(2);
 }
@@ -287,7 +304,8 @@ TEST(Streaming, ErrorsAreTheSameWhateverTheChunks) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().field, "scanList[1].startTime");
   }
-  auto truncated = parse_in_chunks(testing::read_fixture("extracts/rack1control01.mde-agent-information.json").substr(0, 500), {9});
+  auto truncated = parse_in_chunks(
+      testing::read_fixture("extracts/rack1control01.mde-agent-information.json").substr(0, 500), {9});
   ASSERT_FALSE(truncated.ok());
   EXPECT_TRUE(truncated.error().offset.has_value());
   auto garbage = parse_in_chunks("{\"scanList\": [ }", {1});

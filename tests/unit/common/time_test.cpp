@@ -23,7 +23,10 @@ TEST(Time, FormattingIgnoresTimeZoneAndLocale) {
   ::tzset();
   std::setlocale(LC_ALL, "C.UTF-8");
   auto s = format_rfc3339_ms(1697204573732);
-  if (old_tz) ::setenv("TZ", saved.c_str(), 1); else ::unsetenv("TZ");
+  if (old_tz)
+    ::setenv("TZ", saved.c_str(), 1);
+  else
+    ::unsetenv("TZ");
   ::tzset();
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(*s, "2023-10-13T13:42:53.732Z");
@@ -53,7 +56,8 @@ TEST(Time, ParsesEpochMsDigitsOnly) {
 }
 
 TEST(Time, ParsesRfc3339BackToTheSameInstant) {
-  for (std::int64_t ms : std::vector<std::int64_t>{0, 1697204573732, 951782400000, 1712756068000, kMaxEpochMs}) {
+  for (std::int64_t ms :
+       std::vector<std::int64_t>{0, 1697204573732, 951782400000, 1712756068000, kMaxEpochMs}) {
     auto text = format_rfc3339_ms(ms);
     ASSERT_TRUE(text.ok());
     auto back = parse_rfc3339(*text);
@@ -75,10 +79,12 @@ TEST(Time, ParsesOffsetsAndFractions) {
 TEST(Time, ParsesMdatpTextDates) {
   EXPECT_EQ(*format_rfc3339_ms(*parse_mdatp_date("Aug 12, 2023 at 03:26:24 AM")), "2023-08-12T03:26:24.000Z");
   EXPECT_EQ(*format_rfc3339_ms(*parse_mdatp_date("Apr 10, 2024 at 01:34:28 PM")), "2024-04-10T13:34:28.000Z");
-  EXPECT_EQ(*format_rfc3339_ms(*parse_mdatp_date("Sept 08, 2022 at 12:05:00 AM")), "2022-09-08T00:05:00.000Z");
+  EXPECT_EQ(*format_rfc3339_ms(*parse_mdatp_date("Sept 08, 2022 at 12:05:00 AM")),
+            "2022-09-08T00:05:00.000Z");
   EXPECT_EQ(*format_rfc3339_ms(*parse_mdatp_date("Dec 02, 2024 at 12:50:19 PM")), "2024-12-02T12:50:19.000Z");
-  for (const char* bad : {"Foo 12, 2023 at 03:26:24 AM", "Aug 12 2023 at 03:26:24 AM", "Aug 12, 2023 at 13:26:24 PM",
-                          "Aug 32, 2023 at 03:26:24 AM", "Aug 12, 2023 at 03:26:24", "unavailable"}) {
+  for (const char* bad :
+       {"Foo 12, 2023 at 03:26:24 AM", "Aug 12 2023 at 03:26:24 AM", "Aug 12, 2023 at 13:26:24 PM",
+        "Aug 32, 2023 at 03:26:24 AM", "Aug 12, 2023 at 03:26:24", "unavailable"}) {
     EXPECT_FALSE(parse_mdatp_date(bad).ok()) << bad;
   }
 }

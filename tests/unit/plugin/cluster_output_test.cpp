@@ -68,19 +68,22 @@ TEST(Inventory, NodeSpecs) {
 
 TEST(NaturalOrder, DigitRunsCompareAsNumbers) {
   std::vector<std::string> names{"r10", "r2", "r1c10", "r1c2", "a", "r02", "r1"};
-  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) { return natural_less(a, b); });
+  std::sort(names.begin(), names.end(),
+            [](const std::string& a, const std::string& b) { return natural_less(a, b); });
   EXPECT_EQ(names, (std::vector<std::string>{"a", "r1", "r1c2", "r1c10", "r2", "r02", "r10"}));
   EXPECT_FALSE(natural_less("r1", "r1"));
 }
 
 TEST(HttpFailures, AreClassifiedByStatusAndBody) {
   EXPECT_FALSE(classify_http_failure({200, "{}", {}}).has_value());
-  auto unauthorized = classify_http_failure({401, R"({"error":{"code":"unauthorized","message":"no credentials"}})", {}});
+  auto unauthorized =
+      classify_http_failure({401, R"({"error":{"code":"unauthorized","message":"no credentials"}})", {}});
   ASSERT_TRUE(unauthorized);
   EXPECT_EQ(unauthorized->state, NodeState::kAuthError);
   EXPECT_EQ(unauthorized->reason, "HTTP 401 unauthorized: no credentials");
   EXPECT_EQ(classify_http_failure({429, "", {}})->state, NodeState::kAuthError);
-  EXPECT_EQ(classify_http_failure({503, R"({"error":{"code":"not_ready","message":"m"}})", {}})->state, NodeState::kAgentError);
+  EXPECT_EQ(classify_http_failure({503, R"({"error":{"code":"not_ready","message":"m"}})", {}})->state,
+            NodeState::kAgentError);
   auto proxy = classify_http_failure({502, "<html>Bad Gateway</html>", {}});
   EXPECT_EQ(proxy->state, NodeState::kHttpError);
   EXPECT_EQ(proxy->reason, "HTTP 502: <html>Bad Gateway</html>");
@@ -112,7 +115,9 @@ std::vector<NodeReport> sample_cluster() {
     s.collected_at_ms = kNow - 5000;
     return s;
   };
-  auto node = [](const std::string& name, const std::string& host) { return Node{name, host, 9448, "--node " + name}; };
+  auto node = [](const std::string& name, const std::string& host) {
+    return Node{name, host, 9448, "--node " + name};
+  };
   auto ok = [](std::int64_t ms) {
     NodeOutcome o;
     o.state = NodeState::kOk;
@@ -120,8 +125,10 @@ std::vector<NodeReport> sample_cluster() {
     return o;
   };
   std::vector<NodeReport> reports;
-  reports.push_back({node("r10", "10.0.0.10"), ok(12), healthy("r10"), std::nullopt, std::nullopt, {}, {}, "agent"});
-  reports.push_back({node("r2", "10.0.0.2"), ok(9), healthy("r2"), std::nullopt, std::nullopt, {}, {}, "agent"});
+  reports.push_back(
+      {node("r10", "10.0.0.10"), ok(12), healthy("r10"), std::nullopt, std::nullopt, {}, {}, "agent"});
+  reports.push_back(
+      {node("r2", "10.0.0.2"), ok(9), healthy("r2"), std::nullopt, std::nullopt, {}, {}, "agent"});
   auto infected = healthy("r3");
   Threat t;
   t.name = "Virus:DOS/EICAR_Test_File";
@@ -184,8 +191,9 @@ TEST(ClusterSummary, FindingsOutrankUnreachedNodes) {
 TEST(StatusOutput, EveryFormatMatchesItsGoldenFile) {
   auto reports = sample_cluster();
   auto summary = ClusterSummary::of(reports, run_of(reports));
-  for (auto [format, name] : {std::pair{OutputFormat::kTable, "status.table.txt"}, std::pair{OutputFormat::kJson, "status.json"},
-                              std::pair{OutputFormat::kYaml, "status.yaml"}, std::pair{OutputFormat::kTsv, "status.tsv"}}) {
+  for (auto [format, name] :
+       {std::pair{OutputFormat::kTable, "status.table.txt"}, std::pair{OutputFormat::kJson, "status.json"},
+        std::pair{OutputFormat::kYaml, "status.yaml"}, std::pair{OutputFormat::kTsv, "status.tsv"}}) {
     std::ostringstream out;
     print_status(reports, summary, {format, false, kNow}, out);
     expect_golden(name, out.str());
@@ -199,8 +207,9 @@ TEST(StatusOutput, EveryFormatMatchesItsGoldenFile) {
 TEST(ListingOutput, ThreatsAndScansMatchTheirGoldenFiles) {
   auto reports = sample_cluster();
   auto summary = ClusterSummary::of(reports, run_of(reports));
-  for (auto [format, suffix] : {std::pair{OutputFormat::kTable, "table.txt"}, std::pair{OutputFormat::kJson, "json"},
-                                std::pair{OutputFormat::kYaml, "yaml"}, std::pair{OutputFormat::kTsv, "tsv"}}) {
+  for (auto [format, suffix] :
+       {std::pair{OutputFormat::kTable, "table.txt"}, std::pair{OutputFormat::kJson, "json"},
+        std::pair{OutputFormat::kYaml, "yaml"}, std::pair{OutputFormat::kTsv, "tsv"}}) {
     std::ostringstream threats, scans;
     print_threats(reports, summary, {format, kNow, 0}, threats);
     print_scans(reports, summary, {format, kNow, 5}, scans);
@@ -230,8 +239,9 @@ TEST(ScanOutput, TriggeredScansMatchTheirGoldenFiles) {
     if (r.node.name == "r10") r.note = "joined the scan already running";
   }
   auto summary = ClusterSummary::of(reports, run_of(reports));
-  for (auto [format, name] : {std::pair{OutputFormat::kTable, "scan.table.txt"}, std::pair{OutputFormat::kJson, "scan.json"},
-                              std::pair{OutputFormat::kYaml, "scan.yaml"}, std::pair{OutputFormat::kTsv, "scan.tsv"}}) {
+  for (auto [format, name] :
+       {std::pair{OutputFormat::kTable, "scan.table.txt"}, std::pair{OutputFormat::kJson, "scan.json"},
+        std::pair{OutputFormat::kYaml, "scan.yaml"}, std::pair{OutputFormat::kTsv, "scan.tsv"}}) {
     std::ostringstream out;
     print_scan_results(reports, summary, format, out);
     expect_golden(name, out.str());

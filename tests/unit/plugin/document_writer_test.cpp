@@ -19,7 +19,8 @@ std::string write(OutputFormat format, const json::value& v) {
   return out.str();
 }
 
-const char* kNested = R"({"a":1,"b":[],"c":{},"d":[{"x":"y","z":[1,[2,3]]},[]],"e":{"f":{"g":null}},"h":"no","i":"line\nbreak","key with space":true})";
+const char* kNested =
+    R"({"a":1,"b":[],"c":{},"d":[{"x":"y","z":[1,[2,3]]},[]],"e":{"f":{"g":null}},"h":"no","i":"line\nbreak","key with space":true})";
 
 TEST(JsonWriter, StreamedEqualsSerialized) {
   std::ostringstream out;

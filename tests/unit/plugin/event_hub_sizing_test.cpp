@@ -21,12 +21,12 @@ TEST(EventHubSizing, UnitsTierPartitionsAndProcessingUnitsAtEveryBoundary) {
   const std::vector<SizingCase> cases{
       // units = 1 + ceil(3N / 61440): one event a minute already needs 2 (the +1 is headroom).
       {1, std::nullopt, 2, S, 2, 0, 4},
-      {20'480, std::nullopt, 2, S, 2, 0, 4},     // 3N/61440 = 1 exactly
-      {20'481, std::nullopt, 3, S, 3, 0, 6},     // just above: rounds up
-      {409'600, std::nullopt, 21, S, 21, 0, 40},  // 2 x 21 = 42: Standard inflates to 40 at most
-      {634'880, std::nullopt, 32, S, 32, 0, 40},  // the last Standard
-      {634'881, std::nullopt, 33, P, 33, 8, 0},   // the first Premium: 8 PUs (4 carry only 20 units)
-      {819'200, std::nullopt, 41, P, 41, 16, 0},  // 41 units: 8 PUs carry 40, so 16
+      {20'480, std::nullopt, 2, S, 2, 0, 4},        // 3N/61440 = 1 exactly
+      {20'481, std::nullopt, 3, S, 3, 0, 6},        // just above: rounds up
+      {409'600, std::nullopt, 21, S, 21, 0, 40},    // 2 x 21 = 42: Standard inflates to 40 at most
+      {634'880, std::nullopt, 32, S, 32, 0, 40},    // the last Standard
+      {634'881, std::nullopt, 33, P, 33, 8, 0},     // the first Premium: 8 PUs (4 carry only 20 units)
+      {819'200, std::nullopt, 41, P, 41, 16, 0},    // 41 units: 8 PUs carry 40, so 16
       {1'617'920, std::nullopt, 80, P, 80, 16, 0},  // the last Premium: 16 PUs x 5 = 80
       {1'617'921, std::nullopt, 81, D, 81, 0, 0},   // beyond Premium: a dedicated cluster
       {20'951'040, std::nullopt, 1024, D, 1024, 0, 0},
@@ -81,12 +81,14 @@ TEST(EventHubSizing, HeadroomRetentionAndNotes) {
   in.events_per_minute = 700'000;  // Premium keeps 90 days
   in.retention_days = 90;
   EXPECT_TRUE(size_event_hub(in).ok());
-  EXPECT_NE(size_event_hub({1'617'921, std::nullopt, 2.0, 1})->note.find("beyond Premium"), std::string::npos);
+  EXPECT_NE(size_event_hub({1'617'921, std::nullopt, 2.0, 1})->note.find("beyond Premium"),
+            std::string::npos);
 }
 
 TEST(EventHubSizing, BadNumbersNameTheirFlag) {
   EXPECT_EQ(size_event_hub({0, std::nullopt, 2.0, 1}).error().field, "--events-per-minute");
-  EXPECT_EQ(size_event_hub({1'000'000'000'001ull, std::nullopt, 2.0, 1}).error().field, "--events-per-minute");
+  EXPECT_EQ(size_event_hub({1'000'000'000'001ull, std::nullopt, 2.0, 1}).error().field,
+            "--events-per-minute");
   EXPECT_EQ(size_event_hub({10, 0, 2.0, 1}).error().field, "--endpoints");
   EXPECT_EQ(size_event_hub({10, std::nullopt, 0.5, 1}).error().field, "--headroom");
   EXPECT_EQ(size_event_hub({10, std::nullopt, 11, 1}).error().field, "--headroom");
@@ -108,7 +110,7 @@ TEST(EventHubCapacity, SaturationStartsAtEachLimit) {
   };
   for (const auto& c : std::vector<Case>{
            {2, 2 * MiB - 1, 0, false, false, 2},
-           {2, 2 * MiB, 0, true, false, 3},  // at the limit is saturated
+           {2, 2 * MiB, 0, true, false, 3},       // at the limit is saturated
            {2, 0, 4 * MiB - 1, false, false, 2},  // one unit would carry under 2 MiB/s out
            {2, 0, 4 * MiB, false, true, 3},
            {2, 5 * MiB, 9 * MiB, true, true, 6},
@@ -116,7 +118,8 @@ TEST(EventHubCapacity, SaturationStartsAtEachLimit) {
        }) {
     auto r = check_capacity(c.units, c.in, c.out);
     ASSERT_TRUE(r.ok());
-    SCOPED_TRACE(std::to_string(c.units) + " units, in " + std::to_string(c.in) + ", out " + std::to_string(c.out));
+    SCOPED_TRACE(std::to_string(c.units) + " units, in " + std::to_string(c.in) + ", out " +
+                 std::to_string(c.out));
     EXPECT_EQ(r->ingress_saturated, c.ingress);
     EXPECT_EQ(r->egress_saturated, c.egress);
     EXPECT_EQ(r->saturated(), c.ingress || c.egress);

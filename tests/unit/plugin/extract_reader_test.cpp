@@ -25,10 +25,13 @@ TEST(NodeName, FromFileOrFolder) {
 // The member's whole text, as the report's parser receives it chunk by chunk.
 Result<std::string> read_all(const std::string& path, std::size_t max_bytes = kMaxAgentInformationBytes) {
   std::string text;
-  auto r = stream_extract(path, [&](std::string_view chunk) {
-    text.append(chunk);
-    return true;
-  }, max_bytes);
+  auto r = stream_extract(
+      path,
+      [&](std::string_view chunk) {
+        text.append(chunk);
+        return true;
+      },
+      max_bytes);
   if (!r) return r.error();
   return text;
 }
@@ -36,7 +39,8 @@ Result<std::string> read_all(const std::string& path, std::size_t max_bytes = kM
 class ExtractReader : public ::testing::Test {
  protected:
   // Builds an archive with the real tar, as a downloaded extract would be.
-  fs::path make_tar(const std::string& name, const std::vector<std::string>& members, const std::string& flags) {
+  fs::path make_tar(const std::string& name, const std::vector<std::string>& members,
+                    const std::string& flags) {
     fs::path out = dir_ / name;
     std::vector<std::string> argv = {"/bin/tar", flags, out.string(), "-C", (dir_ / "tree").string()};
     argv.insert(argv.end(), members.begin(), members.end());
@@ -47,7 +51,8 @@ class ExtractReader : public ::testing::Test {
   void SetUp() override {
     fs::create_directories(dir_ / "tree" / "hostfs" / "tmp" / "runcommand");
     content_ = testing::read_fixture("extracts/rack1control01.mde-agent-information.json");
-    testing::write_file(dir_ / "tree" / "hostfs" / "tmp" / "runcommand" / "mde-agent-information.json", content_);
+    testing::write_file(dir_ / "tree" / "hostfs" / "tmp" / "runcommand" / "mde-agent-information.json",
+                        content_);
     testing::write_file(dir_ / "tree" / "outputHead.txt", "====Action Command Output====\n");
   }
   testing::ScratchDir dir_;
@@ -62,16 +67,19 @@ TEST_F(ExtractReader, PlainJson) {
 
 TEST_F(ExtractReader, SinkCanStopEarly) {
   std::size_t calls = 0;
-  auto r = stream_extract(testing::fixture_path("extracts/rack1control01.mde-agent-information.json").string(),
-                          [&](std::string_view) { return ++calls > 1; });
+  auto r =
+      stream_extract(testing::fixture_path("extracts/rack1control01.mde-agent-information.json").string(),
+                     [&](std::string_view) { return ++calls > 1; });
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(*r);
   EXPECT_EQ(calls, 1u);
 }
 
 TEST_F(ExtractReader, GzipAndPlainTarFindTheMemberAnywhere) {
-  for (const auto& [name, flags] : std::vector<std::pair<std::string, std::string>>{
-           {"rack2compute05.tar.gz", "-czf"}, {"rack2compute06.tar", "-cf"}, {"rack2compute07.tar.xz", "-cJf"}}) {
+  for (const auto& [name, flags] :
+       std::vector<std::pair<std::string, std::string>>{{"rack2compute05.tar.gz", "-czf"},
+                                                        {"rack2compute06.tar", "-cf"},
+                                                        {"rack2compute07.tar.xz", "-cJf"}}) {
     auto path = make_tar(name, {"outputHead.txt", "hostfs"}, flags);
     auto f = read_all(path.string());
     ASSERT_TRUE(f.ok()) << name << ": " << f.error().describe();
@@ -91,14 +99,16 @@ TEST_F(ExtractReader, AMemberOfThatNameThatIsNoFileIsNamedForWhatItIs) {
   fs::create_symlink("/etc/passwd", dir_ / "tree" / "link" / "x" / "mde-agent-information.json");
   auto link = read_all(make_tar("link.tar.gz", {"link"}, "-czf").string());
   ASSERT_FALSE(link.ok());
-  EXPECT_NE(link.error().message.find("x/mde-agent-information.json is a symbolic link to /etc/passwd, not a file"),
-            std::string::npos)
+  EXPECT_NE(
+      link.error().message.find("x/mde-agent-information.json is a symbolic link to /etc/passwd, not a file"),
+      std::string::npos)
       << link.error().message;
   fs::create_directories(dir_ / "tree" / "pipe");
   ASSERT_EQ(::mkfifo((dir_ / "tree" / "pipe" / "mde-agent-information.json").c_str(), 0600), 0);
   auto pipe = read_all(make_tar("pipe.tar.gz", {"pipe"}, "-czf").string());
   ASSERT_FALSE(pipe.ok());
-  EXPECT_NE(pipe.error().message.find("pipe/mde-agent-information.json is a named pipe, not a file"), std::string::npos)
+  EXPECT_NE(pipe.error().message.find("pipe/mde-agent-information.json is a named pipe, not a file"),
+            std::string::npos)
       << pipe.error().message;
 }
 

@@ -18,9 +18,11 @@ TEST(KubernetesNodes, NamesAndInternalIpsWhateverTheirOrder) {
 }
 
 TEST(KubernetesNodes, ANodeWithoutAnAddressOrNoNodesAtAllIsNamed) {
-  auto no_ip = nodes_from_node_list(R"({"items":[{"metadata":{"name":"r1"},"status":{"addresses":[{"type":"Hostname","address":"r1"}]}}]})");
+  auto no_ip = nodes_from_node_list(
+      R"({"items":[{"metadata":{"name":"r1"},"status":{"addresses":[{"type":"Hostname","address":"r1"}]}}]})");
   ASSERT_FALSE(no_ip.ok());
-  EXPECT_NE(no_ip.error().describe().find("node r1 reports no InternalIP"), std::string::npos) << no_ip.error().describe();
+  EXPECT_NE(no_ip.error().describe().find("node r1 reports no InternalIP"), std::string::npos)
+      << no_ip.error().describe();
   EXPECT_FALSE(nodes_from_node_list(R"({"items":[]})").ok());
   EXPECT_FALSE(nodes_from_node_list(R"({"kind":"Status"})").ok());
   EXPECT_FALSE(nodes_from_node_list("not json").ok());

@@ -87,12 +87,15 @@ TEST_P(ArmVersionShapes, WhatAVersionDoesNotReportIsUnknownNeverAFinding) {
     EXPECT_TRUE(findings_of(s).empty()) << findings_of(s).front();
   }
   ArmCluster c;
-  ASSERT_TRUE(read_cluster(json::parse(testing::read_format_fixture("formats/arm/" + version + "-cluster.json")), c));
+  ASSERT_TRUE(
+      read_cluster(json::parse(testing::read_format_fixture("formats/arm/" + version + "-cluster.json")), c));
   EXPECT_EQ(c.enforcement_level, "OnDemand");
-  EXPECT_EQ(c.definition_update_mode.has_value(), rich) << "absent before 2026-01-01-preview: unknown, not None";
+  EXPECT_EQ(c.definition_update_mode.has_value(), rich)
+      << "absent before 2026-01-01-preview: unknown, not None";
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryApiVersion, ArmVersionShapes, ::testing::Values("2025-09-01", "2026-07-01", "2026-10-01"),
+INSTANTIATE_TEST_SUITE_P(EveryApiVersion, ArmVersionShapes,
+                         ::testing::Values("2025-09-01", "2026-07-01", "2026-10-01"),
                          [](const ::testing::TestParamInfo<const char*>& version) {
                            std::string name = version.param;
                            std::erase(name, '-');

@@ -59,7 +59,8 @@ TEST(ReadAhead, DeliversEveryChunkInOrderFromAnotherThread) {
 TEST(ReadAhead, AnEmptyInputCallsNoSink) {
   CountingInput input(0);
   bool called = false;
-  auto r = read_ahead([&](std::span<char> b) { return input.fill(b); }, [&](std::string_view) { return called = true; });
+  auto r = read_ahead([&](std::span<char> b) { return input.fill(b); },
+                      [&](std::string_view) { return called = true; });
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(*r);
   EXPECT_FALSE(called);
@@ -68,18 +69,19 @@ TEST(ReadAhead, AnEmptyInputCallsNoSink) {
 TEST(ReadAhead, ReadsTheNextChunksWhileTheSinkWorks) {
   CountingInput input(2 * kReadAheadChunks);
   std::size_t calls_seen_by_first_chunk = 0;
-  auto r = read_ahead([&](std::span<char> b) { return input.fill(b); },
-                      [&](std::string_view) {
-                        if (calls_seen_by_first_chunk == 0) {
-                          // Read synchronously, the fill would not be called again before this returns.
-                          auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-                          while (input.calls < kReadAheadChunks && std::chrono::steady_clock::now() < give_up) {
-                            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                          }
-                          calls_seen_by_first_chunk = input.calls;
-                        }
-                        return true;
-                      });
+  auto r =
+      read_ahead([&](std::span<char> b) { return input.fill(b); },
+                 [&](std::string_view) {
+                   if (calls_seen_by_first_chunk == 0) {
+                     // Read synchronously, the fill would not be called again before this returns.
+                     auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+                     while (input.calls < kReadAheadChunks && std::chrono::steady_clock::now() < give_up) {
+                       std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                     }
+                     calls_seen_by_first_chunk = input.calls;
+                   }
+                   return true;
+                 });
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(calls_seen_by_first_chunk, kReadAheadChunks);  // the consumed chunk's slot is not refilled yet
 }
@@ -123,7 +125,8 @@ TEST(ReadAhead, WhatTheSinkOrTheFillThrowsComesOutHere) {
     b[0] = 'x';
     return std::size_t{1};
   };
-  EXPECT_THROW((void)read_ahead(endless, [](std::string_view) -> bool { throw std::runtime_error("sink"); }), std::runtime_error);
+  EXPECT_THROW((void)read_ahead(endless, [](std::string_view) -> bool { throw std::runtime_error("sink"); }),
+               std::runtime_error);
   std::size_t fills = 0, chunks = 0;
   EXPECT_THROW((void)read_ahead(
                    [&](std::span<char> b) -> Result<std::size_t> {

@@ -51,7 +51,8 @@ void expect_sections(RecordSerializer::Sections& sections, std::size_t scans) {
   auto scan_list = json::parse(text_of(sections.scans)).as_array();
   ASSERT_EQ(scan_list.size(), scans);
   for (std::size_t i = 0; i < scans; ++i) {
-    ASSERT_EQ(scan_list[i].at("id"), json::value("scan-" + std::to_string(i))) << "scan " << i << " in its place";
+    ASSERT_EQ(scan_list[i].at("id"), json::value("scan-" + std::to_string(i)))
+        << "scan " << i << " in its place";
   }
   EXPECT_EQ(scan_list[0].at("startTime"), "2023-10-13T13:42:53.732Z");
   auto threats = json::parse(text_of(sections.threats)).as_array();
@@ -115,7 +116,8 @@ TEST(RecordSerializer, RecordsMadeInItsArenaStayWholeAcrossBatches) {
   ASSERT_EQ(threats.size(), scans * per_scan);
   for (std::size_t i = 0; i < scans * per_scan; ++i) {
     const auto& raw = threats[i].at("raw");
-    ASSERT_EQ(raw.at("sha256"), json::value(std::string(64, static_cast<char>('a' + i % per_scan)) + std::to_string(i / per_scan)))
+    ASSERT_EQ(raw.at("sha256"), json::value(std::string(64, static_cast<char>('a' + i % per_scan)) +
+                                            std::to_string(i / per_scan)))
         << "threat " << i;
     ASSERT_EQ(raw.at("history").at(0).at("key"), json::value(i / per_scan));
   }

@@ -39,7 +39,8 @@ std::string packed_fields() {
   text.kind = Scalar::Kind::kString;
   text.s = "on_demand_scan";
   fields.add(unused, "detection_source", text);
-  fields.add(unused, "history", json::value(json::array{json::object{{"key", 2}, {"value", "removed"}}, 3.5, nullptr}));
+  fields.add(unused, "history",
+             json::value(json::array{json::object{{"key", 2}, {"value", "removed"}}, 3.5, nullptr}));
   return std::string(fields.packed());
 }
 
@@ -71,7 +72,8 @@ TEST(RecordTape, ReplaysEachRecordAsItsTextInItsSection) {
   ScanRecord packed_scan = scan;  // its own fields packed, its nested threats' in their objects
   packed_scan.raw.clear();
 
-  std::string scans = "[" + expected_text(scan) + "," + expected_text(bare) + "," + expected_text(packed_scan, packed);
+  std::string scans =
+      "[" + expected_text(scan) + "," + expected_text(bare) + "," + expected_text(packed_scan, packed);
   std::string threats = "[" + expected_text(listed, packed) + "," + expected_text(threat_named("second"));
   std::string quarantine = "[" + expected_text(entry);
 

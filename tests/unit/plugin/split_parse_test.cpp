@@ -23,8 +23,9 @@ namespace {
 
 std::string scan_list_scan(int i) {
   std::int64_t start = 1697204573732 + std::int64_t{i} * 3600000;
-  return R"({"endTime": ")" + std::to_string(start + 58755) + R"(", "filesScanned": ")" + std::to_string(1700 + i) +
-         R"(", "startTime": ")" + std::to_string(start) + R"(", "state": ")" + (i % 4 == 1 ? "failed" : "succeeded") +
+  return R"({"endTime": ")" + std::to_string(start + 58755) + R"(", "filesScanned": ")" +
+         std::to_string(1700 + i) + R"(", "startTime": ")" + std::to_string(start) + R"(", "state": ")" +
+         (i % 4 == 1 ? "failed" : "succeeded") +
          R"(", "threats": [], "type": "quick", "engineVersion": "1.1.23070.1002"})";
 }
 
@@ -33,14 +34,16 @@ std::string wrapped_threat(int j, std::int64_t at) {
          R"(", "name": "Virus:DOS/EICAR_Test_File", "type": "virus", "path": "/tmp/a \"quoted\" }, {\"type\": x/)" +
          std::to_string(j) + R"(/eicar.com.txt", "detection_time": )" + std::to_string(at) +
          R"(, "sha256": "c808473d13b00a689ac0ef89b804a662d7ee266ba3076bdd8842e214bccb6e9d"}, "history": [{"key": )" +
-         std::to_string(at) + R"(, "value": "detected"}, {"key": )" + std::to_string(at + 300) + R"(, "value": "quarantined"}]})";
+         std::to_string(at) + R"(, "value": "detected"}, {"key": )" + std::to_string(at + 300) +
+         R"(, "value": "quarantined"}]})";
 }
 
 // Flat threats begin with "type", as scans may: a boundary guessed between two of them is in
 // the wrong list.
 std::string flat_threat(int j, int k, std::int64_t at) {
-  return R"({"type": "virus", "name": "Flat)" + std::to_string(k) + R"(", "path": "/var/tmp/)" + std::to_string(j) +
-         R"(/x", "detection_time": )" + std::to_string(at) + R"(, "start_time": )" + std::to_string(at) + "}";
+  return R"({"type": "virus", "name": "Flat)" + std::to_string(k) + R"(", "path": "/var/tmp/)" +
+         std::to_string(j) + R"(/x", "detection_time": )" + std::to_string(at) + R"(, "start_time": )" +
+         std::to_string(at) + "}";
 }
 
 std::string threat_list_scan(int j, bool last) {
@@ -49,8 +52,8 @@ std::string threat_list_scan(int j, bool last) {
   if (j % 3 == 1) threats = wrapped_threat(j, start + 1000);
   if (j % 3 == 2) threats = flat_threat(j, 1, start + 1000) + ", " + flat_threat(j, 2, start + 2000);
   std::string s = R"({"type": "quick", "start_time": )" + std::to_string(start) + R"(, "end_time": )" +
-                  std::to_string(start + 58755) + R"(, "files_scanned": )" + std::to_string(1750 + j) + R"(, "threats": [)" +
-                  threats + "]";
+                  std::to_string(start + 58755) + R"(, "files_scanned": )" + std::to_string(1750 + j) +
+                  R"(, "threats": [)" + threats + "]";
   // Its last value: an escaped string (not read in place; the last scan's comes right before
   // the list closes, with a quoted "]" in it), a literal, or a plain string.
   if (last) return s + R"(, "state": "succeeded", "note": "a \"]\" b"})";
@@ -69,7 +72,8 @@ std::string agent_information(const Shape& shape) {
   std::string scans;
   for (int i = 0; i < shape.scan_list; ++i) scans += (i ? "," : "") + scan_list_scan(i);
   std::string listed;
-  for (int j = 0; j < shape.threat_list; ++j) listed += (j ? "," : "") + threat_list_scan(j, j == shape.threat_list - 1);
+  for (int j = 0; j < shape.threat_list; ++j)
+    listed += (j ? "," : "") + threat_list_scan(j, j == shape.threat_list - 1);
   return R"({"diagnosticInformation": {"realTimeProtectionStats": {"counters": []}}, "generalHealth": {"healthy": true, "licensed": true, "appVersion": "101.23062.0010"}, "scanList": [)" +
          scans + R"(], "threatInformation": {"list": {"threats": {"scans": [)" + listed +
          R"(]}}, "quarantineList": {"type": "quarantined", "threats": [)" + shape.quarantine_threats + "]}}}";
@@ -85,9 +89,12 @@ std::string pretty(const std::string& compact) {
   for (char c : compact) {
     if (in_string) {
       out += c;
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == ' ') continue;
@@ -134,7 +141,8 @@ struct Tally {
 
 // Every cut from 1% to 99%: the same report as in one piece. `list_at` is where the threat list
 // begins.
-Tally expect_every_cut_reads_as_one_piece(const std::string& path, std::size_t list_at, std::size_t size, OutputFormat format) {
+Tally expect_every_cut_reads_as_one_piece(const std::string& path, std::size_t list_at, std::size_t size,
+                                          OutputFormat format) {
   Printed whole = report(path, format, kOnePiece);
   EXPECT_EQ(whole.outcome, SplitOutcome::kNotTried);
   Tally tally;
@@ -144,8 +152,9 @@ Tally expect_every_cut_reads_as_one_piece(const std::string& path, std::size_t l
     EXPECT_EQ(split.err, whole.err) << "cut at " << percent << "%";
     EXPECT_EQ(split.exit_code, whole.exit_code) << "cut at " << percent << "%";
     if (split.outcome == SplitOutcome::kSpliced) {
-      (static_cast<std::size_t>(static_cast<double>(size) * percent / 100.0) < list_at ? tally.spliced_in_scan_list
-                                                                                    : tally.spliced_in_threat_list)++;
+      (static_cast<std::size_t>(static_cast<double>(size) * percent / 100.0) < list_at
+           ? tally.spliced_in_scan_list
+           : tally.spliced_in_threat_list)++;
     }
     if (split.outcome == SplitOutcome::kDiscarded) ++tally.discarded;
   }
@@ -157,9 +166,12 @@ TEST(SplitParse, EveryCutReadsAsTheWholeFileCompactAndPretty) {
   for (bool indented : {false, true}) {
     std::string text = agent_information(Shape{});
     if (indented) text = pretty(text);
-    auto path = (dir / (indented ? "pretty.mde-agent-information.json" : "compact.mde-agent-information.json")).string();
+    auto path =
+        (dir / (indented ? "pretty.mde-agent-information.json" : "compact.mde-agent-information.json"))
+            .string();
     testing::write_file(path, text);
-    Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(), OutputFormat::kJson);
+    Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(),
+                                                  OutputFormat::kJson);
     // The guesses were taken in both lists, and refused where a threat looked like a scan.
     EXPECT_GE(t.spliced_in_scan_list, 5) << (indented ? "pretty" : "compact");
     EXPECT_GE(t.spliced_in_threat_list, 20) << (indented ? "pretty" : "compact");
@@ -172,7 +184,8 @@ TEST(SplitParse, YamlReadsAsTheWholeFile) {
   std::string text = agent_information(Shape{});
   auto path = (dir / "n.mde-agent-information.json").string();
   testing::write_file(path, text);
-  Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(), OutputFormat::kYaml);
+  Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(),
+                                                OutputFormat::kYaml);
   EXPECT_GE(t.spliced_in_threat_list, 20);
 }
 
@@ -187,7 +200,8 @@ TEST(SplitParse, TheSecondPartMayHoldAListsFirstRecord) {
   std::string text = agent_information(shape);
   auto path = (dir / "small.mde-agent-information.json").string();
   testing::write_file(path, text);
-  Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(), OutputFormat::kJson);
+  Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(),
+                                                OutputFormat::kJson);
   EXPECT_GE(t.spliced_in_scan_list + t.spliced_in_threat_list, 10);
 }
 
@@ -253,9 +267,15 @@ TEST(SplitParse, MutatedFilesReadAsInOnePiece) {
     std::size_t at = std::uniform_int_distribution<std::size_t>(0, mutated.size() - 1)(random);
     char c = structural[std::uniform_int_distribution<std::size_t>(0, structural.size() - 1)(random)];
     switch (i % 3) {
-      case 0: mutated.erase(at, 1); break;
-      case 1: mutated.insert(at, 1, c); break;
-      default: mutated[at] = c; break;
+      case 0:
+        mutated.erase(at, 1);
+        break;
+      case 1:
+        mutated.insert(at, 1, c);
+        break;
+      default:
+        mutated[at] = c;
+        break;
     }
     testing::write_file(path, mutated);
     Printed whole = report(path, OutputFormat::kJson, kOnePiece);
@@ -285,11 +305,13 @@ TEST(SplitParse, SeveralFilesReadAsInOnePiece) {
   std::ostringstream whole_out, whole_err, split_out, split_err;
   std::vector<SplitOutcome> outcomes;
   ExitCode whole = run_report(paths, OutputFormat::kJson, whole_out, whole_err, kOnePiece);
-  ExitCode split = run_report(paths, OutputFormat::kJson, split_out, split_err, SplitOptions{0, 0.5}, &outcomes);
+  ExitCode split =
+      run_report(paths, OutputFormat::kJson, split_out, split_err, SplitOptions{0, 0.5}, &outcomes);
   EXPECT_EQ(split_out.str(), whole_out.str());
   EXPECT_EQ(split_err.str(), whole_err.str());
   EXPECT_EQ(split, whole);
-  EXPECT_EQ(outcomes, (std::vector{SplitOutcome::kSpliced, SplitOutcome::kDiscarded, SplitOutcome::kSpliced}));
+  EXPECT_EQ(outcomes,
+            (std::vector{SplitOutcome::kSpliced, SplitOutcome::kDiscarded, SplitOutcome::kSpliced}));
 }
 
 TEST(SplitParse, TableAndTsvReadAsTheWholeFile) {
@@ -298,7 +320,8 @@ TEST(SplitParse, TableAndTsvReadAsTheWholeFile) {
   auto path = (dir / "n.mde-agent-information.json").string();
   testing::write_file(path, text);
   for (OutputFormat format : {OutputFormat::kTable, OutputFormat::kTsv}) {
-    Tally t = expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(), format);
+    Tally t =
+        expect_every_cut_reads_as_one_piece(path, text.find("\"threatInformation\""), text.size(), format);
     EXPECT_GE(t.spliced_in_threat_list, 20);
   }
 }
@@ -307,13 +330,15 @@ TEST(SplitParse, OnlyLargePlainFiles) {
   testing::ScratchDir dir;
   auto path = (dir / "n.mde-agent-information.json").string();
   testing::write_file(path, agent_information(Shape{}));
-  EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{}).outcome, SplitOutcome::kNotTried);  // under 4 MiB
+  EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{}).outcome,
+            SplitOutcome::kNotTried);  // under 4 MiB
   EXPECT_EQ(report(path, OutputFormat::kJson, SplitOptions{0, 0.5}).outcome, SplitOutcome::kSpliced);
   // An archive is read through libarchive from its start (an uncompressed tar too, whose
   // middle holds the JSON text as it is).
   std::filesystem::create_directories(dir / "tree");
   testing::write_file(dir / "tree" / "mde-agent-information.json", agent_information(Shape{}));
-  auto r = run_process({"/bin/tar", "-cf", (dir / "n.tar").string(), "-C", (dir / "tree").string(), "mde-agent-information.json"},
+  auto r = run_process({"/bin/tar", "-cf", (dir / "n.tar").string(), "-C", (dir / "tree").string(),
+                        "mde-agent-information.json"},
                        ProcessOptions{});
   ASSERT_TRUE(r.ok() && r->succeeded());
   Printed archived = report((dir / "n.tar").string(), OutputFormat::kJson, SplitOptions{0, 0.5});

@@ -19,7 +19,8 @@ TEST(Suggest, OnlyNamesWithinReachClosestFirst) {
   EXPECT_EQ(closest_names("scna", known), (std::vector<std::string>{"scan"}));
   EXPECT_EQ(closest_names("scann", known), (std::vector<std::string>{"scan", "scans"}));
   EXPECT_TRUE(closest_names("xyzzy", known).empty());
-  EXPECT_EQ(closest_names("scan", known), (std::vector<std::string>{"scans"})) << "never the typed name itself";
+  EXPECT_EQ(closest_names("scan", known), (std::vector<std::string>{"scans"}))
+      << "never the typed name itself";
 }
 
 }  // namespace
