@@ -30,6 +30,10 @@
 // Per node: "extractMilliseconds" (over limitTimeSeconds: exit code 252), "extractTimesOut" (252
 // at once, without the wait). World: "blobRedirect"
 // (the result URL answers 307 first), "blobForbidden" (403, the storage firewall).
+// faults.status: every request for the cluster answered 403 (AuthorizationFailed) or that 5xx
+// (with Retry-After: retryAfterSeconds), a cluster the operator cannot read.
+// A world with "clusters" serves several (FleetArm, below); either way the subscription's
+// machines can be listed (BareMetalMachines_ListBySubscription).
 #include <archive.h>
 #include <archive_entry.h>
 #include <signal.h>
@@ -39,6 +43,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -185,7 +191,8 @@ std::string tar_gz(const std::string& member, const std::string& content) {
 
 class FakeArm final : public nexus_mde::agent::RequestHandler {
  public:
-  FakeArm(json::object world, std::string host) : world_(std::move(world)), host_(std::move(host)) {
+  FakeArm(json::object world, std::string host, std::string op_prefix = "op-")
+      : world_(std::move(world)), host_(std::move(host)), op_prefix_(std::move(op_prefix)) {
     cluster_template_ = fixture_body("stable-2026-10-01_Clusters_Get.json");
     machine_template_ = fixture_body("stable-2026-10-01_BareMetalMachines_ListByResourceGroup.json")
                             .at("value")
@@ -198,6 +205,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       if (auto* e = faults->as_object().if_contains("serverErrors")) errors_left_ = e->to_number<int>();
       if (auto* f = faults->as_object().if_contains("failPatch")) fail_patch_ = f->as_bool();
       if (auto* f = faults->as_object().if_contains("concurrentWriter")) concurrent_writer_ = f->as_bool();
+      if (auto* f = faults->as_object().if_contains("status")) fault_status_ = f->to_number<unsigned>();
     }
     for (const auto& n : world_.at("nodes").as_array()) {
       node_levels_[std::string(n.at("name").as_string())].level = text("enforcementLevel", "Disabled");
@@ -217,28 +225,26 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   void on_connection_refused(const std::string&, std::string_view) override {}
   void on_handshake_evicted(const std::string&) override {}
 
- private:
-  std::string text(const char* key, const std::string& fallback = "") const {
-    auto* v = world_.if_contains(key);
-    return v && v->is_string() ? std::string(v->as_string()) : fallback;
-  }
-  std::string cluster_id() const {
-    return "/subscriptions/" + text("subscription") + "/resourceGroups/" + text("resourceGroup") +
-           "/providers/Microsoft.NetworkCloud/clusters/" + text("cluster");
-  }
+  std::string subscription() const { return text("subscription"); }
 
-  static HttpResponse error(unsigned status, const std::string& code, const std::string& message) {
-    HttpResponse r;
-    r.status = status;
-    r.body = json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}});
-    return r;
-  }
-
-  HttpResponse answer(const HttpRequest& request) {
-    // Storage, not ARM: a SAS URL carries its own authorization.
-    if (request.target.starts_with("/bmm-run-command-output/") || request.target.starts_with("/redirect/")) {
-      return get_blob(request);
+  // Whether a request for `target` is this cluster's: its resource, its machines (in the managed
+  // resource group), one of its operations or one of its blobs.
+  bool serves(const std::string& target) const {
+    std::string path = lower(target.substr(0, target.find('?')));
+    std::string sub = "/subscriptions/" + text("subscription");
+    if (path.starts_with(lower(cluster_id()))) return true;
+    if (path.starts_with(lower(sub + "/resourceGroups/" + text("managedResourceGroup") + "/"))) return true;
+    auto slash = path.rfind('/');
+    if (path.find("/operationstatuses/") != std::string::npos)
+      return operations_.count(target.substr(0, target.find('?')).substr(slash + 1)) > 0;
+    for (const auto& [id, blob] : blobs_) {
+      if (target.find("/bmm-run-command-output/" + id) != std::string::npos) return true;
     }
+    return false;
+  }
+
+  // The checks every ARM request meets first: the token, then the api-version.
+  std::optional<HttpResponse> refuse(const HttpRequest& request) const {
     std::string token = text("token", "arm-token");
     if (request.authorization != "Bearer " + token) {
       if (request.authorization.empty())
@@ -246,21 +252,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
                      "Authentication failed. The 'Authorization' header is missing.");
       return error(401, "InvalidAuthenticationToken", "The access token is invalid.");
     }
-    if (throttle_left_ > 0) {
-      --throttle_left_;
-      auto r = error(429, "TooManyRequests", "The request is being throttled.");
-      r.headers.emplace_back("Retry-After", std::to_string(retry_after_));
-      return r;
-    }
-    if (errors_left_ > 0) {
-      --errors_left_;
-      return error(500, "InternalServerError", "Encountered internal server error.");
-    }
-    std::string path = request.target.substr(0, request.target.find('?'));
-    std::string query = request.target.find('?') == std::string::npos
-                            ? ""
-                            : request.target.substr(request.target.find('?') + 1);
-    std::string api_version = param(query, "api-version");
+    std::string api_version = param(query_of(request.target), "api-version");
     bool accepted_version = false;
     if (auto* versions = world_.if_contains("apiVersions"); versions && versions->is_array()) {
       for (const auto& v : versions->as_array())
@@ -273,6 +265,79 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
                    "No registered resource provider found for location '" + text("location", "eastus") +
                        "' and API version '" + api_version + "' for type 'clusters'.");
     }
+    return std::nullopt;
+  }
+
+  // Every machine, as a list of this api-version shows it (BareMetalMachines_ListBySubscription).
+  json::array all_machines(const std::string& api_version) {
+    complete_operations();
+    json::array out;
+    for (const auto& n : world_.at("nodes").as_array()) {
+      json::object m = machine_json(n.as_object());
+      shape_machine(m, api_version);
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+
+  static std::string query_of(const std::string& target) {
+    auto q = target.find('?');
+    return q == std::string::npos ? "" : target.substr(q + 1);
+  }
+
+  static HttpResponse error(unsigned status, const std::string& code, const std::string& message) {
+    HttpResponse r;
+    r.status = status;
+    r.body = json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}});
+    return r;
+  }
+
+  static std::string param(const std::string& query, const std::string& name) {
+    std::size_t at = 0;
+    while (at <= query.size()) {
+      std::size_t end = query.find('&', at);
+      std::string pair = query.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      if (pair.rfind(name + "=", 0) == 0) return pair.substr(name.size() + 1);
+      if (end == std::string::npos) break;
+      at = end + 1;
+    }
+    return {};
+  }
+
+  HttpResponse answer(const HttpRequest& request) {
+    // Storage, not ARM: a SAS URL carries its own authorization.
+    if (request.target.starts_with("/bmm-run-command-output/") || request.target.starts_with("/redirect/")) {
+      return get_blob(request);
+    }
+    if (auto refused = refuse(request)) return *refused;
+    if (fault_status_ == 403) {
+      return error(
+          403, "AuthorizationFailed",
+          "The client 'operator@example.com' with object id '00000000-0000-0000-0000-000000000001' "
+          "does not have authorization to perform action 'Microsoft.NetworkCloud/clusters/read' over "
+          "scope '" +
+              cluster_id() +
+              "' or the scope is invalid. If access was recently granted, "
+              "please refresh your credentials.");
+    }
+    if (fault_status_ >= 500) {
+      auto r = error(fault_status_, "InternalServerError", "Encountered internal server error.");
+      r.headers.emplace_back("Retry-After", std::to_string(retry_after_));
+      return r;
+    }
+    if (throttle_left_ > 0) {
+      --throttle_left_;
+      auto r = error(429, "TooManyRequests", "The request is being throttled.");
+      r.headers.emplace_back("Retry-After", std::to_string(retry_after_));
+      return r;
+    }
+    if (errors_left_ > 0) {
+      --errors_left_;
+      return error(500, "InternalServerError", "Encountered internal server error.");
+    }
+    std::string path = request.target.substr(0, request.target.find('?'));
+    std::string query = query_of(request.target);
+    std::string api_version = param(query, "api-version");
     std::string sub = "/subscriptions/" + text("subscription");
     std::string cluster_path = sub + "/resourceGroups/" + text("resourceGroup") +
                                "/providers/Microsoft.NetworkCloud/clusters/" + text("cluster");
@@ -300,16 +365,14 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
     return error(404, "ResourceNotFound", "The Resource '" + path + "' was not found.");
   }
 
-  static std::string param(const std::string& query, const std::string& name) {
-    std::size_t at = 0;
-    while (at <= query.size()) {
-      std::size_t end = query.find('&', at);
-      std::string pair = query.substr(at, end == std::string::npos ? std::string::npos : end - at);
-      if (pair.rfind(name + "=", 0) == 0) return pair.substr(name.size() + 1);
-      if (end == std::string::npos) break;
-      at = end + 1;
-    }
-    return {};
+ private:
+  std::string text(const char* key, const std::string& fallback = "") const {
+    auto* v = world_.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : fallback;
+  }
+  std::string cluster_id() const {
+    return "/subscriptions/" + text("subscription") + "/resourceGroups/" + text("resourceGroup") +
+           "/providers/Microsoft.NetworkCloud/clusters/" + text("cluster");
   }
 
   // What each api-version's schema has (the TypeSpec @added decorators, and the 2025-09-01 and
@@ -506,7 +569,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
         node->contains("extractMilliseconds") ? node->at("extractMilliseconds").to_number<std::int64_t>() : 0;
     auto r = start_operation(std::move(op), api_version, false);
     // The script's own time, bounded by limitTimeSeconds, comes on top of the platform's.
-    auto& started = operations_["op-" + std::to_string(operation_count_)];
+    auto& started = operations_[op_prefix_ + std::to_string(operation_count_)];
     started.done_at += std::chrono::milliseconds(std::min(work, started.limit_seconds * 1000));
     started.resource_id = "/subscriptions/" + text("subscription") + "/resourceGroups/" +
                           text("managedResourceGroup") +
@@ -619,7 +682,7 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
                  std::chrono::milliseconds(world_.contains("lroMilliseconds")
                                                ? world_.at("lroMilliseconds").to_number<int>()
                                                : 1000);
-    std::string id = "op-" + std::to_string(++operation_count_);
+    std::string id = op_prefix_ + std::to_string(++operation_count_);
     operations_[id] = op;
     std::string url = "https://" + host_ + "/subscriptions/" + text("subscription") +
                       "/providers/Microsoft.NetworkCloud/locations/" + text("location", "eastus") +
@@ -839,7 +902,103 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   std::size_t operation_count_ = 0;
   std::size_t etag_ = 1;
   bool concurrent_writer_ = false;
+  unsigned fault_status_ = 0;  // every request answered with this (403 or a 5xx): an unreadable cluster
+  std::string op_prefix_;
   std::map<std::string, std::pair<std::string, std::string>> blobs_;  // id -> (tar.gz, SAS sig)
+};
+
+// Several clusters in several resource groups and subscriptions ("clusters": [world, …], each
+// entry a cluster's world with the top level's keys as defaults): each request goes to the
+// cluster it names, and BareMetalMachines_ListBySubscription lists every cluster's machines of
+// the subscription, paged ("pageSize"). "subscriptionFaults": {"SUB": 403} refuses a listing.
+class FleetArm final : public nexus_mde::agent::RequestHandler {
+ public:
+  FleetArm(const json::object& world, const std::string& host) : world_(world), host_(host) {
+    if (!world.contains("clusters")) {  // one cluster: the world is its own
+      arms_.push_back(std::make_unique<FakeArm>(world, host));
+      return;
+    }
+    for (const auto& entry : world.at("clusters").as_array()) {
+      json::object cluster = entry.as_object();
+      for (const auto& kv : world) {
+        if (kv.key() != "clusters" && !cluster.contains(kv.key())) cluster[kv.key()] = kv.value();
+      }
+      std::string name(cluster.at("cluster").as_string());
+      arms_.push_back(std::make_unique<FakeArm>(std::move(cluster), host, name + "-op-"));
+    }
+  }
+
+  void handle(HttpRequest request, Responder respond) override {
+    ++request_count_;
+    std::cerr << "fake-arm: " << request.method << " " << request.target << "\n";
+    auto r = answer(request);
+    r.headers.emplace_back("x-ms-request-id", "req-" + std::to_string(request_count_));
+    r.headers.emplace_back("x-ms-correlation-request-id", "corr-" + std::to_string(request_count_));
+    respond(std::move(r));
+  }
+  void on_rejected_request(const std::string&, unsigned, std::string_view) override {}
+  void on_handshake_failure(const std::string&, const std::string&, std::string_view) override {}
+  void on_connection_refused(const std::string&, std::string_view) override {}
+  void on_handshake_evicted(const std::string&) override {}
+
+ private:
+  HttpResponse answer(const HttpRequest& request) {
+    std::string path = request.target.substr(0, request.target.find('?'));
+    // /subscriptions/{s}/providers/Microsoft.NetworkCloud/bareMetalMachines
+    const std::string suffix = "/providers/microsoft.networkcloud/baremetalmachines";
+    std::string low = lower(path);
+    if (low.starts_with("/subscriptions/") && low.ends_with(suffix) && request.method == "GET") {
+      std::string sub = path.substr(15, path.size() - 15 - suffix.size());
+      if (sub.find('/') == std::string::npos) return list_by_subscription(request, sub);
+    }
+    if (arms_.size() == 1) return arms_.front()->answer(request);  // as it always answered
+    for (auto& arm : arms_) {
+      if (arm->serves(request.target)) return arm->answer(request);
+    }
+    if (auto refused = arms_.front()->refuse(request)) return *refused;
+    return FakeArm::error(404, "ResourceNotFound", "The Resource '" + path + "' was not found.");
+  }
+
+  HttpResponse list_by_subscription(const HttpRequest& request, const std::string& sub) {
+    if (auto refused = arms_.front()->refuse(request)) return *refused;
+    if (auto* faults = world_.if_contains("subscriptionFaults"); faults && faults->is_object()) {
+      if (auto* status = faults->as_object().if_contains(sub);
+          status && status->to_number<unsigned>() == 403) {
+        return FakeArm::error(
+            403, "AuthorizationFailed",
+            "The client 'operator@example.com' with object id "
+            "'00000000-0000-0000-0000-000000000001' does not have authorization to perform "
+            "action 'Microsoft.NetworkCloud/bareMetalMachines/read' over scope '/subscriptions/" +
+                sub + "' or the scope is invalid.");
+      }
+    }
+    std::string query = FakeArm::query_of(request.target);
+    std::string api_version = FakeArm::param(query, "api-version");
+    json::array all;
+    for (auto& arm : arms_) {
+      if (lower(arm->subscription()) != lower(sub)) continue;
+      for (auto& m : arm->all_machines(api_version)) all.push_back(std::move(m));
+    }
+    std::size_t page = world_.contains("pageSize") ? world_.at("pageSize").to_number<std::size_t>() : 100;
+    std::size_t skip = 0;
+    if (auto token = FakeArm::param(query, "%24skipToken"); !token.empty()) skip = std::stoul(token);
+    json::array value;
+    for (std::size_t i = skip; i < all.size() && value.size() < page; ++i) value.push_back(all[i]);
+    json::object list{{"value", std::move(value)}};
+    if (skip + page < all.size()) {
+      list["nextLink"] = "https://" + host_ + "/subscriptions/" + sub +
+                         "/providers/Microsoft.NetworkCloud/bareMetalMachines?api-version=" + api_version +
+                         "&%24skipToken=" + std::to_string(skip + page);
+    }
+    HttpResponse r;
+    r.body = json::serialize(list);
+    return r;
+  }
+
+  json::object world_;
+  std::string host_;
+  std::vector<std::unique_ptr<FakeArm>> arms_;
+  std::size_t request_count_ = 0;
 };
 
 }  // namespace
@@ -859,7 +1018,7 @@ int main(int argc, char** argv) {
     auto colon = listen.rfind(':');
     std::string host = listen.substr(0, colon);
     auto port = static_cast<std::uint16_t>(std::stoi(listen.substr(colon + 1)));
-    FakeArm arm(read_json(args["--world"]).as_object(), listen);
+    FleetArm arm(read_json(args["--world"]).as_object(), listen);
     boost::asio::io_context ioc;
     nexus_mde::agent::ServerLimits limits;
     limits.body_bytes = 64 * 1024;
