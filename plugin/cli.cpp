@@ -67,15 +67,21 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   // The cluster in Azure Resource Manager: the third source of nodes, and enforcement.
   app.option_defaults()->group("ARM cluster");
   auto& arm = globals.arm;
-  app.add_option("--cluster,--cluster-name", arm.cluster,
-                 "The Nexus cluster's ARM name: nodes come from its bare-metal machines")
+  app.add_option("--cluster,--cluster-name", arm.clusters,
+                 "A Nexus cluster: NAME, RG/NAME or its ARM id; nodes come from its bare-metal machines "
+                 "(repeatable)")
       ->envname("NEXUS_MDE_CLUSTER")
+      ->delimiter(',')
       ->type_name("NAME");
-  app.add_option("-g,--resource-group", arm.resource_group, "The cluster's resource group")
+  app.add_flag("--all-clusters", arm.all_clusters,
+               "Every cluster of the subscription(s): their bare-metal machines, listed by subscription")
+      ->envname("NEXUS_MDE_ALL_CLUSTERS");
+  app.add_option("-g,--resource-group", arm.resource_group, "The resource group of a --cluster NAME")
       ->envname("NEXUS_MDE_RESOURCE_GROUP")
       ->type_name("RG");
-  app.add_option("--subscription", arm.subscription, "The cluster's subscription ID")
+  app.add_option("--subscription", arm.subscriptions, "The clusters' subscription ID (repeatable)")
       ->envname("NEXUS_MDE_SUBSCRIPTION")
+      ->delimiter(',')
       ->type_name("ID");
   app.add_option("--arm-endpoint", arm.endpoint,
                  "ARM endpoint (sovereign clouds, tests); default https://management.azure.com")

@@ -16,7 +16,44 @@ std::string text_of(const json::object& o, const char* key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+ArmMachine read_machine(const json::object& m, const json::object& p) {
+  ArmMachine machine;
+  machine.id = text_of(m, "id");
+  machine.name = text_of(p, "machineName");
+  if (machine.name.empty()) machine.name = text_of(m, "name");
+  machine.ipv4 = text_of(p, "oamIpv4Address");
+  machine.ipv6 = text_of(p, "oamIpv6Address");
+  machine.ready_state = text_of(p, "readyState");
+  machine.power_state = text_of(p, "powerState");
+  std::string rack_id = text_of(p, "rackId");
+  machine.rack = rack_id.substr(rack_id.rfind('/') + 1);
+  machine.cluster_id = text_of(p, "clusterId");
+  if (auto* rps = p.if_contains("runtimeProtectionStatus"); rps && rps->is_object())
+    machine.runtime_protection_status = rps->as_object();
+  return machine;
+}
+
 }  // namespace
+
+Next MachineListing::read_page(const json::value& body, const std::function<void(ArmMachine)>& keep) {
+  const json::object* page = body.if_object();
+  const json::value* value = page ? page->if_contains("value") : nullptr;
+  if (!value || !value->is_array())
+    return Next::fail({NodeState::kHttpError, "ARM's machine list has no value array"});
+  for (const auto& item : value->as_array()) {
+    const json::object* m = item.if_object();
+    const json::value* props = m ? m->if_contains("properties") : nullptr;
+    if (props && props->is_object()) keep(read_machine(*m, props->as_object()));
+  }
+  std::string next_link = page->contains("nextLink") && page->at("nextLink").is_string()
+                              ? std::string(page->at("nextLink").as_string())
+                              : "";
+  if (next_link.empty()) return Next::done();
+  auto request = follow(next_link);
+  if (!request)
+    return Next::fail({NodeState::kHttpError, "ARM's nextLink points elsewhere: " + excerpt(next_link, 80)});
+  return Next::ask(std::move(*request));
+}
 
 std::string ArmMachine::enforcement_level() const {
   return text_of(runtime_protection_status, "enforcementLevel");
@@ -66,41 +103,22 @@ Next ClusterDiscovery::on_answer(const AgentResponse& r) {
                                           cluster_.managed_resource_group +
                                           "/providers/Microsoft.NetworkCloud/bareMetalMachines"));
   }
-  const json::object* page = body.if_object();
-  const json::value* value = page ? page->if_contains("value") : nullptr;
-  if (!value || !value->is_array())
-    return Next::fail({NodeState::kHttpError, "ARM's machine list has no value array"});
-  for (const auto& item : value->as_array()) {
-    const json::object* m = item.if_object();
-    const json::value* props = m ? m->if_contains("properties") : nullptr;
-    if (!props || !props->is_object()) continue;
-    const auto& p = props->as_object();
-    if (!iequals(text_of(p, "clusterId"), cluster_.id)) {
+  return read_page(body, [&](ArmMachine machine) {
+    if (!iequals(machine.cluster_id, cluster_.id)) {
       ++foreign_;
-      continue;
+      return;
     }
-    ArmMachine machine;
-    machine.id = text_of(*m, "id");
-    machine.name = text_of(p, "machineName");
-    if (machine.name.empty()) machine.name = text_of(*m, "name");
-    machine.ipv4 = text_of(p, "oamIpv4Address");
-    machine.ipv6 = text_of(p, "oamIpv6Address");
-    machine.ready_state = text_of(p, "readyState");
-    machine.power_state = text_of(p, "powerState");
-    std::string rack_id = text_of(p, "rackId");
-    machine.rack = rack_id.substr(rack_id.rfind('/') + 1);
-    if (auto* rps = p.if_contains("runtimeProtectionStatus"); rps && rps->is_object())
-      machine.runtime_protection_status = rps->as_object();
     machines_.push_back(std::move(machine));
-  }
-  std::string next_link = page->contains("nextLink") && page->at("nextLink").is_string()
-                              ? std::string(page->at("nextLink").as_string())
-                              : "";
-  if (next_link.empty()) return Next::done();
-  auto request = follow(next_link);
-  if (!request)
-    return Next::fail({NodeState::kHttpError, "ARM's nextLink points elsewhere: " + excerpt(next_link, 80)});
-  return Next::ask(std::move(*request));
+  });
+}
+
+AgentRequest SubscriptionMachines::begin() {
+  return arm_request(HttpMethod::kGet, "/subscriptions/" + access_.subscription +
+                                           "/providers/Microsoft.NetworkCloud/bareMetalMachines");
+}
+
+Next SubscriptionMachines::on_answer(const AgentResponse& r) {
+  return read_page(parse_body(r.body), [&](ArmMachine machine) { machines_.push_back(std::move(machine)); });
 }
 
 std::vector<Node> inventory_of(const std::vector<ArmMachine>& machines, std::size_t& unaddressed) {
@@ -112,7 +130,7 @@ std::vector<Node> inventory_of(const std::vector<ArmMachine>& machines, std::siz
       ++unaddressed;
       continue;
     }
-    nodes.push_back(Node{m.name, host, kDefaultAgentPort, "ARM bareMetalMachine " + m.name});
+    nodes.push_back(Node{m.name, host, kDefaultAgentPort, "ARM bareMetalMachine " + m.name, {}});
   }
   return nodes;
 }

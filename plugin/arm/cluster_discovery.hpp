@@ -1,10 +1,12 @@
 // The cluster as ARM describes it: GET the cluster (its ARM id, managed resource group,
 // runtime-protection configuration and etag), then every bare-metal machine of the managed
 // resource group, following nextLink, kept when its clusterId is this cluster's (ARM ids are
-// compared case-insensitively).
+// compared case-insensitively). For a fleet: every bare-metal machine of a subscription
+// (BareMetalMachines_ListBySubscription, paged), each with its clusterId.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +35,8 @@ struct ArmMachine {
   std::string ready_state;  // True / False
   std::string power_state;  // On / Off
   std::string rack;         // the last segment of rackId (empty when ARM gives none)
+  std::string cluster_id;   // clusterId, as ARM spells it
+  std::string cluster;      // in a run over several clusters: the name its nodes are shown under
   boost::json::object runtime_protection_status;
 
   // From runtime_protection_status: the level the node applies (empty when not reported), and a
@@ -41,11 +45,21 @@ struct ArmMachine {
   std::optional<std::int64_t> status_time_ms(const char* key) const;
 };
 
+// An ARM conversation that reads pages of bare-metal machines.
+class MachineListing : public ArmConversation {
+ public:
+  using ArmConversation::ArmConversation;
+
+ protected:
+  // Each machine of the page to `keep`; then the nextLink's request, or done.
+  Next read_page(const boost::json::value& body, const std::function<void(ArmMachine)>& keep);
+};
+
 // Reads the cluster resource only, or the cluster and its machines.
-class ClusterDiscovery final : public ArmConversation {
+class ClusterDiscovery final : public MachineListing {
  public:
   ClusterDiscovery(const ArmAccess& access, bool with_machines)
-      : ArmConversation(access), with_machines_(with_machines) {}
+      : MachineListing(access), with_machines_(with_machines) {}
 
   const ArmCluster& cluster() const { return cluster_; }
   const std::vector<ArmMachine>& machines() const { return machines_; }
@@ -61,6 +75,20 @@ class ClusterDiscovery final : public ArmConversation {
   ArmCluster cluster_;
   std::vector<ArmMachine> machines_;
   std::size_t foreign_ = 0;
+};
+
+// Every bare-metal machine of access.subscription, whatever its cluster.
+class SubscriptionMachines final : public MachineListing {
+ public:
+  explicit SubscriptionMachines(const ArmAccess& access) : MachineListing(access) {}
+  const std::vector<ArmMachine>& machines() const { return machines_; }
+
+ protected:
+  AgentRequest begin() override;
+  Next on_answer(const AgentResponse& response) override;
+
+ private:
+  std::vector<ArmMachine> machines_;
 };
 
 // Reads a cluster resource's fields; false when the body is not a cluster.

@@ -13,7 +13,7 @@ AgentScanWatch::AgentScanWatch(AgentAccess access, std::int64_t since_ms)
 
 void AgentScanWatch::look(const std::vector<ArmMachine>& machines) {
   std::size_t unaddressed = 0;
-  ClusterSetup setup{inventory_of(machines, unaddressed), access_, {}, {}};
+  ClusterSetup setup{inventory_of(machines, unaddressed), access_, {}, {}, {}};
   auto collected = collect_snapshots(setup, "/v1/scans");
   for (const auto& r : collected.reports) {
     if (r.outcome.state != NodeState::kOk || !r.snapshot) continue;

@@ -1,32 +1,47 @@
 #include "plugin/cluster/cluster_setup.hpp"
 
+#include <algorithm>
+
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
+#include "plugin/arm/fleet_discovery.hpp"
 
 namespace nexus_mde::plugin {
 
 namespace {
 
-// The third source of nodes: the cluster's bare-metal machines in ARM.
-Result<std::vector<Node>> discover_nodes(const GlobalOptions& globals, const AgentAccess& agents,
-                                         std::vector<ArmMachine>& machines) {
-  auto arm = open_arm_access(globals.arm, agents.fan_out.timeout, agents.fan_out.deadline);
-  if (!arm) return arm.error();
-  ClusterDiscovery discovery(*arm, true);
-  auto ran = run_arm(*arm, discovery);
-  if (!ran) return ran.error();
+// The nodes of one cluster's machines, named under `cluster` in a fleet.
+void add_nodes(const FleetCluster& c, bool fleet, DiscoveredNodes& out) {
   std::size_t unaddressed = 0;
-  auto nodes = inventory_of(discovery.machines(), unaddressed);
-  if (nodes.empty()) {
-    return make_error(
-        "ARM lists no bare-metal machine with an address for cluster " + discovery.cluster().name,
-        "--cluster");
+  auto nodes = inventory_of(c.machines, unaddressed);
+  for (auto& n : nodes) n.cluster = fleet ? c.name : "";
+  for (auto m : c.machines) {
+    m.cluster = fleet ? c.name : "";
+    out.machines.push_back(std::move(m));
   }
-  machines = discovery.machines();
-  return nodes;
+  out.nodes.insert(out.nodes.end(), nodes.begin(), nodes.end());
 }
 
 }  // namespace
+
+Result<DiscoveredNodes> discover_nodes(const ArmOptions& options, std::chrono::milliseconds timeout,
+                                       std::chrono::milliseconds deadline) {
+  auto fleet = discover_fleet(options, timeout, deadline);
+  if (!fleet) return fleet.error();
+  DiscoveredNodes out;
+  std::optional<Error> first_failure;
+  for (const auto& c : *fleet) {
+    if (c.failure && !first_failure) first_failure = c.failure;
+    if (!c.failure) add_nodes(c, options.fleet(), out);
+    if (options.fleet()) {
+      out.clusters.push_back(
+          {c.name, c.id, c.subscription, c.resource_group, c.failure ? c.failure->message : ""});
+    }
+  }
+  bool none_read = std::all_of(fleet->begin(), fleet->end(), [](const FleetCluster& c) { return c.failure; });
+  if (first_failure && (!options.fleet() || none_read)) return *first_failure;
+  return out;
+}
 
 Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::seconds default_deadline) {
   bool listed = !globals.inventory.node_specs.empty() || !globals.inventory.inventory_file.empty();
@@ -36,14 +51,20 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
     if (!nodes) return nodes.error();
     auto access = open_agent_access(globals.access, default_deadline);
     if (!access) return access.error();
-    return ClusterSetup{std::move(*nodes), std::move(*access), {}, globals.findings};
+    return ClusterSetup{std::move(*nodes), std::move(*access), {}, globals.findings, {}};
   }
   auto access = open_agent_access(globals.access, default_deadline);
   if (!access) return access.error();
-  std::vector<ArmMachine> machines;
-  auto nodes = discover_nodes(globals, *access, machines);
-  if (!nodes) return nodes.error();
-  return ClusterSetup{std::move(*nodes), std::move(*access), std::move(machines), globals.findings};
+  auto found = discover_nodes(globals.arm, access->fan_out.timeout, access->fan_out.deadline);
+  if (!found) return found.error();
+  if (found->nodes.empty()) {
+    std::string where =
+        found->clusters.empty() ? "cluster " + globals.arm.clusters.front() : "the clusters it could read";
+    return make_error("ARM lists no bare-metal machine with an address for " + where,
+                      globals.arm.all_clusters ? "--all-clusters" : "--cluster");
+  }
+  return ClusterSetup{std::move(found->nodes), std::move(*access), std::move(found->machines),
+                      globals.findings, std::move(found->clusters)};
 }
 
 std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& globals,
@@ -57,6 +78,11 @@ std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& glob
     failed =
         setup.error().field.starts_with("ARM ") ? arm_failure_exit_code(setup.error()) : ExitCode::kUsage;
     return std::nullopt;
+  }
+  // Said once, however often --watch redraws; the output's footer or document says it again.
+  for (const auto& c : setup->clusters) {
+    if (!c.failure.empty())
+      err << "nexus-mde " << command << ": " << c.label() << " not read: " << c.failure << "\n";
   }
   return std::move(*setup);
 }
@@ -75,6 +101,16 @@ bool optional_agent_access(const GlobalOptions& globals, std::string_view comman
   return true;
 }
 
+Result<ArmTiming> arm_timing(const GlobalOptions& globals, std::chrono::seconds default_deadline) {
+  auto timeout = duration_of(globals.access.timeout_seconds, "--timeout");
+  if (!timeout) return timeout.error();
+  auto deadline = globals.access.deadline_seconds != 0
+                      ? duration_of(globals.access.deadline_seconds, "--deadline")
+                      : Result<std::chrono::milliseconds>(default_deadline);
+  if (!deadline) return deadline.error();
+  return ArmTiming{*timeout, *deadline};
+}
+
 std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals,
                                                 std::chrono::seconds default_deadline,
                                                 std::string_view command, std::ostream& err) {
@@ -82,13 +118,9 @@ std::optional<ArmAccess> prepare_arm_or_explain(const GlobalOptions& globals,
     err << "nexus-mde " << command << ": --cluster NAME -g RG is required (the level lives in ARM)\n";
     return std::nullopt;
   }
-  auto timeout = duration_of(globals.access.timeout_seconds, "--timeout");
-  auto deadline = globals.access.deadline_seconds != 0
-                      ? duration_of(globals.access.deadline_seconds, "--deadline")
-                      : Result<std::chrono::milliseconds>(default_deadline);
-  auto arm = !timeout    ? Result<ArmAccess>(timeout.error())
-             : !deadline ? Result<ArmAccess>(deadline.error())
-                         : open_arm_access(globals.arm, *timeout, *deadline);
+  auto timing = arm_timing(globals, default_deadline);
+  auto arm = timing ? open_arm_access(globals.arm, timing->timeout, timing->deadline)
+                    : Result<ArmAccess>(timing.error());
   if (!arm) {
     err << "nexus-mde " << command << ": " << arm.error().describe() << "\n";
     return std::nullopt;

@@ -11,6 +11,7 @@
 #include "common/result.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/cli.hpp"
+#include "plugin/cluster/node_report.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -20,7 +21,27 @@ struct ClusterSetup {
   // With --cluster: the bare-metal machines the nodes came from (what ARM says where no agent answers).
   std::vector<ArmMachine> machines;
   FindingOptions findings;
+  // Over several clusters (--cluster repeated, --all-clusters): each one, and why ARM could not read it.
+  std::vector<ClusterGroup> clusters;
 };
+
+// The nodes ARM lists for --cluster (or --all-clusters), with their machines and, for a fleet,
+// their clusters. One cluster that ARM cannot read is an Error (its field starts "ARM "); in a
+// fleet it is a ClusterGroup with its failure, and an Error only when no cluster could be read.
+struct DiscoveredNodes {
+  std::vector<Node> nodes;
+  std::vector<ArmMachine> machines;
+  std::vector<ClusterGroup> clusters;
+};
+Result<DiscoveredNodes> discover_nodes(const ArmOptions& options, std::chrono::milliseconds timeout,
+                                       std::chrono::milliseconds deadline);
+
+// --timeout, and --deadline or `default_deadline`, for ARM calls; a bad value names its flag.
+struct ArmTiming {
+  std::chrono::milliseconds timeout;
+  std::chrono::milliseconds deadline;
+};
+Result<ArmTiming> arm_timing(const GlobalOptions& globals, std::chrono::seconds default_deadline);
 
 Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::seconds default_deadline);
 

@@ -55,17 +55,19 @@ void print_scans(const std::vector<NodeReport>& reports, const ClusterSummary& s
                                   node["scans"] = std::move(list);
                                 });
   }
-  Table table({"NODE", "TYPE", "STATE", "STARTED", "DURATION", "FILES", "THREATS"});
+  Table table(headers_for({"NODE", "TYPE", "STATE", "STARTED", "DURATION", "FILES", "THREATS"}, summary));
   for (const auto& r : reports) {
     if (!r.snapshot) continue;
     for (const ScanRecord* s : newest_scans(*r.snapshot, o.limit)) {
+      auto row = row_start(r, summary);
       if (o.format == OutputFormat::kTsv) {
-        write_tsv_row(
-            out, {r.node.name, cell(s->type), cell(s->state), time_cell(s->start_ms), time_cell(s->end_ms),
-                  cell(s->duration_ms()), cell(s->files_scanned), cell(s->threat_count)});
+        row.insert(row.end(), {cell(s->type), cell(s->state), time_cell(s->start_ms), time_cell(s->end_ms),
+                               cell(s->duration_ms()), cell(s->files_scanned), cell(s->threat_count)});
+        write_tsv_row(out, row);
       } else {
-        table.add_row({r.node.name, cell(s->type), cell(s->state), age_cell(s->start_ms, o.now_ms),
-                       duration_cell(*s), cell(s->files_scanned), cell(s->threat_count)});
+        row.insert(row.end(), {cell(s->type), cell(s->state), age_cell(s->start_ms, o.now_ms),
+                               duration_cell(*s), cell(s->files_scanned), cell(s->threat_count)});
+        table.add_row(std::move(row));
       }
     }
   }
@@ -87,27 +89,33 @@ void print_threats(const std::vector<NodeReport>& reports, const ClusterSummary&
           mark_test_detections(node);
         });
   }
-  Table threats({"NODE", "THREAT", "TYPE", "STATUS", "PATH", "DETECTED"});
-  Table quarantine({"NODE", "NAME", "TYPE", "PATH", "QUARANTINED"});
+  Table threats(headers_for({"NODE", "THREAT", "TYPE", "STATUS", "PATH", "DETECTED"}, summary));
+  Table quarantine(headers_for({"NODE", "NAME", "TYPE", "PATH", "QUARANTINED"}, summary));
   for (const auto& r : reports) {
     if (!r.snapshot) continue;
     for (const Threat* t : newest_threats(*r.snapshot)) {
       std::string status = cell(t->status) + (made_by_detection_test(t->name, t->path) ? " (test)" : "");
+      auto row = row_start(r, summary);
       if (o.format == OutputFormat::kTsv) {
-        write_tsv_row(out, {r.node.name, "threat", cell(t->name), cell(t->type), status, cell(t->path),
-                            time_cell(t->detected_ms)});
+        row.insert(row.end(), {"threat", cell(t->name), cell(t->type), status, cell(t->path),
+                               time_cell(t->detected_ms)});
+        write_tsv_row(out, row);
       } else {
-        threats.add_row({r.node.name, cell(t->name), cell(t->type), status, cell(t->path),
-                         age_cell(t->detected_ms, o.now_ms)});
+        row.insert(row.end(),
+                   {cell(t->name), cell(t->type), status, cell(t->path), age_cell(t->detected_ms, o.now_ms)});
+        threats.add_row(std::move(row));
       }
     }
     for (const auto& q : r.snapshot->quarantine) {
+      auto row = row_start(r, summary);
       if (o.format == OutputFormat::kTsv) {
-        write_tsv_row(out, {r.node.name, "quarantine", cell(q.name), cell(q.type), "quarantined",
-                            cell(q.path), time_cell(q.quarantined_ms)});
+        row.insert(row.end(), {"quarantine", cell(q.name), cell(q.type), "quarantined", cell(q.path),
+                               time_cell(q.quarantined_ms)});
+        write_tsv_row(out, row);
       } else {
-        quarantine.add_row(
-            {r.node.name, cell(q.name), cell(q.type), cell(q.path), age_cell(q.quarantined_ms, o.now_ms)});
+        row.insert(row.end(),
+                   {cell(q.name), cell(q.type), cell(q.path), age_cell(q.quarantined_ms, o.now_ms)});
+        quarantine.add_row(std::move(row));
       }
     }
   }

@@ -115,13 +115,16 @@ void warn_about(const std::vector<NodeReport>& reports) {
 
 void sort_naturally(std::vector<NodeReport>& reports) {
   std::stable_sort(reports.begin(), reports.end(), [](const NodeReport& a, const NodeReport& b) {
+    if (a.node.cluster != b.node.cluster) return natural_less(a.node.cluster, b.node.cluster);
     return natural_less(a.node.name, b.node.name);
   });
 }
 
-ClusterSummary ClusterSummary::of(const std::vector<NodeReport>& reports, const FanOutResult& run) {
+ClusterSummary ClusterSummary::of(const std::vector<NodeReport>& reports, const FanOutResult& run,
+                                  std::vector<ClusterGroup> clusters) {
   ClusterSummary s;
   s.nodes = reports.size();
+  s.clusters = std::move(clusters);
   for (const auto& r : reports) {
     ++s.states[r.outcome.state];
     if (!r.findings.empty()) ++s.with_findings;
@@ -131,14 +134,25 @@ ClusterSummary ClusterSummary::of(const std::vector<NodeReport>& reports, const 
   return s;
 }
 
+std::size_t ClusterSummary::clusters_not_read() const {
+  return static_cast<std::size_t>(std::count_if(clusters.begin(), clusters.end(),
+                                                [](const ClusterGroup& c) { return !c.failure.empty(); }));
+}
+
 ExitCode ClusterSummary::exit_code() const {
   if (with_findings > 0) return ExitCode::kFindings;
-  if (not_ok() > 0) return ExitCode::kIncomplete;
+  if (not_ok() > 0 || clusters_not_read() > 0) return ExitCode::kIncomplete;
   return ExitCode::kClean;
 }
 
 std::string ClusterSummary::line() const {
-  std::string out = plural(nodes, "node", "nodes") + ":";
+  std::string out = plural(nodes, "node", "nodes");
+  if (fleet()) {
+    std::size_t read = clusters.size() - clusters_not_read();
+    out += " in " + plural(read, "cluster", "clusters");
+    if (clusters_not_read() > 0) out += " (" + std::to_string(clusters_not_read()) + " not read)";
+  }
+  out += ":";
   bool first = true;
   for (const auto& [state, n] : states) {
     out += (first ? " " : ", ") + std::to_string(n) + " " + std::string(to_string(state));
@@ -170,39 +184,113 @@ json::object node_header_json(const NodeReport& r) {
 json::object summary_json(const ClusterSummary& s) {
   json::object states;
   for (const auto& [state, n] : s.states) states[to_string(state)] = n;
-  return {{"nodes", s.nodes},
-          {"states", std::move(states)},
-          {"withFindings", s.with_findings},
-          {"elapsedMs", s.elapsed_ms},
-          {"deadlinePassed", s.deadline_passed},
-          {"exitCode", to_int(s.exit_code())}};
+  json::object o{{"nodes", s.nodes},
+                 {"states", std::move(states)},
+                 {"withFindings", s.with_findings},
+                 {"elapsedMs", s.elapsed_ms},
+                 {"deadlinePassed", s.deadline_passed},
+                 {"exitCode", to_int(s.exit_code())}};
+  if (s.fleet()) {
+    o["clusters"] = s.clusters.size() - s.clusters_not_read();
+    o["clustersNotRead"] = s.clusters_not_read();
+  }
+  return o;
 }
+
+namespace {
+
+void write_node_array(DocumentWriter& writer, const std::vector<const NodeReport*>& reports,
+                      const std::function<void(const NodeReport&, json::object&)>& add) {
+  writer.key("nodes");
+  writer.begin_array();
+  for (const NodeReport* r : reports) {
+    json::object o = node_header_json(*r);
+    add(*r, o);
+    writer.value(o);
+  }
+  writer.end_array();
+}
+
+// Each cluster with its own nodes and summary; one ARM could not read has its error and no nodes.
+void write_cluster_array(DocumentWriter& writer, const std::vector<NodeReport>& reports,
+                         const ClusterSummary& summary,
+                         const std::function<void(const NodeReport&, json::object&)>& add) {
+  writer.key("clusters");
+  writer.begin_array();
+  for (const auto& c : summary.clusters) {
+    writer.begin_object();
+    writer.field("cluster", c.name.empty() ? json::value(nullptr) : json::value(c.name));
+    writer.field("id", json::value(c.id));
+    writer.field("subscription", json::value(c.subscription));
+    writer.field("resourceGroup",
+                 c.resource_group.empty() ? json::value(nullptr) : json::value(c.resource_group));
+    writer.field("error", c.failure.empty() ? json::value(nullptr) : json::value(c.failure));
+    std::vector<const NodeReport*> mine;
+    ClusterSummary own;  // this cluster's part (its exit code counts its failure); the run's time
+    own.clusters = {c};
+    own.elapsed_ms = summary.elapsed_ms;
+    own.deadline_passed = summary.deadline_passed;
+    for (const auto& r : reports) {
+      if (c.name.empty() || r.node.cluster != c.name) continue;
+      mine.push_back(&r);
+      ++own.nodes;
+      ++own.states[r.outcome.state];
+      if (!r.findings.empty()) ++own.with_findings;
+    }
+    write_node_array(writer, mine, add);
+    writer.field("summary", summary_json(own));
+    writer.end_object();
+  }
+  writer.end_array();
+}
+
+void print_clusters_not_read(const ClusterSummary& summary, std::ostream& out) {
+  Table failed({"CLUSTER", "SUBSCRIPTION", "REASON"});
+  for (const auto& c : summary.clusters) {
+    if (!c.failure.empty()) failed.add_row({c.label(), c.subscription, c.failure});
+  }
+  if (failed.empty()) return;
+  out << "\nClusters not read:\n";
+  failed.print(out);
+}
+
+}  // namespace
 
 void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports,
                           const ClusterSummary& summary, OutputFormat format, std::ostream& out,
                           const std::function<void(const NodeReport&, json::object&)>& add) {
   auto writer = make_document_writer(format, out);
   writer->begin_document(kind);
-  writer->key("nodes");
-  writer->begin_array();
-  for (const auto& r : reports) {
-    json::object o = node_header_json(r);
-    add(r, o);
-    writer->value(o);
+  if (summary.fleet()) {
+    write_cluster_array(*writer, reports, summary, add);
+  } else {
+    std::vector<const NodeReport*> all;
+    for (const auto& r : reports) all.push_back(&r);
+    write_node_array(*writer, all, add);
   }
-  writer->end_array();
   writer->field("summary", summary_json(summary));
   writer->end_object();
   writer->finish();
 }
 
+std::vector<std::string> row_start(const NodeReport& r, const ClusterSummary& summary) {
+  if (summary.fleet()) return {r.node.cluster, r.node.name};
+  return {r.node.name};
+}
+
+std::vector<std::string> headers_for(std::vector<std::string> headers, const ClusterSummary& summary) {
+  if (summary.fleet()) headers.insert(headers.begin(), "CLUSTER");
+  return headers;
+}
+
 void print_node_rows(const std::vector<std::string>& headers, const std::vector<NodeReport>& reports,
                      const ClusterSummary& summary, OutputFormat format, std::ostream& out,
                      const std::function<std::vector<std::string>(const NodeReport&)>& row) {
-  Table table(headers);
+  Table table(headers_for(headers, summary));
   for (const auto& r : reports) {
     std::vector<std::string> cells = row(r);
-    cells.insert(cells.begin(), r.node.name);
+    auto start = row_start(r, summary);
+    cells.insert(cells.begin(), start.begin(), start.end());
     if (format == OutputFormat::kTsv)
       write_tsv_row(out, cells);
     else
@@ -210,23 +298,27 @@ void print_node_rows(const std::vector<std::string>& headers, const std::vector<
   }
   if (format == OutputFormat::kTsv) return out.flush(), void();
   table.print(out);
+  print_clusters_not_read(summary, out);
   out << "\n" << summary.line() << "\n";
 }
 
 void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
                         bool list_failures, std::ostream& out) {
   if (list_failures) {
-    Table failed({"NODE", "STATE", "LATENCY", "REASON"});
+    Table failed(headers_for({"NODE", "STATE", "LATENCY", "REASON"}, summary));
     for (const auto& r : reports) {
       if (r.outcome.state == NodeState::kOk) continue;
-      failed.add_row({r.node.name, std::string(to_string(r.outcome.state)),
-                      std::to_string(r.outcome.latency.count()) + " ms", r.outcome.reason});
+      auto row = row_start(r, summary);
+      row.insert(row.end(), {std::string(to_string(r.outcome.state)),
+                             std::to_string(r.outcome.latency.count()) + " ms", r.outcome.reason});
+      failed.add_row(std::move(row));
     }
     if (!failed.empty()) {
       out << "\nNot answered:\n";
       failed.print(out);
     }
   }
+  print_clusters_not_read(summary, out);
   out << "\n" << summary.line() << "\n";
 }
 

@@ -67,22 +67,39 @@ bool known_definitions_status(const std::string& status);
 // know. Each is said once per run on stderr, with the nodes it was seen on (plugin/output/warnings).
 void warn_about(const std::vector<NodeReport>& reports);
 
-// Sorted by node name in natural order (r2 before r10).
+// Sorted by cluster, then node name, in natural order (r2 before r10).
 void sort_naturally(std::vector<NodeReport>& reports);
+
+// One cluster of a run over several (--cluster repeated, --all-clusters); its nodes carry its name.
+struct ClusterGroup {
+  std::string name;  // empty: a subscription whose machines could not be listed
+  std::string id;
+  std::string subscription;
+  std::string resource_group;
+  std::string failure;  // why ARM could not be read (then it has no nodes); empty when it was
+
+  std::string label() const { return name.empty() ? "subscription " + subscription : name; }
+};
 
 struct ClusterSummary {
   std::size_t nodes = 0;
+  std::vector<ClusterGroup> clusters;  // a run over several clusters; empty for one cluster or a list
   std::map<NodeState, std::size_t> states;
   std::size_t with_findings = 0;
   std::int64_t elapsed_ms = 0;
   bool deadline_passed = false;
 
-  static ClusterSummary of(const std::vector<NodeReport>& reports, const FanOutResult& run);
+  static ClusterSummary of(const std::vector<NodeReport>& reports, const FanOutResult& run,
+                           std::vector<ClusterGroup> clusters = {});
   std::size_t not_ok() const {
     return nodes - (states.count(NodeState::kOk) ? states.at(NodeState::kOk) : 0);
   }
+  bool fleet() const { return !clusters.empty(); }
+  std::size_t clusters_not_read() const;
+  // 1 findings; 2 a node not answering or a cluster not read; else 0.
   ExitCode exit_code() const;
-  // "16 nodes: 13 ok, 1 unreachable, 2 timeout; 2 with findings; 0.84 s"
+  // "16 nodes: 13 ok, 1 unreachable, 2 timeout; 2 with findings; 0.84 s", after
+  // "in 10 clusters (2 not read)" for a fleet.
   std::string line() const;
 };
 
@@ -93,17 +110,23 @@ boost::json::object node_header_json(const NodeReport& report);
 // {"nodes","states":{…},"withFindings","elapsedMs","deadlinePassed","exitCode"}
 boost::json::object summary_json(const ClusterSummary& summary);
 // json/yaml: {"apiVersion","kind","nodes":[…],"summary":{…}}: each node's header plus what `add`
-// puts in it.
+// puts in it. A fleet has "clusters":[{"cluster","id","subscription","resourceGroup","error",
+// "nodes":[…],"summary"}] in place of "nodes".
 void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports,
                           const ClusterSummary& summary, OutputFormat format, std::ostream& out,
                           const std::function<void(const NodeReport&, boost::json::object&)>& add);
+// A row's first cells: CLUSTER (for a fleet) and NODE; the headers get CLUSTER in front to match.
+std::vector<std::string> row_start(const NodeReport& report, const ClusterSummary& summary);
+std::vector<std::string> headers_for(std::vector<std::string> headers, const ClusterSummary& summary);
+
 // table/tsv: one row per node from `row` (the cells after NODE); a table gets `headers` and the
-// summary line, tsv neither.
+// summary line, tsv neither. A fleet's rows start with CLUSTER.
 void print_node_rows(const std::vector<std::string>& headers, const std::vector<NodeReport>& reports,
                      const ClusterSummary& summary, OutputFormat format, std::ostream& out,
                      const std::function<std::vector<std::string>(const NodeReport&)>& row);
-// For tables: the nodes that did not answer (NODE STATE LATENCY REASON), if any, then the
-// summary line. Nothing is printed for tsv, whose rows carry the state themselves.
+// For tables: the nodes that did not answer (NODE STATE LATENCY REASON), if any, the clusters
+// ARM could not read, then the summary line. Nothing is printed for tsv, whose rows carry the
+// state themselves.
 void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
                         bool list_failures, std::ostream& out);
 

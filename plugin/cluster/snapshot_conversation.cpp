@@ -60,8 +60,9 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
   FanOutOptions options = setup.access.fan_out;
   options.threads = fan_out_threads_for(setup.nodes.size());
   out.run = fan_out(setup.nodes, pointers, *setup.access.tls, options);
-  std::unordered_map<std::string_view, const ArmMachine*> machine_named;  // with --cluster
-  for (const auto& m : setup.machines) machine_named.emplace(m.name, &m);
+  // With --cluster; names repeat across clusters, so the key is the cluster and the name.
+  std::unordered_map<std::string, const ArmMachine*> machine_named;
+  for (const auto& m : setup.machines) machine_named.emplace(m.cluster + "/" + m.name, &m);
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {
     NodeReport r{setup.nodes[i],
                  out.run.nodes[i],
@@ -73,7 +74,7 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
                  {}};
     if (r.outcome.state != NodeState::kOk) r.snapshot.reset();
     if (r.snapshot) r.source = "agent";
-    auto machine = machine_named.find(r.node.name);
+    auto machine = machine_named.find(r.node.cluster + "/" + r.node.name);
     fall_back_to_arm(r, machine == machine_named.end() ? nullptr : machine->second);
     if (r.snapshot) {
       r.findings = findings_of(*r.snapshot, setup.findings);

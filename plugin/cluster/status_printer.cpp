@@ -86,12 +86,14 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
 
 void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
                  const StatusPrintOptions& o, std::ostream& out) {
-  Table table({"NODE", "STATE", "HEALTHY", "ENFORCEMENT", "RTP", "DEFINITIONS", "LAST SCAN", "THREATS",
-               "QUARANTINED", "DETAIL"});
-  // Folding keeps each group where its first node was.
+  Table table(headers_for({"NODE", "STATE", "HEALTHY", "ENFORCEMENT", "RTP", "DEFINITIONS", "LAST SCAN",
+                           "THREATS", "QUARANTINED", "DETAIL"},
+                          summary));
+  // Folding keeps each group where its first node was, and within its cluster.
   std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> rows;  // (names, cells)
   for (const auto& r : reports) {
     auto cells = status_cells(r, true, o.now_ms);
+    if (summary.fleet()) cells.insert(cells.begin(), r.node.cluster);
     bool foldable = o.fold_healthy && r.outcome.state == NodeState::kOk && r.findings.empty();
     if (foldable) {
       auto same =
@@ -104,7 +106,7 @@ void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& s
     rows.push_back({{r.node.name}, std::move(cells)});
   }
   for (auto& [names, cells] : rows) {
-    cells.insert(cells.begin(), folded_names(names));
+    cells.insert(cells.begin() + (summary.fleet() ? 1 : 0), folded_names(names));
     table.add_row(std::move(cells));
   }
   table.print(out);
@@ -121,7 +123,8 @@ void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& 
     case OutputFormat::kTsv:
       for (const auto& r : reports) {
         auto cells = status_cells(r, false, o.now_ms);
-        cells.insert(cells.begin(), r.node.name);
+        auto start = row_start(r, summary);
+        cells.insert(cells.begin(), start.begin(), start.end());
         write_tsv_row(out, cells);
       }
       out.flush();

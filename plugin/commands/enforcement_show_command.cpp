@@ -70,7 +70,7 @@ std::optional<std::vector<ReportedLevel>> reported_levels(const GlobalOptions& g
   if (!optional_agent_access(globals, "enforcement show", std::cerr, access)) return std::nullopt;
   if (!access) return out;
   std::size_t unaddressed = 0;
-  ClusterSetup setup{inventory_of(machines, unaddressed), std::move(*access), {}, globals.findings};
+  ClusterSetup setup{inventory_of(machines, unaddressed), std::move(*access), {}, globals.findings, {}};
   auto collected = collect_snapshots(setup, "/v1/status");
   std::unordered_map<std::string_view, std::size_t> index_of;
   for (std::size_t i = 0; i < machines.size(); ++i) index_of.emplace(machines[i].name, i);

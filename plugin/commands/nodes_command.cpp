@@ -31,7 +31,7 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
     }
     auto collected = collect_snapshots(*setup, "/v1/status");
     for (auto& r : collected.reports) r.findings.clear();  // nodes reports reachability, not MDE findings
-    auto summary = ClusterSummary::of(collected.reports, collected.run);
+    auto summary = ClusterSummary::of(collected.reports, collected.run, setup->clusters);
     if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
       print_nodes_document("NodeList", collected.reports, summary, globals.output, std::cout,
                            [](const NodeReport& r, boost::json::object& node) {
@@ -42,11 +42,12 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
                                  note.empty() ? boost::json::value(nullptr) : boost::json::value(note);
                            });
     } else {
-      Table table({"NODE", "ADDRESS", "STATE", "LATENCY", "DETAIL"});
+      Table table(headers_for({"NODE", "ADDRESS", "STATE", "LATENCY", "DETAIL"}, summary));
       for (const auto& r : collected.reports) {
-        std::vector<std::string> row{r.node.name, r.node.endpoint(), std::string(to_string(r.outcome.state)),
-                                     std::to_string(r.outcome.latency.count()) + " ms",
-                                     r.outcome.reason.empty() ? agent_name_note(r) : r.outcome.reason};
+        auto row = row_start(r, summary);
+        row.insert(row.end(), {r.node.endpoint(), std::string(to_string(r.outcome.state)),
+                               std::to_string(r.outcome.latency.count()) + " ms",
+                               r.outcome.reason.empty() ? agent_name_note(r) : r.outcome.reason});
         if (globals.output == OutputFormat::kTsv)
           write_tsv_row(std::cout, row);
         else
@@ -54,7 +55,7 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
       }
       if (globals.output == OutputFormat::kTable) {
         table.print(std::cout);
-        std::cout << "\n" << summary.line() << "\n";
+        print_table_footer(collected.reports, summary, false, std::cout);
       }
       std::cout.flush();
     }

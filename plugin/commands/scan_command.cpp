@@ -166,7 +166,8 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
 }
 
 ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
-  std::string via = options.via.empty() ? (globals.arm.wanted() ? "arm" : "agent") : options.via;
+  std::string via =
+      options.via.empty() ? (globals.arm.wanted() && !globals.arm.fleet() ? "arm" : "agent") : options.via;
   if (via == "arm") return run_arm_scan(globals, options);
   // Waiting for a full scan takes a while: an hour unless --deadline says otherwise.
   ExitCode failed = ExitCode::kUsage;
@@ -207,7 +208,7 @@ ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
     reports.push_back(std::move(r));
   }
   sort_naturally(reports);
-  auto summary = ClusterSummary::of(reports, run);
+  auto summary = ClusterSummary::of(reports, run, setup->clusters);
   print_scan_results(reports, summary, globals.output, std::cout);
   if (summary.with_findings > 0) return ExitCode::kFindings;
   if (options.wait && run.deadline_passed) return ExitCode::kDeadline;

@@ -28,7 +28,7 @@ void add_scans_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
     outcome.exit_code =
         run_watch(*watch, globals.output, "nexus-mde scans", [&](OutputFormat format, std::ostream& out) {
           auto collected = collect_snapshots(*setup, "/v1/scans");
-          auto summary = ClusterSummary::of(collected.reports, collected.run);
+          auto summary = ClusterSummary::of(collected.reports, collected.run, setup->clusters);
           print_scans(collected.reports, summary, {format, now_epoch_ms(), *limit}, out);
           return summary.exit_code();
         });

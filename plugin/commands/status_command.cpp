@@ -32,7 +32,7 @@ void add_status_command(CLI::App& app, const GlobalOptions& globals, CommandOutc
     outcome.exit_code =
         run_watch(*watch, globals.output, "nexus-mde status", [&](OutputFormat format, std::ostream& out) {
           auto collected = collect_snapshots(*setup, "/v1/status");
-          auto summary = ClusterSummary::of(collected.reports, collected.run);
+          auto summary = ClusterSummary::of(collected.reports, collected.run, setup->clusters);
           print_status(collected.reports, summary, {format, *fold, now_epoch_ms()}, out);
           return summary.exit_code();
         });

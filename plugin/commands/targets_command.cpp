@@ -1,11 +1,11 @@
 // nexus-mde targets
 #include <iostream>
+#include <map>
 
 #include <boost/json.hpp>
 
 #include "common/files.hpp"
 #include "plugin/arm/arm_run.hpp"
-#include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
 
@@ -24,7 +24,8 @@ json::object target(const Node& node, const std::string& cluster, const std::str
 }
 
 // The nodes with their labels: from --node, an inventory or Kubernetes, else from ARM.
-Result<json::array> targets_of(const GlobalOptions& globals) {
+// `complete` turns false when ARM could not read some cluster.
+Result<json::array> targets_of(const GlobalOptions& globals, bool& complete) {
   json::array out;
   bool listed = !globals.inventory.node_specs.empty() || !globals.inventory.inventory_file.empty();
   if (listed || !globals.arm.wanted()) {
@@ -33,24 +34,28 @@ Result<json::array> targets_of(const GlobalOptions& globals) {
     for (const auto& n : *nodes) out.push_back(target(n, "", ""));
     return out;
   }
-  auto arm = open_arm_access(globals.arm, std::chrono::seconds(10), std::chrono::seconds(60));
-  if (!arm) return arm.error();
-  ClusterDiscovery discovery(*arm, true);
-  if (auto ran = run_arm(*arm, discovery); !ran) return ran.error();
-  std::size_t unaddressed = 0;
-  auto nodes = inventory_of(discovery.machines(), unaddressed);
-  for (const auto& n : nodes) {
-    std::string rack;
-    for (const auto& m : discovery.machines()) {
-      if (m.name == n.name) rack = m.rack;
-    }
-    out.push_back(target(n, discovery.cluster().name, rack));
+  auto timing = arm_timing(globals, std::chrono::seconds(30));
+  if (!timing) return timing.error();
+  auto found = discover_nodes(globals.arm, timing->timeout, timing->deadline);
+  if (!found) return found.error();
+  for (const auto& c : found->clusters) {
+    if (c.failure.empty()) continue;
+    std::cerr << "nexus-mde targets: " << c.label() << " not read: " << c.failure << "\n";
+    complete = false;
+  }
+  std::map<std::string, const ArmMachine*> machine_of;  // names repeat across clusters
+  for (const auto& m : found->machines) machine_of[m.cluster + "/" + m.name] = &m;
+  for (const auto& n : found->nodes) {
+    const ArmMachine* m = machine_of.at(n.cluster + "/" + n.name);
+    auto cluster = cluster_ref_of_id(m->cluster_id);
+    out.push_back(target(n, cluster ? cluster->name : n.cluster, m->rack));
   }
   return out;
 }
 
 ExitCode run_targets(const GlobalOptions& globals, const std::string& file) {
-  auto targets = targets_of(globals);
+  bool complete = true;
+  auto targets = targets_of(globals, complete);
   if (!targets) {
     std::cerr << "nexus-mde targets: " << targets.error().describe() << "\n";
     return targets.error().field.starts_with("ARM ") ? arm_failure_exit_code(targets.error())
@@ -59,7 +64,12 @@ ExitCode run_targets(const GlobalOptions& globals, const std::string& file) {
   std::string text = json::serialize(*targets) + "\n";
   if (file.empty()) {
     std::cout << text << std::flush;
-    return ExitCode::kClean;
+    return complete ? ExitCode::kClean : ExitCode::kIncomplete;
+  }
+  if (!complete) {
+    // Prometheus would drop the missing cluster's targets, and with them its agent-down alerts.
+    std::cerr << "nexus-mde targets: " << file << " left as it was: some cluster was not read\n";
+    return ExitCode::kIncomplete;
   }
   if (auto written = replace_file(file, text, 0644); !written) {
     std::cerr << "nexus-mde targets: " << written.error().describe() << "\n";
@@ -80,13 +90,12 @@ void add_targets_command(CLI::App& app, const GlobalOptions& globals, CommandOut
          "Write them to FILE, whole or not at all (Prometheus re-reads file_sd files when they change)")
       ->type_name("FILE");
   cmd->footer(
-      "Prints Prometheus's file_sd JSON, whatever -o says: "
-      "[{\"targets\":[\"HOST:9448\"],\"labels\":{\"node\",\n"
-      "\"cluster\",\"rack\"}}]. The nodes come from --node, --inventory or Kubernetes, or from the "
-      "cluster's\n"
-      "bare-metal machines with --cluster (cluster and rack labels). packaging/prometheus has the scrape "
-      "job.\n"
-      "Exit codes: 0 written; 2 ARM did not answer; 3 usage or configuration error.");
+      "Prints Prometheus's file_sd JSON, whatever -o says:\n"
+      "[{\"targets\":[\"HOST:9448\"],\"labels\":{\"node\",\"cluster\",\"rack\"}}].\n"
+      "The nodes come from --node, --inventory or Kubernetes, or from the bare-metal machines of\n"
+      "--cluster or --all-clusters (cluster and rack labels). packaging/prometheus has the scrape job.\n"
+      "Exit codes: 0 written; 2 ARM did not answer (for some cluster: --write leaves FILE as it was);\n"
+      "3 usage or configuration error.");
   cmd->callback([file, &globals, &outcome] { outcome.exit_code = run_targets(globals, *file); });
 }
 

@@ -33,7 +33,7 @@ ExitCode run_test_detection(const GlobalOptions& globals) {
     reports.push_back(std::move(r));
   }
   sort_naturally(reports);
-  auto summary = ClusterSummary::of(reports, run);
+  auto summary = ClusterSummary::of(reports, run, setup->clusters);
   print_detection_results(reports, summary, globals.output, std::cout);
   return summary.exit_code();
 }

@@ -25,7 +25,7 @@ void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOut
     outcome.exit_code =
         run_watch(*watch, globals.output, "nexus-mde threats", [&](OutputFormat format, std::ostream& out) {
           auto collected = collect_snapshots(*setup, "/v1/threats");
-          auto summary = ClusterSummary::of(collected.reports, collected.run);
+          auto summary = ClusterSummary::of(collected.reports, collected.run, setup->clusters);
           print_threats(collected.reports, summary, {format, now_epoch_ms(), 0}, out);
           return summary.exit_code();
         });

@@ -61,8 +61,8 @@ ExtractRun run_extracts(const ArmAccess& arm, const std::vector<ArmMachine>& mac
   for (std::size_t i = 0; i < machines.size(); ++i) {
     const ArmMachine& m = machines[i];
     NodeReport& r = out.reports[i];
-    r.node =
-        Node{m.name, !m.ipv4.empty() ? m.ipv4 : m.ipv6, kDefaultAgentPort, "ARM bareMetalMachine " + m.name};
+    r.node = Node{
+        m.name, !m.ipv4.empty() ? m.ipv4 : m.ipv6, kDefaultAgentPort, "ARM bareMetalMachine " + m.name, {}};
     r.note = "MDE state from the mde-agent-information data extract";
     if (m.power_state == "On" && m.ready_state == "True" && !m.id.empty()) {
       ready.push_back(i);

@@ -19,7 +19,8 @@ struct Node {
   std::string name;  // the node's (BMM machine) name; the agent's certificate must name it
   std::string host;  // IPv4, IPv6 (no brackets) or a DNS name
   std::uint16_t port = kDefaultAgentPort;
-  std::string source;  // where it came from ("--node", "inventory.json nodes[3]"), for errors
+  std::string source;   // where it came from ("--node", "inventory.json nodes[3]"), for errors
+  std::string cluster;  // its cluster's name, in a run over several clusters (else empty)
 
   // "10.1.2.3:9448", "[fd00::5]:9448"
   std::string endpoint() const;

@@ -49,7 +49,7 @@ Result<std::vector<Node>> nodes_from_node_list(std::string_view body) {
     if (name.empty()) return make_error("a node without metadata.name", where);
     std::string address = internal_ip(*node);
     if (address.empty()) return make_error("node " + name + " reports no InternalIP address", where);
-    nodes.push_back(Node{name, address, kDefaultAgentPort, "Kubernetes node " + name});
+    nodes.push_back(Node{name, address, kDefaultAgentPort, "Kubernetes node " + name, {}});
   }
   if (nodes.empty())
     return make_error("the Kubernetes API lists no nodes (check -l/--selector and --context)",

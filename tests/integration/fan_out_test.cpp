@@ -37,7 +37,7 @@ std::shared_ptr<boost::asio::ssl::context> client_tls(const std::vector<const Ag
   return tls.context;
 }
 
-Node node_of(const AgentHarness& a) { return Node{a.node(), a.address(), 9448, "test"}; }
+Node node_of(const AgentHarness& a) { return Node{a.node(), a.address(), 9448, "test", {}}; }
 
 // GET /v1/status, `idle()` (until the agent closed the connection), then GET /v1/status again.
 class IdleBetweenRequests final : public Conversation {
@@ -82,8 +82,9 @@ TEST(FanOut, TheDeadlineEndsEveryNodeItCutsOff) {
   testing::ScratchDir dir;
   AgentHarness unused("ca-only");
   auto tls = client_tls({&unused}, dir);
-  std::vector<Node> nodes{
-      {"a", a.address(), 9448, "test"}, {"b", b.address(), 9448, "test"}, {"c", c.address(), 9448, "test"}};
+  std::vector<Node> nodes{{"a", a.address(), 9448, "test", {}},
+                          {"b", b.address(), 9448, "test", {}},
+                          {"c", c.address(), 9448, "test", {}}};
   SnapshotConversation ca("/v1/status", ""), cb("/v1/status", ""), cc("/v1/status", "");
   FanOutOptions options;
   options.concurrency = 1;  // one at a time: b and c never get their turn
@@ -136,8 +137,8 @@ TEST(FanOut, AThreadedRunReportsEveryNodeOnceAtItsInventoryPosition) {
   testing::ScratchDir dir;
   auto tls = client_tls({&first, &second}, dir);
   // Dealt round-robin to two engines: ok, timeout and refused nodes land on both.
-  std::vector<Node> nodes{node_of(first),  {"silent", silent.address(), 9448, "test"},
-                          node_of(second), {"refused", "127.0.0.1", 1, "test"},
+  std::vector<Node> nodes{node_of(first),  {"silent", silent.address(), 9448, "test", {}},
+                          node_of(second), {"refused", "127.0.0.1", 1, "test", {}},
                           node_of(first),  node_of(second)};
   std::vector<std::unique_ptr<SnapshotConversation>> conversations;
   std::vector<Conversation*> pointers;

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packaging", "az"))
 
 import azure.cli.core._profile as az_profile  # noqa: E402  (az's module, patched below)
-from azext_nexus_mde import runner  # noqa: E402
+from azext_nexus_mde import runner, transformers  # noqa: E402
 
 
 class FakeProfile:
@@ -130,6 +130,38 @@ class Running(unittest.TestCase):
         with open(self.log, encoding="utf-8") as f:
             self.assertEqual(f.read().splitlines()[-1], "token=")
         self.assertEqual(cmd.events, [])
+
+
+class FleetTables(unittest.TestCase):
+    """A run over several clusters groups nodes under `clusters`: az's tables name each row's cluster."""
+
+    @staticmethod
+    def node(name, state="ok"):
+        return {"node": name, "address": name + ":9448", "state": state, "latencyMs": 1, "findings": [],
+                "source": "agent", "snapshot": {"health": {"healthy": True}, "scans": [], "threats": [],
+                                                "quarantine": []}}
+
+    def test_each_row_starts_with_its_cluster_and_a_cluster_not_read_has_none(self):
+        doc = {"clusters": [
+            {"cluster": "c01", "nodes": [self.node("n1"), self.node("n2", "unreachable")]},
+            {"cluster": "c02", "nodes": [self.node("n1")]},
+            {"cluster": None, "subscription": "sub-b", "error": "auth-error: 403", "nodes": []}]}
+        rows = transformers.nodes_table(doc)
+        self.assertEqual([(r["Cluster"], r["Node"]) for r in rows], [("c01", "n1"), ("c01", "n2"), ("c02", "n1")])
+        self.assertEqual(list(rows[0].keys())[:2], ["Cluster", "Node"])
+        self.assertEqual([r["Cluster"] for r in transformers.status_table(doc)], ["c01", "c01", "c02"])
+        # One cluster's document keeps its columns.
+        self.assertNotIn("Cluster", transformers.nodes_table({"nodes": [self.node("n1")]})[0])
+
+    def test_folding_stays_within_a_cluster(self):
+        transformers.FOLD_HEALTHY_ROWS = True
+        try:
+            doc = {"clusters": [{"cluster": "c01", "nodes": [self.node("a"), self.node("b")]},
+                                {"cluster": "c02", "nodes": [self.node("c")]}]}
+            rows = transformers.status_table(doc)
+        finally:
+            transformers.FOLD_HEALTHY_ROWS = False
+        self.assertEqual([(r["Cluster"], r["Node"]) for r in rows], [("c01", "a, b"), ("c02", "c")])
 
 
 if __name__ == "__main__":

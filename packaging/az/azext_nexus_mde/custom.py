@@ -19,35 +19,40 @@ def _run(cmd, command, scope, extra=(), arm=False):
             args += [flag, str(scope[name])]
     for spec in scope.get("node") or []:
         args += ["--node", spec]
+    if scope.get("all_clusters"):
+        args.append("--all-clusters")
     args += list(extra)
-    return run_nexus_mde(cmd, args, arm=arm or scope.get("cluster") is not None, deadline=scope.get("deadline"))
+    wants_arm = arm or scope.get("cluster") is not None or bool(scope.get("all_clusters"))
+    return run_nexus_mde(cmd, args, arm=wants_arm, deadline=scope.get("deadline"))
 
 
-def nodes(cmd, cluster=None, resource_group=None, inventory=None, node=None, ca_file=None, cert=None, key=None,
-          token_file=None, timeout=None, deadline=None, concurrency=None, api_version=None):
+def nodes(cmd, cluster=None, all_clusters=False, resource_group=None, inventory=None, node=None, ca_file=None,
+          cert=None, key=None, token_file=None, timeout=None, deadline=None, concurrency=None, api_version=None):
     return _run(cmd, ["nodes"], locals())
 
 
-def status(cmd, summary=False, cluster=None, resource_group=None, inventory=None, node=None, ca_file=None, cert=None,
-           key=None, token_file=None, timeout=None, deadline=None, concurrency=None, api_version=None):
+def status(cmd, summary=False, cluster=None, all_clusters=False, resource_group=None, inventory=None, node=None,
+           ca_file=None, cert=None, key=None, token_file=None, timeout=None, deadline=None, concurrency=None,
+           api_version=None):
     # az hands a table transformer the result alone: the folding it asks for reaches it here.
     transformers.FOLD_HEALTHY_ROWS = summary
     return _run(cmd, ["status"], locals())
 
 
-def scans(cmd, limit=None, cluster=None, resource_group=None, inventory=None, node=None, ca_file=None, cert=None,
-          key=None, token_file=None, timeout=None, deadline=None, concurrency=None, api_version=None):
+def scans(cmd, limit=None, cluster=None, all_clusters=False, resource_group=None, inventory=None, node=None,
+          ca_file=None, cert=None, key=None, token_file=None, timeout=None, deadline=None, concurrency=None,
+          api_version=None):
     return _run(cmd, ["scans"], locals(), [] if limit is None else ["--limit", str(limit)])
 
 
-def threats(cmd, cluster=None, resource_group=None, inventory=None, node=None, ca_file=None, cert=None, key=None,
-            token_file=None, timeout=None, deadline=None, concurrency=None, api_version=None):
+def threats(cmd, cluster=None, all_clusters=False, resource_group=None, inventory=None, node=None, ca_file=None,
+            cert=None, key=None, token_file=None, timeout=None, deadline=None, concurrency=None, api_version=None):
     return _run(cmd, ["threats"], locals())
 
 
-def scan(cmd, scan_type=None, via=None, wait=False, cluster=None, resource_group=None, inventory=None, node=None,
-         ca_file=None, cert=None, key=None, token_file=None, timeout=None, deadline=None, concurrency=None,
-         api_version=None):
+def scan(cmd, scan_type=None, via=None, wait=False, cluster=None, all_clusters=False, resource_group=None,
+         inventory=None, node=None, ca_file=None, cert=None, key=None, token_file=None, timeout=None, deadline=None,
+         concurrency=None, api_version=None):
     extra = []
     if scan_type:
         extra += ["--type", scan_type]
@@ -58,8 +63,8 @@ def scan(cmd, scan_type=None, via=None, wait=False, cluster=None, resource_group
     return _run(cmd, ["scan"], locals(), extra)
 
 
-def test_detection(cmd, wait=False, cluster=None, resource_group=None, inventory=None, node=None, ca_file=None,
-                   cert=None, key=None, token_file=None, timeout=None, deadline=None, concurrency=None,
+def test_detection(cmd, wait=False, cluster=None, all_clusters=False, resource_group=None, inventory=None, node=None,
+                   ca_file=None, cert=None, key=None, token_file=None, timeout=None, deadline=None, concurrency=None,
                    api_version=None):
     return _run(cmd, ["test-detection"], locals(), ["--wait"] if wait else [])
 

@@ -6,6 +6,7 @@ over nexus-mde's environment and config file (docs/settings.md).
 """
 from azure.cli.core.commands.parameters import resource_group_name_type
 
+FLEET_COMMANDS = ("nodes", "status", "scans", "threats", "scan", "test-detection")
 CLUSTER_COMMANDS = ("nodes", "status", "scans", "threats", "scan", "test-detection", "enforcement show",
                     "enforcement set", "extract")
 
@@ -35,6 +36,10 @@ def load_arguments(loader, _command):
             c.argument("api_version", options_list=["--api-version"], arg_group="Cluster",
                        help="Microsoft.NetworkCloud api-version (default 2026-07-01, falling back to 2025-09-01).")
 
+    for name in FLEET_COMMANDS:
+        with loader.argument_context("nexus-mde " + name) as c:
+            c.argument("all_clusters", options_list=["--all-clusters"], action="store_true", arg_group="Cluster",
+                       help="Every cluster of the subscription: its bare-metal machines, grouped by cluster.")
     with loader.argument_context("nexus-mde status") as c:
         c.argument("summary", options_list=["--summary"], action="store_true",
                    help="In -o table, fold identical healthy rows into one.")

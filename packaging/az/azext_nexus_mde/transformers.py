@@ -39,6 +39,25 @@ def _last_scan(scans):
     return " ".join(str(x) for x in (last.get("type"), last.get("state"), last.get("startTime")) if x)
 
 
+def _per_cluster(table):
+    """A run over several clusters (`clusters` in place of `nodes`): each cluster's rows, Cluster first.
+
+    A cluster ARM could not read has no rows; nexus-mde said why on stderr."""
+    def rows(result):
+        if "clusters" not in result:
+            return table(result)
+        out = []
+        for group in result["clusters"]:
+            name = group.get("cluster") or "subscription " + str(group.get("subscription"))
+            for row in table({"nodes": group.get("nodes") or []}):
+                out.append(OrderedDict([("Cluster", name)] + list(row.items())))
+        return out
+    rows.__name__ = table.__name__
+    rows.__doc__ = table.__doc__
+    return rows
+
+
+@_per_cluster
 def nodes_table(result):
     return [_row(("Node", n["node"]), ("Address", n.get("address")), ("State", n["state"]),
                  ("LatencyMs", n.get("latencyMs")), ("Detail", n.get("reason") or n.get("note") or "-"))
@@ -85,6 +104,7 @@ def _fold_healthy(rows, nodes):
     return [g[1] for g in groups]
 
 
+@_per_cluster
 def status_table(result):
     rows = []
     nodes = result.get("nodes", [])
@@ -105,6 +125,7 @@ def status_table(result):
     return _fold_healthy(rows, nodes) if FOLD_HEALTHY_ROWS else rows
 
 
+@_per_cluster
 def scans_table(result):
     rows = []
     for n in result.get("nodes", []):
@@ -118,6 +139,7 @@ def scans_table(result):
     return rows
 
 
+@_per_cluster
 def threats_table(result):
     rows = []
     for n in result.get("nodes", []):
@@ -131,6 +153,7 @@ def threats_table(result):
     return rows
 
 
+@_per_cluster
 def scan_table(result):
     rows = []
     for n in result.get("nodes", []):
@@ -149,6 +172,7 @@ def scan_table(result):
     return rows
 
 
+@_per_cluster
 def detection_table(result):
     rows = []
     for n in result.get("nodes", []):

@@ -116,7 +116,7 @@ std::vector<NodeReport> sample_cluster() {
     return s;
   };
   auto node = [](const std::string& name, const std::string& host) {
-    return Node{name, host, 9448, "--node " + name};
+    return Node{name, host, 9448, "--node " + name, {}};
   };
   auto ok = [](std::int64_t ms) {
     NodeOutcome o;
