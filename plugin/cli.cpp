@@ -124,6 +124,10 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
                  "Nodes asked at once; default all of them, up to 4096 and the open-file limit")
       ->envname("NEXUS_MDE_CONCURRENCY")
       ->type_name("N");
+  app.add_flag("--no-session-cache", access.no_session_cache,
+               "Neither resume nor keep TLS sessions across commands (kept 0600 in "
+               "$XDG_CACHE_HOME/nexus-mde/tls-sessions)")
+      ->envname("NEXUS_MDE_NO_SESSION_CACHE");
   app.option_defaults()->group("Findings");
   app.add_flag("--include-test-detections", globals.findings.include_test_detections,
                "Count the threats the detection test made (its EICAR file) as findings; by default they are "

@@ -85,6 +85,12 @@ Result<AgentAccess> open_agent_access(const AgentAccessOptions& options,
     return make_error(message, std::string(flag_of(p.role)) + " " + p.file);
   }
   access.tls = std::move(tls.context);
+  if (!options.no_session_cache && !options.session_cache_file.empty()) {
+    access.sessions = std::make_shared<TlsSessionCache>(options.session_cache_file,
+                                                        trust_id(options.ca_file, options.cert_file));
+    access.sessions->load();
+    access.fan_out.session_cache = access.sessions.get();
+  }
   return access;
 }
 

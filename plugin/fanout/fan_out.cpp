@@ -30,6 +30,7 @@
 
 #include "common/net/tls_context.hpp"
 #include "common/terminal_text.hpp"
+#include "plugin/fanout/session_cache.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -126,6 +127,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
 
   void start() {
     started_ = Clock::now();
+    if (auto* cache = fan_out_.options().session_cache) tls_session_ = cache->take(node_);
     request_ = conversation_.first();
     begin_exchange();
     resolve();
@@ -309,6 +311,9 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     }
     if (ec) return transport_failure(ec, "reading the answer");
     ++outcome_.requests;
+    // By the first answer the agent's ticket has come: worth keeping for the next invocation.
+    if (auto* cache = fan_out_.options().session_cache)
+      cache->keep(node_, SSL_get0_session(stream_->native_handle()));
     auto& response = parser_->get();
     bool keep_alive = response.keep_alive();
     AgentResponse answer{response.result_int(), std::move(response.body()), {}};
@@ -646,9 +651,16 @@ FanOutResult fan_out(const std::vector<Node>& nodes, const std::vector<Conversat
   FanOutOptions options = given;
   if (options.concurrency == 0) options.concurrency = automatic_width(nodes.size());
   std::size_t engines = options.on_tick ? 1 : std::min({options.threads, options.concurrency, nodes.size()});
-  if (engines > 1) return run_shards(nodes, conversations, tls, options, engines);
-  FanOut engine(nodes, conversations, tls, options);
-  return engine.run();
+  FanOutResult result;
+  if (engines > 1) {
+    result = run_shards(nodes, conversations, tls, options, engines);
+  } else {
+    FanOut engine(nodes, conversations, tls, options);
+    result = engine.run();
+  }
+  // A cache that cannot be written (a read-only home) costs the next run its resumptions, no more.
+  if (options.session_cache) (void)options.session_cache->save();
+  return result;
 }
 
 }  // namespace nexus_mde::plugin

@@ -21,6 +21,8 @@ class context;
 
 namespace nexus_mde::plugin {
 
+class TlsSessionCache;
+
 struct NodeOutcome {
   NodeState state = NodeState::kTimeout;
   std::string reason;                    // empty when ok
@@ -54,6 +56,9 @@ struct FanOutOptions {
   // hostile or broken node cannot make the CLI's memory grow with the cluster's width.
   std::uint64_t max_answer_bytes = 16ull << 20;
   std::uint64_t answers_in_flight_bytes = 128ull << 20;
+  // Sessions from earlier invocations to resume, and this run's to keep (saved when it ends);
+  // none: every connection makes a full handshake.
+  TlsSessionCache* session_cache = nullptr;
 };
 
 // The engines worth running for `nodes` nodes on this machine: one per core and per 32 nodes,

@@ -183,6 +183,29 @@ TEST_F(ClusterCli, MixedClusterGivesEachNodeItsStateAndTheRightExitCode) {
   EXPECT_NE(sc.out.find("succeeded"), std::string::npos) << sc.out;
 }
 
+// The CLI keeps each node's TLS session for the next command under $XDG_CACHE_HOME, 0600 in a
+// 0700 folder; --no-session-cache (or its variable) neither reads nor writes it.
+TEST_F(ClusterCli, TlsSessionsAreKeptForTheNextCommandUnlessTurnedOff) {
+  auto& agent = add_agent("cached");
+  agent.start({"--log-target", "stderr"});
+  auto creds = credentials({&agent});
+  std::vector<std::string> args{"nodes", "-o", "json", "--node", node_arg(agent)};
+  args.insert(args.end(), creds.begin(), creds.end());
+  fs::path cache = scratch_ / "xdg-cache";
+  auto off = run_cli(args, 60s, {"XDG_CACHE_HOME=" + cache.string(), "NEXUS_MDE_NO_SESSION_CACHE=true"});
+  EXPECT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_FALSE(fs::exists(cache)) << "--no-session-cache writes nothing";
+  auto on = run_cli(args, 60s, {"XDG_CACHE_HOME=" + cache.string()});
+  EXPECT_EQ(on.exit_code, 0) << on.err;
+  fs::path file = cache / "nexus-mde" / "tls-sessions";
+  ASSERT_TRUE(fs::exists(file));
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(file.parent_path()).permissions() & fs::perms::all, fs::perms::owner_all);
+  auto text = testing::read_file(file);
+  EXPECT_NE(text.find(" " + agent.node() + " " + agent.address() + ":9448 "), std::string::npos) << text;
+  EXPECT_EQ(text.find(agents_.front()->tokens().operator_), std::string::npos) << "no token in the cache";
+}
+
 TEST_F(ClusterCli, ScanWaitFollowsEveryNodeToItsEnd) {
   auto& clean = add_agent("clean");
   auto& failing = add_agent("failing");

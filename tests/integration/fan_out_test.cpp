@@ -2,6 +2,8 @@
 // connection the agent closed is retried on a resumed TLS session, the deadline bounds the run
 // and names the nodes it cut off, a long-poll gives its --concurrency slot to the next node, and a
 // run spread over threads still reports every node once, in its place.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include "plugin/cluster/scan_conversation.hpp"
 #include "plugin/cluster/snapshot_conversation.hpp"
 #include "plugin/fanout/fan_out.hpp"
+#include "plugin/fanout/session_cache.hpp"
 #include "tests/support/agent_harness.hpp"
 
 namespace nexus_mde::plugin {
@@ -75,6 +78,42 @@ TEST(FanOut, AConnectionTheAgentClosedIsRetriedOnAResumedTlsSession) {
   EXPECT_EQ(conversation.statuses, (std::vector<unsigned>{200, 200}));
   EXPECT_EQ(o.handshakes, 2u) << "the closed connection was replaced";
   EXPECT_EQ(o.resumed, 1u) << "and the second handshake resumed the first session";
+}
+
+// The sessions one command keeps let the next resume them (no certificate chain to verify), only
+// under the same trust, from a file only its owner can read; a damaged file is an empty cache.
+TEST(FanOut, TlsSessionsKeptByOneRunAreResumedByTheNextUnderTheSameTrust) {
+  AgentHarness a("resume-a"), b("resume-b");
+  a.start({"--log-target", "stderr"});
+  b.start({"--log-target", "stderr"});
+  testing::ScratchDir dir;
+  auto tls = client_tls({&a, &b}, dir);
+  std::string file = (dir / "cache" / "nexus-mde" / "tls-sessions").string();
+  auto run_with = [&](const std::string& trust) {
+    TlsSessionCache cache(file, trust);
+    cache.load();
+    SnapshotConversation ca("/v1/status", a.node()), cb("/v1/status", b.node());
+    FanOutOptions options;
+    options.bearer_token = a.tokens().reader;
+    options.session_cache = &cache;
+    auto run = fan_out({node_of(a), node_of(b)}, {&ca, &cb}, *tls, options);
+    std::size_t resumed = 0;
+    for (const auto& o : run.nodes) {
+      EXPECT_EQ(o.state, NodeState::kOk) << o.reason;
+      resumed += o.resumed;
+    }
+    return resumed;
+  };
+  EXPECT_EQ(run_with("trust-1"), 0u) << "nothing to resume yet";
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0) << "the sessions were saved";
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(run_with("trust-1"), 2u) << "both nodes resumed the sessions of the run before";
+  EXPECT_EQ(run_with("trust-2"), 0u) << "another CA or client certificate never resumes them";
+
+  testing::write_file(file, "not a session\ntrust-1 x 1 2 3\n" + std::string(100, '\xff') + "\n");
+  EXPECT_EQ(run_with("trust-1"), 0u) << "a damaged file is an empty cache";
+  EXPECT_EQ(run_with("trust-1"), 2u) << "and was replaced by good sessions";
 }
 
 TEST(FanOut, TheDeadlineEndsEveryNodeItCutsOff) {
