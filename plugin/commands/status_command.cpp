@@ -29,6 +29,9 @@ void add_status_command(CLI::App& app, const GlobalOptions& globals, CommandOutc
       outcome.exit_code = failed;
       return;
     }
+    // Each refresh asks again on the connections the last one left open.
+    ConnectionPool pool;
+    if (watch->enabled) setup->access.fan_out.connection_pool = &pool;
     outcome.exit_code =
         run_watch(*watch, globals.output, "nexus-mde status", [&](OutputFormat format, std::ostream& out) {
           auto collected = collect_snapshots(*setup, "/v1/status");

@@ -22,6 +22,9 @@ void add_threats_command(CLI::App& app, const GlobalOptions& globals, CommandOut
       outcome.exit_code = failed;
       return;
     }
+    // Each refresh asks again on the connections the last one left open.
+    ConnectionPool pool;
+    if (watch->enabled) setup->access.fan_out.connection_pool = &pool;
     outcome.exit_code =
         run_watch(*watch, globals.output, "nexus-mde threats", [&](OutputFormat format, std::ostream& out) {
           auto collected = collect_snapshots(*setup, "/v1/threats");

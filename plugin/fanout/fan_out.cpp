@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,13 +60,33 @@ bool is_ip_literal(const std::string& host) {
 
 }  // namespace
 
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+
+struct ConnectionPool::State {
+  asio::io_context ioc{1};
+  std::map<std::string, std::unique_ptr<Stream>> idle;  // by node name and address
+};
+
+ConnectionPool::ConnectionPool() : state_(std::make_unique<State>()) {}
+ConnectionPool::~ConnectionPool() = default;
+std::size_t ConnectionPool::size() const { return state_->idle.size(); }
+
+namespace {
+
+std::string pool_key(const Node& node) { return node.name + " " + node.endpoint(); }
+
+}  // namespace
+
 class NodeSession;
 
 class FanOut {
  public:
   FanOut(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations, ssl::context& tls,
          const FanOutOptions& options)
-      : nodes_(nodes),
+      : pool_(options.connection_pool ? &options.connection_pool->state() : nullptr),
+        own_ioc_(pool_ ? nullptr : std::make_unique<asio::io_context>(1)),
+        ioc_(pool_ ? pool_->ioc : *own_ioc_),
+        nodes_(nodes),
         conversations_(conversations),
         tls_(tls),
         options_(options),
@@ -79,6 +100,19 @@ class FanOut {
 
   asio::io_context& ioc() { return ioc_; }
   ssl::context& tls() { return tls_; }
+  // A connection an earlier run left open to `node`, or null; and one to leave open for the next.
+  std::unique_ptr<Stream> take_open(const Node& node) {
+    if (!pool_) return nullptr;
+    auto it = pool_->idle.find(pool_key(node));
+    if (it == pool_->idle.end()) return nullptr;
+    auto stream = std::move(it->second);
+    pool_->idle.erase(it);
+    return stream;
+  }
+  bool keeps_open() const { return pool_ != nullptr; }
+  void leave_open(const Node& node, std::unique_ptr<Stream> stream) {
+    if (pool_) pool_->idle[pool_key(node)] = std::move(stream);
+  }
   const FanOutOptions& options() const { return options_; }
   Clock::time_point deadline_at() const { return deadline_at_; }  // when the overall deadline passes
   // Bytes of answers held by exchanges under way (FanOutOptions::answers_in_flight_bytes).
@@ -96,7 +130,9 @@ class FanOut {
   void on_deadline(error_code ec);
   void schedule_tick();
 
-  asio::io_context ioc_{1};
+  ConnectionPool::State* pool_;
+  std::unique_ptr<asio::io_context> own_ioc_;
+  asio::io_context& ioc_;
   const std::vector<Node>& nodes_;
   const std::vector<Conversation*>& conversations_;
   ssl::context& tls_;
@@ -130,6 +166,10 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (auto* cache = fan_out_.options().session_cache) tls_session_ = cache->take(node_);
     request_ = conversation_.first();
     begin_exchange();
+    if ((stream_ = fan_out_.take_open(node_))) {
+      reused_connection_ = true;  // if the agent closed it meanwhile, a new one is made
+      return send();
+    }
     resolve();
   }
 
@@ -169,8 +209,14 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     connect();
   }
 
+  // A new connection after one ended: the address is known, unless the first came from a pool.
+  void reconnect() {
+    if (endpoints_.empty()) return resolve();
+    connect();
+  }
+
   void connect() {
-    stream_.emplace(fan_out_.ioc(), fan_out_.tls());
+    stream_ = std::make_unique<Stream>(fan_out_.ioc(), fan_out_.tls());
     SSL* native = stream_->native_handle();
     // SNI names the node (never an IP: RFC 6066); the agent does not need it, proxies might.
     if (!is_ip_literal(node_.name)) SSL_set_tlsext_host_name(native, node_.name.c_str());
@@ -316,6 +362,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
       cache->keep(node_, SSL_get0_session(stream_->native_handle()));
     auto& response = parser_->get();
     bool keep_alive = response.keep_alive();
+    open_after_ = keep_alive;
     AgentResponse answer{response.result_int(), std::move(response.body()), {}};
     for (const auto& field : response)
       answer.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -338,7 +385,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
       delay_timer_.async_wait([self = shared_from_this()](error_code waited) {
         if (waited || self->ended_) return;
         self->begin_exchange();
-        self->connect();
+        self->reconnect();
       });
       return;
     }
@@ -348,7 +395,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
       return send();
     }
     close_stream();
-    connect();  // resumes the TLS session saved above
+    reconnect();  // resumes the TLS session saved above
   }
 
   // ---- helpers ----
@@ -374,7 +421,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     if (closed && reused_connection_ && request_.method == HttpMethod::kGet) {
       reused_connection_ = false;
       close_stream();
-      return connect();
+      return reconnect();
     }
     if (ec.category() == asio::error::get_ssl_category() || ec == ssl::error::stream_truncated) {
       return fail(NodeState::kTlsError, std::string("TLS error ") + while_doing + ": " + ec.message());
@@ -457,6 +504,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
 
   void end(NodeFailure how, bool by_deadline) {
     ended_ = true;
+    bool how_ok = how.state == NodeState::kOk && !by_deadline;
     outcome_.state = how.state;
     outcome_.reason = std::move(how.reason);
     outcome_.deadline_passed = by_deadline;
@@ -466,7 +514,11 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     resolve_timer_.cancel();
     delay_timer_.cancel();
     if (stream_) beast::get_lowest_layer(*stream_).cancel();
-    close_stream();
+    if (how_ok && open_after_ && stream_ && fan_out_.keeps_open()) {
+      fan_out_.leave_open(node_, std::move(stream_));
+    } else {
+      close_stream();
+    }
     bool gives_slot = holds_slot_;
     holds_slot_ = false;
     fan_out_.node_ended(index_, outcome_);
@@ -481,7 +533,8 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   asio::steady_timer resolve_timer_;
   asio::steady_timer delay_timer_;
   tcp::resolver::results_type endpoints_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;
+  std::unique_ptr<Stream> stream_;
+  bool open_after_ = false;  // the last answer let the connection stay open
   net::SslSessionHandle tls_session_;
   std::string name_problem_;
   std::string identity_problem_;
@@ -507,6 +560,7 @@ FanOutResult FanOut::run() {
     deadline_timer_.async_wait([this](error_code ec) { on_deadline(ec); });
     schedule_tick();
     start_more();
+    ioc_.restart();  // a pool's io_context ran before
     ioc_.run();
   }
   FanOutResult result;
@@ -650,7 +704,9 @@ FanOutResult fan_out(const std::vector<Node>& nodes, const std::vector<Conversat
                      ssl::context& tls, const FanOutOptions& given) {
   FanOutOptions options = given;
   if (options.concurrency == 0) options.concurrency = automatic_width(nodes.size());
-  std::size_t engines = options.on_tick ? 1 : std::min({options.threads, options.concurrency, nodes.size()});
+  std::size_t engines = options.on_tick || options.connection_pool
+                            ? 1
+                            : std::min({options.threads, options.concurrency, nodes.size()});
   FanOutResult result;
   if (engines > 1) {
     result = run_shards(nodes, conversations, tls, options, engines);

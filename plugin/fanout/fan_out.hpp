@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ class context;
 namespace nexus_mde::plugin {
 
 class TlsSessionCache;
+class ConnectionPool;
 
 struct NodeOutcome {
   NodeState state = NodeState::kTimeout;
@@ -59,6 +61,25 @@ struct FanOutOptions {
   // Sessions from earlier invocations to resume, and this run's to keep (saved when it ends);
   // none: every connection makes a full handshake.
   TlsSessionCache* session_cache = nullptr;
+  // Connections an earlier run left open, and this run's to leave open (--watch: the next refresh
+  // asks again on them, with no new TCP or TLS handshake). A run with a pool stays on one thread.
+  ConnectionPool* connection_pool = nullptr;
+};
+
+// Open connections kept between runs, one per node, on the io_context they were made on.
+class ConnectionPool {
+ public:
+  ConnectionPool();
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+  std::size_t size() const;
+
+  struct State;
+  State& state() { return *state_; }
+
+ private:
+  std::unique_ptr<State> state_;
 };
 
 // The engines worth running for `nodes` nodes on this machine: one per core and per 32 nodes,

@@ -116,6 +116,40 @@ TEST(FanOut, TlsSessionsKeptByOneRunAreResumedByTheNextUnderTheSameTrust) {
   EXPECT_EQ(run_with("trust-1"), 2u) << "and was replaced by good sessions";
 }
 
+// --watch: a run with a pool leaves each node's connection open, and the next run asks on it with
+// no new handshake; one the agent closed in between is replaced.
+TEST(FanOut, ConnectionsLeftOpenInAPoolServeTheNextRunWithoutAHandshake) {
+  AgentHarness a("pool-a"), b("pool-b");
+  b.config()["limits"] = json::object{{"ioTimeoutSeconds", 2}, {"idleSeconds", 1}};
+  a.start({"--log-target", "stderr"});
+  b.start({"--log-target", "stderr"});
+  testing::ScratchDir dir;
+  auto tls = client_tls({&a, &b}, dir);
+  ConnectionPool pool;
+  auto run = [&] {
+    SnapshotConversation ca("/v1/status", a.node()), cb("/v1/status", b.node());
+    FanOutOptions options;
+    options.bearer_token = a.tokens().reader;
+    options.connection_pool = &pool;
+    options.threads = 4;  // a pool keeps the run on one thread whatever is asked
+    auto result = fan_out({node_of(a), node_of(b)}, {&ca, &cb}, *tls, options);
+    for (const auto& o : result.nodes) EXPECT_EQ(o.state, NodeState::kOk) << o.reason;
+    return result;
+  };
+  auto first = run();
+  EXPECT_EQ(first.nodes[0].handshakes + first.nodes[1].handshakes, 2u);
+  EXPECT_EQ(pool.size(), 2u) << "both connections left open";
+  auto second = run();
+  EXPECT_EQ(second.nodes[0].handshakes, 0u) << "asked again on the open connection";
+  EXPECT_EQ(second.nodes[0].requests, 1u);
+  // b closes an idle connection after 1 s: only the gauge's own scrape stays open.
+  testing::wait_until([&] { return b.metric("nexus_mde_agent_open_connections").value_or(2) <= 1; });
+  auto third = run();
+  EXPECT_EQ(third.nodes[0].handshakes, 0u);
+  EXPECT_EQ(third.nodes[1].handshakes, 1u) << "the connection b closed was replaced";
+  EXPECT_EQ(pool.size(), 2u);
+}
+
 TEST(FanOut, TheDeadlineEndsEveryNodeItCutsOff) {
   testing::SilentPort a, b, c;
   testing::ScratchDir dir;
