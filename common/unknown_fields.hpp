@@ -2,11 +2,8 @@
 // into its raw object, or, for a sink that only writes records as JSON
 // (RecordSink::takes_packed_raw), packed: the fields' bytes one after the other, which
 // append_packed_as_json() later writes as the members of the raw object. On a large report the
-// parser's thread is the busy one (leaving the unknown fields out altogether took a fifth off the
-// time). Packing only copies bytes, and the serializer's thread writes the JSON: 6 ms less of
-// the parser's 115 on a 100 MB extract than building Boost.JSON objects, and fewer, contiguous
-// bytes for the other thread to read (record_tape.hpp). Writing them as JSON text on the
-// parser's thread was slower than the objects: the escaping moved to the busy thread.
+// parser's thread is the busy one: packing only copies bytes, and the serializer's thread
+// writes the JSON (figures, and what was tried instead: docs/performance.md, "The report").
 //
 // The packed fields mean what the object would: a key given again replaces its earlier value in
 // place. That rare case turns the fields back into the object, where they stay.

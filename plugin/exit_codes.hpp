@@ -1,4 +1,4 @@
-// The CLI's exit codes: a runbook contract, documented in README.md.
+// The CLI's exit codes: a runbook contract, documented in README.md ("Exit codes").
 #pragma once
 
 namespace nexus_mde::plugin {

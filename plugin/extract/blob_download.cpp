@@ -53,7 +53,7 @@ Next BlobDownload::next(const AgentResponse& r) {
   // status and a short excerpt, never the URL.
   std::string why =
       "storage answered " + std::to_string(r.status) + " to the download from " + where_.host.name;
-  if (r.status == 403) why += " (the storage account's firewall or an expired SAS; see README: extract)";
+  if (r.status == 403) why += " (the storage account's firewall or an expired SAS; docs/cli.md, extract)";
   if (!r.body.empty()) why += ": " + excerpt(r.body, 160);
   return Next::fail({NodeState::kHttpError, why});
 }

@@ -29,7 +29,7 @@ struct Node {
 // NAME=HOST[:PORT]; an IPv6 address with a port is bracketed ([fd00::5]:9448).
 Result<Node> parse_node_spec(std::string_view spec);
 
-// The inventory file ({"nodes":[{"name","address","port"}]}, README). Every problem names the entry
+// The inventory file ({"nodes":[{"name","address","port"}]}, docs/cli.md). Every problem names the entry
 // ("nodes[3].port: ...").
 Result<std::vector<Node>> read_inventory_file(const std::string& path);
 

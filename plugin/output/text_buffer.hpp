@@ -1,8 +1,7 @@
 // Text built up in fixed-size blocks: appending never moves what is already there (a growing
 // std::string copies itself on every reallocation, which dominated large reports). Blocks are
-// ordinary pages, not huge ones: on these virtual machines free 2 MiB blocks go back to the host
-// within seconds, and 100 MB of huge pages then took 0.2 s to fault in (6 ms when just freed) —
-// a report's first run paid it. Ordinary pages cost 0.04 s either way, hidden behind the parser.
+// ordinary pages, not huge ones, which fault in slowly once the host took them back
+// (docs/performance.md, "The report").
 #pragma once
 
 #include <cstdlib>

@@ -60,9 +60,8 @@ class RecordSerializer {
   void splice(Sections&& later);
 
  private:
-  // 2048, not 512: a quarter of the hand-overs, each a wake-up of the other thread (about 100
-  // voluntary context switches on a 100 MB extract instead of 350), which this virtual machine
-  // makes slow after it idled: 0.24 s instead of 0.30 s then; RSS 111 MB instead of 105.
+  // 2048, not 512: fewer hand-overs, each a wake-up of the other thread (docs/performance.md,
+  // "The report's constants").
   static constexpr std::size_t kBatchRecords = 2048;
   static constexpr std::size_t kQueuedBatches = 4;
 

@@ -3,17 +3,11 @@
 // as JSON text (JsonTextWriter), byte for byte the text of the records themselves.
 //
 // Why not hand the records over: what one thread wrote, the other reads from the first one's
-// CPU, and at times the host places this machine's two CPUs far apart (a cache line then takes
-// 190-290 ns to pass between them, not 40-130 ns). A 100 MB report then took 0.21-0.31 s instead
-// of 0.16 s, while the parser alone, or the whole report on one CPU, did not slow. Records with
-// their ids, names and paths in heap blocks here and there, and unknown fields in Boost.JSON
-// objects, are many lines to fetch one by one; a tape is read front to back, which the CPU
-// prefetches. Over 150 rounds the slow moments took the report 178 ms on average with the tape and
-// packed unknown fields (unknown_fields.hpp), 193 ms with packed fields alone and 230 ms before;
-// the other rounds were the same for all three (164-166 ms). Unknown fields that stay Boost.JSON
-// objects (quarantine entries, a scan's nested threats) are moved, not copied, into the tape's
-// list. (A large plain file is now read in two parts instead, each serialized on the CPU that
-// parses it: split_parse.hpp. The tape serves archives and files under 4 MiB.)
+// CPU, and records scattered over the heap are many cache lines to fetch one by one when the
+// CPUs are far apart; a tape is read front to back, which the CPU prefetches (figures:
+// docs/performance.md, "The report"). Unknown fields that stay Boost.JSON objects (quarantine
+// entries, a scan's nested threats) are moved, not copied, into the tape's list. A large plain
+// file is read in two parts instead (split_parse.hpp); the tape serves archives and small files.
 #pragma once
 
 #include <array>

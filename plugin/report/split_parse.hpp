@@ -13,7 +13,7 @@
 //
 // Why: the report's time is the parse, which is one thread's work however it is pipelined; two
 // parsers, each serializing its own records, split it, and pass nothing between the CPUs until
-// the end. On the 100 MB benchmark extract: see the README's benchmark section.
+// the end (figures: docs/performance.md, "The report").
 #pragma once
 
 #include <cstddef>
@@ -30,14 +30,11 @@ namespace nexus_mde::plugin {
 class ReportPrinter;
 
 struct SplitOptions {
-  // Smaller files are read in one piece. Median of 30-40 alternated runs of generated extracts,
-  // one piece against two: 1 MB 8.3 against 8.8 ms, 2 MB 11.3 against 10.7, 8 MB 24.2 against
-  // 21.6, 16 MB 40.8 against 33.5.
+  // Smaller files are read in one piece: below about 4 MiB a second thread costs more than it
+  // saves (docs/performance.md, "The report's constants").
   std::size_t min_bytes = std::size_t{4} << 20;
   // Where to look for the boundary, as a fraction of the file: before the middle, since the
-  // first part also reads the head of the file and what follows the list, and prints. On the
-  // benchmark extract (a fifth of it the scan list) 0.45 and 0.47 were best; 0.5 was 3 ms
-  // slower, 0.4 and 0.55 about 10 ms slower.
+  // first part also reads the head of the file and what follows the list, and prints.
   double at = 0.45;
 };
 
