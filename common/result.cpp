@@ -14,8 +14,8 @@ std::string Error::describe() const {
   return out;
 }
 
-Error make_error(std::string message, std::string field) {
-  return Error{std::move(message), std::move(field), std::nullopt, std::nullopt};
+Error make_error(std::string message, std::string field, ErrorKind kind) {
+  return Error{std::move(message), std::move(field), std::nullopt, std::nullopt, kind};
 }
 
 }  // namespace nexus_mde

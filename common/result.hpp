@@ -11,17 +11,28 @@
 
 namespace nexus_mde {
 
+// What kind of problem an Error is, so that callers decide (an exit code, a retry) by kind,
+// never by reading the message.
+enum class ErrorKind {
+  kInvalidInput,  // a flag, file, setting or document is wrong: for the operator to fix
+  kAuth,          // credentials missing or refused
+  kDeadline,      // the time allowed ran out
+  kUnreachable,   // nobody answered: no route, refused, no address
+  kProtocol,      // an answer that is not what the protocol says, or an operation that failed
+};
+
 struct Error {
   std::string message;  // what is wrong, for a human
   std::string field;    // the field or JSON path concerned ("scanList[3].startTime"), may be empty
   std::optional<std::size_t> offset;  // byte offset in the input, when known
   std::optional<std::size_t> line;    // 1-based line in text input, when known
+  ErrorKind kind = ErrorKind::kInvalidInput;
 
   // "scanList[3].startTime: not an epoch-ms value (at byte 120)"
   std::string describe() const;
 };
 
-Error make_error(std::string message, std::string field = {});
+Error make_error(std::string message, std::string field = {}, ErrorKind kind = ErrorKind::kInvalidInput);
 
 template <typename T>
 class [[nodiscard]] Result {

@@ -38,7 +38,11 @@ Result<std::vector<std::string>> ScanManager::load() {
     // Unreadable history must not be overwritten: keep it for a human, start a new one.
     auto aside = store_.move_aside(now_epoch_ms());
     if (!aside)
-      return Error{loaded.error().describe() + "; and " + aside.error().describe(), store_.path(), {}, {}};
+      return Error{loaded.error().describe() + "; and " + aside.error().describe(),
+                   store_.path(),
+                   {},
+                   {},
+                   ErrorKind::kInvalidInput};
     notes.push_back(loaded.error().describe() + "; moved to " + *aside + ", starting a new scan history");
     triggers_.clear();
   } else {

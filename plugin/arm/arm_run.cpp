@@ -5,15 +5,31 @@ namespace nexus_mde::plugin {
 Result<NodeOutcome> run_arm(const ArmAccess& access, ArmConversation& conversation) {
   auto run = fan_out({access.endpoint}, {&conversation}, *access.tls, access.fan_out);
   const NodeOutcome& o = run.nodes.front();
-  if (o.state != NodeState::kOk) {
-    return make_error(std::string(to_string(o.state)) + ": " + o.reason, "ARM " + access.endpoint.endpoint());
-  }
+  if (o.state != NodeState::kOk) return arm_error(access, o);
   return o;
 }
 
+Error arm_error(const ArmAccess& access, const NodeOutcome& o) {
+  ErrorKind kind = o.deadline_passed                    ? ErrorKind::kDeadline
+                   : o.state == NodeState::kAuthError   ? ErrorKind::kAuth
+                   : o.state == NodeState::kUnreachable ? ErrorKind::kUnreachable
+                   : o.state == NodeState::kTimeout     ? ErrorKind::kUnreachable
+                                                        : ErrorKind::kProtocol;
+  return make_error(std::string(to_string(o.state)) + ": " + o.reason, "ARM " + access.endpoint.endpoint(),
+                    kind);
+}
+
 ExitCode arm_failure_exit_code(const Error& error) {
-  if (error.message.starts_with(to_string(NodeState::kAuthError))) return ExitCode::kUsage;
-  if (error.message.find("overall deadline") != std::string::npos) return ExitCode::kDeadline;
+  switch (error.kind) {
+    case ErrorKind::kInvalidInput:
+    case ErrorKind::kAuth:
+      return ExitCode::kUsage;
+    case ErrorKind::kDeadline:
+      return ExitCode::kDeadline;
+    case ErrorKind::kUnreachable:
+    case ErrorKind::kProtocol:
+      return ExitCode::kIncomplete;
+  }
   return ExitCode::kIncomplete;
 }
 

@@ -31,12 +31,10 @@ std::vector<std::optional<Error>> run_all(const std::vector<ArmAccess>& accesses
   auto run = fan_out(endpoints, talks, *accesses.front().tls, options);
   std::vector<std::optional<Error>> failures;
   for (const auto& o : run.nodes) {
-    if (o.state == NodeState::kOk) {
+    if (o.state == NodeState::kOk)
       failures.emplace_back();
-    } else {
-      failures.push_back(make_error(std::string(to_string(o.state)) + ": " + o.reason,
-                                    "ARM " + accesses.front().endpoint.endpoint()));
-    }
+    else
+      failures.push_back(arm_error(accesses.front(), o));
   }
   return failures;
 }

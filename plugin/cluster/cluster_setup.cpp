@@ -74,9 +74,7 @@ std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& glob
   auto setup = prepare_cluster(globals, default_deadline);
   if (!setup) {
     err << "nexus-mde " << command << ": " << setup.error().describe() << "\n";
-    // run_arm names ARM as the field of what ARM answered; anything else is ours to fix.
-    failed =
-        setup.error().field.starts_with("ARM ") ? arm_failure_exit_code(setup.error()) : ExitCode::kUsage;
+    failed = arm_failure_exit_code(setup.error());
     return std::nullopt;
   }
   // Said once, however often --watch redraws; the output's footer or document says it again.

@@ -58,8 +58,7 @@ ExitCode run_targets(const GlobalOptions& globals, const std::string& file) {
   auto targets = targets_of(globals, complete);
   if (!targets) {
     std::cerr << "nexus-mde targets: " << targets.error().describe() << "\n";
-    return targets.error().field.starts_with("ARM ") ? arm_failure_exit_code(targets.error())
-                                                     : ExitCode::kUsage;
+    return arm_failure_exit_code(targets.error());
   }
   std::string text = json::serialize(*targets) + "\n";
   if (file.empty()) {
