@@ -48,6 +48,116 @@ std::string arm_scan_state(const ArmMachine& m, std::int64_t triggered_ms) {
 // or after the trigger has completed. Machines powered off or not ready do not scan: skipped.
 // With agent credentials, a node whose agent reports the finished scan (its mdatp history) is
 // done too, and its record (type, result, threats) is shown instead of ARM's timestamps alone.
+// A machine's scan since the trigger: what its agent reported when it did, else what ARM says.
+struct ArmScanStates {
+  std::int64_t triggered_ms;
+  const AgentScanWatch* agents;
+
+  std::string of(const ArmMachine& m) const {
+    std::string state = arm_scan_state(m, triggered_ms);
+    if (state != "skipped" && agents && agents->finished_scan(m.name)) return "completed";
+    return state;
+  }
+  bool pending(const ArmMachine& m) const {
+    auto state = of(m);
+    return state == "running" || state == "not started";
+  }
+};
+
+struct ArmScanRow {
+  std::string node, power, ready, started, completed, state, source, result;
+  const ScanRecord* agent_scan = nullptr;
+};
+
+struct ArmScanRun {
+  std::vector<ArmScanRow> rows;  // natural order of the node names
+  std::size_t running = 0, skipped = 0, with_findings = 0;
+
+  ExitCode exit_code(bool wait) const {
+    return with_findings > 0 ? ExitCode::kFindings
+           : !wait           ? ExitCode::kClean
+           : running > 0     ? ExitCode::kDeadline
+           : skipped > 0     ? ExitCode::kIncomplete
+                             : ExitCode::kClean;
+  }
+};
+
+ArmScanRun arm_scan_rows(const std::vector<ArmMachine>& machines, const ArmScanStates& states) {
+  ArmScanRun run;
+  for (const auto& m : machines) {
+    const ScanRecord* own = states.agents ? states.agents->finished_scan(m.name) : nullptr;
+    auto started = own ? own->start_ms : m.status_time_ms("scanStartedTime");
+    auto completed = own ? own->end_ms : m.status_time_ms("scanCompletedTime");
+    std::string state = states.of(m);
+    run.running += states.pending(m);
+    run.skipped += state == "skipped";
+    std::string result = kUnknownCell;
+    if (own) {
+      result = cell(own->type) + " " + cell(own->state) + ", " +
+               plural(static_cast<std::size_t>(own->threat_count.value_or(0)), "threat", "threats");
+      bool bad = own->state == "failed" || own->state == "interrupted" || own->threat_count.value_or(0) > 0;
+      run.with_findings += bad;
+    }
+    run.rows.push_back(ArmScanRow{m.name, m.power_state, m.ready_state,
+                                  started ? *format_rfc3339_ms(*started) : kUnknownCell,
+                                  completed ? *format_rfc3339_ms(*completed) : kUnknownCell, std::move(state),
+                                  own ? "agent" : "arm", std::move(result), own});
+  }
+  std::sort(run.rows.begin(), run.rows.end(),
+            [](const ArmScanRow& a, const ArmScanRow& b) { return natural_less(a.node, b.node); });
+  return run;
+}
+
+void print_arm_scan_document(const ArmScanRun& run, const ScanRuntime& scan, std::int64_t triggered_ms,
+                             ExitCode code, OutputFormat format) {
+  boost::json::array nodes;
+  for (const auto& r : run.rows) {
+    boost::json::object n{{"node", r.node},
+                          {"powerState", r.power},
+                          {"readyState", r.ready},
+                          {"scanStartedTime", r.started},
+                          {"scanCompletedTime", r.completed},
+                          {"state", r.state},
+                          {"source", r.source}};
+    if (r.agent_scan) n["scan"] = boost::json::value_from(*r.agent_scan);
+    nodes.push_back(std::move(n));
+  }
+  write_document(format, std::cout, "ArmScanRun",
+                 boost::json::object{{"cluster", scan.cluster().id},
+                                     {"operationStatus", scan.operation_status()},
+                                     {"triggeredAt", *format_rfc3339_ms(triggered_ms)},
+                                     {"nodes", std::move(nodes)},
+                                     {"summary", boost::json::object{{"nodes", run.rows.size()},
+                                                                     {"notCompleted", run.running},
+                                                                     {"skipped", run.skipped},
+                                                                     {"withFindings", run.with_findings},
+                                                                     {"exitCode", to_int(code)}}}});
+}
+
+void print_arm_scan_rows(const ArmScanRun& run, OutputFormat format, bool wait, bool with_agents) {
+  Table table({"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE", "SOURCE", "RESULT"});
+  for (const auto& r : run.rows) {
+    std::vector<std::string> cells{r.node,      r.power, r.ready,  r.started,
+                                   r.completed, r.state, r.source, r.result};
+    if (format == OutputFormat::kTsv)
+      write_tsv_row(std::cout, cells);
+    else
+      table.add_row(std::move(cells));
+  }
+  if (format == OutputFormat::kTable) {
+    table.print(std::cout);
+    std::cout << "\n"
+              << run.rows.size() << " nodes: " << run.rows.size() - run.running - run.skipped << " "
+              << (wait ? "completed" : "reported") << ", " << run.running << " not completed, " << run.skipped
+              << " skipped (powered off or not ready)";
+    if (with_agents) std::cout << "; " << run.with_findings << " with findings";
+    std::cout << "\n";
+  }
+  std::cout.flush();
+}
+
+// scan --via arm: POST scanRuntime, then (with --wait) poll the machines, and the agents where
+// credentials allow, until every one's scan since the trigger ended or the deadline.
 ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) {
   auto arm = prepare_arm_or_explain(
       globals, options.wait ? std::chrono::seconds(3600) : std::chrono::seconds(120), "scan", std::cerr);
@@ -57,8 +167,7 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
   auto give_up_at = std::chrono::steady_clock::now() + arm->fan_out.deadline;
   const std::int64_t triggered_ms = now_epoch_ms();
   ScanRuntime scan(*arm);
-  auto ran = run_arm(*arm, scan);
-  if (!ran) {
+  if (auto ran = run_arm(*arm, scan); !ran) {
     std::cerr << "nexus-mde scan: " << ran.error().describe() << "\n";
     return arm_failure_exit_code(ran.error());
   }
@@ -66,102 +175,25 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
             << scan.operation_status() << ")\n";
   std::optional<AgentScanWatch> agents;
   if (agent_access) agents.emplace(std::move(*agent_access), triggered_ms);
-  auto state_of = [&](const ArmMachine& m) {
-    std::string state = arm_scan_state(m, triggered_ms);
-    if (state != "skipped" && agents && agents->finished_scan(m.name)) return std::string("completed");
-    return state;
-  };
-  auto is_pending = [&](const ArmMachine& m) {
-    auto state = state_of(m);
-    return state == "running" || state == "not started";
-  };
+  ArmScanStates states{triggered_ms, agents ? &*agents : nullptr};
   auto machines = poll_machines(
       *arm, give_up_at, options.wait,
       [&](const std::vector<ArmMachine>& ms) {
         if (agents) agents->look(ms);
-        return static_cast<std::size_t>(std::count_if(ms.begin(), ms.end(), is_pending));
+        return static_cast<std::size_t>(
+            std::count_if(ms.begin(), ms.end(), [&](const ArmMachine& m) { return states.pending(m); }));
       },
       "complete their scan", std::cerr);
   if (!machines) {
     std::cerr << "nexus-mde scan: " << machines.error().describe() << "\n";
     return arm_failure_exit_code(machines.error());
   }
-  struct Row {
-    std::string node, power, ready, started, completed, state, source, result;
-    const ScanRecord* agent_scan = nullptr;
-  };
-  std::vector<Row> rows;
-  std::size_t running = 0, skipped = 0, with_findings = 0;
-  for (const auto& m : *machines) {
-    const ScanRecord* own = agents ? agents->finished_scan(m.name) : nullptr;
-    auto started = own ? own->start_ms : m.status_time_ms("scanStartedTime");
-    auto completed = own ? own->end_ms : m.status_time_ms("scanCompletedTime");
-    std::string state = state_of(m);
-    running += is_pending(m);
-    skipped += state == "skipped";
-    std::string result = kUnknownCell;
-    if (own) {
-      result = cell(own->type) + " " + cell(own->state) + ", " +
-               plural(static_cast<std::size_t>(own->threat_count.value_or(0)), "threat", "threats");
-      bool bad = own->state == "failed" || own->state == "interrupted" || own->threat_count.value_or(0) > 0;
-      with_findings += bad;
-    }
-    rows.push_back(Row{m.name, m.power_state, m.ready_state,
-                       started ? *format_rfc3339_ms(*started) : kUnknownCell,
-                       completed ? *format_rfc3339_ms(*completed) : kUnknownCell, std::move(state),
-                       own ? "agent" : "arm", std::move(result), own});
-  }
-  std::sort(rows.begin(), rows.end(),
-            [](const Row& a, const Row& b) { return natural_less(a.node, b.node); });
-  ExitCode code = with_findings > 0 ? ExitCode::kFindings
-                  : !options.wait   ? ExitCode::kClean
-                  : running > 0     ? ExitCode::kDeadline
-                  : skipped > 0     ? ExitCode::kIncomplete
-                                    : ExitCode::kClean;
-  if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
-    boost::json::array nodes;
-    for (const auto& r : rows) {
-      boost::json::object n{{"node", r.node},
-                            {"powerState", r.power},
-                            {"readyState", r.ready},
-                            {"scanStartedTime", r.started},
-                            {"scanCompletedTime", r.completed},
-                            {"state", r.state},
-                            {"source", r.source}};
-      if (r.agent_scan) n["scan"] = boost::json::value_from(*r.agent_scan);
-      nodes.push_back(std::move(n));
-    }
-    write_document(globals.output, std::cout, "ArmScanRun",
-                   boost::json::object{{"cluster", scan.cluster().id},
-                                       {"operationStatus", scan.operation_status()},
-                                       {"triggeredAt", *format_rfc3339_ms(triggered_ms)},
-                                       {"nodes", std::move(nodes)},
-                                       {"summary", boost::json::object{{"nodes", rows.size()},
-                                                                       {"notCompleted", running},
-                                                                       {"skipped", skipped},
-                                                                       {"withFindings", with_findings},
-                                                                       {"exitCode", to_int(code)}}}});
-    return code;
-  }
-  Table table({"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE", "SOURCE", "RESULT"});
-  for (const auto& r : rows) {
-    std::vector<std::string> cells{r.node,      r.power, r.ready,  r.started,
-                                   r.completed, r.state, r.source, r.result};
-    if (globals.output == OutputFormat::kTsv)
-      write_tsv_row(std::cout, cells);
-    else
-      table.add_row(std::move(cells));
-  }
-  if (globals.output == OutputFormat::kTable) {
-    table.print(std::cout);
-    std::cout << "\n"
-              << rows.size() << " nodes: " << rows.size() - running - skipped << " "
-              << (options.wait ? "completed" : "reported") << ", " << running << " not completed, " << skipped
-              << " skipped (powered off or not ready)";
-    if (agents) std::cout << "; " << with_findings << " with findings";
-    std::cout << "\n";
-  }
-  std::cout.flush();
+  ArmScanRun run = arm_scan_rows(*machines, states);
+  ExitCode code = run.exit_code(options.wait);
+  if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml)
+    print_arm_scan_document(run, scan, triggered_ms, code, globals.output);
+  else
+    print_arm_scan_rows(run, globals.output, options.wait, agents.has_value());
   return code;
 }
 
