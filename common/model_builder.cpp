@@ -479,139 +479,164 @@ bool ModelBuilder::finish_capture(json::value&& v) {
 
 bool ModelBuilder::dispatch_container(bool array) {
   Frame& f = frames_[depth_ - 1];
-  std::string_view k = key_;
   const char* found = array ? "a list" : "an object";
   if (f.array) ++f.index;
   switch (f.ctx) {
     case Ctx::kRoot:
-      switch (root_) {
-        case ModelRoot::kAgentInformation:
-          if (array) return fail_kind("a JSON object at the top", found, "");
-          push(Ctx::kTop, false);
-          return true;
-        case ModelRoot::kScanList:
-          if (!array) return fail_kind("a list of scans", found, "");
-          push(Ctx::kScanArray, true);
-          return true;
-        case ModelRoot::kThreatList:
-          if (array) return fail_kind("an object", found, "");
-          push(Ctx::kThreatListTop, false);
-          return true;
-        case ModelRoot::kQuarantineList:
-          push(array ? Ctx::kQuarantineArray : Ctx::kQuarantineTop, array);
-          return true;
-        case ModelRoot::kScan:
-          if (array) return fail_kind("an object", found, "");
-          start_scan(ScanDest::kRoot);
-          push(Ctx::kScan, false);
-          return true;
-        case ModelRoot::kThreat:
-        case ModelRoot::kQuarantineEntry:
-          if (array) return fail_kind("an object", found, "");
-          start_threat(root_ == ModelRoot::kThreat ? ThreatDest::kRoot : ThreatDest::kQuarantine);
-          push(Ctx::kThreatOuter, false);
-          return true;
-      }
-      return true;
+      return enter_root(array, found);
     case Ctx::kTop:
-      if (k == "scanList") {
-        if (!array) return fail_kind("a list of scans", found, k);
-        info_.scans.emplace();
-        push(Ctx::kScanArray, true);
-        return true;
-      }
-      if (k == "threatInformation") {
-        if (array) return fail_kind("an object", found, k);
-        push(Ctx::kThreatInfo, false);
-        return true;
-      }
-      if (k == "generalHealth") {
-        if (array) return fail_kind("an object", found, k);
-        return start_capture(CaptureDest::kHealth, false);
-      }
-      return start_capture(CaptureDest::kTopRaw, array);
+      return enter_top(array, found);
     case Ctx::kThreatInfo:
-      if (k == "list") {
-        if (array) return fail_kind("an object", found, k);
-        info_.threats.emplace();
-        push(Ctx::kThreatListTop, false);
-        return true;
-      }
-      if (k == "quarantineList") {
-        info_.quarantine.emplace();
-        push(array ? Ctx::kQuarantineArray : Ctx::kQuarantineTop, array);
-        return true;
-      }
-      return start_capture(CaptureDest::kThreatInfoRaw, array);
+      return enter_threat_info(array, found);
     case Ctx::kThreatListTop:
-      if (k == "threats") {
-        if (array) return fail_kind("an object", found, k);
-        push(Ctx::kThreatListInner, false);
-        return true;
-      }
-      if (k == "scans") {
-        if (!array) return fail_kind("a list", found, k);
-        push(Ctx::kScanArray, true);
-        return true;
-      }
-      return start_capture(CaptureDest::kDrop, array);  // the list's own wrapper fields
     case Ctx::kThreatListInner:
-      if (k == "scans") {
-        if (!array) return fail_kind("a list", found, k);
-        push(Ctx::kScanArray, true);
-        return true;
-      }
-      return start_capture(CaptureDest::kDrop, array);
     case Ctx::kQuarantineTop:
-      if (k == "threats") {
-        if (!array) return fail_kind("a list", found, k);
-        push(Ctx::kQuarantineArray, true);
-        return true;
-      }
-      return start_capture(CaptureDest::kDrop, array);
-    case Ctx::kScanArray: {
-      if (array) return fail_element("an object", found);
-      // Which list is this? The threat list's scans carry threats to flatten.
-      bool threat_list = depth_ >= 2 && (frames_[depth_ - 2].ctx == Ctx::kThreatListInner ||
-                                         frames_[depth_ - 2].ctx == Ctx::kThreatListTop);
-      start_scan(threat_list ? ScanDest::kThreatList : ScanDest::kScanList);
-      push(Ctx::kScan, false);
-      return true;
-    }
+      return enter_list_wrapper(f.ctx, array, found);
+    case Ctx::kScanArray:
     case Ctx::kQuarantineArray:
-      if (array) return fail_element("an object", found);
-      start_threat(ThreatDest::kQuarantine);
-      push(Ctx::kThreatOuter, false);
-      return true;
-    case Ctx::kScan:
-      if (k == "threats") {
-        if (!array) return fail_kind("a list", found, k);
-        scan_threats_listed_ = true;
-        push(Ctx::kScanThreats, true);
-        return true;
-      }
-      if (scalar_scan_field(k)) return fail_kind("a single value", found, k);
-      return start_capture(CaptureDest::kScanRaw, array);
     case Ctx::kScanThreats:
-      if (array) return fail_element("an object", found);
-      start_threat(ThreatDest::kScan);
-      push(Ctx::kThreatOuter, false);
-      return true;
+      return enter_list_element(f.ctx, array, found);
+    case Ctx::kScan:
+      return enter_scan_field(array, found);
     case Ctx::kThreatOuter:
-      if (k == "threat" && !array) {
-        push(Ctx::kThreatBody, false);
-        return true;
-      }
-      if (k == "history") return start_capture(CaptureDest::kHistory, array);
-      if (scalar_threat_field(k)) return fail_kind("a single value", found, k);
-      return start_capture(CaptureDest::kThreatRaw, array);
     case Ctx::kThreatBody:
-      if (scalar_threat_field(k)) return fail_kind("a single value", found, k);
-      return start_capture(CaptureDest::kThreatRaw, array);
+      return enter_threat_field(f.ctx, array, found);
     case Ctx::kCapture:
       return capture_event_begin(array);
   }
   return true;
+}
+
+// The document itself: what the caller said it reads.
+bool ModelBuilder::enter_root(bool array, const char* found) {
+  switch (root_) {
+    case ModelRoot::kAgentInformation:
+      if (array) return fail_kind("a JSON object at the top", found, "");
+      push(Ctx::kTop, false);
+      return true;
+    case ModelRoot::kScanList:
+      if (!array) return fail_kind("a list of scans", found, "");
+      push(Ctx::kScanArray, true);
+      return true;
+    case ModelRoot::kThreatList:
+      if (array) return fail_kind("an object", found, "");
+      push(Ctx::kThreatListTop, false);
+      return true;
+    case ModelRoot::kQuarantineList:
+      push(array ? Ctx::kQuarantineArray : Ctx::kQuarantineTop, array);
+      return true;
+    case ModelRoot::kScan:
+      if (array) return fail_kind("an object", found, "");
+      start_scan(ScanDest::kRoot);
+      push(Ctx::kScan, false);
+      return true;
+    case ModelRoot::kThreat:
+    case ModelRoot::kQuarantineEntry:
+      if (array) return fail_kind("an object", found, "");
+      start_threat(root_ == ModelRoot::kThreat ? ThreatDest::kRoot : ThreatDest::kQuarantine);
+      push(Ctx::kThreatOuter, false);
+      return true;
+  }
+  return true;
+}
+
+// mde-agent-information.json's top level.
+bool ModelBuilder::enter_top(bool array, const char* found) {
+  std::string_view k = key_;
+  if (k == "scanList") {
+    if (!array) return fail_kind("a list of scans", found, k);
+    info_.scans.emplace();
+    push(Ctx::kScanArray, true);
+    return true;
+  }
+  if (k == "threatInformation") {
+    if (array) return fail_kind("an object", found, k);
+    push(Ctx::kThreatInfo, false);
+    return true;
+  }
+  if (k == "generalHealth") {
+    if (array) return fail_kind("an object", found, k);
+    return start_capture(CaptureDest::kHealth, false);
+  }
+  return start_capture(CaptureDest::kTopRaw, array);
+}
+
+bool ModelBuilder::enter_threat_info(bool array, const char* found) {
+  std::string_view k = key_;
+  if (k == "list") {
+    if (array) return fail_kind("an object", found, k);
+    info_.threats.emplace();
+    push(Ctx::kThreatListTop, false);
+    return true;
+  }
+  if (k == "quarantineList") {
+    info_.quarantine.emplace();
+    push(array ? Ctx::kQuarantineArray : Ctx::kQuarantineTop, array);
+    return true;
+  }
+  return start_capture(CaptureDest::kThreatInfoRaw, array);
+}
+
+// The objects around the threat and quarantine lists: only their lists matter.
+bool ModelBuilder::enter_list_wrapper(Ctx ctx, bool array, const char* found) {
+  std::string_view k = key_;
+  if (ctx == Ctx::kThreatListTop && k == "threats") {
+    if (array) return fail_kind("an object", found, k);
+    push(Ctx::kThreatListInner, false);
+    return true;
+  }
+  if ((ctx == Ctx::kThreatListTop || ctx == Ctx::kThreatListInner) && k == "scans") {
+    if (!array) return fail_kind("a list", found, k);
+    push(Ctx::kScanArray, true);
+    return true;
+  }
+  if (ctx == Ctx::kQuarantineTop && k == "threats") {
+    if (!array) return fail_kind("a list", found, k);
+    push(Ctx::kQuarantineArray, true);
+    return true;
+  }
+  return start_capture(CaptureDest::kDrop, array);  // the list's own wrapper fields
+}
+
+// An entry of a list of scans, of quarantined items or of a scan's threats.
+bool ModelBuilder::enter_list_element(Ctx ctx, bool array, const char* found) {
+  if (array) return fail_element("an object", found);
+  if (ctx == Ctx::kScanArray) {
+    // Which list is this? The threat list's scans carry threats to flatten.
+    bool threat_list = depth_ >= 2 && (frames_[depth_ - 2].ctx == Ctx::kThreatListInner ||
+                                       frames_[depth_ - 2].ctx == Ctx::kThreatListTop);
+    start_scan(threat_list ? ScanDest::kThreatList : ScanDest::kScanList);
+    push(Ctx::kScan, false);
+    return true;
+  }
+  start_threat(ctx == Ctx::kQuarantineArray ? ThreatDest::kQuarantine : ThreatDest::kScan);
+  push(Ctx::kThreatOuter, false);
+  return true;
+}
+
+bool ModelBuilder::enter_scan_field(bool array, const char* found) {
+  std::string_view k = key_;
+  if (k == "threats") {
+    if (!array) return fail_kind("a list", found, k);
+    scan_threats_listed_ = true;
+    push(Ctx::kScanThreats, true);
+    return true;
+  }
+  if (scalar_scan_field(k)) return fail_kind("a single value", found, k);
+  return start_capture(CaptureDest::kScanRaw, array);
+}
+
+bool ModelBuilder::enter_threat_field(Ctx ctx, bool array, const char* found) {
+  std::string_view k = key_;
+  if (ctx == Ctx::kThreatOuter) {
+    if (k == "threat" && !array) {
+      push(Ctx::kThreatBody, false);
+      return true;
+    }
+    if (k == "history") return start_capture(CaptureDest::kHistory, array);
+  }
+  if (scalar_threat_field(k)) return fail_kind("a single value", found, k);
+  return start_capture(CaptureDest::kThreatRaw, array);
 }
 
 bool ModelBuilder::dispatch_scalar(const Scalar& v) {

@@ -118,6 +118,15 @@ class ModelBuilder final : public JsonEvents {
   bool begin_container(bool array);
   bool end_container();
   bool dispatch_container(bool array);
+  // dispatch_container's cases: an object or list opening in a context of that kind; `found`
+  // names it ("a list", "an object") for errors.
+  bool enter_root(bool array, const char* found);
+  bool enter_top(bool array, const char* found);
+  bool enter_threat_info(bool array, const char* found);
+  bool enter_list_wrapper(Ctx ctx, bool array, const char* found);
+  bool enter_list_element(Ctx ctx, bool array, const char* found);
+  bool enter_scan_field(bool array, const char* found);
+  bool enter_threat_field(Ctx ctx, bool array, const char* found);
   bool dispatch_scalar(const Scalar& v);
   void push(Ctx ctx, bool array);
   bool start_capture(CaptureDest dest, bool array);

@@ -218,6 +218,142 @@ bool is_lower_hex(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+void read_listen(Checker& c, const json::object& top, AgentConfig& cfg) {
+  const json::array* listen = c.array(top, "", "listen");
+  if (!listen) return;
+  cfg.listen.clear();
+  if (listen->empty()) c.problem("listen", "an empty list: the agent would not listen anywhere");
+  for (std::size_t i = 0; i < listen->size(); ++i) {
+    std::string key = "listen[" + std::to_string(i) + "]";
+    if (!(*listen)[i].is_string()) {
+      c.problem(key, "expected \"ADDRESS:PORT\"");
+      continue;
+    }
+    std::string why;
+    auto a = parse_listen(std::string_view((*listen)[i].get_string()), why);
+    if (!a) {
+      c.problem(key, why);
+      continue;
+    }
+    for (const auto& existing : cfg.listen) {
+      if (existing.host == a->host && existing.port == a->port) c.problem(key, "listed twice");
+    }
+    cfg.listen.push_back(*a);
+  }
+}
+
+void read_tls(Checker& c, const json::object& top, AgentConfig& cfg) {
+  const json::object* tls = c.object(top, "", "tls");
+  if (!tls) return;
+  c.only_known(*tls, "tls", {"cert", "key", "clientCa"});
+  c.text(*tls, "tls", "cert", cfg.tls_cert);
+  c.text(*tls, "tls", "key", cfg.tls_key);
+  c.text(*tls, "tls", "clientCa", cfg.tls_client_ca);
+}
+
+// The one walk clients and tokens share: each entry of the list at `list_key` must be an object
+// (else `shape` says what was expected), and `read` gets it with its key ("tokens[2]").
+template <typename Read>
+void each_entry(Checker& c, const json::object& top, const char* list_key, const char* shape, Read read) {
+  const json::array* list = c.array(top, "", list_key);
+  if (!list) return;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    std::string key = std::string(list_key) + "[" + std::to_string(i) + "]";
+    if (!(*list)[i].is_object()) {
+      c.problem(key, std::string("expected ") + shape);
+      continue;
+    }
+    read((*list)[i].get_object(), key);
+  }
+}
+
+void read_clients(Checker& c, const json::object& top, AgentConfig& cfg) {
+  std::set<std::string> seen;
+  each_entry(c, top, "clients", "{\"identity\":…,\"role\":…}",
+             [&](const json::object& o, const std::string& key) {
+               c.only_known(o, key, {"identity", "role"});
+               ClientIdentity id;
+               c.text(o, key, "identity", id.identity, true);
+               auto role = c.role(o, key);
+               if (!id.identity.empty() && !seen.insert(id.identity).second)
+                 c.problem(key + ".identity", "listed twice");
+               if (role) id.role = *role;
+               cfg.clients.push_back(id);
+             });
+}
+
+void read_tokens(Checker& c, const json::object& top, AgentConfig& cfg) {
+  std::set<std::string> names;
+  each_entry(c, top, "tokens", "{\"name\":…,\"sha256\":…,\"role\":…}",
+             [&](const json::object& o, const std::string& key) {
+               c.only_known(o, key, {"name", "sha256", "role"});
+               TokenHash t;
+               c.text(o, key, "name", t.name, true);
+               c.text(o, key, "sha256", t.sha256_hex, true);
+               std::string lower;
+               for (char ch : t.sha256_hex)
+                 lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+               if (!t.sha256_hex.empty() && (lower.size() != 64 || !is_lower_hex(lower))) {
+                 c.problem(key + ".sha256",
+                           "expected 64 hex digits (the SHA-256 of the token, not the token)");
+               }
+               t.sha256_hex = lower;
+               auto role = c.role(o, key);
+               if (!t.name.empty() && !names.insert(t.name).second) c.problem(key + ".name", "listed twice");
+               if (role) t.role = *role;
+               cfg.tokens.push_back(t);
+             });
+}
+
+void read_mdatp(Checker& c, const json::object& top, AgentConfig& cfg) {
+  const json::object* m = c.object(top, "", "mdatp");
+  if (!m) return;
+  c.only_known(*m, "mdatp",
+               {"path", "timeoutSeconds", "scanTimeoutSeconds", "refreshSeconds", "maxAgeSeconds"});
+  c.text(*m, "mdatp", "path", cfg.mdatp_path);
+  if (!cfg.mdatp_path.empty() && cfg.mdatp_path.front() != '/') {
+    c.problem("mdatp.path", "must be an absolute path (mdatp is never looked up in PATH)");
+  }
+  c.seconds(*m, "mdatp", "timeoutSeconds", cfg.mdatp_timeout, 0.01, 3600);
+  c.number(*m, "mdatp", "scanTimeoutSeconds", cfg.scan_timeout_seconds, 1, 7 * 86400);
+  c.number(*m, "mdatp", "refreshSeconds", cfg.refresh_seconds, 1, 86400);
+  c.number(*m, "mdatp", "maxAgeSeconds", cfg.max_age_seconds, 0, 86400);
+}
+
+void read_limits(Checker& c, const json::object& top, AgentConfig& cfg) {
+  const json::object* l = c.object(top, "", "limits");
+  if (!l) return;
+  c.only_known(*l, "limits",
+               {"maxConnections", "headerBytes", "bodyBytes", "ioTimeoutSeconds", "idleSeconds",
+                "handshakeTimeoutSeconds", "maxHandshakes", "maxHandshakesPerAddress"});
+  c.number(*l, "limits", "maxConnections", cfg.max_connections, 1, 65536);
+  c.number(*l, "limits", "headerBytes", cfg.header_bytes, 1024, 1 << 20);
+  c.number(*l, "limits", "bodyBytes", cfg.body_bytes, 64, 1 << 20);
+  c.number(*l, "limits", "ioTimeoutSeconds", cfg.io_timeout_seconds, 1, 3600);
+  c.number(*l, "limits", "idleSeconds", cfg.idle_seconds, 1, 86400);
+  c.number(*l, "limits", "handshakeTimeoutSeconds", cfg.handshake_timeout_seconds, 1, 60);
+  c.number(*l, "limits", "maxHandshakes", cfg.max_handshakes, 1, 65536);
+  c.number(*l, "limits", "maxHandshakesPerAddress", cfg.max_handshakes_per_address, 1, 65536);
+}
+
+void read_state_and_detection(Checker& c, const json::object& top, AgentConfig& cfg) {
+  c.text(top, "", "stateDir", cfg.state_dir);
+  if (!cfg.state_dir.empty() && cfg.state_dir.front() != '/')
+    c.problem("stateDir", "must be an absolute path");
+  const json::object* d = c.object(top, "", "detectionTest");
+  if (!d) return;
+  c.only_known(*d, "detectionTest", {"directory", "timeoutSeconds"});
+  c.text(*d, "detectionTest", "directory", cfg.detection_directory);
+  if (!cfg.detection_directory.empty() && cfg.detection_directory.front() != '/') {
+    c.problem("detectionTest.directory", "must be an absolute path");
+  }
+  c.number(*d, "detectionTest", "timeoutSeconds", cfg.detection_timeout_seconds, 1, 3600);
+}
+
+}  // namespace
+
 ConfigResult parse_agent_config(std::string_view text, const std::string& fallback_node) {
   ConfigResult result;
   auto& problems = result.problems;
@@ -241,126 +377,16 @@ ConfigResult parse_agent_config(std::string_view text, const std::string& fallba
   c.only_known(
       top, "",
       {"node", "listen", "tls", "clients", "tokens", "mdatp", "limits", "stateDir", "detectionTest"});
-
   cfg.node = fallback_node;
   c.text(top, "", "node", cfg.node);
   if (cfg.node.empty()) c.problem("node", "missing, and the host name is unknown");
-
-  if (const json::array* listen = c.array(top, "", "listen")) {
-    cfg.listen.clear();
-    if (listen->empty()) c.problem("listen", "an empty list: the agent would not listen anywhere");
-    for (std::size_t i = 0; i < listen->size(); ++i) {
-      std::string key = "listen[" + std::to_string(i) + "]";
-      if (!(*listen)[i].is_string()) {
-        c.problem(key, "expected \"ADDRESS:PORT\"");
-        continue;
-      }
-      std::string why;
-      auto a = parse_listen(std::string_view((*listen)[i].get_string()), why);
-      if (!a) {
-        c.problem(key, why);
-        continue;
-      }
-      for (const auto& existing : cfg.listen) {
-        if (existing.host == a->host && existing.port == a->port) c.problem(key, "listed twice");
-      }
-      cfg.listen.push_back(*a);
-    }
-  }
-
-  if (const json::object* tls = c.object(top, "", "tls")) {
-    c.only_known(*tls, "tls", {"cert", "key", "clientCa"});
-    c.text(*tls, "tls", "cert", cfg.tls_cert);
-    c.text(*tls, "tls", "key", cfg.tls_key);
-    c.text(*tls, "tls", "clientCa", cfg.tls_client_ca);
-  }
-
-  if (const json::array* clients = c.array(top, "", "clients")) {
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < clients->size(); ++i) {
-      std::string key = "clients[" + std::to_string(i) + "]";
-      if (!(*clients)[i].is_object()) {
-        c.problem(key, "expected {\"identity\":…,\"role\":…}");
-        continue;
-      }
-      const auto& o = (*clients)[i].get_object();
-      c.only_known(o, key, {"identity", "role"});
-      ClientIdentity id;
-      c.text(o, key, "identity", id.identity, true);
-      auto role = c.role(o, key);
-      if (!id.identity.empty() && !seen.insert(id.identity).second)
-        c.problem(key + ".identity", "listed twice");
-      if (role) id.role = *role;
-      cfg.clients.push_back(id);
-    }
-  }
-
-  if (const json::array* tokens = c.array(top, "", "tokens")) {
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < tokens->size(); ++i) {
-      std::string key = "tokens[" + std::to_string(i) + "]";
-      if (!(*tokens)[i].is_object()) {
-        c.problem(key, "expected {\"name\":…,\"sha256\":…,\"role\":…}");
-        continue;
-      }
-      const auto& o = (*tokens)[i].get_object();
-      c.only_known(o, key, {"name", "sha256", "role"});
-      TokenHash t;
-      c.text(o, key, "name", t.name, true);
-      c.text(o, key, "sha256", t.sha256_hex, true);
-      std::string lower;
-      for (char ch : t.sha256_hex) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (!t.sha256_hex.empty() && (lower.size() != 64 || !is_lower_hex(lower))) {
-        c.problem(key + ".sha256", "expected 64 hex digits (the SHA-256 of the token, not the token)");
-      }
-      t.sha256_hex = lower;
-      auto role = c.role(o, key);
-      if (!t.name.empty() && !names.insert(t.name).second) c.problem(key + ".name", "listed twice");
-      if (role) t.role = *role;
-      cfg.tokens.push_back(t);
-    }
-  }
-
-  if (const json::object* m = c.object(top, "", "mdatp")) {
-    c.only_known(*m, "mdatp",
-                 {"path", "timeoutSeconds", "scanTimeoutSeconds", "refreshSeconds", "maxAgeSeconds"});
-    c.text(*m, "mdatp", "path", cfg.mdatp_path);
-    if (!cfg.mdatp_path.empty() && cfg.mdatp_path.front() != '/') {
-      c.problem("mdatp.path", "must be an absolute path (mdatp is never looked up in PATH)");
-    }
-    c.seconds(*m, "mdatp", "timeoutSeconds", cfg.mdatp_timeout, 0.01, 3600);
-    c.number(*m, "mdatp", "scanTimeoutSeconds", cfg.scan_timeout_seconds, 1, 7 * 86400);
-    c.number(*m, "mdatp", "refreshSeconds", cfg.refresh_seconds, 1, 86400);
-    c.number(*m, "mdatp", "maxAgeSeconds", cfg.max_age_seconds, 0, 86400);
-  }
-
-  if (const json::object* l = c.object(top, "", "limits")) {
-    c.only_known(*l, "limits",
-                 {"maxConnections", "headerBytes", "bodyBytes", "ioTimeoutSeconds", "idleSeconds",
-                  "handshakeTimeoutSeconds", "maxHandshakes", "maxHandshakesPerAddress"});
-    c.number(*l, "limits", "maxConnections", cfg.max_connections, 1, 65536);
-    c.number(*l, "limits", "headerBytes", cfg.header_bytes, 1024, 1 << 20);
-    c.number(*l, "limits", "bodyBytes", cfg.body_bytes, 64, 1 << 20);
-    c.number(*l, "limits", "ioTimeoutSeconds", cfg.io_timeout_seconds, 1, 3600);
-    c.number(*l, "limits", "idleSeconds", cfg.idle_seconds, 1, 86400);
-    c.number(*l, "limits", "handshakeTimeoutSeconds", cfg.handshake_timeout_seconds, 1, 60);
-    c.number(*l, "limits", "maxHandshakes", cfg.max_handshakes, 1, 65536);
-    c.number(*l, "limits", "maxHandshakesPerAddress", cfg.max_handshakes_per_address, 1, 65536);
-  }
-
-  c.text(top, "", "stateDir", cfg.state_dir);
-  if (!cfg.state_dir.empty() && cfg.state_dir.front() != '/')
-    c.problem("stateDir", "must be an absolute path");
-
-  if (const json::object* d = c.object(top, "", "detectionTest")) {
-    c.only_known(*d, "detectionTest", {"directory", "timeoutSeconds"});
-    c.text(*d, "detectionTest", "directory", cfg.detection_directory);
-    if (!cfg.detection_directory.empty() && cfg.detection_directory.front() != '/') {
-      c.problem("detectionTest.directory", "must be an absolute path");
-    }
-    c.number(*d, "detectionTest", "timeoutSeconds", cfg.detection_timeout_seconds, 1, 3600);
-  }
-
+  read_listen(c, top, cfg);
+  read_tls(c, top, cfg);
+  read_clients(c, top, cfg);
+  read_tokens(c, top, cfg);
+  read_mdatp(c, top, cfg);
+  read_limits(c, top, cfg);
+  read_state_and_detection(c, top, cfg);
   if (cfg.clients.empty() && cfg.tokens.empty()) {
     c.problem("clients", "no client identity and no token: nobody could use the agent");
   }
