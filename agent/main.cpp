@@ -54,7 +54,7 @@ std::string host_name() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
   using namespace nexus_mde::agent;
   CLI::App app{"nexus-mde-agent: this node's Microsoft Defender for Endpoint state over mTLS"};
   ServiceOptions options;
@@ -122,4 +122,14 @@ int main(int argc, char** argv) {
     return kInvalid;
   }
   return run_agent_service(options, std::move(loaded));
+}
+
+int main(int argc, char** argv) {
+  // What escapes (memory exhausted, a bug) is said once under the agent's name, not as an abort.
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "nexus-mde-agent: " << e.what() << "\n";
+    return 1;
+  }
 }

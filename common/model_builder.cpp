@@ -146,7 +146,7 @@ void name_its_scan(Threat& t, const ScanRecord& scan) {
 template <typename T>
 void replace(T& target, T&& from) {
   std::destroy_at(&target);
-  std::construct_at(&target, std::move(from));
+  std::construct_at(&target, std::forward<T>(from));
 }
 
 // Empties a record for the next one, its raw fields to be allocated from `storage`. Made anew

@@ -16,9 +16,9 @@ namespace nexus_mde {
 
 struct ProcessOptions {
   std::chrono::milliseconds timeout{30'000};
-  std::size_t output_cap = 16 * 1024 * 1024;  // per stream; more kills the child
-  std::vector<std::string> environment;       // "NAME=value"; empty means an empty environment
-  std::optional<std::string> stdin_data;      // written to the child's stdin, then closed
+  std::size_t output_cap = std::size_t{16} << 20;  // per stream; more kills the child
+  std::vector<std::string> environment;            // "NAME=value"; empty means an empty environment
+  std::optional<std::string> stdin_data;           // written to the child's stdin, then closed
   std::optional<std::string> working_directory;
   // When set and it becomes true, the child's group is killed at once (within ~50 ms): lets a
   // daemon that is shutting down stop a long mdatp scan instead of waiting for it.

@@ -155,7 +155,7 @@ Result<std::int64_t> parse_rfc3339(std::string_view t) {
         om > 59) {
       return bad();
     }
-    offset = sign * (oh * 60 + om);
+    offset = std::int64_t{sign} * (oh * 60 + om);
   } else {
     return bad();
   }

@@ -16,8 +16,9 @@
 
 namespace nexus_mde::plugin {
 
-void add_global_options(CLI::App& app, GlobalOptions& globals) {
-  // Grouped as az groups its global arguments; every command's --help lists them (GlobalHelp).
+namespace {
+
+void add_output_options(CLI::App& app, GlobalOptions& globals) {
   app.option_defaults()->group("Output");
   app.add_option_function<std::string>(
          "-o,--output",
@@ -33,7 +34,9 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   app.add_flag_callback(
       "--no-color", [] { choose_colour(true); },
       "No colour in tables (also NO_COLOR; colour is only ever used at a terminal)");
+}
 
+void add_node_options(CLI::App& app, GlobalOptions& globals) {
   // Where the nodes are. --node wins over --inventory.
   app.option_defaults()->group("Nodes");
   app.add_option("--node", globals.inventory.node_specs,
@@ -45,7 +48,9 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
                  "Inventory file: {\"nodes\":[{\"name\":…,\"address\":…,\"port\":9448}]}")
       ->envname("NEXUS_MDE_INVENTORY")
       ->type_name("FILE");
+}
 
+void add_kubernetes_options(CLI::App& app, GlobalOptions& globals) {
   // kubectl's flags (kubectl passes them to its plugins): nodes from the Kubernetes API when no
   // other source is given. docs/kubernetes.md.
   auto& kube = globals.inventory.kubernetes;
@@ -63,7 +68,9 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
                  "Accepted as kubectl's flag; nodes belong to no namespace")
       ->group("Kubernetes")
       ->type_name("NAMESPACE");
+}
 
+void add_arm_options(CLI::App& app, GlobalOptions& globals) {
   // The cluster in Azure Resource Manager: the third source of nodes, and enforcement.
   app.option_defaults()->group("ARM cluster");
   auto& arm = globals.arm;
@@ -95,7 +102,9 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
                  "Microsoft.NetworkCloud api-version; default 2026-07-01, falling back to 2025-09-01")
       ->envname("NEXUS_MDE_API_VERSION")
       ->type_name("V");
+}
 
+void add_agent_options(CLI::App& app, GlobalOptions& globals) {
   // How to reach the agents.
   app.option_defaults()->group("Agents");
   auto& access = globals.access;
@@ -132,13 +141,27 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   app.add_flag("--include-test-detections", globals.findings.include_test_detections,
                "Count the threats the detection test made (its EICAR file) as findings; by default they are "
                "shown as test");
+}
 
+void add_config_option(CLI::App& app) {
   // Runbooks keep these in a file rather than repeat them: `ca-file = "/etc/…"`, `node = ["a=…"]`.
   app.option_defaults()->group("Config");
   app.set_config("--config", default_config_file(),
                  "Config file (TOML: ca-file = \"…\", token-file = \"…\", inventory = \"…\"); default "
                  "$NEXUS_MDE_CONFIG, else ~/.config/nexus-mde/config.toml")
       ->type_name("FILE");
+}
+
+}  // namespace
+
+// Grouped as az groups its global arguments; every command's --help lists them (GlobalHelp).
+void add_global_options(CLI::App& app, GlobalOptions& globals) {
+  add_output_options(app, globals);
+  add_node_options(app, globals);
+  add_kubernetes_options(app, globals);
+  add_arm_options(app, globals);
+  add_agent_options(app, globals);
+  add_config_option(app);
   app.option_defaults()->group("Options");  // the commands' own
 }
 

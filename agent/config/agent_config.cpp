@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -118,7 +119,7 @@ class Checker {
       problem(join(prefix, key), text.str() + " is out of range " + range());
       return;
     }
-    out = std::chrono::milliseconds(static_cast<std::int64_t>(n * 1000 + 0.5));
+    out = std::chrono::milliseconds(std::llround(n * 1000));
   }
 
   std::optional<Role> role(const json::object& o, const std::string& prefix) {

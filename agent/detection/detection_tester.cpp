@@ -45,7 +45,7 @@ Result<std::string> write_test_file(const std::string& directory) {
 std::optional<Threat> listed_threat(const DetectionSettings& s, const std::string& path,
                                     const std::atomic<bool>* cancel, std::string& error) {
   auto run = run_process({s.mdatp_path, "threat", "list", "--output", "json"},
-                         mdatp_process_options(s.mdatp_timeout, 16 * 1024 * 1024, cancel));
+                         mdatp_process_options(s.mdatp_timeout, std::size_t{16} << 20, cancel));
   if (!run) {
     error = "mdatp could not be started: " + run.error().describe();
     return std::nullopt;
@@ -109,7 +109,7 @@ DetectionResult run_detection_test(const DetectionSettings& s, bool real_time,
     }
   } else {
     auto scan = run_process({s.mdatp_path, "scan", "custom", "--path", r.file},
-                            mdatp_process_options(s.wait, 1024 * 1024, cancel));
+                            mdatp_process_options(s.wait, std::size_t{1} << 20, cancel));
     if (!scan) {
       error = "mdatp could not be started: " + scan.error().describe();
     } else if (!scan->succeeded()) {

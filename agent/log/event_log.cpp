@@ -30,7 +30,7 @@ void EventLog::write(Priority priority, std::string_view id, std::string_view me
   items.push_back("MESSAGE=" + std::string(message));
   items.push_back("PRIORITY=" + std::to_string(static_cast<int>(priority)));
   items.push_back("MESSAGE_ID=" + std::string(id));
-  items.push_back("SYSLOG_IDENTIFIER=nexus-mde-agent");
+  items.emplace_back("SYSLOG_IDENTIFIER=nexus-mde-agent");
   items.push_back("NODE=" + node_);
   for (const auto& [name, value] : fields) items.push_back(std::string(name) + "=" + value);
   std::vector<iovec> iov;

@@ -36,10 +36,10 @@ ProcessOptions mdatp_process_options(std::chrono::milliseconds timeout, std::siz
 struct CollectorOptions {
   std::string node;
   std::string mdatp_path;
-  std::chrono::milliseconds timeout{30'000};  // per command
-  std::size_t output_cap = 64 * 1024 * 1024;  // per stream
-  const std::atomic<bool>* cancel = nullptr;  // see ProcessOptions::cancel
-  MdatpCallObserver on_call;                  // called after every mdatp run, on the caller's thread
+  std::chrono::milliseconds timeout{30'000};       // per command
+  std::size_t output_cap = std::size_t{64} << 20;  // per stream
+  const std::atomic<bool>* cancel = nullptr;       // see ProcessOptions::cancel
+  MdatpCallObserver on_call;                       // called after every mdatp run, on the caller's thread
 };
 
 // The commands, in order. When `health` cannot reach the daemon (it exits non-zero), the others

@@ -88,7 +88,7 @@ std::variant<ScanTrigger, ScanManager::Refused> ScanManager::trigger(const std::
     triggers_.erase(triggers_.begin(), triggers_.end() - ScanStore::kKept);
   running_id_ = t.id;
 
-  ProcessOptions p = mdatp_process_options(settings_.timeout, 1024 * 1024, worker_->cancel_flag());
+  ProcessOptions p = mdatp_process_options(settings_.timeout, std::size_t{1} << 20, worker_->cancel_flag());
   std::vector<std::string> argv{settings_.mdatp_path, "scan", type};
   worker_->submit([this, alive = std::weak_ptr<bool>(alive_), id = t.id, argv, p] {
     auto started = std::chrono::steady_clock::now();

@@ -50,7 +50,7 @@ std::string listen_text(const ListenAddress& a) {
 std::vector<std::string> keep_restart_only_settings(AgentConfig& next, const AgentConfig& running) {
   std::vector<std::string> changed;
   auto keep = [&](const char* key, auto& next_value, const auto& running_value, bool differs) {
-    if (differs) changed.push_back(key);
+    if (differs) changed.emplace_back(key);
     next_value = running_value;
   };
   auto listen_of = [](const AgentConfig& c) {

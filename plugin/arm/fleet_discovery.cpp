@@ -34,7 +34,7 @@ std::vector<std::optional<Error>> run_all(const std::vector<ArmAccess>& accesses
     if (o.state == NodeState::kOk)
       failures.emplace_back();
     else
-      failures.push_back(arm_error(accesses.front(), o));
+      failures.emplace_back(arm_error(accesses.front(), o));
   }
   return failures;
 }

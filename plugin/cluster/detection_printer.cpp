@@ -21,7 +21,7 @@ void print_detection_results(const std::vector<NodeReport>& reports, const Clust
                   summary, format, out, [format](const NodeReport& r) {
                     std::vector<std::string> row{std::string(to_string(r.outcome.state))};
                     if (const DetectionResult* d = r.detection ? &*r.detection : nullptr) {
-                      row.push_back(d->detected ? "yes" : "no");
+                      row.emplace_back(d->detected ? "yes" : "no");
                       row.push_back(cell(d->threat));
                       row.push_back(d->action);
                       if (format == OutputFormat::kTsv)

@@ -58,11 +58,11 @@ std::vector<std::string> findings_of(const NodeSnapshot& s, const FindingOptions
     f.push_back("stale: " + why);
   }
   if (s.health) {
-    if (s.health->healthy == false) f.push_back("unhealthy");
-    if (s.health->licensed == false) f.push_back("unlicensed");
+    if (s.health->healthy == false) f.emplace_back("unhealthy");
+    if (s.health->licensed == false) f.emplace_back("unlicensed");
     // mdatp's own verdict on its security intelligence. Only a documented failure is a finding;
     // a value nobody documented is shown and warned about (docs/formats.md), never counted.
-    if (s.health->definitions_status == "update_failed") f.push_back("definitions update_failed");
+    if (s.health->definitions_status == "update_failed") f.emplace_back("definitions update_failed");
   }
   std::size_t threats = s.threats.size() - (options.include_test_detections ? 0 : test_threats(s));
   std::size_t quarantined = s.quarantine.size() - (options.include_test_detections ? 0 : test_quarantine(s));

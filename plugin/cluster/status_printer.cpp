@@ -63,7 +63,7 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
       auto when = scan->end_ms ? scan->end_ms : scan->start_ms;
       c.push_back(cell(scan->type) + " " + cell(scan->state) + (when ? " " + human_age(*when, now_ms) : ""));
     } else {
-      c.push_back(kNoneCell);
+      c.emplace_back(kNoneCell);
     }
   } else {
     c.push_back(version);

@@ -1,5 +1,7 @@
 #include "plugin/fanout/agent_access.hpp"
 
+#include <cmath>
+
 #include "common/files.hpp"
 #include "common/net/tls_context.hpp"
 #include "common/text.hpp"
@@ -21,7 +23,7 @@ const char* flag_of(net::TlsFileRole role) {
 }
 
 Result<std::string> read_token(const std::string& path) {
-  auto text = read_small_file(path, 64 * 1024);  // a bearer token is a few hundred bytes
+  auto text = read_small_file(path, std::size_t{64} << 10);  // a bearer token is a few hundred bytes
   if (!text) return make_error(text.error().message, "--token-file " + path);
   std::string token(trim(*text));
   if (token.empty()) return make_error("the token file is empty", "--token-file " + path);
@@ -38,7 +40,7 @@ Result<std::chrono::milliseconds> duration_of(double seconds, const char* flag) 
   if (!(seconds > 0) || seconds > 7 * 24 * 3600) {
     return make_error("must be a number of seconds above 0 and at most a week", flag);
   }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
+  return std::chrono::milliseconds(std::llround(seconds * 1000));
 }
 
 Result<AgentAccess> open_agent_access(const AgentAccessOptions& options,

@@ -45,7 +45,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::size_t kHeaderLimit = std::size_t{16} << 10;
 
 std::string seconds_text(std::chrono::milliseconds ms) {
   auto tenths = (ms.count() + 50) / 100;

@@ -18,7 +18,7 @@ namespace nexus_mde::plugin {
 
 class RecordArena final : public boost::json::memory_resource {
  public:
-  static constexpr std::size_t kBlock = 256 * 1024;  // a batch's raw fields take ~2 MB
+  static constexpr std::size_t kBlock = std::size_t{256} << 10;  // a batch's raw fields take ~2 MB
 
   RecordArena() = default;
   ~RecordArena() override;

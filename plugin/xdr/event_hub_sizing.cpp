@@ -16,7 +16,7 @@ constexpr std::uint64_t kPremiumMaxPartitions = 100;
 constexpr std::uint64_t kDedicatedMaxPartitions = 1024;
 constexpr std::uint64_t kDedicatedEndpoints = 50'000;
 constexpr std::array<unsigned, 5> kProcessingUnits{1, 2, 4, 8, 16};
-constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
 // Beyond these the input is a typo, not a workload.
 constexpr std::uint64_t kMaxEventsPerMinute = 1'000'000'000'000ull;
 constexpr std::uint64_t kMaxEndpoints = 100'000'000;
@@ -63,7 +63,7 @@ Result<EventHubPlan> size_event_hub(const SizingInput& in) {
 
   EventHubPlan p;
   // ⌈N/60 × 3/1024 + 1⌉ = 1 + ⌈3N / 61440⌉, in integers so that no rounding error loses a unit.
-  p.throughput_units = 1 + ceil_div(3 * in.events_per_minute, 60 * 1024);
+  p.throughput_units = 1 + ceil_div(3 * in.events_per_minute, std::uint64_t{60} * 1024);
   bool many_endpoints = in.endpoints && *in.endpoints >= kDedicatedEndpoints;
   if (!many_endpoints && p.throughput_units <= kStandardMaxUnits) {
     p.tier = EventHubTier::kStandard;
