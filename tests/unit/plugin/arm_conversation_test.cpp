@@ -1,7 +1,8 @@
 // ARM conversations as the pure state machines they are: scripted answers in, requests out, no
 // sockets. Retries (Retry-After, backoff, the retry limit), the api-version fallback, refused
-// tokens, long-running operations (Azure-AsyncOperation, Location, Failed), paging, and the
-// error kinds and exit codes ARM failures map to. Also the --cluster forms a fleet takes.
+// tokens, long-running operations (Azure-AsyncOperation, Location, Failed), paging, the data
+// extract and its download from storage, and the error kinds and exit codes ARM failures map
+// to. Also the --cluster forms a fleet takes.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,7 +12,9 @@
 
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
+#include "plugin/arm/data_extract.hpp"
 #include "plugin/arm/enforcement_update.hpp"
+#include "plugin/extract/blob_download.hpp"
 
 namespace nexus_mde::plugin {
 namespace {
@@ -254,6 +257,121 @@ TEST(ArmConversation, SubscriptionListingKeepsEveryClustersMachines) {
   EXPECT_FALSE(n.failure);
   ASSERT_EQ(listing.machines().size(), 2u);
   EXPECT_EQ(listing.machines()[1].cluster_id, "/c/two");
+}
+
+TEST(DataExtract, EachApiVersionPostsItsActionAndTheResultIsKept) {
+  const std::string machine =
+      "/subscriptions/sub-1/resourceGroups/c1-mrg/providers/Microsoft.NetworkCloud/"
+      "bareMetalMachines/n1";
+  const std::string op = "https://management.azure.com/op/1?api-version=x";
+  struct Case {
+    const char* version;
+    const char* action;
+    std::string final_body;
+    bool ok;
+    std::string exit_code;
+    std::string says;  // in the failure, when it fails
+  };
+  std::vector<Case> cases{
+      {"2025-09-01", "/runDataExtractsRestricted",
+       R"({"status":"Succeeded","properties":{"exitCode":"0","outputHead":"ok","resultUrl":"https://s/b?sig=1"}})",
+       true, "0", ""},
+      {"2025-09-01", "/runDataExtractsRestricted",
+       R"({"status":"Succeeded","properties":{"exitCode":252,"outputHead":"slow"}})", true, "252", ""},
+      {"2024-07-01", "/runDataExtracts", R"({"status":"Succeeded","properties":{"exitCode":"1"}})", true, "1",
+       ""},
+      {"2025-09-01", "/runDataExtractsRestricted", R"({"status":"Succeeded"})", false, "",
+       "ended without a result"},
+      {"2025-09-01", "/runDataExtractsRestricted",
+       R"({"status":"Failed","error":{"code":"Conflict","message":"busy"}})", false, "", "Conflict: busy"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.version) + " " + c.final_body);
+    auto a = access();
+    a.api_version = c.version;
+    DataExtract extract(a, machine, 600);
+    auto post = extract.first();
+    EXPECT_EQ(post.method, HttpMethod::kPost);
+    EXPECT_EQ(post.target, machine + c.action + "?api-version=" + c.version);
+    EXPECT_EQ(post.body, R"({"commands":[{"command":"mde-agent-information"}],"limitTimeSeconds":600})");
+    auto poll = extract.next(answer(202, "", {{"Location", op}}));
+    ASSERT_TRUE(poll.request);
+    EXPECT_EQ(poll.request->target, "/op/1?api-version=x") << "the operation's URL as given";
+    auto end = extract.next(answer(200, c.final_body));
+    EXPECT_FALSE(end.request);
+    EXPECT_EQ(!end.failure, c.ok) << (end.failure ? end.failure->reason : "");
+    if (c.ok) {
+      EXPECT_EQ(extract.result().exit_code, c.exit_code);
+    } else {
+      EXPECT_NE(end.failure->reason.find(c.says), std::string::npos) << end.failure->reason;
+    }
+  }
+}
+
+TEST(BlobDownload, RedirectsOnTheSameHostAreFollowedAndAnotherHostIsHandedBack) {
+  auto where = blob_location("https://store.blob.core.windows.net/c/b.tar.gz?sig=secret&sp=r");
+  ASSERT_TRUE(where);
+  EXPECT_EQ(where->host.name, "store.blob.core.windows.net");
+  EXPECT_EQ(where->host.port, 443);
+  EXPECT_EQ(where->target, "/c/b.tar.gz?sig=secret&sp=r");
+  EXPECT_FALSE(blob_location("http://store/b")) << "never in the clear";
+  EXPECT_FALSE(blob_location("not a url"));
+
+  struct Case {
+    const char* name;
+    std::vector<AgentResponse> answers;
+    std::string body;       // kept when it ends ok
+    std::string elsewhere;  // the host handed back, if any
+    std::string says;       // in the failure, if it fails
+  };
+  std::vector<Case> cases{
+      {"the archive at once", {answer(200, "tar.gz bytes")}, "tar.gz bytes", "", ""},
+      {"a redirect on the same host",
+       {answer(307, "", {{"Location", "https://store.blob.core.windows.net/c/moved?sig=2"}}),
+        answer(200, "x")},
+       "x",
+       "",
+       ""},
+      {"a redirect to another host",
+       {answer(302, "", {{"Location", "https://other.blob.core.windows.net/c/b?sig=3"}})},
+       "",
+       "other.blob.core.windows.net",
+       ""},
+      {"a redirect that is not https",
+       {answer(302, "", {{"Location", "http://x/y"}})},
+       "",
+       "",
+       "not an https URL"},
+      {"the storage firewall",
+       {answer(403, "<Error><Code>AuthorizationFailure</Code></Error>")},
+       "",
+       "",
+       "firewall"},
+      {"six redirects",
+       std::vector<AgentResponse>(
+           6, answer(307, "", {{"Location", "https://store.blob.core.windows.net/again"}})),
+       "", "", "more than 5 times"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    BlobDownload d(*where);
+    EXPECT_EQ(d.first().target, where->target);
+    Next n;
+    for (const auto& a : c.answers) {
+      n = d.next(a);
+      if (!n.request) break;
+    }
+    EXPECT_FALSE(n.request);
+    if (!c.says.empty()) {
+      ASSERT_TRUE(n.failure);
+      EXPECT_NE(n.failure->reason.find(c.says), std::string::npos) << n.failure->reason;
+      EXPECT_EQ(n.failure->reason.find("secret"), std::string::npos) << "the SAS never shows";
+      continue;
+    }
+    EXPECT_FALSE(n.failure) << n.failure->reason;
+    EXPECT_EQ(d.body(), c.body);
+    EXPECT_EQ(d.elsewhere() ? d.elsewhere()->host.name : "", c.elsewhere);
+  }
 }
 
 TEST(ArmErrors, EachOutcomeHasAKindAndTheKindItsExitCode) {
