@@ -17,7 +17,7 @@
 #include "agent/log/event_log.hpp"
 #include "agent/mdatp/collector.hpp"
 #include "agent/service/agent_service.hpp"
-#include "common/build_info.hpp"
+#include "common/sys/build_info.hpp"
 
 namespace {
 

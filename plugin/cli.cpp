@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/build_info.hpp"
+#include "common/sys/build_info.hpp"
 #include "plugin/completion.hpp"
 #include "plugin/man_page.hpp"
 #include "plugin/output/colour.hpp"

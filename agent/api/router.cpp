@@ -4,8 +4,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/json_reader.hpp"
-#include "common/time.hpp"
+#include "common/json/json_reader.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::agent {
 

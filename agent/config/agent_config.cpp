@@ -10,8 +10,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/files.hpp"
-#include "common/json_reader.hpp"
+#include "common/json/json_reader.hpp"
+#include "common/sys/files.hpp"
 
 namespace nexus_mde::agent {
 

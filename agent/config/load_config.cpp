@@ -1,7 +1,7 @@
 #include "agent/config/load_config.hpp"
 
-#include "common/files.hpp"
 #include "common/net/tls_context.hpp"
+#include "common/sys/files.hpp"
 
 namespace nexus_mde::agent {
 

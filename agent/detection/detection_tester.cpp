@@ -11,10 +11,10 @@
 #include <boost/asio/post.hpp>
 
 #include "agent/mdatp/collector.hpp"
-#include "common/eicar.hpp"
-#include "common/mdatp_parsers.hpp"
-#include "common/text.hpp"
-#include "common/time.hpp"
+#include "common/mdatp/eicar.hpp"
+#include "common/mdatp/mdatp_parsers.hpp"
+#include "common/sys/text.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::agent {
 

@@ -13,8 +13,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "agent/service/blocking_worker.hpp"
-#include "common/detection_result.hpp"
+#include "agent/worker/blocking_worker.hpp"
+#include "common/model/detection_result.hpp"
 
 namespace nexus_mde::agent {
 

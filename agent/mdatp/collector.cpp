@@ -2,9 +2,9 @@
 
 #include <optional>
 
-#include "common/mdatp_parsers.hpp"
-#include "common/process.hpp"
-#include "common/time.hpp"
+#include "common/mdatp/mdatp_parsers.hpp"
+#include "common/sys/process.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::agent {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/model.hpp"
-#include "common/process.hpp"
+#include "common/model/model.hpp"
+#include "common/sys/process.hpp"
 
 namespace nexus_mde::agent {
 

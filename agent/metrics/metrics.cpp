@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/build_info.hpp"
+#include "common/sys/build_info.hpp"
 
 namespace nexus_mde::agent {
 

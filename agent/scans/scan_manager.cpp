@@ -4,9 +4,9 @@
 
 #include <boost/asio/post.hpp>
 
-#include "common/mdatp_parsers.hpp"
-#include "common/text.hpp"
-#include "common/time.hpp"
+#include "common/mdatp/mdatp_parsers.hpp"
+#include "common/sys/text.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::agent {
 

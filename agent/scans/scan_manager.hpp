@@ -19,7 +19,7 @@
 #include "agent/log/event_log.hpp"
 #include "agent/mdatp/collector.hpp"
 #include "agent/scans/scan_store.hpp"
-#include "agent/service/blocking_worker.hpp"
+#include "agent/worker/blocking_worker.hpp"
 
 namespace nexus_mde::agent {
 

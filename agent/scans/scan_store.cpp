@@ -1,6 +1,6 @@
 #include "agent/scans/scan_store.hpp"
 
-#include "common/files.hpp"
+#include "common/sys/files.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/json_reader.hpp"
+#include "common/json/json_reader.hpp"
 
 namespace nexus_mde::agent {
 

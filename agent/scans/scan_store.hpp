@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "common/result.hpp"
-#include "common/scan_trigger.hpp"
+#include "common/model/scan_trigger.hpp"
+#include "common/sys/result.hpp"
 
 namespace nexus_mde::agent {
 

@@ -10,7 +10,7 @@
 #include "agent/detection/detection_tester.hpp"
 #include "agent/server/http_server.hpp"
 #include "agent/service/systemd_notify.hpp"
-#include "common/time.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::agent {
 

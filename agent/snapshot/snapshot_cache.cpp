@@ -6,8 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 
-#include "common/model_json.hpp"
-#include "common/time.hpp"
+#include "common/model/model_json.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::agent {
 

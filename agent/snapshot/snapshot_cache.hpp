@@ -17,8 +17,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/mdatp/collector.hpp"
-#include "agent/service/blocking_worker.hpp"
-#include "common/model.hpp"
+#include "agent/worker/blocking_worker.hpp"
+#include "common/model/model.hpp"
 
 namespace nexus_mde::agent {
 

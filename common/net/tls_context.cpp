@@ -11,8 +11,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "common/files.hpp"
-#include "common/time.hpp"
+#include "common/sys/files.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::net {
 

@@ -7,7 +7,7 @@
 #include <boost/url/parse.hpp>
 
 #include "common/net/tls_context.hpp"
-#include "common/text.hpp"
+#include "common/sys/text.hpp"
 #include "plugin/arm/arm_token.hpp"
 
 namespace nexus_mde::plugin {

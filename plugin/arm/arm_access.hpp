@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 #include "plugin/fanout/fan_out.hpp"
 
 namespace nexus_mde::plugin {

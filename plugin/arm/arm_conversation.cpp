@@ -8,7 +8,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
-#include "common/text.hpp"
+#include "common/sys/text.hpp"
 
 namespace nexus_mde::plugin {
 

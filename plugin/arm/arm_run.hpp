@@ -1,7 +1,7 @@
 // Runs one ARM conversation to its end on the fan-out engine (the ARM endpoint as its one node).
 #pragma once
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 #include "plugin/arm/arm_access.hpp"
 #include "plugin/arm/arm_conversation.hpp"
 #include "plugin/exit_codes.hpp"

@@ -5,9 +5,9 @@
 
 #include <boost/json.hpp>
 
-#include "common/process.hpp"
-#include "common/text.hpp"
-#include "common/time.hpp"
+#include "common/sys/process.hpp"
+#include "common/sys/text.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::plugin {
 

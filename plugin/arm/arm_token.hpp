@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 
 namespace nexus_mde::plugin {
 

@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/text.hpp"
-#include "common/time.hpp"
+#include "common/sys/text.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::plugin {
 

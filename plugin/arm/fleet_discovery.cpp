@@ -5,7 +5,7 @@
 #include <map>
 #include <memory>
 
-#include "common/text.hpp"
+#include "common/sys/text.hpp"
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/output/natural_order.hpp"
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 #include "plugin/arm/arm_access.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 
 namespace nexus_mde::plugin {

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/enforcement.hpp"
+#include "common/model/enforcement.hpp"
 
 namespace nexus_mde::plugin {
 

@@ -3,7 +3,7 @@
 // scan's times. Threats, quarantine and scan results exist only on the node (agent or extract).
 #pragma once
 
-#include "common/model.hpp"
+#include "common/model/model.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 
 namespace nexus_mde::plugin {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "common/model.hpp"
+#include "common/model/model.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/fanout/agent_access.hpp"
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/node_report.hpp"

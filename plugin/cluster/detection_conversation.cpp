@@ -1,6 +1,6 @@
 #include "plugin/cluster/detection_conversation.hpp"
 
-#include "common/json_reader.hpp"
+#include "common/json/json_reader.hpp"
 
 namespace nexus_mde::plugin {
 

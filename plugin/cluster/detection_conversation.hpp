@@ -5,7 +5,7 @@
 #include <chrono>
 #include <optional>
 
-#include "common/detection_result.hpp"
+#include "common/model/detection_result.hpp"
 #include "plugin/fanout/conversation.hpp"
 
 namespace nexus_mde::plugin {

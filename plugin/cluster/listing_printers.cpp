@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/time.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/output/cells.hpp"
 #include "plugin/output/table.hpp"
 

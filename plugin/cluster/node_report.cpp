@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/text.hpp"
+#include "common/sys/text.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
 #include "plugin/output/table.hpp"

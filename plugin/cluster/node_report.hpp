@@ -13,9 +13,9 @@
 
 #include <boost/json/object.hpp>
 
-#include "common/detection_result.hpp"
-#include "common/model.hpp"
-#include "common/scan_trigger.hpp"
+#include "common/model/detection_result.hpp"
+#include "common/model/model.hpp"
+#include "common/model/scan_trigger.hpp"
 #include "plugin/cluster/finding_options.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/fanout/fan_out.hpp"

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/json_reader.hpp"
+#include "common/json/json_reader.hpp"
 
 namespace nexus_mde::plugin {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "common/scan_trigger.hpp"
+#include "common/model/scan_trigger.hpp"
 #include "plugin/fanout/conversation.hpp"
 
 namespace nexus_mde::plugin {

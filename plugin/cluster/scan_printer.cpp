@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/time.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/output/cells.hpp"
 
 namespace nexus_mde::plugin {

@@ -1,8 +1,8 @@
 #include "plugin/cluster/scan_progress.hpp"
 
-#include "common/terminal_text.hpp"
-#include "common/text.hpp"
-#include "common/time.hpp"
+#include "common/sys/terminal_text.hpp"
+#include "common/sys/text.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/output/natural_order.hpp"
 
 namespace nexus_mde::plugin {

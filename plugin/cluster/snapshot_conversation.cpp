@@ -4,10 +4,10 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "common/json_reader.hpp"
-#include "common/model_json.hpp"
-#include "common/text.hpp"
-#include "common/time.hpp"
+#include "common/json/json_reader.hpp"
+#include "common/model/model_json.hpp"
+#include "common/sys/text.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/arm/machine_snapshot.hpp"
 
 namespace nexus_mde::plugin {

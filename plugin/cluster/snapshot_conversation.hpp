@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "common/model.hpp"
+#include "common/model/model.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
 #include "plugin/cluster/node_report.hpp"
 #include "plugin/fanout/conversation.hpp"

@@ -9,7 +9,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "common/time.hpp"
+#include "common/sys/time.hpp"
 
 namespace nexus_mde::plugin {
 

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/enforcement.hpp"
+#include "common/model/enforcement.hpp"
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/arm/enforcement_update.hpp"

@@ -1,7 +1,7 @@
 // nexus-mde extract
 #include <iostream>
 
-#include "common/time.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
 #include "plugin/cli.hpp"

@@ -7,8 +7,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/text.hpp"
-#include "common/time.hpp"
+#include "common/sys/text.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/arm/machine_poll.hpp"
 #include "plugin/arm/scan_runtime.hpp"

@@ -1,7 +1,7 @@
 // nexus-mde scans
 #include <iostream>
 
-#include "common/time.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/listing_printers.hpp"
 #include "plugin/cluster/snapshot_conversation.hpp"

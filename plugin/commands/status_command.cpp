@@ -1,7 +1,7 @@
 // nexus-mde status
 #include <iostream>
 
-#include "common/time.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/snapshot_conversation.hpp"
 #include "plugin/cluster/status_printer.hpp"

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/files.hpp"
+#include "common/sys/files.hpp"
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/cluster_setup.hpp"

@@ -3,7 +3,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
-#include "common/text.hpp"
+#include "common/sys/text.hpp"
 
 namespace nexus_mde::plugin {
 

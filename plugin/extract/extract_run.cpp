@@ -2,9 +2,9 @@
 
 #include <memory>
 
-#include "common/agent_information.hpp"
-#include "common/text.hpp"
-#include "common/time.hpp"
+#include "common/mdatp/agent_information.hpp"
+#include "common/sys/text.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/arm/data_extract.hpp"
 #include "plugin/extract/blob_download.hpp"
 #include "plugin/report/extract_reader.hpp"

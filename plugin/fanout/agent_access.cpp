@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "common/files.hpp"
 #include "common/net/tls_context.hpp"
-#include "common/text.hpp"
+#include "common/sys/files.hpp"
+#include "common/sys/text.hpp"
 
 namespace nexus_mde::plugin {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 #include "plugin/fanout/fan_out.hpp"
 #include "plugin/fanout/session_cache.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/text.hpp"
+#include "common/sys/text.hpp"
 
 namespace nexus_mde::plugin {
 

@@ -30,7 +30,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "common/net/tls_context.hpp"
-#include "common/terminal_text.hpp"
+#include "common/sys/terminal_text.hpp"
 #include "plugin/fanout/session_cache.hpp"
 
 namespace nexus_mde::plugin {

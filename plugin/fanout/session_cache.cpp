@@ -9,8 +9,8 @@
 
 #include <openssl/evp.h>
 
-#include "common/files.hpp"
-#include "common/text.hpp"
+#include "common/sys/files.hpp"
+#include "common/sys/text.hpp"
 
 namespace nexus_mde::plugin {
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "common/net/ossl_handles.hpp"
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 #include "plugin/inventory/inventory.hpp"
 
 namespace nexus_mde::plugin {

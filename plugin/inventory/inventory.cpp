@@ -6,8 +6,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/files.hpp"
-#include "common/json_reader.hpp"
+#include "common/json/json_reader.hpp"
+#include "common/sys/files.hpp"
 #include "plugin/inventory/kubernetes_nodes.hpp"
 
 namespace nexus_mde::plugin {

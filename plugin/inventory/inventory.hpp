@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 
 namespace nexus_mde::plugin {
 

@@ -4,9 +4,9 @@
 
 #include <boost/json.hpp>
 
-#include "common/json_reader.hpp"
-#include "common/process.hpp"
-#include "common/text.hpp"
+#include "common/json/json_reader.hpp"
+#include "common/sys/process.hpp"
+#include "common/sys/text.hpp"
 
 namespace nexus_mde::plugin {
 

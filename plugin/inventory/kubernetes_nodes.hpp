@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 #include "plugin/inventory/inventory.hpp"
 
 namespace nexus_mde::plugin {

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "common/terminal_text.hpp"
-#include "common/time.hpp"
+#include "common/sys/terminal_text.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {

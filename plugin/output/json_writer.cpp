@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/terminal_text.hpp"
+#include "common/sys/terminal_text.hpp"
 #include "plugin/output/document_writer.hpp"
 
 namespace nexus_mde::plugin {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/terminal_text.hpp"
+#include "common/sys/terminal_text.hpp"
 #include "plugin/output/colour.hpp"
 
 namespace nexus_mde::plugin {

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <set>
 
-#include "common/terminal_text.hpp"
+#include "common/sys/terminal_text.hpp"
 #include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 #include "plugin/report/read_ahead.hpp"
 
 namespace nexus_mde::plugin {

@@ -8,7 +8,7 @@
 #include <span>
 #include <string_view>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 
 namespace nexus_mde::plugin {
 

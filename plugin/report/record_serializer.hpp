@@ -19,7 +19,7 @@
 
 #include <boost/json/storage_ptr.hpp>
 
-#include "common/model.hpp"
+#include "common/model/model.hpp"
 #include "plugin/report/record_arena.hpp"
 #include "plugin/report/record_tape.hpp"
 

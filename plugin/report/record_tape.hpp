@@ -20,9 +20,9 @@
 
 #include <boost/json/object.hpp>
 
-#include "common/byte_stream.hpp"
-#include "common/model.hpp"
-#include "common/model_wire.hpp"
+#include "common/json/byte_stream.hpp"
+#include "common/model/model.hpp"
+#include "common/model/model_wire.hpp"
 #include "plugin/output/text_buffer.hpp"
 
 namespace nexus_mde::plugin {

@@ -1,11 +1,11 @@
 #include "plugin/report/report.hpp"
 
-#include "common/text.hpp"
+#include "common/sys/text.hpp"
 
 #include <iterator>
 #include <memory>
 
-#include "common/agent_information.hpp"
+#include "common/mdatp/agent_information.hpp"
 
 namespace nexus_mde::plugin {
 

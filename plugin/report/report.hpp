@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "common/agent_information.hpp"
-#include "common/model_builder.hpp"
+#include "common/mdatp/agent_information.hpp"
+#include "common/model/model_builder.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/output/format.hpp"
 #include "plugin/report/extract_reader.hpp"

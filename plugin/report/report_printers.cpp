@@ -1,8 +1,8 @@
 // The report in each output format: a document (json, yaml), a table per node, or TSV rows.
 #include <boost/json.hpp>
 
-#include "common/terminal_text.hpp"
-#include "common/time.hpp"
+#include "common/sys/terminal_text.hpp"
+#include "common/sys/time.hpp"
 #include "plugin/output/cells.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/table.hpp"

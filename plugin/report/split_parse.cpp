@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "common/agent_information.hpp"
-#include "common/json_events.hpp"
-#include "common/model_builder.hpp"
+#include "common/json/json_events.hpp"
+#include "common/mdatp/agent_information.hpp"
+#include "common/model/model_builder.hpp"
 #include "plugin/report/extract_reader.hpp"
 #include "plugin/report/report.hpp"
 

@@ -19,7 +19,7 @@
 #include <cstddef>
 #include <string>
 
-#include "common/result.hpp"
+#include "common/sys/result.hpp"
 
 namespace nexus_mde {
 class AgentInformationParser;

@@ -5,11 +5,11 @@
 
 #include <boost/json.hpp>
 
-#include "common/agent_information.hpp"
-#include "common/json_reader.hpp"
-#include "common/mdatp_parsers.hpp"
-#include "common/model_json.hpp"
-#include "common/time.hpp"
+#include "common/json/json_reader.hpp"
+#include "common/mdatp/agent_information.hpp"
+#include "common/mdatp/mdatp_parsers.hpp"
+#include "common/model/model_json.hpp"
+#include "common/sys/time.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nexus_mde {

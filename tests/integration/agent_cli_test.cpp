@@ -6,8 +6,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/model_json.hpp"
-#include "common/process.hpp"
+#include "common/model/model_json.hpp"
+#include "common/sys/process.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/test_pki.hpp"
 

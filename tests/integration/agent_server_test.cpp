@@ -17,7 +17,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/process.hpp"
+#include "common/sys/process.hpp"
 #include "tests/support/agent_harness.hpp"
 
 namespace nexus_mde {

@@ -13,8 +13,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/process.hpp"
-#include "common/time.hpp"
+#include "common/sys/process.hpp"
+#include "common/sys/time.hpp"
 #include "tests/support/agent_harness.hpp"
 #include "tests/support/cli_runner.hpp"
 

@@ -14,9 +14,9 @@
 
 #include <boost/json.hpp>
 
-#include "common/detection_result.hpp"
-#include "common/eicar.hpp"
-#include "common/process.hpp"
+#include "common/mdatp/eicar.hpp"
+#include "common/model/detection_result.hpp"
+#include "common/sys/process.hpp"
 #include "tests/support/agent_harness.hpp"
 #include "tests/support/cli_runner.hpp"
 #include "tests/support/terminal_checks.hpp"

@@ -11,8 +11,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/process.hpp"
-#include "common/text.hpp"
+#include "common/sys/process.hpp"
+#include "common/sys/text.hpp"
 #include "tests/support/agent_harness.hpp"
 #include "tests/support/cli_runner.hpp"
 

@@ -8,7 +8,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/process.hpp"
+#include "common/sys/process.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/terminal_checks.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/process.hpp"
+#include "common/sys/process.hpp"
 #include "tests/support/cli_runner.hpp"
 
 namespace nexus_mde {

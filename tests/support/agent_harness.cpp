@@ -21,8 +21,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/process.hpp"
-#include "common/text.hpp"
+#include "common/sys/process.hpp"
+#include "common/sys/text.hpp"
 #include "tests/support/readiness.hpp"
 
 extern char** environ;

@@ -10,7 +10,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/process.hpp"
+#include "common/sys/process.hpp"
 
 namespace nexus_mde::testing {
 

@@ -57,9 +57,9 @@
 
 #include "agent/server/http_server.hpp"
 #include "common/net/tls_context.hpp"
-#include "common/process.hpp"
-#include "common/text.hpp"
-#include "common/time.hpp"
+#include "common/sys/process.hpp"
+#include "common/sys/text.hpp"
+#include "common/sys/time.hpp"
 
 namespace json = boost::json;
 using nexus_mde::agent::HttpRequest;

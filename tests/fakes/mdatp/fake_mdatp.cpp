@@ -26,7 +26,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/eicar.hpp"
+#include "common/mdatp/eicar.hpp"
 
 namespace fs = std::filesystem;
 namespace json = boost::json;

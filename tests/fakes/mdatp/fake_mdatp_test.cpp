@@ -8,9 +8,9 @@
 
 #include <boost/json.hpp>
 
-#include "common/eicar.hpp"
-#include "common/mdatp_parsers.hpp"
-#include "common/process.hpp"
+#include "common/mdatp/eicar.hpp"
+#include "common/mdatp/mdatp_parsers.hpp"
+#include "common/sys/process.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nexus_mde {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/mdatp_parsers.hpp"
+#include "common/mdatp/mdatp_parsers.hpp"
 
 namespace {
 

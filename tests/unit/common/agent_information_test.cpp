@@ -1,4 +1,4 @@
-#include "common/agent_information.hpp"
+#include "common/mdatp/agent_information.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/enforcement.hpp"
+#include "common/model/enforcement.hpp"
 
 #include <gtest/gtest.h>
 

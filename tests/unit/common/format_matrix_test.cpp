@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/mdatp_parsers.hpp"
+#include "common/mdatp/mdatp_parsers.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nexus_mde {

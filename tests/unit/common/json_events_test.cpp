@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "common/json_events.hpp"
-#include "common/model_builder.hpp"
+#include "common/json/json_events.hpp"
+#include "common/model/model_builder.hpp"
 
 namespace nexus_mde {
 namespace {

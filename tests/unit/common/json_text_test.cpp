@@ -1,7 +1,7 @@
 // The direct text writer must print exactly what serializing the tree prints, with DEL and the C1
 // controls escaped (terminal_text.hpp).
-#include "common/json_text.hpp"
-#include "common/terminal_text.hpp"
+#include "common/json/json_text.hpp"
+#include "common/sys/terminal_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/agent_information.hpp"
+#include "common/mdatp/agent_information.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nexus_mde {

@@ -3,8 +3,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/mdatp_parsers.hpp"
-#include "common/time.hpp"
+#include "common/mdatp/mdatp_parsers.hpp"
+#include "common/sys/time.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nexus_mde {

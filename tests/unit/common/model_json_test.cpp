@@ -3,8 +3,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/mdatp_parsers.hpp"
-#include "common/model_json.hpp"
+#include "common/mdatp/mdatp_parsers.hpp"
+#include "common/model/model_json.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nexus_mde {

@@ -1,4 +1,4 @@
-#include "common/process.hpp"
+#include "common/sys/process.hpp"
 
 #include <gtest/gtest.h>
 

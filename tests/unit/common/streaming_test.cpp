@@ -8,9 +8,9 @@
 
 #include <boost/json.hpp>
 
-#include "common/agent_information.hpp"
-#include "common/json_text.hpp"
-#include "common/model_builder.hpp"
+#include "common/json/json_text.hpp"
+#include "common/mdatp/agent_information.hpp"
+#include "common/model/model_builder.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nexus_mde {

@@ -1,5 +1,5 @@
 // What a node or a file may send must not drive the operator's terminal.
-#include "common/terminal_text.hpp"
+#include "common/sys/terminal_text.hpp"
 
 #include <gtest/gtest.h>
 

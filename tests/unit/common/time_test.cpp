@@ -1,4 +1,4 @@
-#include "common/time.hpp"
+#include "common/sys/time.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "common/process.hpp"
+#include "common/sys/process.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nexus_mde::plugin {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "common/process.hpp"
+#include "common/sys/process.hpp"
 #include "plugin/report/report.hpp"
 #include "plugin/report/split_parse.hpp"
 #include "tests/support/fixtures.hpp"
