@@ -19,7 +19,7 @@ namespace {
 constexpr int kMaxRetries = 5;
 constexpr std::chrono::milliseconds kMaxBackoff{30'000};
 
-std::chrono::milliseconds retry_after(const AgentResponse& r, std::chrono::milliseconds fallback) {
+std::chrono::milliseconds retry_after(const Response& r, std::chrono::milliseconds fallback) {
   std::string v = r.header("Retry-After");
   int seconds = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
@@ -37,7 +37,7 @@ std::chrono::milliseconds backoff(int attempt) {
   return base + std::chrono::milliseconds(base.count() / 4 * r / 65536);
 }
 
-bool is_version_rejection(const AgentResponse& r) {
+bool is_version_rejection(const Response& r) {
   if (r.status != 400 && r.status != 404) return false;
   auto error = error_body(r.body);
   std::string code = error ? error->code : std::string();
@@ -61,7 +61,7 @@ json::value parse_body(const std::string& body) {
   return ec ? json::value(nullptr) : v;
 }
 
-std::string ArmConversation::describe_error(const AgentResponse& r) {
+std::string ArmConversation::describe_error(const Response& r) {
   std::string text = "ARM answered HTTP " + std::to_string(r.status);
   if (auto e = error_body(r.body)) {
     text += " " + e->code + (e->message.empty() ? "" : ": " + e->message);
@@ -77,29 +77,28 @@ std::string ArmConversation::describe_error(const AgentResponse& r) {
   return text;
 }
 
-AgentRequest ArmConversation::arm_request(HttpMethod method, const std::string& path,
-                                          std::string body) const {
-  return AgentRequest{method, path + "?api-version=" + api_version_, std::move(body), {}, {}, {}, {}};
+Request ArmConversation::arm_request(HttpMethod method, const std::string& path, std::string body) const {
+  return Request{method, path + "?api-version=" + api_version_, std::move(body), {}, {}, {}, {}};
 }
 
-std::optional<AgentRequest> ArmConversation::follow(const std::string& url,
-                                                    std::chrono::milliseconds delay) const {
+std::optional<Request> ArmConversation::follow(const std::string& url,
+                                               std::chrono::milliseconds delay) const {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || parsed->scheme() != "https" || std::string(parsed->host()) != access_.endpoint.name)
     return std::nullopt;
   std::string target = std::string(parsed->encoded_path());
   if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
-  return AgentRequest{HttpMethod::kGet, target, {}, {}, {}, delay, {}};
+  return Request{HttpMethod::kGet, target, {}, {}, {}, delay, {}};
 }
 
-AgentRequest ArmConversation::first() {
+Request ArmConversation::first() {
   last_ = begin();
   return last_;
 }
 
-Next ArmConversation::next(const AgentResponse& r) {
+Next ArmConversation::next(const Response& r) {
   if ((r.status == 429 || r.status >= 500) && retries_ < kMaxRetries) {
-    AgentRequest again = last_;
+    Request again = last_;
     again.delay = retry_after(r, backoff(retries_));
     again.wait_reason = describe_error(r);
     ++retries_;
@@ -135,7 +134,7 @@ Next ArmConversation::next(const AgentResponse& r) {
   return n;
 }
 
-std::optional<ArmConversation::LroStep> ArmConversation::lro_step(const AgentResponse& r, bool initial) {
+std::optional<ArmConversation::LroStep> ArmConversation::lro_step(const Response& r, bool initial) {
   LroStep step;
   if (initial) {
     std::string url = r.header("Azure-AsyncOperation");
@@ -168,7 +167,7 @@ std::optional<ArmConversation::LroStep> ArmConversation::lro_step(const AgentRes
   return step;
 }
 
-std::optional<Next> ArmConversation::follow_operation(const AgentResponse& r, bool initial,
+std::optional<Next> ArmConversation::follow_operation(const Response& r, bool initial,
                                                       const std::string& what) {
   auto step = lro_step(r, initial);
   if (!step) {

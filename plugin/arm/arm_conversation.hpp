@@ -20,42 +20,42 @@ class ArmConversation : public Conversation {
  public:
   explicit ArmConversation(const ArmAccess& access) : access_(access), api_version_(access.api_version) {}
 
-  AgentRequest first() final;
-  Next next(const AgentResponse& response) final;
+  Request first() final;
+  Next next(const Response& response) final;
 
   const std::string& api_version() const { return api_version_; }
   // How the last long-running operation ended: Succeeded, Failed or Canceled (empty before).
   const std::string& operation_status() const { return operation_status_; }
 
  protected:
-  virtual AgentRequest begin() = 0;
+  virtual Request begin() = 0;
   // A 2xx answer (retries and fallback already handled).
-  virtual Next on_answer(const AgentResponse& response) = 0;
+  virtual Next on_answer(const Response& response) = 0;
 
   // GET/PATCH/POST `path` on the endpoint with ?api-version=.
-  AgentRequest arm_request(HttpMethod method, const std::string& path, std::string body = {}) const;
+  Request arm_request(HttpMethod method, const std::string& path, std::string body = {}) const;
   // A URL ARM handed out (nextLink, operation status): used as given, on the same endpoint.
-  std::optional<AgentRequest> follow(const std::string& url, std::chrono::milliseconds delay = {}) const;
+  std::optional<Request> follow(const std::string& url, std::chrono::milliseconds delay = {}) const;
   // A long-running operation, after its first answer (`initial`) or a poll: the next poll while it
   // runs (honouring Retry-After), a failure naming `what` when it ended other than Succeeded
   // (with ARM's error), nullopt when it succeeded (go on).
-  std::optional<Next> follow_operation(const AgentResponse& response, bool initial, const std::string& what);
+  std::optional<Next> follow_operation(const Response& response, bool initial, const std::string& what);
   // ARM's error (code: message) with the request ids, for failures.
-  static std::string describe_error(const AgentResponse& response);
+  static std::string describe_error(const Response& response);
 
   const ArmAccess& access_;
 
  private:
-  AgentRequest last_;
+  Request last_;
   std::string api_version_;
   bool fell_back_ = false;
   int retries_ = 0;
   // The next poll, or the end with Succeeded/Failed/Canceled in `final_status`.
   struct LroStep {
-    std::optional<AgentRequest> poll;
+    std::optional<Request> poll;
     std::string final_status;
   };
-  std::optional<LroStep> lro_step(const AgentResponse& response, bool initial);
+  std::optional<LroStep> lro_step(const Response& response, bool initial);
 
   std::string poll_url_;
   std::string operation_status_;

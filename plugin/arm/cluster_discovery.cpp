@@ -86,9 +86,9 @@ bool read_cluster(const json::value& body, ArmCluster& c) {
   return !c.id.empty();
 }
 
-AgentRequest ClusterDiscovery::begin() { return arm_request(HttpMethod::kGet, access_.cluster_path); }
+Request ClusterDiscovery::begin() { return arm_request(HttpMethod::kGet, access_.cluster_path); }
 
-Next ClusterDiscovery::on_answer(const AgentResponse& r) {
+Next ClusterDiscovery::on_answer(const Response& r) {
   json::value body = parse_body(r.body);
   if (!listing_) {
     if (!read_cluster(body, cluster_))
@@ -112,12 +112,12 @@ Next ClusterDiscovery::on_answer(const AgentResponse& r) {
   });
 }
 
-AgentRequest SubscriptionMachines::begin() {
+Request SubscriptionMachines::begin() {
   return arm_request(HttpMethod::kGet, "/subscriptions/" + access_.subscription +
                                            "/providers/Microsoft.NetworkCloud/bareMetalMachines");
 }
 
-Next SubscriptionMachines::on_answer(const AgentResponse& r) {
+Next SubscriptionMachines::on_answer(const Response& r) {
   return read_page(parse_body(r.body), [&](ArmMachine machine) { machines_.push_back(std::move(machine)); });
 }
 

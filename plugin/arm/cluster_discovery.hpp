@@ -66,8 +66,8 @@ class ClusterDiscovery final : public MachineListing {
   std::size_t foreign_machines() const { return foreign_; }  // in the resource group, of another cluster
 
  protected:
-  AgentRequest begin() override;
-  Next on_answer(const AgentResponse& response) override;
+  Request begin() override;
+  Next on_answer(const Response& response) override;
 
  private:
   bool with_machines_;
@@ -84,8 +84,8 @@ class SubscriptionMachines final : public MachineListing {
   const std::vector<ArmMachine>& machines() const { return machines_; }
 
  protected:
-  AgentRequest begin() override;
-  Next on_answer(const AgentResponse& response) override;
+  Request begin() override;
+  Next on_answer(const Response& response) override;
 
  private:
   std::vector<ArmMachine> machines_;

@@ -10,7 +10,7 @@ bool uses_restricted_action(std::string_view api_version) {
   return api_version.substr(0, 10) >= "2025-07-01";
 }
 
-AgentRequest DataExtract::begin() {
+Request DataExtract::begin() {
   posted_ = false;
   std::string action =
       uses_restricted_action(api_version()) ? "/runDataExtractsRestricted" : "/runDataExtracts";
@@ -19,7 +19,7 @@ AgentRequest DataExtract::begin() {
   return arm_request(HttpMethod::kPost, machine_id_ + action, json::serialize(body));
 }
 
-Next DataExtract::on_answer(const AgentResponse& r) {
+Next DataExtract::on_answer(const Response& r) {
   bool initial = !posted_;
   posted_ = true;
   if (auto n = follow_operation(r, initial, "the data extract")) return std::move(*n);

@@ -33,8 +33,8 @@ class DataExtract final : public ArmConversation {
   const DataExtractResult& result() const { return result_; }
 
  protected:
-  AgentRequest begin() override;
-  Next on_answer(const AgentResponse& response) override;
+  Request begin() override;
+  Next on_answer(const Response& response) override;
 
  private:
   std::string machine_id_;

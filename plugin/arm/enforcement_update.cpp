@@ -6,12 +6,12 @@ namespace nexus_mde::plugin {
 
 namespace json = boost::json;
 
-AgentRequest EnforcementUpdate::begin() {
+Request EnforcementUpdate::begin() {
   phase_ = Phase::kRead;
   return arm_request(HttpMethod::kGet, access_.cluster_path);
 }
 
-Next EnforcementUpdate::on_answer(const AgentResponse& r) {
+Next EnforcementUpdate::on_answer(const Response& r) {
   switch (phase_) {
     case Phase::kRead: {
       if (!read_cluster(parse_body(r.body), before_))
@@ -20,7 +20,7 @@ Next EnforcementUpdate::on_answer(const AgentResponse& r) {
       // Keep the other field as it is (before 2026-07-01 an omitted field may take its default).
       auto mode = update_mode_ ? update_mode_ : before_.definition_update_mode;
       if (mode) config["definitionUpdateMode"] = *mode;
-      AgentRequest patch = arm_request(
+      Request patch = arm_request(
           HttpMethod::kPatch, access_.cluster_path,
           json::serialize(
               json::object{{"properties", json::object{{"runtimeProtectionConfiguration", config}}}}));

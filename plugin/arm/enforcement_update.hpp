@@ -25,8 +25,8 @@ class EnforcementUpdate final : public ArmConversation {
   const ArmCluster& after() const { return after_; }
 
  protected:
-  AgentRequest begin() override;
-  Next on_answer(const AgentResponse& response) override;
+  Request begin() override;
+  Next on_answer(const Response& response) override;
 
  private:
   enum class Phase { kRead, kPatch, kPoll, kReread };

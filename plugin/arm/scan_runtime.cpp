@@ -6,12 +6,12 @@ namespace nexus_mde::plugin {
 
 namespace json = boost::json;
 
-AgentRequest ScanRuntime::begin() {
+Request ScanRuntime::begin() {
   phase_ = Phase::kRead;
   return arm_request(HttpMethod::kGet, access_.cluster_path);
 }
 
-Next ScanRuntime::on_answer(const AgentResponse& r) {
+Next ScanRuntime::on_answer(const Response& r) {
   if (phase_ == Phase::kRead) {
     if (!read_cluster(parse_body(r.body), cluster_))
       return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});

@@ -16,8 +16,8 @@ class ScanRuntime final : public ArmConversation {
   const ArmCluster& cluster() const { return cluster_; }
 
  protected:
-  AgentRequest begin() override;
-  Next on_answer(const AgentResponse& response) override;
+  Request begin() override;
+  Next on_answer(const Response& response) override;
 
  private:
   enum class Phase { kRead, kPost, kPoll };

@@ -4,7 +4,7 @@
 
 namespace nexus_mde::plugin {
 
-Next DetectionConversation::next(const AgentResponse& response) {
+Next DetectionConversation::next(const Response& response) {
   if (auto failure = classify_http_failure(response)) return Next::fail(std::move(*failure));
   auto doc = parse_json_text(response.body, "POST /v1/detection-test");
   if (!doc) return Next::fail({NodeState::kAgentError, "the answer is not JSON: " + doc.error().describe()});

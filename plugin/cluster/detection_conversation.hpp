@@ -15,10 +15,10 @@ class DetectionConversation final : public Conversation {
   // `patience`: how long the agent may take to answer (the test's own wait, on top of --timeout).
   explicit DetectionConversation(std::chrono::seconds patience) : patience_(patience) {}
 
-  AgentRequest first() override {
-    return AgentRequest{HttpMethod::kPost, "/v1/detection-test", "{}", patience_, {}, {}, {}};
+  Request first() override {
+    return Request{HttpMethod::kPost, "/v1/detection-test", "{}", patience_, {}, {}, {}};
   }
-  Next next(const AgentResponse& response) override;
+  Next next(const Response& response) override;
 
   const std::optional<DetectionResult>& result() const { return result_; }
 

@@ -23,27 +23,27 @@ ScanConversation::ScanConversation(std::string type, bool wait,
                                    std::chrono::seconds poll)
     : type_(std::move(type)), wait_(wait), give_up_at_(give_up_at), poll_(poll) {}
 
-AgentRequest ScanConversation::first() {
+Request ScanConversation::first() {
   phase_ = Phase::kTrigger;
-  return AgentRequest{
+  return Request{
       HttpMethod::kPost, "/v1/scans", json::serialize(json::object{{"type", type_}}), {}, {}, {}, {}};
 }
 
-AgentRequest ScanConversation::wait_request() const {
+Request ScanConversation::wait_request() const {
   // Never ask the agent to hold the answer past our own deadline; at least a second.
   auto left =
       std::chrono::duration_cast<std::chrono::seconds>(give_up_at_ - std::chrono::steady_clock::now());
   auto wait = std::clamp(left, std::chrono::seconds(1), poll_);
-  return AgentRequest{HttpMethod::kGet,
-                      "/v1/scans/" + trigger_->id + "?wait=" + std::to_string(wait.count()),
-                      {},
-                      wait,
-                      {},
-                      {},
-                      {}};
+  return Request{HttpMethod::kGet,
+                 "/v1/scans/" + trigger_->id + "?wait=" + std::to_string(wait.count()),
+                 {},
+                 wait,
+                 {},
+                 {},
+                 {}};
 }
 
-Next ScanConversation::next(const AgentResponse& response) {
+Next ScanConversation::next(const Response& response) {
   switch (phase_) {
     case Phase::kTrigger:
       return on_trigger(response);
@@ -55,11 +55,11 @@ Next ScanConversation::next(const AgentResponse& response) {
   return Next::done();
 }
 
-Next ScanConversation::on_trigger(const AgentResponse& response) {
+Next ScanConversation::on_trigger(const Response& response) {
   if (response.status == 409 && agent_error_code(response.body) == "scan_running") {
     if (!wait_) return Next::fail({NodeState::kAgentError, "a scan is already running on this node"});
     phase_ = Phase::kFindRunning;
-    return Next::ask(AgentRequest{HttpMethod::kGet, "/v1/scans", {}, {}, {}, {}, {}});
+    return Next::ask(Request{HttpMethod::kGet, "/v1/scans", {}, {}, {}, {}, {}});
   }
   if (auto failure = classify_http_failure(response)) return Next::fail(std::move(*failure));
   auto doc = parse_json_text(response.body, "POST /v1/scans");
@@ -72,7 +72,7 @@ Next ScanConversation::on_trigger(const AgentResponse& response) {
   return Next::ask(wait_request());
 }
 
-Next ScanConversation::on_find_running(const AgentResponse& response) {
+Next ScanConversation::on_find_running(const Response& response) {
   if (auto failure = classify_http_failure(response)) return Next::fail(std::move(*failure));
   auto doc = parse_json_text(response.body, "GET /v1/scans");
   if (!doc) return not_understood("GET /v1/scans", doc.error());
@@ -96,7 +96,7 @@ Next ScanConversation::on_find_running(const AgentResponse& response) {
   return Next::ask(first());
 }
 
-Next ScanConversation::on_wait(const AgentResponse& response) {
+Next ScanConversation::on_wait(const Response& response) {
   if (auto failure = classify_http_failure(response)) return Next::fail(std::move(*failure));
   auto doc = parse_json_text(response.body, "GET /v1/scans/{id}");
   if (!doc) return not_understood("GET /v1/scans/{id}", doc.error());

@@ -18,18 +18,18 @@ class ScanConversation final : public Conversation {
   ScanConversation(std::string type, bool wait, std::chrono::steady_clock::time_point give_up_at,
                    std::chrono::seconds poll = std::chrono::seconds(60));
 
-  AgentRequest first() override;
-  Next next(const AgentResponse& response) override;
+  Request first() override;
+  Next next(const Response& response) override;
 
   const std::optional<ScanTrigger>& trigger() const { return trigger_; }
   bool joined() const { return joined_; }  // the scan was already running, not started by us
 
  private:
   enum class Phase { kTrigger, kFindRunning, kWait };
-  AgentRequest wait_request() const;
-  Next on_trigger(const AgentResponse& response);
-  Next on_find_running(const AgentResponse& response);
-  Next on_wait(const AgentResponse& response);
+  Request wait_request() const;
+  Next on_trigger(const Response& response);
+  Next on_find_running(const Response& response);
+  Next on_wait(const Response& response);
 
   std::string type_;
   bool wait_;

@@ -12,7 +12,7 @@
 
 namespace nexus_mde::plugin {
 
-Next SnapshotConversation::next(const AgentResponse& response) {
+Next SnapshotConversation::next(const Response& response) {
   if (auto failure = classify_http_failure(response)) return Next::fail(std::move(*failure));
   auto doc = parse_json_text(response.body, target_);
   if (!doc) return Next::fail({NodeState::kAgentError, "the answer is not JSON: " + doc.error().describe()});

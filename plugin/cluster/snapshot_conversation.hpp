@@ -18,8 +18,8 @@ class SnapshotConversation final : public Conversation {
   // `node`: the name asked for; an answer whose snapshot names another node is identity-mismatch.
   SnapshotConversation(std::string target, std::string node)
       : target_(std::move(target)), node_(std::move(node)) {}
-  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, target_, {}, {}, {}, {}, {}}; }
-  Next next(const AgentResponse& response) override;
+  Request first() override { return Request{HttpMethod::kGet, target_, {}, {}, {}, {}, {}}; }
+  Next next(const Response& response) override;
   std::optional<NodeSnapshot>& snapshot() { return snapshot_; }
 
  private:

@@ -29,7 +29,7 @@ std::optional<BlobLocation> blob_location(const std::string& url) {
   return where;
 }
 
-Next BlobDownload::next(const AgentResponse& r) {
+Next BlobDownload::next(const Response& r) {
   if (r.status >= 300 && r.status < 400) {
     std::string location = r.header("Location");
     auto to = blob_location(location);
@@ -40,7 +40,7 @@ Next BlobDownload::next(const AgentResponse& r) {
       return Next::fail({NodeState::kHttpError, "storage redirected more than 5 times"});
     if (to->host.name == where_.host.name && to->host.port == where_.host.port) {
       where_ = std::move(*to);
-      return Next::ask(AgentRequest{HttpMethod::kGet, where_.target, {}, {}, {}, {}, {}});
+      return Next::ask(Request{HttpMethod::kGet, where_.target, {}, {}, {}, {}, {}});
     }
     elsewhere_ = std::move(*to);
     return Next::done();

@@ -29,8 +29,8 @@ class BlobDownload final : public Conversation {
  public:
   explicit BlobDownload(BlobLocation where) : where_(std::move(where)) {}
 
-  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, where_.target, {}, {}, {}, {}, {}}; }
-  Next next(const AgentResponse& response) override;
+  Request first() override { return Request{HttpMethod::kGet, where_.target, {}, {}, {}, {}, {}}; }
+  Next next(const Response& response) override;
 
   std::string& body() { return body_; }
   // Set when storage redirected to another host: the next place to ask.

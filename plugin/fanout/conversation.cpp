@@ -45,7 +45,7 @@ std::string_view to_string(NodeState state) {
   return "?";
 }
 
-std::string AgentResponse::header(std::string_view name) const {
+std::string Response::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (iequals(key, name)) return value;
   }
@@ -57,7 +57,7 @@ std::string agent_error_code(std::string_view body) {
   return e ? e->code : std::string();
 }
 
-std::optional<NodeFailure> classify_http_failure(const AgentResponse& response) {
+std::optional<NodeFailure> classify_http_failure(const Response& response) {
   if (response.status >= 200 && response.status < 300) return std::nullopt;
   auto e = error_body(response.body);
   std::string reason = "HTTP " + std::to_string(response.status);

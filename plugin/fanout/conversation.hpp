@@ -32,7 +32,8 @@ enum class HttpMethod { kGet, kPost, kPatch };
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
-struct AgentRequest {
+// One HTTPS exchange as the engine sends it, to an agent, ARM or storage alike.
+struct Request {
   HttpMethod method = HttpMethod::kGet;
   std::string target;  // "/v1/status"
   std::string body;    // JSON, for POST and PATCH
@@ -47,7 +48,8 @@ struct AgentRequest {
   std::string wait_reason;
 };
 
-struct AgentResponse {
+// What came back: status, body and headers, whoever the peer was.
+struct Response {
   unsigned status = 0;
   std::string body;
   HttpHeaders headers;
@@ -63,10 +65,10 @@ struct NodeFailure {
 
 // What a conversation does after an answer: ask again, or end (ok, or failed).
 struct Next {
-  std::optional<AgentRequest> request;
+  std::optional<Request> request;
   std::optional<NodeFailure> failure;
 
-  static Next ask(AgentRequest r) { return {std::move(r), std::nullopt}; }
+  static Next ask(Request r) { return {std::move(r), std::nullopt}; }
   static Next done() { return {}; }
   static Next fail(NodeFailure f) { return {std::nullopt, std::move(f)}; }
 };
@@ -74,7 +76,7 @@ struct Next {
 // The usual reading of a non-2xx answer: 401/403/429 are auth-error, the agent's
 // {"error":{"code","message"}} is agent-error ("409 scan_running: …"), anything else http-error.
 // nullopt for 2xx.
-std::optional<NodeFailure> classify_http_failure(const AgentResponse& response);
+std::optional<NodeFailure> classify_http_failure(const Response& response);
 
 // {"error":{"code":"…","message":"…"}}: how the agent and ARM both say what went wrong.
 struct ErrorBody {
@@ -90,8 +92,8 @@ std::string agent_error_code(std::string_view body);
 class Conversation {
  public:
   virtual ~Conversation() = default;
-  virtual AgentRequest first() = 0;
-  virtual Next next(const AgentResponse& response) = 0;
+  virtual Request first() = 0;
+  virtual Next next(const Response& response) = 0;
 };
 
 }  // namespace nexus_mde::plugin

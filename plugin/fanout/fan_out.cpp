@@ -363,7 +363,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
     auto& response = parser_->get();
     bool keep_alive = response.keep_alive();
     open_after_ = keep_alive;
-    AgentResponse answer{response.result_int(), std::move(response.body()), {}};
+    Response answer{response.result_int(), std::move(response.body()), {}};
     for (const auto& field : response)
       answer.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     Next next = conversation_.next(answer);
@@ -538,7 +538,7 @@ class NodeSession : public std::enable_shared_from_this<NodeSession> {
   net::SslSessionHandle tls_session_;
   std::string name_problem_;
   std::string identity_problem_;
-  AgentRequest request_;
+  Request request_;
   http::request<http::string_body> req_;
   beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;

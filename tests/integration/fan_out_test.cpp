@@ -46,8 +46,8 @@ Node node_of(const AgentHarness& a) { return Node{a.node(), a.address(), 9448, "
 class IdleBetweenRequests final : public Conversation {
  public:
   explicit IdleBetweenRequests(std::function<void()> idle) : idle_(std::move(idle)) {}
-  AgentRequest first() override { return AgentRequest{HttpMethod::kGet, "/v1/status", {}, {}, {}, {}, {}}; }
-  Next next(const AgentResponse& response) override {
+  Request first() override { return Request{HttpMethod::kGet, "/v1/status", {}, {}, {}, {}, {}}; }
+  Next next(const Response& response) override {
     statuses.push_back(response.status);
     if (statuses.size() == 2) return Next::done();
     idle_();

@@ -33,8 +33,8 @@ ArmAccess access() {
   return a;
 }
 
-AgentResponse answer(unsigned status, std::string body = {}, HttpHeaders headers = {}) {
-  return AgentResponse{status, std::move(body), std::move(headers)};
+Response answer(unsigned status, std::string body = {}, HttpHeaders headers = {}) {
+  return Response{status, std::move(body), std::move(headers)};
 }
 
 std::string arm_error_body(const char* code, const char* message) {
@@ -54,7 +54,7 @@ std::string cluster_body(const char* etag = "\"e1\"") {
 
 // What each answer, in turn, makes the conversation do.
 struct Step {
-  AgentResponse answer;
+  Response answer;
   std::string expect_target;  // the next request's target ("" when the conversation ends)
   std::chrono::milliseconds min_delay{0};
 };
@@ -319,7 +319,7 @@ TEST(BlobDownload, RedirectsOnTheSameHostAreFollowedAndAnotherHostIsHandedBack) 
 
   struct Case {
     const char* name;
-    std::vector<AgentResponse> answers;
+    std::vector<Response> answers;
     std::string body;       // kept when it ends ok
     std::string elsewhere;  // the host handed back, if any
     std::string says;       // in the failure, if it fails
@@ -348,8 +348,7 @@ TEST(BlobDownload, RedirectsOnTheSameHostAreFollowedAndAnotherHostIsHandedBack) 
        "",
        "firewall"},
       {"six redirects",
-       std::vector<AgentResponse>(
-           6, answer(307, "", {{"Location", "https://store.blob.core.windows.net/again"}})),
+       std::vector<Response>(6, answer(307, "", {{"Location", "https://store.blob.core.windows.net/again"}})),
        "", "", "more than 5 times"},
   };
   for (const auto& c : cases) {
