@@ -16,6 +16,7 @@
 #include "common/sys/process.hpp"
 #include "common/sys/time.hpp"
 #include "tests/support/agent_harness.hpp"
+#include "tests/support/arm_emulator.hpp"
 #include "tests/support/cli_runner.hpp"
 
 namespace nexus_mde {
@@ -26,15 +27,11 @@ namespace fs = std::filesystem;
 using testing::AgentHarness;
 using namespace std::chrono_literals;
 
-const char* kFakeArm = NEXUS_MDE_BINARY_DIR "/tests/fakes/fake-arm";
 const std::string kToken = "arm-test-token";
 
 class ArmCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    address_ = testing::unique_loopback_address();
-    ca_ = pki_.make_ca("arm-ca");
-    server_ = pki_.issue(ca_, "arm", {"fake-arm", {}, {address_}, -1, 30, true});
     for (const char* name : {"r1", "r2", "r10"}) {
       agents_.push_back(std::make_unique<AgentHarness>(name));
       agents_.back()->start({"--log-target", "stderr"});
@@ -64,25 +61,13 @@ class ArmCli : public ::testing::Test {
     return w;
   }
 
-  void start_arm(const json::object& w) {
-    arm_.reset();
-    testing::write_file(dir_ / "world.json", json::serialize(w));
-    port_ = static_cast<int>(19000 + (::getpid() % 1000) * 3 + starts_++);
-    std::string listen = address_ + ":" + std::to_string(port_);
-    arm_.emplace(std::vector<std::string>{kFakeArm, "--listen", listen, "--cert", server_.cert.string(),
-                                          "--key", server_.key.string(), "--ca", ca_.cert.string(), "--world",
-                                          (dir_ / "world.json").string()},
-                 std::vector<std::string>{}, dir_ / "arm.log");
-    if (testing::wait_for_text(dir_ / "arm.log", "listening on " + listen)) return;
-    FAIL() << "fake-arm did not start: " << testing::read_file(dir_ / "arm.log");
-  }
+  void start_arm(const json::object& w) { ASSERT_TRUE(arm_.start(w)); }
 
   ProcessResult cli(std::vector<std::string> args, std::vector<std::string> env = {}) {
     std::vector<std::string> argv{NEXUS_MDE_CLI};
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(),
-                {"--cluster", "nexus-1", "-g", "rg-1", "--subscription", "sub-1", "--arm-endpoint",
-                 "https://" + address_ + ":" + std::to_string(port_), "--arm-ca-file", ca_.cert.string()});
+    argv.insert(argv.end(), {"--cluster", "nexus-1", "-g", "rg-1", "--subscription", "sub-1",
+                             "--arm-endpoint", arm_.endpoint(), "--arm-ca-file", arm_.ca().cert.string()});
     ProcessOptions o;
     o.timeout = 60s;
     o.environment = {"PATH=/nonexistent",
@@ -113,12 +98,8 @@ class ArmCli : public ::testing::Test {
 
   testing::ScratchDir dir_;
   testing::TestPki pki_{dir_.path()};
-  testing::PemPair ca_, server_;
-  std::string address_;
-  int port_ = 0;
-  int starts_ = 0;
   std::vector<std::unique_ptr<AgentHarness>> agents_;
-  std::optional<testing::BackgroundProcess> arm_;
+  testing::ArmEmulator arm_{dir_.path(), pki_, 19000};
 };
 
 TEST_F(ArmCli, DiscoveryFindsTheClustersMachinesAcrossPagesAndAsksTheirAgents) {
@@ -132,7 +113,7 @@ TEST_F(ArmCli, DiscoveryFindsTheClustersMachinesAcrossPagesAndAsksTheirAgents) {
   // Natural order of the machine names, each at its OAM address.
   EXPECT_EQ(nodes[0].at("node").as_string(), agents_[0]->node());
   EXPECT_EQ(nodes[0].at("address").as_string(), agents_[0]->address() + ":9448");
-  auto log = testing::read_file(dir_ / "arm.log");
+  auto log = testing::read_file(arm_.log());
   EXPECT_NE(log.find("bareMetalMachines?api-version=2026-07-01&%24skipToken=2"), std::string::npos)
       << "followed nextLink:\n"
       << log;
@@ -239,7 +220,7 @@ TEST_F(ArmCli, ExtractRunsTheDataExtractOnEveryReadyMachineAndReadsItsArchive) {
   // The SAS URL is a secret: nowhere in what the CLI prints.
   EXPECT_EQ(r.out.find("sig="), std::string::npos);
   EXPECT_EQ(r.err.find("sig="), std::string::npos) << r.err;
-  auto log = testing::read_file(dir_ / "arm.log");
+  auto log = testing::read_file(arm_.log());
   EXPECT_NE(log.find("/runDataExtractsRestricted?api-version=2026-07-01"), std::string::npos) << log;
   EXPECT_NE(log.find("GET /redirect/bmm-run-command-output/"), std::string::npos)
       << "the redirect was followed:\n"
@@ -252,7 +233,7 @@ TEST_F(ArmCli, ExtractExplainsAStorageFirewall) {
   start_arm(world({{"blobForbidden", true}, {"apiVersions", json::array{"2024-07-01"}}}));
   auto r = cli({"extract", "--api-version", "2024-07-01", "-o", "json"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  auto log = testing::read_file(dir_ / "arm.log");
+  auto log = testing::read_file(arm_.log());
   EXPECT_NE(log.find("/runDataExtracts?api-version=2024-07-01"), std::string::npos)
       << "the plain action before 2025-07-01:\n"
       << log;
@@ -284,7 +265,7 @@ TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {
   EXPECT_EQ(result.at("operationStatus"), "Succeeded");
   EXPECT_EQ(result.at("after").at("enforcementLevel"), "RealTime");
   EXPECT_EQ(result.at("after").at("definitionUpdateMode"), "Automatic");
-  auto log = testing::read_file(dir_ / "arm.log");
+  auto log = testing::read_file(arm_.log());
   EXPECT_NE(log.find("PATCH "
                      "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/"
                      "nexus-1?api-version=2026-07-01"),
@@ -315,7 +296,7 @@ TEST_F(ArmCli, EnforcementShowAndSetThroughTheLongRunningOperation) {
   EXPECT_EQ(lost.exit_code, 2) << lost.out << lost.err;
   EXPECT_NE(lost.err.find("PreconditionFailed"), std::string::npos) << lost.err;
   EXPECT_NE(lost.err.find("the cluster changed since it was read"), std::string::npos) << lost.err;
-  EXPECT_NE(testing::read_file(dir_ / "arm.log").find("PATCH"), std::string::npos);
+  EXPECT_NE(testing::read_file(arm_.log()).find("PATCH"), std::string::npos);
   auto unchanged = cli({"enforcement", "show", "-o", "json"});
   EXPECT_EQ(json::parse(unchanged.out).at("cluster").at("enforcementLevel"), "OnDemand") << unchanged.out;
   // --if-match: the etag the operator saw; a stale one is refused, the current one accepted.
@@ -362,7 +343,7 @@ TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
   auto refused = cli({"scan", "--wait"});
   EXPECT_EQ(refused.exit_code, 2) << refused.err;
   EXPECT_NE(refused.err.find("enforcement level is Disabled (never set)"), std::string::npos) << refused.err;
-  EXPECT_EQ(testing::read_file(dir_ / "arm.log").find("scanRuntime"), std::string::npos);
+  EXPECT_EQ(testing::read_file(arm_.log()).find("scanRuntime"), std::string::npos);
 
   w["enforcementLevel"] = "OnDemand";
   nodes[2].as_object()["scanMilliseconds"] = 2500;
@@ -375,7 +356,7 @@ TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
     EXPECT_EQ(n.at("state"), "completed") << json::serialize(n);
   EXPECT_NE(scanned.err.find("waiting for 1 of 3 nodes to complete their scan"), std::string::npos)
       << scanned.err;
-  auto log = testing::read_file(dir_ / "arm.log");
+  auto log = testing::read_file(arm_.log());
   EXPECT_NE(log.find("POST "
                      "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.NetworkCloud/clusters/"
                      "nexus-1/scanRuntime"),
@@ -428,7 +409,7 @@ TEST_F(ArmCli, ApiVersionFallbackFailedOperationsAndTokens) {
   start_arm(world({{"apiVersions", json::array{"2025-09-01"}}}));
   auto fallback = cli({"enforcement", "show", "-o", "json"});
   EXPECT_EQ(fallback.exit_code, 0) << fallback.err;
-  EXPECT_NE(testing::read_file(dir_ / "arm.log").find("api-version=2025-09-01"), std::string::npos);
+  EXPECT_NE(testing::read_file(arm_.log()).find("api-version=2025-09-01"), std::string::npos);
   // A version the operator chose is not second-guessed: ARM's error, with the request ids.
   auto chosen = cli({"enforcement", "show", "--api-version", "2099-01-01"});
   EXPECT_EQ(chosen.exit_code, 2);
@@ -518,13 +499,13 @@ TEST_P(ArmVersionMatrix, EnforcementStatusAndScanReadEachVersionRight) {
   };
   ProcessOptions curl_options;
   curl_options.timeout = 30s;
-  auto listed =
-      run_process({"curl", "-sS", "--cacert", ca_.cert.string(), "-H", "Authorization: Bearer " + kToken,
-                   "https://" + address_ + ":" + std::to_string(port_) +
-                       "/subscriptions/sub-1/resourceGroups/nexus-1-mrg/providers/Microsoft.NetworkCloud/"
-                       "bareMetalMachines?api-version=" +
-                       version},
-                  curl_options);
+  auto listed = run_process(
+      {"curl", "-sS", "--cacert", arm_.ca().cert.string(), "-H", "Authorization: Bearer " + kToken,
+       arm_.endpoint() +
+           "/subscriptions/sub-1/resourceGroups/nexus-1-mrg/providers/Microsoft.NetworkCloud/"
+           "bareMetalMachines?api-version=" +
+           version},
+      curl_options);
   ASSERT_TRUE(listed.ok() && listed->exit_code == 0) << (listed ? listed->err : listed.error().describe());
   auto fixture = json::parse(testing::read_format_fixture("formats/arm/" + version + "-machine.json"));
   EXPECT_EQ(keys(json::parse(listed->out)

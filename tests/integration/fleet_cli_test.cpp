@@ -14,6 +14,7 @@
 #include "common/sys/process.hpp"
 #include "common/sys/text.hpp"
 #include "tests/support/agent_harness.hpp"
+#include "tests/support/arm_emulator.hpp"
 #include "tests/support/cli_runner.hpp"
 
 namespace nexus_mde {
@@ -23,7 +24,6 @@ namespace json = boost::json;
 using testing::AgentHarness;
 using namespace std::chrono_literals;
 
-const char* kFakeArm = NEXUS_MDE_BINARY_DIR "/tests/fakes/fake-arm";
 const std::string kToken = "arm-fleet-token";
 constexpr int kClusters = 10;
 constexpr int kNodesPerCluster = 100;
@@ -39,9 +39,6 @@ std::string cluster_id(int c) {
 class FleetCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    address_ = testing::unique_loopback_address();
-    ca_ = pki_.make_ca("arm-ca");
-    server_ = pki_.issue(ca_, "arm", {"fake-arm", {}, {address_}, -1, 30, true});
     // Real agents for the first machine of c01, c02 and c05; the rest have none (refused).
     for (const char* name : {"r1", "r2", "r10"}) {
       agents_.push_back(std::make_unique<AgentHarness>(name));
@@ -91,18 +88,7 @@ class FleetCli : public ::testing::Test {
     list[6].as_object()["faults"] = json::object{{"status", 500}, {"retryAfterSeconds", 0}};
   }
 
-  void start_arm(const json::object& w) {
-    arm_.reset();
-    testing::write_file(dir_ / "world.json", json::serialize(w));
-    port_ = static_cast<int>(21000 + (::getpid() % 1000) * 3 + starts_++);
-    std::string listen = address_ + ":" + std::to_string(port_);
-    arm_.emplace(std::vector<std::string>{kFakeArm, "--listen", listen, "--cert", server_.cert.string(),
-                                          "--key", server_.key.string(), "--ca", ca_.cert.string(), "--world",
-                                          (dir_ / "world.json").string()},
-                 std::vector<std::string>{}, dir_ / "arm.log");
-    if (testing::wait_for_text(dir_ / "arm.log", "listening on " + listen)) return;
-    FAIL() << "fake-arm did not start: " << testing::read_file(dir_ / "arm.log");
-  }
+  void start_arm(const json::object& w) { ASSERT_TRUE(arm_.start(w)); }
 
   ProcessResult cli(std::vector<std::string> args) {
     std::string bundle;
@@ -111,10 +97,9 @@ class FleetCli : public ::testing::Test {
     testing::write_file(dir_ / "token", agents_.front()->tokens().operator_);
     std::vector<std::string> argv{NEXUS_MDE_CLI};
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(),
-                {"--arm-endpoint", "https://" + address_ + ":" + std::to_string(port_), "--arm-ca-file",
-                 ca_.cert.string(), "--ca-file", (dir_ / "agents-ca.pem").string(), "--token-file",
-                 (dir_ / "token").string(), "--deadline", "120"});
+    argv.insert(argv.end(), {"--arm-endpoint", arm_.endpoint(), "--arm-ca-file", arm_.ca().cert.string(),
+                             "--ca-file", (dir_ / "agents-ca.pem").string(), "--token-file",
+                             (dir_ / "token").string(), "--deadline", "120"});
     ProcessOptions o;
     o.timeout = 300s;
     o.environment = {"PATH=/nonexistent", "HOME=/nonexistent", "NEXUS_MDE_ARM_TOKEN=" + kToken};
@@ -131,12 +116,8 @@ class FleetCli : public ::testing::Test {
 
   testing::ScratchDir dir_;
   testing::TestPki pki_{dir_.path()};
-  testing::PemPair ca_, server_;
-  std::string address_;
-  int port_ = 0;
-  int starts_ = 0;
   std::vector<std::unique_ptr<AgentHarness>> agents_;
-  std::optional<testing::BackgroundProcess> arm_;
+  testing::ArmEmulator arm_{dir_.path(), pki_, 21000};
 };
 
 const json::object& cluster_named(const json::value& doc, const std::string& name) {
@@ -278,7 +259,7 @@ TEST_F(FleetCli, AllClustersListsEachSubscriptionPagedAndGroupsByCluster) {
     EXPECT_TRUE(iequals(group.at("id").as_string(), cluster_id(c))) << group.at("id");
   }
   EXPECT_EQ(doc.at("summary").at("nodes"), 1000);
-  auto log = testing::read_file(dir_ / "arm.log");
+  auto log = testing::read_file(arm_.log());
   for (const char* page :
        {"/subscriptions/sub-a/providers/Microsoft.NetworkCloud/bareMetalMachines?api-version=",
         "/subscriptions/sub-b/providers/Microsoft.NetworkCloud/bareMetalMachines?api-version=",

@@ -189,7 +189,7 @@ std::string tar_gz(const std::string& member, const std::string& content) {
   return out;
 }
 
-class FakeArm final : public nexus_mde::agent::RequestHandler {
+class FakeArm final {
  public:
   FakeArm(json::object world, std::string host, std::string op_prefix = "op-")
       : world_(std::move(world)), host_(std::move(host)), op_prefix_(std::move(op_prefix)) {
@@ -211,19 +211,6 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
       node_levels_[std::string(n.at("name").as_string())].level = text("enforcementLevel", "Disabled");
     }
   }
-
-  void handle(HttpRequest request, Responder respond) override {
-    ++request_count_;
-    std::cerr << "fake-arm: " << request.method << " " << request.target << "\n";
-    auto r = answer(request);
-    r.headers.emplace_back("x-ms-request-id", "req-" + std::to_string(request_count_));
-    r.headers.emplace_back("x-ms-correlation-request-id", "corr-" + std::to_string(request_count_));
-    respond(std::move(r));
-  }
-  void on_rejected_request(const std::string&, unsigned, std::string_view) override {}
-  void on_handshake_failure(const std::string&, const std::string&, std::string_view) override {}
-  void on_connection_refused(const std::string&, std::string_view) override {}
-  void on_handshake_evicted(const std::string&) override {}
 
   std::string subscription() const { return text("subscription"); }
 
@@ -898,7 +885,6 @@ class FakeArm final : public nexus_mde::agent::RequestHandler {
   long retry_after_ = 1;
   int errors_left_ = 0;
   bool fail_patch_ = false;
-  std::size_t request_count_ = 0;
   std::size_t operation_count_ = 0;
   std::size_t etag_ = 1;
   bool concurrent_writer_ = false;
