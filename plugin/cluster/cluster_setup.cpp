@@ -1,6 +1,7 @@
 #include "plugin/cluster/cluster_setup.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "plugin/arm/arm_run.hpp"
 #include "plugin/arm/cluster_discovery.hpp"
@@ -22,6 +23,28 @@ void add_nodes(const FleetCluster& c, bool fleet, DiscoveredNodes& out) {
   out.nodes.insert(out.nodes.end(), nodes.begin(), nodes.end());
 }
 
+// What each cluster is shown as: its name, or RG/NAME where names repeat across resource groups
+// (cluster names are unique only within one), or its ARM id where even that repeats.
+std::vector<std::string> labels_of(const std::vector<FleetCluster>& fleet) {
+  auto count = [&](auto key) {
+    std::map<std::string, int> n;
+    for (const auto& c : fleet) ++n[key(c)];
+    return n;
+  };
+  auto by_name = count([](const FleetCluster& c) { return c.name; });
+  auto by_group = count([](const FleetCluster& c) { return c.resource_group + "/" + c.name; });
+  std::vector<std::string> labels;
+  for (const auto& c : fleet) {
+    if (c.name.empty() || by_name[c.name] == 1)
+      labels.push_back(c.name);
+    else if (by_group[c.resource_group + "/" + c.name] == 1)
+      labels.push_back(c.resource_group + "/" + c.name);
+    else
+      labels.push_back(c.id);
+  }
+  return labels;
+}
+
 }  // namespace
 
 Result<DiscoveredNodes> discover_nodes(const ArmOptions& options, std::chrono::milliseconds timeout,
@@ -30,7 +53,10 @@ Result<DiscoveredNodes> discover_nodes(const ArmOptions& options, std::chrono::m
   if (!fleet) return fleet.error();
   DiscoveredNodes out;
   std::optional<Error> first_failure;
-  for (const auto& c : *fleet) {
+  auto labels = labels_of(*fleet);
+  for (std::size_t i = 0; i < fleet->size(); ++i) {
+    FleetCluster& c = (*fleet)[i];
+    c.name = labels[i];
     if (c.failure && !first_failure) first_failure = c.failure;
     if (!c.failure) add_nodes(c, options.fleet(), out);
     if (options.fleet()) {
@@ -58,8 +84,9 @@ Result<ClusterSetup> prepare_cluster(const GlobalOptions& globals, std::chrono::
   auto found = discover_nodes(globals.arm, access->fan_out.timeout, access->fan_out.deadline);
   if (!found) return found.error();
   if (found->nodes.empty()) {
-    std::string where =
-        found->clusters.empty() ? "cluster " + globals.arm.clusters.front() : "the clusters it could read";
+    std::string where = globals.arm.all_clusters ? "any cluster of the subscription(s) given"
+                        : globals.arm.fleet()    ? "the clusters it could read"
+                                                 : "cluster " + globals.arm.clusters.front();
     return make_error("ARM lists no bare-metal machine with an address for " + where,
                       globals.arm.all_clusters ? "--all-clusters" : "--cluster");
   }

@@ -315,6 +315,8 @@ TEST_F(FleetCli, FleetFlagsThatCannotWorkAreUsageErrors) {
       {{"status", "--cluster", "c01", "--cluster", "c02", "-g", "rg-1", "--subscription", "sub-a,sub-b"},
        "--cluster c01: with several --subscription, name the cluster by its ARM id"},
       {{"status", "--all-clusters"}, "--all-clusters: needs the subscription(s)"},
+      {{"status", "--all-clusters", "--subscription", "sub-empty"},
+       "--all-clusters: ARM lists no bare-metal machine with an address for any cluster"},
       {{"status", "--cluster", "c01", "--cluster", "rg-1/c01", "-g", "rg-1", "--subscription", "sub-a"},
        "--cluster rg-1/c01: names a cluster already named"},
       {{"status", "--cluster", "/subscriptions/sub-a/resourceGroups/rg-1/providers/Other/clusters/c01"},
@@ -333,6 +335,20 @@ TEST_F(FleetCli, FleetFlagsThatCannotWorkAreUsageErrors) {
   auto all = cli({"nodes", "-o", "json", "--all-clusters", "--cluster", "c01", "--subscription", "sub-a"});
   ASSERT_FALSE(all.out.empty()) << all.err;
   EXPECT_EQ(json::parse(all.out).at("clusters").as_array().size(), 2u) << all.out << all.err;
+  // Cluster names are unique only within a resource group: repeated ones are shown as RG/NAME.
+  json::object twins = fleet(4, 1);
+  twins["clusters"].as_array()[3].as_object()["cluster"] = "c01";  // c04's place, in rg-2
+  start_arm(twins);
+  auto both = cli({"nodes", "-o", "json", "--all-clusters", "--subscription", "sub-a"});
+  ASSERT_FALSE(both.out.empty()) << both.err;
+  std::map<std::string, std::size_t> nodes_of;
+  auto both_doc = json::parse(both.out);
+  for (const auto& c : both_doc.at("clusters").as_array())
+    nodes_of[std::string(c.at("cluster").as_string())] = c.at("nodes").as_array().size();
+  EXPECT_EQ(nodes_of,
+            (std::map<std::string, std::size_t>{{"rg-1/c01", 1}, {"c02", 1}, {"c03", 1}, {"rg-2/c01", 1}}))
+      << both.out;
+  start_arm(w);
   // RG/NAME and an ARM id name clusters of different resource groups in one command.
   auto r = cli({"nodes", "-o", "json", "--cluster", "rg-1/c01", "--cluster", cluster_id(2), "--subscription",
                 "sub-a"});
