@@ -33,39 +33,57 @@ struct ScanOptions {
   bool wait = false;
 };
 
-// A machine's scan since the trigger: completed, running, not started, or skipped (powered off
-// or not ready: it does not scan).
-std::string arm_scan_state(const ArmMachine& m, std::int64_t triggered_ms) {
-  if (m.power_state != "On" || m.ready_state != "True") return "skipped";
+// A machine's scan since the trigger. Skipped: powered off or not ready, so it does not scan.
+enum class ArmScanState { kNotStarted, kRunning, kCompleted, kSkipped };
+
+std::string_view to_string(ArmScanState state) {
+  switch (state) {
+    case ArmScanState::kNotStarted:
+      return "not started";
+    case ArmScanState::kRunning:
+      return "running";
+    case ArmScanState::kCompleted:
+      return "completed";
+    case ArmScanState::kSkipped:
+      return "skipped";
+  }
+  return "?";
+}
+
+// What ARM's runtimeProtectionStatus says of the scan since the trigger.
+ArmScanState arm_scan_state(const ArmMachine& m, std::int64_t triggered_ms) {
+  if (m.power_state != "On" || m.ready_state != "True") return ArmScanState::kSkipped;
   auto started = m.status_time_ms("scanStartedTime");
   auto completed = m.status_time_ms("scanCompletedTime");
   bool ours = started && *started >= triggered_ms;
-  if (ours && completed && *completed >= *started) return "completed";
-  return ours ? "running" : "not started";
+  if (ours && completed && *completed >= *started) return ArmScanState::kCompleted;
+  return ours ? ArmScanState::kRunning : ArmScanState::kNotStarted;
 }
 
 // Through ARM: scanRuntime, then each machine's runtimeProtectionStatus until its scan started at
 // or after the trigger has completed. Machines powered off or not ready do not scan: skipped.
 // With agent credentials, a node whose agent reports the finished scan (its mdatp history) is
 // done too, and its record (type, result, threats) is shown instead of ARM's timestamps alone.
-// A machine's scan since the trigger: what its agent reported when it did, else what ARM says.
 struct ArmScanStates {
   std::int64_t triggered_ms;
   const AgentScanWatch* agents;
 
-  std::string of(const ArmMachine& m) const {
-    std::string state = arm_scan_state(m, triggered_ms);
-    if (state != "skipped" && agents && agents->finished_scan(m.name)) return "completed";
+  ArmScanState of(const ArmMachine& m) const {
+    ArmScanState state = arm_scan_state(m, triggered_ms);
+    if (state != ArmScanState::kSkipped && agents && agents->finished_scan(m.name))
+      return ArmScanState::kCompleted;
     return state;
   }
   bool pending(const ArmMachine& m) const {
     auto state = of(m);
-    return state == "running" || state == "not started";
+    return state == ArmScanState::kRunning || state == ArmScanState::kNotStarted;
   }
 };
 
 struct ArmScanRow {
-  std::string node, power, ready, started, completed, state, source, result;
+  std::string node, power, ready, started, completed;
+  ArmScanState state;
+  std::string source, result;
   const ScanRecord* agent_scan = nullptr;
 };
 
@@ -88,9 +106,9 @@ ArmScanRun arm_scan_rows(const std::vector<ArmMachine>& machines, const ArmScanS
     const ScanRecord* own = states.agents ? states.agents->finished_scan(m.name) : nullptr;
     auto started = own ? own->start_ms : m.status_time_ms("scanStartedTime");
     auto completed = own ? own->end_ms : m.status_time_ms("scanCompletedTime");
-    std::string state = states.of(m);
+    ArmScanState state = states.of(m);
     run.running += states.pending(m);
-    run.skipped += state == "skipped";
+    run.skipped += state == ArmScanState::kSkipped;
     std::string result = kUnknownCell;
     if (own) {
       result = cell(own->type) + " " + cell(own->state) + ", " +
@@ -100,7 +118,7 @@ ArmScanRun arm_scan_rows(const std::vector<ArmMachine>& machines, const ArmScanS
     }
     run.rows.push_back(ArmScanRow{m.name, m.power_state, m.ready_state,
                                   started ? *format_rfc3339_ms(*started) : kUnknownCell,
-                                  completed ? *format_rfc3339_ms(*completed) : kUnknownCell, std::move(state),
+                                  completed ? *format_rfc3339_ms(*completed) : kUnknownCell, state,
                                   own ? "agent" : "arm", std::move(result), own});
   }
   std::sort(run.rows.begin(), run.rows.end(),
@@ -117,7 +135,7 @@ void print_arm_scan_document(const ArmScanRun& run, const ScanRuntime& scan, std
                           {"readyState", r.ready},
                           {"scanStartedTime", r.started},
                           {"scanCompletedTime", r.completed},
-                          {"state", r.state},
+                          {"state", to_string(r.state)},
                           {"source", r.source}};
     if (r.agent_scan) n["scan"] = boost::json::value_from(*r.agent_scan);
     nodes.push_back(std::move(n));
@@ -137,8 +155,9 @@ void print_arm_scan_document(const ArmScanRun& run, const ScanRuntime& scan, std
 void print_arm_scan_rows(const ArmScanRun& run, OutputFormat format, bool wait, bool with_agents) {
   Table table({"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE", "SOURCE", "RESULT"});
   for (const auto& r : run.rows) {
-    std::vector<std::string> cells{r.node,      r.power, r.ready,  r.started,
-                                   r.completed, r.state, r.source, r.result};
+    std::vector<std::string> cells{r.node,    r.power,     r.ready,
+                                   r.started, r.completed, std::string(to_string(r.state)),
+                                   r.source,  r.result};
     if (format == OutputFormat::kTsv)
       write_tsv_row(std::cout, cells);
     else
