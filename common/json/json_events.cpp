@@ -94,7 +94,7 @@ struct Position {
   int depth = 0;
   int stop_below = -1;  // stop_at_close(): the depth below which to stop
   bool region_closed = false;
-  std::optional<JsonEventParser::TextEnd> text_end;
+  std::optional<JsonPositions::TextEnd> text_end;
 };
 
 // Boost.JSON's SAX handler, forwarding to JsonEvents. Keys and strings split across input
@@ -131,7 +131,7 @@ struct Handler {
     if constexpr (kTrack) {
       const char* end = s.data() + s.size();
       if (position.chunk && s.data() >= position.chunk && end <= position.chunk + position.chunk_size) {
-        position.text_end = JsonEventParser::TextEnd{
+        position.text_end = JsonPositions::TextEnd{
             position.chunk_offset + static_cast<std::size_t>(end - position.chunk) + (quoted ? 1 : 0),
             position.depth};
       }
@@ -260,13 +260,18 @@ JsonEventParser::~JsonEventParser() = default;
 bool JsonEventParser::write(std::string_view chunk) { return feed(true, chunk); }
 bool JsonEventParser::finish() { return feed(false, {}); }
 
-bool JsonEventParser::inside_text() const { return impl_->inside_text(); }
-int JsonEventParser::depth() const { return impl_->position().depth; }
-std::optional<JsonEventParser::TextEnd> JsonEventParser::last_text_end() const {
-  return impl_->position().text_end;
+JsonPositions JsonEventParser::positions() { return JsonPositions(*this); }
+
+bool JsonPositions::inside_text() const { return parser_.impl_->inside_text(); }
+int JsonPositions::depth() const { return parser_.impl_->position().depth; }
+std::optional<JsonPositions::TextEnd> JsonPositions::last_text_end() const {
+  return parser_.impl_->position().text_end;
 }
-void JsonEventParser::stop_at_close() { impl_->position().stop_below = impl_->position().depth; }
-bool JsonEventParser::closed_region() const { return impl_->position().region_closed; }
+void JsonPositions::stop_at_close() {
+  auto& at = parser_.impl_->position();
+  at.stop_below = at.depth;
+}
+bool JsonPositions::closed_region() const { return parser_.impl_->position().region_closed; }
 
 bool JsonEventParser::feed(bool more, std::string_view chunk) {
   error_code ec;

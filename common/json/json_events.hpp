@@ -44,9 +44,12 @@ class JsonEvents {
 bool feed_tree(const boost::json::value& value, JsonEvents& events);
 
 // An incremental parser that delivers events as input arrives (chunks of any size).
+class JsonPositions;
+
 class JsonEventParser {
  public:
-  // `track_positions` keeps what depth(), last_text_end() and stop_at_close() need, at a cost.
+  // `track_positions` keeps what JsonPositions' depth(), last_text_end() and stop_at_close()
+  // need, at a cost.
   explicit JsonEventParser(JsonEvents& events, bool track_positions = false);
   ~JsonEventParser();
   JsonEventParser(const JsonEventParser&) = delete;
@@ -59,14 +62,30 @@ class JsonEventParser {
   const std::optional<Error>& syntax_error() const { return error_; }
   std::size_t offset() const { return offset_; }
 
-  // For parsing one document in two parts at once (plugin/report/split_parse.hpp).
+  // Where the parse stands, for reading one document in two parts (plugin/report/split_parse).
+  JsonPositions positions();
+
+ private:
+  friend class JsonPositions;
+  bool feed(bool more, std::string_view chunk);
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::optional<Error> error_;
+  std::size_t offset_ = 0;
+};
+
+// A parser's position queries, apart from its write/finish: only reading one document in two
+// parts at once needs them (plugin/report/split_parse.hpp). Valid while its parser lives.
+class JsonPositions {
+ public:
   // A key or string has been read in part: the input so far ends inside it.
   bool inside_text() const;
   // With track_positions: containers open now.
   int depth() const;
-  // With track_positions: where the text of the latest key, string or number read in place (not joined or
-  // unescaped in a buffer) ends: its offset, past a string's closing quote, and the containers open there.
-  // Absent until one was.
+  // With track_positions: where the text of the latest key, string or number read in place (not
+  // joined or unescaped in a buffer) ends: its offset, past a string's closing quote, and the
+  // containers open there. Absent until one was.
   struct TextEnd {
     std::size_t offset = 0;
     int depth = 0;
@@ -78,15 +97,12 @@ class JsonEventParser {
   bool closed_region() const;
   // `n` bytes of the document were not written here (another parser read them): later offsets
   // count them.
-  void skipped(std::size_t n) { offset_ += n; }
+  void skipped(std::size_t n) { parser_.offset_ += n; }
 
  private:
-  bool feed(bool more, std::string_view chunk);
-
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-  std::optional<Error> error_;
-  std::size_t offset_ = 0;
+  friend class JsonEventParser;
+  explicit JsonPositions(JsonEventParser& parser) : parser_(parser) {}
+  JsonEventParser& parser_;
 };
 
 }  // namespace nexus_mde

@@ -149,7 +149,7 @@ class SecondPart {
       if (!parser.write(boundary.prefix)) return;
       std::optional<std::string> place = parser.builder().place();
       if (!place) return;
-      JsonEventParser& events = parser.events();
+      JsonPositions events = parser.events().positions();
       events.stop_at_close();
       const int list_depth = events.depth();
       std::ifstream in(path, std::ios::binary);
@@ -207,11 +207,11 @@ Result<bool> stream_extract_split(const std::string& path, AgentInformationParse
   auto end = second.wait();
   // The proof: the first part's parser stands where the prefix left the second's, and not inside
   // a string: the "}" before the boundary ended an object in that list.
-  bool proven = end && !parser.events().inside_text() && parser.builder().place() == end->place;
+  bool proven = end && !parser.events().positions().inside_text() && parser.builder().place() == end->place;
   printer.end_region(*region, proven);
   std::size_t from = boundary->cut;
   if (proven) {
-    parser.events().skipped(end->close - boundary->cut);
+    parser.events().positions().skipped(end->close - boundary->cut);
     from = end->close;
     outcome = SplitOutcome::kSpliced;
   }

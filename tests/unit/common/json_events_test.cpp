@@ -26,11 +26,11 @@ TEST(JsonEventPositions, InsideTextWhileAKeyOrStringIsCutOff) {
   Counter events;
   JsonEventParser parser(events);
   ASSERT_TRUE(parser.write(R"({"ab)"));
-  EXPECT_TRUE(parser.inside_text());
+  EXPECT_TRUE(parser.positions().inside_text());
   ASSERT_TRUE(parser.write(R"(c": "}, {)"));
-  EXPECT_TRUE(parser.inside_text());
+  EXPECT_TRUE(parser.positions().inside_text());
   ASSERT_TRUE(parser.write(R"(d"})"));
-  EXPECT_FALSE(parser.inside_text());
+  EXPECT_FALSE(parser.positions().inside_text());
   EXPECT_TRUE(parser.finish());
 }
 
@@ -39,15 +39,15 @@ TEST(JsonEventPositions, TheRegionEndsAtItsCloseWithoutAnErrorAndTheLastTextSays
   JsonEventParser parser(events, /*track_positions=*/true);
   const std::string head = R"({"a": [)";
   ASSERT_TRUE(parser.write(head));
-  EXPECT_EQ(parser.depth(), 2);
-  parser.stop_at_close();
+  EXPECT_EQ(parser.positions().depth(), 2);
+  parser.positions().stop_at_close();
   const std::string rest = R"({"k": "v"}, [12], 34, true], "b": 1})";
   EXPECT_FALSE(parser.write(rest));
-  EXPECT_TRUE(parser.closed_region());
+  EXPECT_TRUE(parser.positions().closed_region());
   EXPECT_FALSE(parser.syntax_error());
   EXPECT_EQ(events.closes, 2);  // the object and [12]; not the region's own close
   EXPECT_EQ(events.scalars, 4);
-  auto text = parser.last_text_end();
+  auto text = parser.positions().last_text_end();
   ASSERT_TRUE(text);
   EXPECT_EQ((head + rest).substr(text->offset), R"(, true], "b": 1})");  // just past 34
   EXPECT_EQ(text->depth, 2);
@@ -58,7 +58,7 @@ TEST(JsonEventPositions, TextUnescapedInABufferIsNotWhereTheInputStands) {
   JsonEventParser parser(events, /*track_positions=*/true);
   const std::string text = R"({"a": ["x\u0041"]})";
   ASSERT_TRUE(parser.write(text));
-  auto end = parser.last_text_end();
+  auto end = parser.positions().last_text_end();
   ASSERT_TRUE(end);
   EXPECT_EQ(text.substr(end->offset), R"(: ["x\u0041"]})");  // past the key, the last read in place
   EXPECT_EQ(end->depth, 1);
@@ -68,7 +68,7 @@ TEST(JsonEventPositions, SkippedBytesCountInErrorOffsets) {
   Counter a, b;
   JsonEventParser skipping(a), reading(b);
   ASSERT_TRUE(skipping.write("[1, "));
-  skipping.skipped(100);
+  skipping.positions().skipped(100);
   EXPECT_FALSE(skipping.write("2,]"));
   ASSERT_TRUE(reading.write("[1, " + std::string(100, ' ')));
   EXPECT_FALSE(reading.write("2,]"));
