@@ -75,20 +75,6 @@ void CountingSink::quarantine(QuarantineEntry&& entry) {
 
 namespace {
 
-// The records of a part of a file read on another thread, collected as ReportPrinter collects
-// its own.
-class CollectedRegion final : public CountingSink {
- public:
-  std::vector<ScanRecord> scans;
-  std::vector<Threat> threats;
-  std::vector<QuarantineEntry> quarantine;
-
- protected:
-  void on_scan(ScanRecord&& scan, std::string_view) override { scans.push_back(std::move(scan)); }
-  void on_threat(Threat&& threat, std::string_view) override { threats.push_back(std::move(threat)); }
-  void on_quarantine(QuarantineEntry&& entry) override { quarantine.push_back(std::move(entry)); }
-};
-
 template <typename T>
 void append(std::vector<T>& to, std::vector<T>&& from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
@@ -96,19 +82,38 @@ void append(std::vector<T>& to, std::vector<T>&& from) {
 
 }  // namespace
 
-std::unique_ptr<CountingSink> ReportPrinter::begin_region() { return std::make_unique<CollectedRegion>(); }
+// The default region: records collected as ReportPrinter collects them, appended to its lists.
+class CollectedRegion final : public ReportRegion {
+ public:
+  explicit CollectedRegion(ReportPrinter& printer) : printer_(printer) {}
+  void merge() override {
+    append(printer_.scans_, std::move(scans_));
+    append(printer_.threats_, std::move(threats_));
+    append(printer_.quarantine_, std::move(quarantine_));
+  }
 
-void ReportPrinter::on_end_region(CountingSink& region, bool take) {
-  if (!take) return;
-  auto& collected = static_cast<CollectedRegion&>(region);  // from begin_region()
-  append(scans_, std::move(collected.scans));
-  append(threats_, std::move(collected.threats));
-  append(quarantine_, std::move(collected.quarantine));
+ protected:
+  void on_scan(ScanRecord&& scan, std::string_view) override { scans_.push_back(std::move(scan)); }
+  void on_threat(Threat&& threat, std::string_view) override { threats_.push_back(std::move(threat)); }
+  void on_quarantine(QuarantineEntry&& entry) override { quarantine_.push_back(std::move(entry)); }
+
+ private:
+  ReportPrinter& printer_;
+  std::vector<ScanRecord> scans_;
+  std::vector<Threat> threats_;
+  std::vector<QuarantineEntry> quarantine_;
+};
+
+std::unique_ptr<ReportRegion> ReportPrinter::begin_region() {
+  return std::make_unique<CollectedRegion>(*this);
 }
 
-void ReportPrinter::end_region(CountingSink& region, bool take) {
-  if (take) counts_ += region.counts();
-  on_end_region(region, take);
+void ReportPrinter::end_region(ReportRegion& region, bool take) {
+  if (take) {
+    counts_ += region.counts();
+    region.merge();
+  }
+  on_region_ended();
 }
 
 void ReportPrinter::end_file(AgentInformation&& info, ReportSummary& summary) {

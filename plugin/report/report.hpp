@@ -65,6 +65,14 @@ class CountingSink : public RecordSink {
   FileCounts counts_;
 };
 
+// The records of a part of the file read on another thread (split_parse.hpp). Made by the
+// printer that will print them, it knows how to hand them over to it.
+class ReportRegion : public CountingSink {
+ public:
+  // Gives its records to its printer, after the records the printer has already.
+  virtual void merge() = 0;
+};
+
 // Prints one output format, a file at a time: begin_file, then the records as the parser reads
 // them (RecordSink), then end_file with the rest of the file, or abandon_file when the file
 // turned out unreadable (nothing of it is printed but the failure). Memory holds one file's
@@ -77,11 +85,11 @@ class ReportPrinter : public CountingSink {
   virtual void finish(const ReportSummary& summary) = 0;
 
   // For a part of the file read on another thread (split_parse.hpp): a sink for its records.
-  // By default it collects them as on_scan() and the rest do. A printer that overrides
-  // begin_region overrides on_end_region too.
-  virtual std::unique_ptr<CountingSink> begin_region();
-  // Takes the records of `region` (from begin_region) as if they had come now, or drops them.
-  void end_region(CountingSink& region, bool take);
+  // By default it collects them as on_scan() and the rest do.
+  virtual std::unique_ptr<ReportRegion> begin_region();
+  // Takes the records of `region` (from this printer's begin_region) as if they had come now,
+  // or drops them.
+  void end_region(ReportRegion& region, bool take);
 
  protected:
   // By default records are collected and print() gets them in `info`'s lists (with their
@@ -93,7 +101,8 @@ class ReportPrinter : public CountingSink {
     threats_.push_back(std::move(threat));
   }
   void on_quarantine(QuarantineEntry&& entry) override { quarantine_.push_back(std::move(entry)); }
-  virtual void on_end_region(CountingSink& region, bool take);
+  // After a region was taken or dropped: what the printer set up for it ends.
+  virtual void on_region_ended() {}
   virtual void print(const ExtractFile& file, const AgentInformation& info) = 0;
   virtual void failure(const ExtractFile& file, const Error& error) = 0;
   virtual void discard() {}
@@ -101,6 +110,7 @@ class ReportPrinter : public CountingSink {
   ExtractFile file_;  // the file being printed
 
  private:
+  friend class CollectedRegion;
   std::vector<ScanRecord> scans_;
   std::vector<Threat> threats_;
   std::vector<QuarantineEntry> quarantine_;

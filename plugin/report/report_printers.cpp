@@ -44,9 +44,11 @@ EnforcementReading enforcement_of(const AgentInformation& info) {
 
 // The records of a part of a file read on another thread (split_parse.hpp), serialized there as
 // they come.
-class SerializedRegion final : public CountingSink {
+class SerializedRegion final : public ReportRegion {
  public:
-  RecordSerializer::Sections& drain() { return records_.drain(); }
+  // `into`: the printer's serializer, which takes this region's text after its own.
+  explicit SerializedRegion(RecordSerializer& into) : into_(into) {}
+  void merge() override { into_.splice(std::move(records_.drain())); }
 
  protected:
   json::storage_ptr record_storage() override { return records_.storage(); }
@@ -60,6 +62,7 @@ class SerializedRegion final : public CountingSink {
   void on_quarantine(QuarantineEntry&& entry) override { records_.add(std::move(entry)); }
 
  private:
+  RecordSerializer& into_;
   RecordSerializer records_{RecordSerializer::Threads::kInline};
 };
 
@@ -93,16 +96,12 @@ class DocumentReportPrinter final : public ReportPrinter {
   }
   void on_quarantine(QuarantineEntry&& entry) override { records_.add(std::move(entry)); }
   void discard() override { end_records(); }  // also after a region that never ended
-  std::unique_ptr<CountingSink> begin_region() override {
+  std::unique_ptr<ReportRegion> begin_region() override {
     records_.set_threads(RecordSerializer::Threads::kInline);
-    return std::make_unique<SerializedRegion>();
+    return std::make_unique<SerializedRegion>(records_);
   }
-  void on_end_region(CountingSink& region, bool take) override {
-    if (take)
-      records_.splice(std::move(static_cast<SerializedRegion&>(region).drain()));  // from begin_region()
-    records_.set_threads(
-        RecordSerializer::Threads::kOwn);  // the rest of the file, if any, is this thread's alone
-  }
+  // The rest of the file, if any, is this thread's alone again.
+  void on_region_ended() override { records_.set_threads(RecordSerializer::Threads::kOwn); }
 
   void print(const ExtractFile& file, const AgentInformation& info) override {
     RecordSerializer::Sections& sections = records_.drain();

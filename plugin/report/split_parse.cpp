@@ -197,7 +197,7 @@ Result<bool> stream_extract_split(const std::string& path, AgentInformationParse
     std::ifstream in(path, std::ios::binary);
     if (in) boundary = find_boundary(in, size, options.at);
   }
-  std::unique_ptr<CountingSink> region = boundary ? printer.begin_region() : nullptr;
+  std::unique_ptr<ReportRegion> region = boundary ? printer.begin_region() : nullptr;
   if (!region) return stream_extract(path, write);
 
   SecondPart second(path, *boundary, *region);
