@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/sys/build_info.hpp"
+#include "common/sys/files.hpp"
 #include "plugin/completion.hpp"
 #include "plugin/man_page.hpp"
 #include "plugin/output/colour.hpp"
@@ -165,13 +166,7 @@ void add_global_options(CLI::App& app, GlobalOptions& globals) {
   app.option_defaults()->group("Options");  // the commands' own
 }
 
-std::string default_config_file() {
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/nexus-mde/config.toml";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.config/nexus-mde/config.toml";
-  return {};
-}
+std::string default_config_file() { return xdg_file("XDG_CONFIG_HOME", ".config", "config.toml"); }
 
 namespace {
 

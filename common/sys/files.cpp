@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -93,6 +94,14 @@ Result<bool> replace_file(const std::string& path, const std::string& text, unsi
     ::close(dir);
   }
   return true;
+}
+
+std::string xdg_file(const char* xdg_variable, const char* home_default, const std::string& name) {
+  if (const char* xdg = std::getenv(xdg_variable); xdg && *xdg)
+    return std::string(xdg) + "/nexus-mde/" + name;
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/" + home_default + "/nexus-mde/" + name;
+  return {};
 }
 
 }  // namespace nexus_mde

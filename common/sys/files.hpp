@@ -14,6 +14,10 @@ namespace nexus_mde {
 // "a character device, not a file"...; empty when it is one.
 std::string not_a_regular_file(const std::string& path);
 
+// A file of nexus-mde's under the XDG base directory `xdg_variable` names ("XDG_CONFIG_HOME"),
+// else under ~/`home_default` (".config"): DIR/nexus-mde/`name`. Empty when neither is set.
+std::string xdg_file(const char* xdg_variable, const char* home_default, const std::string& name);
+
 // The whole of `path`, or an error with the path as its field: not a regular file (as above),
 // unreadable (strerror), or larger than `max_bytes`.
 Result<std::string> read_small_file(const std::string& path, std::size_t max_bytes);

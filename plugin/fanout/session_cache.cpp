@@ -135,12 +135,6 @@ std::string trust_id(const std::string& ca_file, const std::string& cert_file) {
   return to_hex(digest, 16);  // 128 bits name the trust well enough
 }
 
-std::string default_session_cache_file() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/nexus-mde/tls-sessions";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.cache/nexus-mde/tls-sessions";
-  return {};
-}
+std::string default_session_cache_file() { return xdg_file("XDG_CACHE_HOME", ".cache", "tls-sessions"); }
 
 }  // namespace nexus_mde::plugin
