@@ -121,18 +121,38 @@ Next SubscriptionMachines::on_answer(const Response& r) {
   return read_page(parse_body(r.body), [&](ArmMachine machine) { machines_.push_back(std::move(machine)); });
 }
 
+Node node_of(const ArmMachine& m) {
+  return Node{m.name, !m.ipv4.empty() ? m.ipv4 : m.ipv6, kDefaultAgentPort, "ARM bareMetalMachine " + m.name,
+              m.cluster};
+}
+
 std::vector<Node> inventory_of(const std::vector<ArmMachine>& machines, std::size_t& unaddressed) {
   std::vector<Node> nodes;
   unaddressed = 0;
   for (const auto& m : machines) {
-    std::string host = !m.ipv4.empty() ? m.ipv4 : m.ipv6;
-    if (host.empty() || m.name.empty()) {
+    Node node = node_of(m);
+    if (node.host.empty() || node.name.empty()) {
       ++unaddressed;
       continue;
     }
-    nodes.push_back(Node{m.name, host, kDefaultAgentPort, "ARM bareMetalMachine " + m.name, {}});
+    nodes.push_back(std::move(node));
   }
   return nodes;
+}
+
+namespace {
+
+std::string machine_key(const std::string& cluster, const std::string& name) { return cluster + "/" + name; }
+
+}  // namespace
+
+MachineIndex::MachineIndex(const std::vector<ArmMachine>& machines) {
+  for (const auto& m : machines) by_key_.emplace(machine_key(m.cluster, m.name), &m);
+}
+
+const ArmMachine* MachineIndex::of(const Node& node) const {
+  auto it = by_key_.find(machine_key(node.cluster, node.name));
+  return it == by_key_.end() ? nullptr : it->second;
 }
 
 }  // namespace nexus_mde::plugin

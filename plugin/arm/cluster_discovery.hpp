@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -94,8 +95,22 @@ class SubscriptionMachines final : public MachineListing {
 // Reads a cluster resource's fields; false when the body is not a cluster.
 bool read_cluster(const boost::json::value& body, ArmCluster& out);
 
-// The machines as an inventory (the agent listens on the OAM address; IPv6 when only that exists).
-// Machines without an address are left out and counted in `unaddressed`.
+// A machine as a node: its agent listens on the OAM address (IPv6 when only that exists).
+Node node_of(const ArmMachine& machine);
+
+// The machines as an inventory. Machines without a name or an address are left out and counted
+// in `unaddressed`.
 std::vector<Node> inventory_of(const std::vector<ArmMachine>& machines, std::size_t& unaddressed);
+
+// Each node's machine. Names repeat across the clusters of a fleet, so a machine is found by its
+// cluster and its name (both as the node carries them).
+class MachineIndex {
+ public:
+  explicit MachineIndex(const std::vector<ArmMachine>& machines);
+  const ArmMachine* of(const Node& node) const;  // null when none
+
+ private:
+  std::unordered_map<std::string, const ArmMachine*> by_key_;
+};
 
 }  // namespace nexus_mde::plugin

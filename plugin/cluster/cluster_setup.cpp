@@ -13,14 +13,13 @@ namespace {
 
 // The nodes of one cluster's machines, named under `cluster` in a fleet.
 void add_nodes(const FleetCluster& c, bool fleet, DiscoveredNodes& out) {
+  std::vector<ArmMachine> machines = c.machines;
+  for (auto& m : machines) m.cluster = fleet ? c.name : "";
   std::size_t unaddressed = 0;
-  auto nodes = inventory_of(c.machines, unaddressed);
-  for (auto& n : nodes) n.cluster = fleet ? c.name : "";
-  for (auto m : c.machines) {
-    m.cluster = fleet ? c.name : "";
-    out.machines.push_back(std::move(m));
-  }
+  auto nodes = inventory_of(machines, unaddressed);
   out.nodes.insert(out.nodes.end(), nodes.begin(), nodes.end());
+  out.machines.insert(out.machines.end(), std::make_move_iterator(machines.begin()),
+                      std::make_move_iterator(machines.end()));
 }
 
 // What each cluster is shown as: its name, or RG/NAME where names repeat across resource groups
@@ -105,10 +104,7 @@ std::optional<ClusterSetup> prepare_cluster_or_explain(const GlobalOptions& glob
     return std::nullopt;
   }
   // Said once, however often --watch redraws; the output's footer or document says it again.
-  for (const auto& c : setup->clusters) {
-    if (!c.failure.empty())
-      err << "nexus-mde " << command << ": " << c.label() << " not read: " << c.failure << "\n";
-  }
+  explain_clusters_not_read(setup->clusters, command, err);
   return std::move(*setup);
 }
 
@@ -124,6 +120,17 @@ bool optional_agent_access(const GlobalOptions& globals, std::string_view comman
   }
   access = std::move(*opened);
   return true;
+}
+
+bool explain_clusters_not_read(const std::vector<ClusterGroup>& clusters, std::string_view command,
+                               std::ostream& err) {
+  bool any = false;
+  for (const auto& c : clusters) {
+    if (c.failure.empty()) continue;
+    err << "nexus-mde " << command << ": " << c.label() << " not read: " << c.failure << "\n";
+    any = true;
+  }
+  return any;
 }
 
 Result<ArmTiming> arm_timing(const GlobalOptions& globals, std::chrono::seconds default_deadline) {

@@ -36,6 +36,11 @@ struct DiscoveredNodes {
 Result<DiscoveredNodes> discover_nodes(const ArmOptions& options, std::chrono::milliseconds timeout,
                                        std::chrono::milliseconds deadline);
 
+// Each cluster ARM could not read, a line each on `err` ("nexus-mde status: c03 not read: …");
+// true when there was one.
+bool explain_clusters_not_read(const std::vector<ClusterGroup>& clusters, std::string_view command,
+                               std::ostream& err);
+
 // --timeout, and --deadline or `default_deadline`, for ARM calls; a bad value names its flag.
 struct ArmTiming {
   std::chrono::milliseconds timeout;

@@ -2,7 +2,6 @@
 
 #include <memory>
 #include <string_view>
-#include <unordered_map>
 
 #include "common/json/json_reader.hpp"
 #include "common/model/model_json.hpp"
@@ -60,9 +59,7 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
   FanOutOptions options = setup.access.fan_out;
   options.threads = fan_out_threads_for(setup.nodes.size());
   out.run = fan_out(setup.nodes, pointers, *setup.access.tls, options);
-  // With --cluster; names repeat across clusters, so the key is the cluster and the name.
-  std::unordered_map<std::string, const ArmMachine*> machine_named;
-  for (const auto& m : setup.machines) machine_named.emplace(m.cluster + "/" + m.name, &m);
+  MachineIndex machines(setup.machines);  // with --cluster
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {
     NodeReport r{setup.nodes[i],
                  out.run.nodes[i],
@@ -74,8 +71,7 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
                  {}};
     if (r.outcome.state != NodeState::kOk) r.snapshot.reset();
     if (r.snapshot) r.source = "agent";
-    auto machine = machine_named.find(r.node.cluster + "/" + r.node.name);
-    fall_back_to_arm(r, machine == machine_named.end() ? nullptr : machine->second);
+    fall_back_to_arm(r, machines.of(r.node));
     if (r.snapshot) {
       r.findings = findings_of(*r.snapshot, setup.findings);
       if (std::size_t test = test_threats(*r.snapshot);

@@ -1,6 +1,5 @@
 // nexus-mde targets
 #include <iostream>
-#include <map>
 
 #include <boost/json.hpp>
 
@@ -38,15 +37,10 @@ Result<json::array> targets_of(const GlobalOptions& globals, bool& complete) {
   if (!timing) return timing.error();
   auto found = discover_nodes(globals.arm, timing->timeout, timing->deadline);
   if (!found) return found.error();
-  for (const auto& c : found->clusters) {
-    if (c.failure.empty()) continue;
-    std::cerr << "nexus-mde targets: " << c.label() << " not read: " << c.failure << "\n";
-    complete = false;
-  }
-  std::map<std::string, const ArmMachine*> machine_of;  // names repeat across clusters
-  for (const auto& m : found->machines) machine_of[m.cluster + "/" + m.name] = &m;
+  if (explain_clusters_not_read(found->clusters, "targets", std::cerr)) complete = false;
+  MachineIndex machines(found->machines);
   for (const auto& n : found->nodes) {
-    const ArmMachine* m = machine_of.at(n.cluster + "/" + n.name);
+    const ArmMachine* m = machines.of(n);  // every node came from one of them
     auto cluster = cluster_ref_of_id(m->cluster_id);
     out.push_back(target(n, cluster ? cluster->name : n.cluster, m->rack));
   }

@@ -88,8 +88,7 @@ class ExtractRunner {
     for (std::size_t i = 0; i < machines_.size(); ++i) {
       const ArmMachine& m = machines_[i];
       NodeReport& r = out_.reports[i];
-      r.node = Node{
-          m.name, !m.ipv4.empty() ? m.ipv4 : m.ipv6, kDefaultAgentPort, "ARM bareMetalMachine " + m.name, {}};
+      r.node = node_of(m);
       r.note = "MDE state from the mde-agent-information data extract";
       if (m.power_state == "On" && m.ready_state == "True" && !m.id.empty()) {
         ready_.push_back(i);
