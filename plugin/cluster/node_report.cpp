@@ -123,15 +123,17 @@ void sort_naturally(std::vector<NodeReport>& reports) {
 ClusterSummary ClusterSummary::of(const std::vector<NodeReport>& reports, const FanOutResult& run,
                                   std::vector<ClusterGroup> clusters) {
   ClusterSummary s;
-  s.nodes = reports.size();
   s.clusters = std::move(clusters);
-  for (const auto& r : reports) {
-    ++s.states[r.outcome.state];
-    if (!r.findings.empty()) ++s.with_findings;
-  }
+  for (const auto& r : reports) s.count(r);
   s.elapsed_ms = run.elapsed.count();
   s.deadline_passed = run.deadline_passed;
   return s;
+}
+
+void ClusterSummary::count(const NodeReport& r) {
+  ++nodes;
+  ++states[r.outcome.state];
+  if (!r.findings.empty()) ++with_findings;
 }
 
 std::size_t ClusterSummary::clusters_not_read() const {
@@ -233,9 +235,7 @@ void write_cluster_array(DocumentWriter& writer, const std::vector<NodeReport>& 
     for (const auto& r : reports) {
       if (c.name.empty() || r.node.cluster != c.name) continue;
       mine.push_back(&r);
-      ++own.nodes;
-      ++own.states[r.outcome.state];
-      if (!r.findings.empty()) ++own.with_findings;
+      own.count(r);
     }
     write_node_array(writer, mine, add);
     writer.field("summary", summary_json(own));

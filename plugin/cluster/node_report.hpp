@@ -91,6 +91,7 @@ struct ClusterSummary {
 
   static ClusterSummary of(const std::vector<NodeReport>& reports, const FanOutResult& run,
                            std::vector<ClusterGroup> clusters = {});
+  void count(const NodeReport& report);  // one more node, with its state and findings
   std::size_t not_ok() const {
     return nodes - (states.count(NodeState::kOk) ? states.at(NodeState::kOk) : 0);
   }
