@@ -10,6 +10,7 @@
 
 #include "common/sys/build_info.hpp"
 #include "common/sys/files.hpp"
+#include "common/sys/text.hpp"
 #include "plugin/completion.hpp"
 #include "plugin/man_page.hpp"
 #include "plugin/output/colour.hpp"
@@ -23,11 +24,7 @@ void add_output_options(CLI::App& app, GlobalOptions& globals) {
   app.option_defaults()->group("Output");
   app.add_option_function<std::string>(
          "-o,--output",
-         [&globals](const std::string& name) {
-           std::string lower;
-           for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-           globals.output = output_format_names().at(lower);
-         },
+         [&globals](const std::string& name) { globals.output = output_format_names().at(to_lower(name)); },
          "Output format: table (default), json, yaml or tsv")
       ->check(CLI::IsMember({"table", "json", "yaml", "tsv"}, CLI::ignore_case))
       ->envname("NEXUS_MDE_OUTPUT")

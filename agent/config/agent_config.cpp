@@ -12,6 +12,7 @@
 
 #include "common/json/json_reader.hpp"
 #include "common/sys/files.hpp"
+#include "common/sys/text.hpp"
 
 namespace nexus_mde::agent {
 
@@ -293,9 +294,7 @@ void read_tokens(Checker& c, const json::object& top, AgentConfig& cfg) {
                TokenHash t;
                c.text(o, key, "name", t.name, true);
                c.text(o, key, "sha256", t.sha256_hex, true);
-               std::string lower;
-               for (char ch : t.sha256_hex)
-                 lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+               std::string lower = to_lower(t.sha256_hex);
                if (!t.sha256_hex.empty() && (lower.size() != 64 || !is_lower_hex(lower))) {
                  c.problem(key + ".sha256",
                            "expected 64 hex digits (the SHA-256 of the token, not the token)");

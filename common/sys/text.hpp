@@ -8,6 +8,7 @@
 namespace nexus_mde {
 
 bool iequals(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);  // ASCII letters only, as iequals compares
 std::string_view trim(std::string_view s);
 std::vector<std::string_view> split_lines(std::string_view text);  // handles \n and \r\n
 bool starts_with(std::string_view s, std::string_view prefix);

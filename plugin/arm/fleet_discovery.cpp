@@ -1,7 +1,6 @@
 #include "plugin/arm/fleet_discovery.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <memory>
 
@@ -16,46 +15,48 @@ namespace {
 // ARM's per-subscription read budget is in the thousands per hour; a handful at once is polite.
 constexpr std::size_t kArmConcurrency = 8;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Every conversation to its end, several at once on the one endpoint; an Error for each that failed.
-std::vector<std::optional<Error>> run_all(const std::vector<ArmAccess>& accesses,
-                                          const std::vector<ArmConversation*>& conversations) {
-  std::vector<Node> endpoints(conversations.size(), accesses.front().endpoint);
-  std::vector<Conversation*> talks(conversations.begin(), conversations.end());
-  FanOutOptions options = accesses.front().fan_out;
-  options.concurrency = std::min(kArmConcurrency, conversations.size());
-  auto run = fan_out(endpoints, talks, *accesses.front().tls, options);
+// One conversation of type Talk per access, all run to their end, several at once on the one
+// endpoint; each with an Error when it failed.
+template <typename Talk>
+struct Talks {
+  std::vector<std::unique_ptr<Talk>> each;
   std::vector<std::optional<Error>> failures;
+};
+
+// `args`: what each Talk takes after its access.
+template <typename Talk, typename... Args>
+Talks<Talk> run_each(const std::vector<ArmAccess>& accesses, const Args&... args) {
+  Talks<Talk> out;
+  if (accesses.empty()) return out;
+  std::vector<Conversation*> talks;
+  for (const auto& a : accesses) {
+    out.each.push_back(std::make_unique<Talk>(a, args...));
+    talks.push_back(out.each.back().get());
+  }
+  std::vector<Node> endpoints(talks.size(), accesses.front().endpoint);
+  FanOutOptions options = accesses.front().fan_out;
+  options.concurrency = std::min(kArmConcurrency, talks.size());
+  auto run = fan_out(endpoints, talks, *accesses.front().tls, options);
   for (const auto& o : run.nodes) {
     if (o.state == NodeState::kOk)
-      failures.emplace_back();
+      out.failures.emplace_back();
     else
-      failures.emplace_back(arm_error(accesses.front(), o));
+      out.failures.emplace_back(arm_error(accesses.front(), o));
   }
-  return failures;
+  return out;
 }
 
 std::vector<FleetCluster> named_clusters(const ArmAccess& arm, const std::vector<ClusterRef>& refs) {
   std::vector<ArmAccess> accesses;
   for (const auto& ref : refs) accesses.push_back(arm.for_cluster(ref));
-  std::vector<std::unique_ptr<ClusterDiscovery>> discoveries;
-  std::vector<ArmConversation*> conversations;
-  for (const auto& a : accesses) {
-    discoveries.push_back(std::make_unique<ClusterDiscovery>(a, true));
-    conversations.push_back(discoveries.back().get());
-  }
-  auto failures = run_all(accesses, conversations);
+  auto discoveries = run_each<ClusterDiscovery>(accesses, true);
   std::vector<FleetCluster> out;
   for (std::size_t i = 0; i < refs.size(); ++i) {
-    FleetCluster c{refs[i].name, refs[i].path(), refs[i].subscription, refs[i].resource_group,
-                   {},           failures[i]};
+    FleetCluster c{refs[i].name, refs[i].path(),         refs[i].subscription, refs[i].resource_group,
+                   {},           discoveries.failures[i]};
     if (!c.failure) {
-      c.id = discoveries[i]->cluster().id;
-      c.machines = discoveries[i]->machines();
+      c.id = discoveries.each[i]->cluster().id;
+      c.machines = discoveries.each[i]->machines();
     }
     out.push_back(std::move(c));
   }
@@ -70,23 +71,17 @@ std::vector<FleetCluster> every_cluster(const ArmAccess& arm, const std::vector<
     accesses.push_back(arm);
     accesses.back().subscription = s;
   }
-  std::vector<std::unique_ptr<SubscriptionMachines>> listings;
-  std::vector<ArmConversation*> conversations;
-  for (const auto& a : accesses) {
-    listings.push_back(std::make_unique<SubscriptionMachines>(a));
-    conversations.push_back(listings.back().get());
-  }
-  auto failures = run_all(accesses, conversations);
+  auto listings = run_each<SubscriptionMachines>(accesses);
   std::vector<FleetCluster> failed;
   std::map<std::string, FleetCluster> by_id;  // lower-case id: ARM ids differ in case now and then
   for (std::size_t i = 0; i < subscriptions.size(); ++i) {
-    if (failures[i]) {
-      failed.push_back(
-          FleetCluster{"", "/subscriptions/" + subscriptions[i], subscriptions[i], "", {}, failures[i]});
+    if (listings.failures[i]) {
+      failed.push_back(FleetCluster{
+          "", "/subscriptions/" + subscriptions[i], subscriptions[i], "", {}, listings.failures[i]});
       continue;
     }
-    for (const auto& m : listings[i]->machines()) {
-      auto& c = by_id[lower(m.cluster_id)];
+    for (const auto& m : listings.each[i]->machines()) {
+      auto& c = by_id[to_lower(m.cluster_id)];
       if (c.id.empty()) {
         auto ref = cluster_ref_of_id(m.cluster_id);
         c.id = m.cluster_id;
