@@ -404,6 +404,58 @@ TEST_F(ArmCli, ScanThroughArmWaitsForEveryMachinesScan) {
   EXPECT_NE(partial.out.find("not started"), std::string::npos) << partial.out;
 }
 
+// The ARM commands' -o table and -o tsv: a table with prose for people; for scripts one row per
+// machine, tab-separated, with no header and no prose.
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  return text;
+}
+
+std::size_t tabs_in(const std::string& line) {
+  return static_cast<std::size_t>(std::count(line.begin(), line.end(), '\t'));
+}
+
+TEST_F(ArmCli, ArmCommandsPrintTablesForPeopleAndRowsForScripts) {
+  auto w = world({{"enforcementLevel", "OnDemand"}});
+  w["nodes"].as_array()[1].as_object()["powerState"] = "Off";
+  start_arm(w);
+  auto table = lines_of(cli({"enforcement", "show", "-o", "table"}).out);
+  ASSERT_EQ(table.size(), 8u) << joined(table);
+  EXPECT_EQ(table[0], "Cluster nexus-1: OnDemand, definition updates None");
+  EXPECT_EQ(table[2].rfind("NODE ", 0), 0u) << table[2];
+  EXPECT_NE(table[2].find("  READY  POWER  REPORTED  SOURCE  DRIFT"), std::string::npos) << table[2];
+  EXPECT_EQ(table[3].rfind(agents_[0]->node() + " ", 0), 0u) << table[3];
+  EXPECT_EQ(table[5].rfind(agents_[2]->node() + " ", 0), 0u) << "natural order: " << table[5];
+  EXPECT_EQ(table[7].rfind("3 nodes, 0 not at OnDemand", 0), 0u) << table[7];
+  auto tsv = lines_of(cli({"enforcement", "show", "-o", "tsv"}).out);
+  ASSERT_EQ(tsv.size(), 3u) << joined(tsv);
+  EXPECT_EQ(tsv[0].rfind(agents_[0]->node() + "\t", 0), 0u) << tsv[0];
+  for (const auto& line : tsv) EXPECT_EQ(tabs_in(line), 5u) << line;
+
+  auto scan_table = lines_of(cli({"scan", "-o", "table"}).out);
+  ASSERT_EQ(scan_table.size(), 6u) << joined(scan_table);
+  EXPECT_NE(scan_table[0].find("  POWER  READY  SCAN STARTED"), std::string::npos) << scan_table[0];
+  // Without --wait the scans have only been asked for.
+  EXPECT_EQ(scan_table[5], "3 nodes: 0 reported, 2 not completed, 1 skipped (powered off or not ready)");
+  auto scan_tsv = lines_of(cli({"scan", "-o", "tsv"}).out);
+  ASSERT_EQ(scan_tsv.size(), 3u) << joined(scan_tsv);
+  for (const auto& line : scan_tsv) EXPECT_EQ(tabs_in(line), 7u) << line;
+  EXPECT_NE(scan_tsv[1].find("\tskipped\t"), std::string::npos) << scan_tsv[1];
+
+  // A change is one line for people and scripts alike; json is the document alone.
+  auto set_tsv = lines_of(cli({"enforcement", "set", "Passive", "-o", "tsv"}).out);
+  ASSERT_EQ(set_tsv.size(), 1u) << joined(set_tsv);
+  EXPECT_EQ(set_tsv[0].rfind("Cluster nexus-1: enforcement level OnDemand -> Passive", 0), 0u) << set_tsv[0];
+}
+
 TEST_F(ArmCli, ApiVersionFallbackFailedOperationsAndTokens) {
   // The service knows only the fallback: the default is replaced once, and says so by working.
   start_arm(world({{"apiVersions", json::array{"2025-09-01"}}}));
