@@ -7,7 +7,6 @@
 #include "common/sys/text.hpp"
 #include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
-#include "plugin/output/table.hpp"
 #include "plugin/output/warnings.hpp"
 
 namespace nexus_mde::plugin {
@@ -244,33 +243,28 @@ void write_cluster_array(DocumentWriter& writer, const std::vector<NodeReport>& 
   writer.end_array();
 }
 
-void print_clusters_not_read(const ClusterSummary& summary, std::ostream& out) {
-  Table failed({"CLUSTER", "SUBSCRIPTION", "REASON"});
+void add_clusters_not_read(Printout& printout, const ClusterSummary& summary) {
+  PrintedTable& failed = printout.add_table({"CLUSTER", "SUBSCRIPTION", "REASON"}, Audience::kPeople);
+  failed.title = "Clusters not read:";
   for (const auto& c : summary.clusters) {
-    if (!c.failure.empty()) failed.add_row({c.label(), c.subscription, c.failure});
+    if (!c.failure.empty()) failed.add({c.label(), c.subscription, c.failure});
   }
-  if (failed.empty()) return;
-  out << "\nClusters not read:\n";
-  failed.print(out);
 }
 
 }  // namespace
 
-void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports,
-                          const ClusterSummary& summary, OutputFormat format, std::ostream& out,
-                          const std::function<void(const NodeReport&, json::object&)>& add) {
-  auto writer = make_document_writer(format, out);
-  writer->begin_document(kind);
-  if (summary.fleet()) {
-    write_cluster_array(*writer, reports, summary, add);
-  } else {
-    std::vector<const NodeReport*> all;
-    for (const auto& r : reports) all.push_back(&r);
-    write_node_array(*writer, all, add);
-  }
-  writer->field("summary", summary_json(summary));
-  writer->end_object();
-  writer->finish();
+Printout::Body nodes_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                              std::function<void(const NodeReport&, json::object&)> add) {
+  return [&reports, &summary, add = std::move(add)](DocumentWriter& writer) {
+    if (summary.fleet()) {
+      write_cluster_array(writer, reports, summary, add);
+    } else {
+      std::vector<const NodeReport*> all;
+      for (const auto& r : reports) all.push_back(&r);
+      write_node_array(writer, all, add);
+    }
+    writer.field("summary", summary_json(summary));
+  };
 }
 
 std::vector<std::string> row_start(const NodeReport& r, const ClusterSummary& summary) {
@@ -283,43 +277,36 @@ std::vector<std::string> headers_for(std::vector<std::string> headers, const Clu
   return headers;
 }
 
-void print_node_rows(const std::vector<std::string>& headers, const std::vector<NodeReport>& reports,
-                     const ClusterSummary& summary, OutputFormat format, std::ostream& out,
-                     const std::function<std::vector<std::string>(const NodeReport&)>& row) {
-  Table table(headers_for(headers, summary));
+PrintedTable& add_node_rows(Printout& printout, const std::vector<std::string>& headers,
+                            const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                            const std::function<PrintedRow(const NodeReport&)>& row) {
+  PrintedTable& table = printout.add_table(headers_for(headers, summary));
   for (const auto& r : reports) {
-    std::vector<std::string> cells = row(r);
+    PrintedRow cells = row(r);
     auto start = row_start(r, summary);
-    cells.insert(cells.begin(), start.begin(), start.end());
-    if (format == OutputFormat::kTsv)
-      write_tsv_row(out, cells);
-    else
-      table.add_row(std::move(cells));
+    cells.cells.insert(cells.cells.begin(), start.begin(), start.end());
+    if (!cells.script.empty()) cells.script.insert(cells.script.begin(), start.begin(), start.end());
+    table.rows.push_back(std::move(cells));
   }
-  if (format == OutputFormat::kTsv) return out.flush(), void();
-  table.print(out);
-  print_clusters_not_read(summary, out);
-  out << "\n" << summary.line() << "\n";
+  return table;
 }
 
-void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
-                        bool list_failures, std::ostream& out) {
+void add_table_footer(Printout& printout, const std::vector<NodeReport>& reports,
+                      const ClusterSummary& summary, bool list_failures) {
   if (list_failures) {
-    Table failed(headers_for({"NODE", "STATE", "LATENCY", "REASON"}, summary));
+    PrintedTable& failed =
+        printout.add_table(headers_for({"NODE", "STATE", "LATENCY", "REASON"}, summary), Audience::kPeople);
+    failed.title = "Not answered:";
     for (const auto& r : reports) {
       if (r.outcome.state == NodeState::kOk) continue;
       auto row = row_start(r, summary);
       row.insert(row.end(), {std::string(to_string(r.outcome.state)),
                              std::to_string(r.outcome.latency.count()) + " ms", r.outcome.reason});
-      failed.add_row(std::move(row));
-    }
-    if (!failed.empty()) {
-      out << "\nNot answered:\n";
-      failed.print(out);
+      failed.add(std::move(row));
     }
   }
-  print_clusters_not_read(summary, out);
-  out << "\n" << summary.line() << "\n";
+  add_clusters_not_read(printout, summary);
+  printout.add_text("\n" + summary.line() + "\n");
 }
 
 }  // namespace nexus_mde::plugin

@@ -19,7 +19,7 @@
 #include "plugin/cluster/finding_options.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/fanout/fan_out.hpp"
-#include "plugin/output/format.hpp"
+#include "plugin/output/printout.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -112,23 +112,21 @@ boost::json::object node_header_json(const NodeReport& report);
 boost::json::object summary_json(const ClusterSummary& summary);
 // json/yaml: {"apiVersion","kind","nodes":[…],"summary":{…}}: each node's header plus what `add`
 // puts in it. A fleet has "clusters":[{"cluster","id","subscription","resourceGroup","error",
-// "nodes":[…],"summary"}] in place of "nodes".
-void print_nodes_document(std::string_view kind, const std::vector<NodeReport>& reports,
-                          const ClusterSummary& summary, OutputFormat format, std::ostream& out,
-                          const std::function<void(const NodeReport&, boost::json::object&)>& add);
+// "nodes":[…],"summary"}] in place of "nodes". The body refers to `reports` and `summary`.
+Printout::Body nodes_document(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                              std::function<void(const NodeReport&, boost::json::object&)> add);
 // A row's first cells: CLUSTER (for a fleet) and NODE; the headers get CLUSTER in front to match.
 std::vector<std::string> row_start(const NodeReport& report, const ClusterSummary& summary);
 std::vector<std::string> headers_for(std::vector<std::string> headers, const ClusterSummary& summary);
 
-// table/tsv: one row per node from `row` (the cells after NODE); a table gets `headers` and the
-// summary line, tsv neither. A fleet's rows start with CLUSTER.
-void print_node_rows(const std::vector<std::string>& headers, const std::vector<NodeReport>& reports,
-                     const ClusterSummary& summary, OutputFormat format, std::ostream& out,
-                     const std::function<std::vector<std::string>(const NodeReport&)>& row);
-// For tables: the nodes that did not answer (NODE STATE LATENCY REASON), if any, the clusters
-// ARM could not read, then the summary line. Nothing is printed for tsv, whose rows carry the
-// state themselves.
-void print_table_footer(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
-                        bool list_failures, std::ostream& out);
+// One row per node from `row` (the cells after NODE); a fleet's rows start with CLUSTER.
+PrintedTable& add_node_rows(Printout& printout, const std::vector<std::string>& headers,
+                            const std::vector<NodeReport>& reports, const ClusterSummary& summary,
+                            const std::function<PrintedRow(const NodeReport&)>& row);
+// For people: the nodes that did not answer (NODE STATE LATENCY REASON), if any and asked for,
+// the clusters ARM could not read, then the summary line. Scripts get none of it: their rows
+// carry the state themselves.
+void add_table_footer(Printout& printout, const std::vector<NodeReport>& reports,
+                      const ClusterSummary& summary, bool list_failures);
 
 }  // namespace nexus_mde::plugin

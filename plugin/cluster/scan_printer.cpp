@@ -28,31 +28,30 @@ std::string detail(const NodeReport& r) {
 
 void print_scan_results(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
                         OutputFormat format, std::ostream& out) {
-  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
-    print_nodes_document("ScanRun", reports, summary, format, out,
-                         [](const NodeReport& r, json::object& node) {
-                           node["scan"] = r.scan ? json::value_from(*r.scan) : json::value(nullptr);
-                         });
-    return;
-  }
-  print_node_rows({"NODE", "STATE", "SCAN", "RESULT", "FILES", "THREATS", "DURATION", "DETAIL"}, reports,
-                  summary, format, out, [format](const NodeReport& r) {
-                    std::vector<std::string> row{std::string(to_string(r.outcome.state))};
-                    if (const ScanTrigger* t = r.scan ? &*r.scan : nullptr) {
-                      row.push_back(t->type + " " + t->id.substr(0, 8));
-                      row.push_back(t->state);
-                      row.push_back(cell(t->files_scanned));
-                      row.push_back(cell(t->threats_detected));
-                      auto d = duration_of(*t);
-                      row.push_back(format == OutputFormat::kTsv
-                                        ? cell(d)
-                                        : (d ? human_duration(*d) : std::string(kUnknownCell)));
-                    } else {
-                      row.insert(row.end(), 5, kUnknownCell);
-                    }
-                    row.push_back(detail(r));
-                    return row;
-                  });
+  Printout printout("ScanRun");
+  printout.set_document(nodes_document(reports, summary, [](const NodeReport& r, json::object& node) {
+    node["scan"] = r.scan ? json::value_from(*r.scan) : json::value(nullptr);
+  }));
+  add_node_rows(printout, {"NODE", "STATE", "SCAN", "RESULT", "FILES", "THREATS", "DURATION", "DETAIL"},
+                reports, summary, [](const NodeReport& r) {
+                  std::vector<std::string> row{std::string(to_string(r.outcome.state))};
+                  std::vector<std::string> script;
+                  if (const ScanTrigger* t = r.scan ? &*r.scan : nullptr) {
+                    row.insert(row.end(), {t->type + " " + t->id.substr(0, 8), t->state,
+                                           cell(t->files_scanned), cell(t->threats_detected)});
+                    auto d = duration_of(*t);
+                    script = row;
+                    row.push_back(d ? human_duration(*d) : std::string(kUnknownCell));
+                    script.push_back(cell(d));
+                  } else {
+                    row.insert(row.end(), 5, kUnknownCell);
+                  }
+                  row.push_back(detail(r));
+                  if (!script.empty()) script.push_back(row.back());
+                  return PrintedRow{std::move(row), std::move(script)};
+                });
+  add_table_footer(printout, reports, summary, false);
+  printout.print(format, out);
 }
 
 }  // namespace nexus_mde::plugin

@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 
 #include "plugin/output/cells.hpp"
-#include "plugin/output/table.hpp"
+#include "plugin/output/table.hpp"  // folded_names
 
 namespace nexus_mde::plugin {
 
@@ -84,12 +84,15 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
   return c;
 }
 
-void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
-                 const StatusPrintOptions& o, std::ostream& out) {
-  Table table(headers_for({"NODE", "STATE", "HEALTHY", "ENFORCEMENT", "RTP", "DEFINITIONS", "LAST SCAN",
-                           "THREATS", "QUARANTINED", "DETAIL"},
-                          summary));
-  // Folding keeps each group where its first node was, and within its cluster.
+// For people; with --summary, identical healthy rows fold into one. Folding keeps each group
+// where its first node was, and within its cluster.
+void add_people_rows(Printout& printout, const std::vector<NodeReport>& reports,
+                     const ClusterSummary& summary, const StatusPrintOptions& o) {
+  PrintedTable& table =
+      printout.add_table(headers_for({"NODE", "STATE", "HEALTHY", "ENFORCEMENT", "RTP", "DEFINITIONS",
+                                      "LAST SCAN", "THREATS", "QUARANTINED", "DETAIL"},
+                                     summary),
+                         Audience::kPeople);
   std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> rows;  // (names, cells)
   for (const auto& r : reports) {
     auto cells = status_cells(r, true, o.now_ms);
@@ -107,36 +110,35 @@ void print_table(const std::vector<NodeReport>& reports, const ClusterSummary& s
   }
   for (auto& [names, cells] : rows) {
     cells.insert(cells.begin() + (summary.fleet() ? 1 : 0), folded_names(names));
-    table.add_row(std::move(cells));
+    table.add(std::move(cells));
   }
-  table.print(out);
-  print_table_footer(reports, summary, false, out);
+}
+
+// For scripts: every node, never folded, times as RFC 3339.
+void add_script_rows(Printout& printout, const std::vector<NodeReport>& reports,
+                     const ClusterSummary& summary, const StatusPrintOptions& o) {
+  PrintedTable& table = printout.add_table({}, Audience::kScripts);
+  for (const auto& r : reports) {
+    auto cells = status_cells(r, false, o.now_ms);
+    auto start = row_start(r, summary);
+    cells.insert(cells.begin(), start.begin(), start.end());
+    table.add(std::move(cells));
+  }
 }
 
 }  // namespace
 
 void print_status(const std::vector<NodeReport>& reports, const ClusterSummary& summary,
                   const StatusPrintOptions& o, std::ostream& out) {
-  switch (o.format) {
-    case OutputFormat::kTable:
-      return print_table(reports, summary, o, out);
-    case OutputFormat::kTsv:
-      for (const auto& r : reports) {
-        auto cells = status_cells(r, false, o.now_ms);
-        auto start = row_start(r, summary);
-        cells.insert(cells.begin(), start.begin(), start.end());
-        write_tsv_row(out, cells);
-      }
-      out.flush();
-      return;
-    case OutputFormat::kJson:
-    case OutputFormat::kYaml:
-      return print_nodes_document(
-          "Status", reports, summary, o.format, out, [](const NodeReport& r, json::object& node) {
-            node["snapshot"] = r.snapshot ? json::value_from(*r.snapshot) : json::value(nullptr);
-            if (auto* snapshot = node["snapshot"].if_object()) mark_test_detections(*snapshot);
-          });
-  }
+  Printout printout("Status");
+  printout.set_document(nodes_document(reports, summary, [](const NodeReport& r, json::object& node) {
+    node["snapshot"] = r.snapshot ? json::value_from(*r.snapshot) : json::value(nullptr);
+    if (auto* snapshot = node["snapshot"].if_object()) mark_test_detections(*snapshot);
+  }));
+  add_people_rows(printout, reports, summary, o);
+  add_script_rows(printout, reports, summary, o);
+  add_table_footer(printout, reports, summary, false);
+  printout.print(o.format, out);
 }
 
 }  // namespace nexus_mde::plugin

@@ -11,7 +11,7 @@
 #include "plugin/arm/machine_poll.hpp"
 #include "plugin/cli.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
-#include "plugin/output/document_writer.hpp"
+#include "plugin/output/printout.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -77,21 +77,20 @@ ExitCode run_set(const GlobalOptions& globals, const SetFlags& flags) {
   }
   const auto& before = update.before();
   const auto& after = update.after();
-  if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
-    // armApiVersion: the Microsoft.NetworkCloud api-version that made the change (apiVersion is the
-    // document's).
-    write_document(globals.output, std::cout, "EnforcementChange",
-                   json::object{{"cluster", after.id},
-                                {"before", cluster_json(before)},
-                                {"after", cluster_json(after)},
-                                {"operationStatus", update.operation_status()},
-                                {"armApiVersion", update.api_version()}});
-  } else {
-    std::cout << "Cluster " << after.name << ": enforcement level "
-              << before.enforcement_level.value_or("Disabled (never set)") << " -> "
-              << after.enforcement_level.value_or("-") << ", definition updates "
-              << after.definition_update_mode.value_or("-") << " (" << update.operation_status() << ")\n";
-  }
+  Printout printout("EnforcementChange");
+  // armApiVersion: the Microsoft.NetworkCloud api-version that made the change (apiVersion is the
+  // document's).
+  printout.set_document(json::object{{"cluster", after.id},
+                                     {"before", cluster_json(before)},
+                                     {"after", cluster_json(after)},
+                                     {"operationStatus", update.operation_status()},
+                                     {"armApiVersion", update.api_version()}});
+  printout.add_text("Cluster " + after.name + ": enforcement level " +
+                        before.enforcement_level.value_or("Disabled (never set)") + " -> " +
+                        after.enforcement_level.value_or("-") + ", definition updates " +
+                        after.definition_update_mode.value_or("-") + " (" + update.operation_status() + ")\n",
+                    Audience::kBoth);
+  printout.print(globals.output, std::cout);
   if (after.enforcement_level != std::string(to_string(*level))) return ExitCode::kIncomplete;
   if (!flags.wait) return ExitCode::kClean;
   const std::string wanted(to_string(*level));

@@ -1,4 +1,5 @@
 // nexus-mde enforcement show
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <string_view>
@@ -11,9 +12,9 @@
 #include "plugin/cli.hpp"
 #include "plugin/cluster/cluster_setup.hpp"
 #include "plugin/cluster/snapshot_conversation.hpp"
-#include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
-#include "plugin/output/table.hpp"
+#include "plugin/output/printout.hpp"
+#include "plugin/output/table.hpp"  // kUnknownCell
 
 namespace nexus_mde::plugin {
 
@@ -85,6 +86,68 @@ std::optional<std::vector<ReportedLevel>> reported_levels(const GlobalOptions& g
   return out;
 }
 
+// What `enforcement show` found: the cluster's level and each machine's, in natural order.
+struct Levels {
+  ArmCluster cluster;
+  std::string desired;
+  std::vector<ArmMachine> machines;
+  std::vector<ReportedLevel> reported;
+  std::vector<Drift> drift;
+  std::map<Drift, std::size_t> count;
+  ExitCode code = ExitCode::kClean;
+};
+
+json::object levels_json(const Levels& l) {
+  const ArmCluster& c = l.cluster;
+  json::array nodes;
+  for (std::size_t i = 0; i < l.machines.size(); ++i) {
+    const auto& m = l.machines[i];
+    const auto& [level, source] = l.reported[i];
+    nodes.push_back(json::object{{"node", m.name},
+                                 {"readyState", m.ready_state},
+                                 {"powerState", m.power_state},
+                                 {"reported", level.empty() ? json::value(nullptr) : json::value(level)},
+                                 {"source", level.empty() ? json::value(nullptr) : json::value(source)},
+                                 {"drift", to_string(l.drift[i])}});
+  }
+  auto optional = [](const std::optional<std::string>& v) {
+    return v ? json::value(*v) : json::value(nullptr);
+  };
+  return {{"cluster", json::object{{"id", c.id},
+                                   {"name", c.name},
+                                   {"enforcementLevel", optional(c.enforcement_level)},
+                                   {"definitionUpdateMode", optional(c.definition_update_mode)},
+                                   {"desired", l.desired},
+                                   {"etag", c.etag}}},
+          {"nodes", std::move(nodes)},
+          {"summary", json::object{{"nodes", l.machines.size()},
+                                   {"inSync", l.count.at(Drift::kInSync)},
+                                   {"drifting", l.count.at(Drift::kDrift)},
+                                   {"unknown", l.count.at(Drift::kUnknown)},
+                                   {"exitCode", to_int(l.code)}}}};
+}
+
+void print_levels(const Levels& l, OutputFormat format) {
+  const ArmCluster& c = l.cluster;
+  Printout printout("Enforcement");
+  printout.set_document(levels_json(l));
+  printout.add_text("Cluster " + c.name + ": " + l.desired + (c.enforcement_level ? "" : " (never set)") +
+                    ", definition updates " + c.definition_update_mode.value_or(kUnknownCell) + "\n\n");
+  PrintedTable& table = printout.add_table({"NODE", "READY", "POWER", "REPORTED", "SOURCE", "DRIFT"});
+  for (std::size_t i = 0; i < l.machines.size(); ++i) {
+    const auto& m = l.machines[i];
+    const auto& [level, source] = l.reported[i];
+    table.add({m.name, m.ready_state, m.power_state, level.empty() ? kUnknownCell : level,
+               level.empty() ? kUnknownCell : source, drift_cell(l.drift[i])});
+  }
+  std::string line = "\n" + std::to_string(l.machines.size()) + " nodes, " +
+                     std::to_string(l.count.at(Drift::kDrift)) + " not at " + l.desired;
+  if (l.count.at(Drift::kUnknown) > 0)
+    line += ", " + std::to_string(l.count.at(Drift::kUnknown)) + " not reporting a level";
+  printout.add_text(line + "\n");
+  printout.print(format, std::cout);
+}
+
 ExitCode run_show(const GlobalOptions& globals) {
   auto arm = prepare_arm_or_explain(globals, std::chrono::seconds(60), "enforcement show", std::cerr);
   if (!arm) return ExitCode::kUsage;
@@ -94,79 +157,20 @@ ExitCode run_show(const GlobalOptions& globals) {
     std::cerr << "nexus-mde enforcement show: " << ran.error().describe() << "\n";
     return arm_failure_exit_code(ran.error());
   }
-  const ArmCluster& c = discovery.cluster();
-  std::string desired = c.enforcement_level.value_or("Disabled");  // never set means Disabled
-  auto machines = discovery.machines();
-  std::sort(machines.begin(), machines.end(),
+  Levels l;
+  l.cluster = discovery.cluster();
+  l.desired = l.cluster.enforcement_level.value_or("Disabled");  // never set means Disabled
+  l.machines = discovery.machines();
+  std::sort(l.machines.begin(), l.machines.end(),
             [](const ArmMachine& a, const ArmMachine& b) { return natural_less(a.name, b.name); });
-  auto reported = reported_levels(globals, machines);
+  auto reported = reported_levels(globals, l.machines);
   if (!reported) return ExitCode::kUsage;
-  std::vector<Drift> drift;
-  std::map<Drift, std::size_t> count;
-  for (std::size_t i = 0; i < machines.size(); ++i)
-    ++count[drift.emplace_back(drift_of((*reported)[i], desired))];
-  ExitCode code = count[Drift::kDrift] > 0 ? ExitCode::kFindings : ExitCode::kClean;
-
-  if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
-    json::array nodes;
-    for (std::size_t i = 0; i < machines.size(); ++i) {
-      const auto& m = machines[i];
-      const auto& [level, source] = (*reported)[i];
-      nodes.push_back(json::object{{"node", m.name},
-                                   {"readyState", m.ready_state},
-                                   {"powerState", m.power_state},
-                                   {"reported", level.empty() ? json::value(nullptr) : json::value(level)},
-                                   {"source", level.empty() ? json::value(nullptr) : json::value(source)},
-                                   {"drift", to_string(drift[i])}});
-    }
-    write_document(
-        globals.output, std::cout, "Enforcement",
-        json::object{
-            {"cluster",
-             json::object{
-                 {"id", c.id},
-                 {"name", c.name},
-                 {"enforcementLevel",
-                  c.enforcement_level ? json::value(*c.enforcement_level) : json::value(nullptr)},
-                 {"definitionUpdateMode",
-                  c.definition_update_mode ? json::value(*c.definition_update_mode) : json::value(nullptr)},
-                 {"desired", desired},
-                 {"etag", c.etag}}},
-            {"nodes", std::move(nodes)},
-            {"summary", json::object{{"nodes", machines.size()},
-                                     {"inSync", count[Drift::kInSync]},
-                                     {"drifting", count[Drift::kDrift]},
-                                     {"unknown", count[Drift::kUnknown]},
-                                     {"exitCode", to_int(code)}}}});
-    return code;
-  }
-  if (globals.output == OutputFormat::kTable) {
-    std::cout << "Cluster " << c.name << ": " << desired << (c.enforcement_level ? "" : " (never set)")
-              << ", definition updates " << c.definition_update_mode.value_or(kUnknownCell) << "\n\n";
-  }
-  Table table({"NODE", "READY", "POWER", "REPORTED", "SOURCE", "DRIFT"});
-  for (std::size_t i = 0; i < machines.size(); ++i) {
-    const auto& m = machines[i];
-    const auto& [level, source] = (*reported)[i];
-    std::vector<std::string> row{m.name,
-                                 m.ready_state,
-                                 m.power_state,
-                                 level.empty() ? kUnknownCell : level,
-                                 level.empty() ? kUnknownCell : source,
-                                 drift_cell(drift[i])};
-    if (globals.output == OutputFormat::kTsv)
-      write_tsv_row(std::cout, row);
-    else
-      table.add_row(std::move(row));
-  }
-  if (globals.output == OutputFormat::kTable) {
-    table.print(std::cout);
-    std::cout << "\n" << machines.size() << " nodes, " << count[Drift::kDrift] << " not at " << desired;
-    if (count[Drift::kUnknown] > 0) std::cout << ", " << count[Drift::kUnknown] << " not reporting a level";
-    std::cout << "\n";
-  }
-  std::cout.flush();
-  return code;
+  l.reported = std::move(*reported);
+  l.count = {{Drift::kInSync, 0}, {Drift::kDrift, 0}, {Drift::kUnknown, 0}};
+  for (const auto& r : l.reported) ++l.count[l.drift.emplace_back(drift_of(r, l.desired))];
+  l.code = l.count[Drift::kDrift] > 0 ? ExitCode::kFindings : ExitCode::kClean;
+  print_levels(l, globals.output);
+  return l.code;
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 
 #include "plugin/cli.hpp"
 #include "plugin/cluster/snapshot_conversation.hpp"
-#include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -32,33 +31,23 @@ void add_nodes_command(CLI::App& app, const GlobalOptions& globals, CommandOutco
     auto collected = collect_snapshots(*setup, "/v1/status");
     for (auto& r : collected.reports) r.findings.clear();  // nodes reports reachability, not MDE findings
     auto summary = ClusterSummary::of(collected.reports, collected.run, setup->clusters);
-    if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml) {
-      print_nodes_document("NodeList", collected.reports, summary, globals.output, std::cout,
-                           [](const NodeReport& r, boost::json::object& node) {
-                             node.erase("findings");
-                             node["source"] = r.node.source;
-                             auto note = agent_name_note(r);
-                             node["note"] =
-                                 note.empty() ? boost::json::value(nullptr) : boost::json::value(note);
-                           });
-    } else {
-      Table table(headers_for({"NODE", "ADDRESS", "STATE", "LATENCY", "DETAIL"}, summary));
-      for (const auto& r : collected.reports) {
-        auto row = row_start(r, summary);
-        row.insert(row.end(), {r.node.endpoint(), std::string(to_string(r.outcome.state)),
-                               std::to_string(r.outcome.latency.count()) + " ms",
-                               r.outcome.reason.empty() ? agent_name_note(r) : r.outcome.reason});
-        if (globals.output == OutputFormat::kTsv)
-          write_tsv_row(std::cout, row);
-        else
-          table.add_row(std::move(row));
-      }
-      if (globals.output == OutputFormat::kTable) {
-        table.print(std::cout);
-        print_table_footer(collected.reports, summary, false, std::cout);
-      }
-      std::cout.flush();
-    }
+    Printout printout("NodeList");
+    printout.set_document(
+        nodes_document(collected.reports, summary, [](const NodeReport& r, boost::json::object& node) {
+          node.erase("findings");
+          node["source"] = r.node.source;
+          auto note = agent_name_note(r);
+          node["note"] = note.empty() ? boost::json::value(nullptr) : boost::json::value(note);
+        }));
+    add_node_rows(printout, {"NODE", "ADDRESS", "STATE", "LATENCY", "DETAIL"}, collected.reports, summary,
+                  [](const NodeReport& r) {
+                    return PrintedRow{{r.node.endpoint(), std::string(to_string(r.outcome.state)),
+                                       std::to_string(r.outcome.latency.count()) + " ms",
+                                       r.outcome.reason.empty() ? agent_name_note(r) : r.outcome.reason},
+                                      {}};
+                  });
+    add_table_footer(printout, collected.reports, summary, false);
+    printout.print(globals.output, std::cout);
     outcome.exit_code = summary.exit_code();
   });
 }

@@ -19,9 +19,8 @@
 #include "plugin/cluster/scan_printer.hpp"
 #include "plugin/cluster/scan_progress.hpp"
 #include "plugin/output/cells.hpp"
-#include "plugin/output/document_writer.hpp"
 #include "plugin/output/natural_order.hpp"
-#include "plugin/output/table.hpp"
+#include "plugin/output/printout.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -126,8 +125,8 @@ ArmScanRun arm_scan_rows(const std::vector<ArmMachine>& machines, const ArmScanS
   return run;
 }
 
-void print_arm_scan_document(const ArmScanRun& run, const ScanRuntime& scan, std::int64_t triggered_ms,
-                             ExitCode code, OutputFormat format) {
+boost::json::object arm_scan_json(const ArmScanRun& run, const ScanRuntime& scan, std::int64_t triggered_ms,
+                                  ExitCode code) {
   boost::json::array nodes;
   for (const auto& r : run.rows) {
     boost::json::object n{{"node", r.node},
@@ -140,39 +139,34 @@ void print_arm_scan_document(const ArmScanRun& run, const ScanRuntime& scan, std
     if (r.agent_scan) n["scan"] = boost::json::value_from(*r.agent_scan);
     nodes.push_back(std::move(n));
   }
-  write_document(format, std::cout, "ArmScanRun",
-                 boost::json::object{{"cluster", scan.cluster().id},
-                                     {"operationStatus", scan.operation_status()},
-                                     {"triggeredAt", *format_rfc3339_ms(triggered_ms)},
-                                     {"nodes", std::move(nodes)},
-                                     {"summary", boost::json::object{{"nodes", run.rows.size()},
-                                                                     {"notCompleted", run.running},
-                                                                     {"skipped", run.skipped},
-                                                                     {"withFindings", run.with_findings},
-                                                                     {"exitCode", to_int(code)}}}});
+  return {{"cluster", scan.cluster().id},
+          {"operationStatus", scan.operation_status()},
+          {"triggeredAt", *format_rfc3339_ms(triggered_ms)},
+          {"nodes", std::move(nodes)},
+          {"summary", boost::json::object{{"nodes", run.rows.size()},
+                                          {"notCompleted", run.running},
+                                          {"skipped", run.skipped},
+                                          {"withFindings", run.with_findings},
+                                          {"exitCode", to_int(code)}}}};
 }
 
-void print_arm_scan_rows(const ArmScanRun& run, OutputFormat format, bool wait, bool with_agents) {
-  Table table({"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE", "SOURCE", "RESULT"});
+void print_arm_scan(const ArmScanRun& run, const ScanRuntime& scan, std::int64_t triggered_ms, ExitCode code,
+                    OutputFormat format, bool wait, bool with_agents) {
+  Printout printout("ArmScanRun");
+  printout.set_document(arm_scan_json(run, scan, triggered_ms, code));
+  PrintedTable& table = printout.add_table(
+      {"NODE", "POWER", "READY", "SCAN STARTED", "SCAN COMPLETED", "STATE", "SOURCE", "RESULT"});
   for (const auto& r : run.rows) {
-    std::vector<std::string> cells{r.node,    r.power,     r.ready,
-                                   r.started, r.completed, std::string(to_string(r.state)),
-                                   r.source,  r.result};
-    if (format == OutputFormat::kTsv)
-      write_tsv_row(std::cout, cells);
-    else
-      table.add_row(std::move(cells));
+    table.add({r.node, r.power, r.ready, r.started, r.completed, std::string(to_string(r.state)), r.source,
+               r.result});
   }
-  if (format == OutputFormat::kTable) {
-    table.print(std::cout);
-    std::cout << "\n"
-              << run.rows.size() << " nodes: " << run.rows.size() - run.running - run.skipped << " "
-              << (wait ? "completed" : "reported") << ", " << run.running << " not completed, " << run.skipped
-              << " skipped (powered off or not ready)";
-    if (with_agents) std::cout << "; " << run.with_findings << " with findings";
-    std::cout << "\n";
-  }
-  std::cout.flush();
+  std::string line = "\n" + std::to_string(run.rows.size()) +
+                     " nodes: " + std::to_string(run.rows.size() - run.running - run.skipped) + " " +
+                     (wait ? "completed" : "reported") + ", " + std::to_string(run.running) +
+                     " not completed, " + std::to_string(run.skipped) + " skipped (powered off or not ready)";
+  if (with_agents) line += "; " + std::to_string(run.with_findings) + " with findings";
+  printout.add_text(line + "\n");
+  printout.print(format, std::cout);
 }
 
 // scan --via arm: POST scanRuntime, then (with --wait) poll the machines, and the agents where
@@ -209,10 +203,7 @@ ExitCode run_arm_scan(const GlobalOptions& globals, const ScanOptions& options) 
   }
   ArmScanRun run = arm_scan_rows(*machines, states);
   ExitCode code = run.exit_code(options.wait);
-  if (globals.output == OutputFormat::kJson || globals.output == OutputFormat::kYaml)
-    print_arm_scan_document(run, scan, triggered_ms, code, globals.output);
-  else
-    print_arm_scan_rows(run, globals.output, options.wait, agents.has_value());
+  print_arm_scan(run, scan, triggered_ms, code, globals.output, options.wait, agents.has_value());
   return code;
 }
 

@@ -17,14 +17,6 @@ struct SizingFlags {
   std::string output;  // this command's own -o: it also knows tfvars
 };
 
-SizingFormat sizing_format(const std::string& own, OutputFormat global) {
-  if (own == "tfvars") return SizingFormat::kTfvars;
-  if (own == "json" || (own.empty() && global == OutputFormat::kJson)) return SizingFormat::kJson;
-  if (own == "yaml" || (own.empty() && global == OutputFormat::kYaml)) return SizingFormat::kYaml;
-  if (own == "tsv" || (own.empty() && global == OutputFormat::kTsv)) return SizingFormat::kTsv;
-  return SizingFormat::kTable;
-}
-
 ExitCode run_sizing(const SizingFlags& flags, OutputFormat global) {
   SizingInput in;
   auto fail = [](const Error& e) {
@@ -45,7 +37,11 @@ ExitCode run_sizing(const SizingFlags& flags, OutputFormat global) {
   in.headroom = flags.headroom;
   auto plan = size_event_hub(in);
   if (!plan) return fail(plan.error());
-  print_sizing(in, *plan, sizing_format(flags.output, global), std::cout);
+  if (flags.output == "tfvars")
+    print_tfvars(*plan, std::cout);
+  else
+    print_sizing(in, *plan, flags.output.empty() ? global : output_format_names().at(flags.output),
+                 std::cout);
   return ExitCode::kClean;
 }
 

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "plugin/output/document_writer.hpp"
+#include "plugin/output/printout.hpp"
 #include "plugin/output/table.hpp"
 
 namespace nexus_mde::plugin {
@@ -37,62 +37,50 @@ json::object capacity_json(const CapacityCheck& c) {
           {"throughputUnitsNeeded", c.units_needed}};
 }
 
-// table: SETTING VALUE rows; tsv: the same without a header.
-void print_pairs(const json::object& o, bool table, std::ostream& out) {
-  Table t({"SETTING", "VALUE"});
+// SETTING VALUE rows (tsv: the same without a header), after the document json and yaml write.
+Printout pairs_printout(std::string_view kind, json::object o) {
+  Printout printout(kind);
+  PrintedTable& table = printout.add_table({"SETTING", "VALUE"});
   for (const auto& kv : o) {
     std::string value = kv.value().is_string() ? std::string(kv.value().get_string())
                         : kv.value().is_null() ? std::string(kUnknownCell)
                                                : json::serialize(kv.value());
-    if (table)
-      t.add_row({std::string(kv.key()), value});
-    else
-      write_tsv_row(out, {std::string(kv.key()), value});
+    table.add({std::string(kv.key()), value});
   }
-  if (table) t.print(out);
-  out.flush();
+  printout.set_document(std::move(o));
+  return printout;
 }
 
 }  // namespace
 
-void print_sizing(const SizingInput& in, const EventHubPlan& p, SizingFormat format, std::ostream& out) {
-  switch (format) {
-    case SizingFormat::kTfvars:
-      out << "require_dedicated_cluster       = " << (p.dedicated_cluster ? "true" : "false") << "\n"
-          << "eventhub_tier                   = \"" << to_string(p.tier) << "\"\n"
-          << "eventhub_throughput_allocated   = " << p.throughput_allocated << "\n"
-          << "eventhub_throughput_inflate_cap = " << p.inflate_cap << "\n"
-          << "eventhub_partition_count        = " << p.partitions << "\n"
-          << "eventhub_processing_units       = " << p.processing_units << "\n"
-          << "data_retention_length           = " << p.retention_days << "\n";
-      out.flush();
-      return;
-    case SizingFormat::kJson:
-      return write_document(OutputFormat::kJson, out, "XdrSizing", plan_json(in, p));
-    case SizingFormat::kYaml:
-      return write_document(OutputFormat::kYaml, out, "XdrSizing", plan_json(in, p));
-    case SizingFormat::kTsv:
-      return print_pairs(plan_json(in, p), false, out);
-    case SizingFormat::kTable:
-      return print_pairs(plan_json(in, p), true, out);
-  }
+void print_tfvars(const EventHubPlan& p, std::ostream& out) {
+  out << "require_dedicated_cluster       = " << (p.dedicated_cluster ? "true" : "false") << "\n"
+      << "eventhub_tier                   = \"" << to_string(p.tier) << "\"\n"
+      << "eventhub_throughput_allocated   = " << p.throughput_allocated << "\n"
+      << "eventhub_throughput_inflate_cap = " << p.inflate_cap << "\n"
+      << "eventhub_partition_count        = " << p.partitions << "\n"
+      << "eventhub_processing_units       = " << p.processing_units << "\n"
+      << "data_retention_length           = " << p.retention_days << "\n";
+  out.flush();
+}
+
+void print_sizing(const SizingInput& in, const EventHubPlan& p, OutputFormat format, std::ostream& out) {
+  pairs_printout("XdrSizing", plan_json(in, p)).print(format, out);
 }
 
 void print_capacity(const CapacityCheck& c, OutputFormat format, std::ostream& out) {
-  auto o = capacity_json(c);
-  if (format == OutputFormat::kJson || format == OutputFormat::kYaml)
-    return write_document(format, out, "XdrCapacity", o);
-  print_pairs(o, format == OutputFormat::kTable, out);
-  if (format != OutputFormat::kTable) return;
+  Printout printout = pairs_printout("XdrCapacity", capacity_json(c));
   if (!c.saturated()) {
-    out << "\nNot saturated: " << c.throughput_units << " units carry this traffic.\n";
+    printout.add_text("\nNot saturated: " + std::to_string(c.throughput_units) +
+                      " units carry this traffic.\n");
   } else {
     std::string which = c.ingress_saturated && c.egress_saturated
                             ? "ingress (1 MiB/s per unit) and egress (2 MiB/s per unit)"
                         : c.ingress_saturated ? "ingress (1 MiB/s per unit)"
                                               : "egress (2 MiB/s per unit)";
-    out << "\nSaturated: " << which << "; " << c.units_needed << " units needed.\n";
+    printout.add_text("\nSaturated: " + which + "; " + std::to_string(c.units_needed) + " units needed.\n");
   }
+  printout.print(format, out);
 }
 
 }  // namespace nexus_mde::plugin

@@ -9,9 +9,9 @@
 
 namespace nexus_mde::plugin {
 
-enum class SizingFormat { kTable, kJson, kYaml, kTsv, kTfvars };
-
-void print_sizing(const SizingInput& input, const EventHubPlan& plan, SizingFormat format, std::ostream& out);
+void print_sizing(const SizingInput& input, const EventHubPlan& plan, OutputFormat format, std::ostream& out);
+// The terraform.tfvars lines (`xdr sizing -o tfvars`).
+void print_tfvars(const EventHubPlan& plan, std::ostream& out);
 void print_capacity(const CapacityCheck& check, OutputFormat format, std::ostream& out);
 
 }  // namespace nexus_mde::plugin
