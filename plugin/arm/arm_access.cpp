@@ -127,7 +127,6 @@ Result<ArmAccess> open_arm_endpoint(const ArmOptions& o, std::chrono::millisecon
   if (!a.endpoint.host.empty() && a.endpoint.host.front() == '[')
     a.endpoint.host = a.endpoint.host.substr(1, a.endpoint.host.size() - 2);
   a.endpoint.port = url->has_port() ? static_cast<std::uint16_t>(url->port_number()) : 443;
-  a.endpoint.source = "--arm-endpoint";
   auto tls = net::make_client_tls_context({o.ca_file, "", ""});
   if (!tls.context)
     return make_error(tls.problems.front().message, "--arm-ca-file " + tls.problems.front().file);

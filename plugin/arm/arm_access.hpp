@@ -52,7 +52,7 @@ Result<std::vector<ClusterRef>> cluster_refs(const ArmOptions& options);
 std::optional<ClusterRef> cluster_ref_of_id(std::string_view id);
 
 struct ArmAccess {
-  Node endpoint;  // the ARM host as the fan-out's one node
+  Target endpoint;  // the ARM host as the fan-out's one target
   std::shared_ptr<boost::asio::ssl::context> tls;
   FanOutOptions fan_out;  // the token as bearer; timeout and deadline from the command
   std::string api_version;

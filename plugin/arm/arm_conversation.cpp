@@ -113,18 +113,18 @@ Next ArmConversation::next(const Response& r) {
   }
   if (r.status == 401 || r.status == 403) {
     return Next::fail(
-        {NodeState::kAuthError,
+        {ExchangeState::kAuthError,
          describe_error(r) + (r.status == 401 ? "; run 'az login' or refresh NEXUS_MDE_ARM_TOKEN" : "")});
   }
   if (r.status == 412) {  // If-Match: someone changed the resource between our read and our write
-    return Next::fail({NodeState::kHttpError,
+    return Next::fail({ExchangeState::kHttpError,
                        describe_error(r) +
                            "; the cluster changed since it was read (another update?), so nothing was "
                            "changed: look at it again, then run the command again"});
   }
   if (r.status < 200 || r.status >= 300) {
     return Next::fail(
-        {NodeState::kHttpError,
+        {ExchangeState::kHttpError,
          describe_error(r) + (retries_ ? " after " + std::to_string(retries_) + " retries" : "")});
   }
   retries_ = 0;
@@ -171,16 +171,17 @@ std::optional<Next> ArmConversation::follow_operation(const Response& r, bool in
                                                       const std::string& what) {
   auto step = lro_step(r, initial);
   if (!step) {
-    return Next::fail({NodeState::kHttpError, "ARM accepted " + what + " but gave no operation to follow (" +
-                                                  describe_error(r) + ")"});
+    return Next::fail(
+        {ExchangeState::kHttpError,
+         "ARM accepted " + what + " but gave no operation to follow (" + describe_error(r) + ")"});
   }
   if (step->poll) return Next::ask(std::move(*step->poll));
   operation_status_ = step->final_status;
   if (operation_status_ == "Succeeded") return std::nullopt;
   std::string why;
   if (auto e = error_body(r.body)) why = e->code + (e->message.empty() ? "" : ": " + e->message);
-  return Next::fail(
-      {NodeState::kAgentError, what + " ended " + operation_status_ + (why.empty() ? "" : " (" + why + ")")});
+  return Next::fail({ExchangeState::kAgentError,
+                     what + " ended " + operation_status_ + (why.empty() ? "" : " (" + why + ")")});
 }
 
 }  // namespace nexus_mde::plugin

@@ -2,19 +2,19 @@
 
 namespace nexus_mde::plugin {
 
-Result<NodeOutcome> run_arm(const ArmAccess& access, ArmConversation& conversation) {
+Result<ExchangeOutcome> run_arm(const ArmAccess& access, ArmConversation& conversation) {
   auto run = fan_out({access.endpoint}, {&conversation}, *access.tls, access.fan_out);
-  const NodeOutcome& o = run.nodes.front();
-  if (o.state != NodeState::kOk) return arm_error(access, o);
+  const ExchangeOutcome& o = run.outcomes.front();
+  if (o.state != ExchangeState::kOk) return arm_error(access, o);
   return o;
 }
 
-Error arm_error(const ArmAccess& access, const NodeOutcome& o) {
-  ErrorKind kind = o.deadline_passed                    ? ErrorKind::kDeadline
-                   : o.state == NodeState::kAuthError   ? ErrorKind::kAuth
-                   : o.state == NodeState::kUnreachable ? ErrorKind::kUnreachable
-                   : o.state == NodeState::kTimeout     ? ErrorKind::kUnreachable
-                                                        : ErrorKind::kProtocol;
+Error arm_error(const ArmAccess& access, const ExchangeOutcome& o) {
+  ErrorKind kind = o.deadline_passed                        ? ErrorKind::kDeadline
+                   : o.state == ExchangeState::kAuthError   ? ErrorKind::kAuth
+                   : o.state == ExchangeState::kUnreachable ? ErrorKind::kUnreachable
+                   : o.state == ExchangeState::kTimeout     ? ErrorKind::kUnreachable
+                                                            : ErrorKind::kProtocol;
   return make_error(std::string(to_string(o.state)) + ": " + o.reason, "ARM " + access.endpoint.endpoint(),
                     kind);
 }

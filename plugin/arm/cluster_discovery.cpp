@@ -39,7 +39,7 @@ Next MachineListing::read_page(const json::value& body, const std::function<void
   const json::object* page = body.if_object();
   const json::value* value = page ? page->if_contains("value") : nullptr;
   if (!value || !value->is_array())
-    return Next::fail({NodeState::kHttpError, "ARM's machine list has no value array"});
+    return Next::fail({ExchangeState::kHttpError, "ARM's machine list has no value array"});
   for (const auto& item : value->as_array()) {
     const json::object* m = item.if_object();
     const json::value* props = m ? m->if_contains("properties") : nullptr;
@@ -51,7 +51,8 @@ Next MachineListing::read_page(const json::value& body, const std::function<void
   if (next_link.empty()) return Next::done();
   auto request = follow(next_link);
   if (!request)
-    return Next::fail({NodeState::kHttpError, "ARM's nextLink points elsewhere: " + excerpt(next_link, 80)});
+    return Next::fail(
+        {ExchangeState::kHttpError, "ARM's nextLink points elsewhere: " + excerpt(next_link, 80)});
   return Next::ask(std::move(*request));
 }
 
@@ -92,10 +93,10 @@ Next ClusterDiscovery::on_answer(const Response& r) {
   json::value body = parse_body(r.body);
   if (!listing_) {
     if (!read_cluster(body, cluster_))
-      return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster: " + excerpt(r.body, 80)});
+      return Next::fail({ExchangeState::kHttpError, "ARM's answer is not a cluster: " + excerpt(r.body, 80)});
     if (!with_machines_) return Next::done();
     if (cluster_.managed_resource_group.empty()) {
-      return Next::fail({NodeState::kHttpError, "the cluster names no managed resource group"});
+      return Next::fail({ExchangeState::kHttpError, "the cluster names no managed resource group"});
     }
     listing_ = true;
     return Next::ask(

@@ -36,7 +36,7 @@ Next DataExtract::on_answer(const Response& r) {
   };
   result_ = {text("exitCode"), text("outputHead"), text("resultUrl")};
   if (result_.exit_code.empty() && result_.result_url.empty()) {
-    return Next::fail({NodeState::kHttpError,
+    return Next::fail({ExchangeState::kHttpError,
                        "the data extract ended without a result (no properties.exitCode or resultUrl)"});
   }
   return Next::done();

@@ -15,7 +15,7 @@ Next EnforcementUpdate::on_answer(const Response& r) {
   switch (phase_) {
     case Phase::kRead: {
       if (!read_cluster(parse_body(r.body), before_))
-        return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});
+        return Next::fail({ExchangeState::kHttpError, "ARM's answer is not a cluster"});
       json::object config{{"enforcementLevel", level_}};
       // Keep the other field as it is (before 2026-07-01 an omitted field may take its default).
       auto mode = update_mode_ ? update_mode_ : before_.definition_update_mode;
@@ -40,7 +40,7 @@ Next EnforcementUpdate::on_answer(const Response& r) {
     }
     case Phase::kReread:
       if (!read_cluster(parse_body(r.body), after_))
-        return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});
+        return Next::fail({ExchangeState::kHttpError, "ARM's answer is not a cluster"});
       return Next::done();
   }
   return Next::done();

@@ -33,12 +33,12 @@ Talks<Talk> run_each(const std::vector<ArmAccess>& accesses, const Args&... args
     out.each.push_back(std::make_unique<Talk>(a, args...));
     talks.push_back(out.each.back().get());
   }
-  std::vector<Node> endpoints(talks.size(), accesses.front().endpoint);
+  std::vector<Target> endpoints(talks.size(), accesses.front().endpoint);
   FanOutOptions options = accesses.front().fan_out;
   options.concurrency = std::min(kArmConcurrency, talks.size());
   auto run = fan_out(endpoints, talks, *accesses.front().tls, options);
-  for (const auto& o : run.nodes) {
-    if (o.state == NodeState::kOk)
+  for (const auto& o : run.outcomes) {
+    if (o.state == ExchangeState::kOk)
       out.failures.emplace_back();
     else
       out.failures.emplace_back(arm_error(accesses.front(), o));

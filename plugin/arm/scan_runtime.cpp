@@ -14,11 +14,11 @@ Request ScanRuntime::begin() {
 Next ScanRuntime::on_answer(const Response& r) {
   if (phase_ == Phase::kRead) {
     if (!read_cluster(parse_body(r.body), cluster_))
-      return Next::fail({NodeState::kHttpError, "ARM's answer is not a cluster"});
+      return Next::fail({ExchangeState::kHttpError, "ARM's answer is not a cluster"});
     std::string level = cluster_.enforcement_level.value_or("Disabled");
     if (level == "Disabled") {
       return Next::fail(
-          {NodeState::kAgentError,
+          {ExchangeState::kAgentError,
            "the cluster's enforcement level is Disabled" +
                std::string(cluster_.enforcement_level ? "" : " (never set)") +
                ": scans cannot be triggered; set one first (nexus-mde enforcement set OnDemand)"});

@@ -16,7 +16,7 @@ void AgentScanWatch::look(const std::vector<ArmMachine>& machines) {
   ClusterSetup setup{inventory_of(machines, unaddressed), access_, {}, {}, {}};
   auto collected = collect_snapshots(setup, "/v1/scans");
   for (const auto& r : collected.reports) {
-    if (r.outcome.state != NodeState::kOk || !r.snapshot) continue;
+    if (r.outcome.state != ExchangeState::kOk || !r.snapshot) continue;
     for (const auto& scan : r.snapshot->scans) {
       if (!scan.start_ms || *scan.start_ms < since_ms_ || !scan.end_ms) continue;
       auto it = finished_.find(r.node.name);

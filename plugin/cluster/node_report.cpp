@@ -298,7 +298,7 @@ void add_table_footer(Printout& printout, const std::vector<NodeReport>& reports
         printout.add_table(headers_for({"NODE", "STATE", "LATENCY", "REASON"}, summary), Audience::kPeople);
     failed.title = "Not answered:";
     for (const auto& r : reports) {
-      if (r.outcome.state == NodeState::kOk) continue;
+      if (r.outcome.state == ExchangeState::kOk) continue;
       auto row = row_start(r, summary);
       row.insert(row.end(), {std::string(to_string(r.outcome.state)),
                              std::to_string(r.outcome.latency.count()) + " ms", r.outcome.reason});

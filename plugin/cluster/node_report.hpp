@@ -19,13 +19,14 @@
 #include "plugin/cluster/finding_options.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/fanout/fan_out.hpp"
+#include "plugin/inventory/inventory.hpp"
 #include "plugin/output/printout.hpp"
 
 namespace nexus_mde::plugin {
 
 struct NodeReport {
   Node node;
-  NodeOutcome outcome;
+  ExchangeOutcome outcome;
   std::optional<NodeSnapshot> snapshot;      // when the agent's answer parsed (status, scans, threats)
   std::optional<ScanTrigger> scan;           // the scan triggered or joined (scan)
   std::optional<DetectionResult> detection;  // the detection test's outcome (test-detection)
@@ -84,7 +85,7 @@ struct ClusterGroup {
 struct ClusterSummary {
   std::size_t nodes = 0;
   std::vector<ClusterGroup> clusters;  // a run over several clusters; empty for one cluster or a list
-  std::map<NodeState, std::size_t> states;
+  std::map<ExchangeState, std::size_t> states;
   std::size_t with_findings = 0;
   std::int64_t elapsed_ms = 0;
   bool deadline_passed = false;
@@ -93,7 +94,7 @@ struct ClusterSummary {
                            std::vector<ClusterGroup> clusters = {});
   void count(const NodeReport& report);  // one more node, with its state and findings
   std::size_t not_ok() const {
-    return nodes - (states.count(NodeState::kOk) ? states.at(NodeState::kOk) : 0);
+    return nodes - (states.count(ExchangeState::kOk) ? states.at(ExchangeState::kOk) : 0);
   }
   bool fleet() const { return !clusters.empty(); }
   std::size_t clusters_not_read() const;

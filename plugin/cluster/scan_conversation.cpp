@@ -13,7 +13,8 @@ namespace json = boost::json;
 namespace {
 
 Next not_understood(const std::string& what, const Error& e) {
-  return Next::fail({NodeState::kAgentError, "the answer to " + what + " is not a scan: " + e.describe()});
+  return Next::fail(
+      {ExchangeState::kAgentError, "the answer to " + what + " is not a scan: " + e.describe()});
 }
 
 }  // namespace
@@ -57,7 +58,7 @@ Next ScanConversation::next(const Response& response) {
 
 Next ScanConversation::on_trigger(const Response& response) {
   if (response.status == 409 && agent_error_code(response.body) == "scan_running") {
-    if (!wait_) return Next::fail({NodeState::kAgentError, "a scan is already running on this node"});
+    if (!wait_) return Next::fail({ExchangeState::kAgentError, "a scan is already running on this node"});
     phase_ = Phase::kFindRunning;
     return Next::ask(Request{HttpMethod::kGet, "/v1/scans", {}, {}, {}, {}, {}});
   }
@@ -91,7 +92,8 @@ Next ScanConversation::on_find_running(const Response& response) {
   }
   // It ended between our POST and this look: start ours after all, once.
   if (retried_trigger_)
-    return Next::fail({NodeState::kAgentError, "the agent refused the scan (409) but lists none running"});
+    return Next::fail(
+        {ExchangeState::kAgentError, "the agent refused the scan (409) but lists none running"});
   retried_trigger_ = true;
   return Next::ask(first());
 }

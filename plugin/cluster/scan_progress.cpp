@@ -14,7 +14,7 @@ ScanProgress::ScanProgress(const std::vector<Node>& nodes, bool live, std::ostre
       done_(nodes.size(), false),
       started_(std::chrono::steady_clock::now()) {}
 
-void ScanProgress::node_done(std::size_t index, const NodeOutcome& outcome, std::size_t threats,
+void ScanProgress::node_done(std::size_t index, const ExchangeOutcome& outcome, std::size_t threats,
                              const std::string& result) {
   if (done_[index]) return;
   done_[index] = true;
@@ -22,7 +22,7 @@ void ScanProgress::node_done(std::size_t index, const NodeOutcome& outcome, std:
   threats_ += threats;
   if (live_) return draw();
   err_ << "nexus-mde: " << visible_text(nodes_[index].name) << ": " << visible_text(result);
-  if (outcome.state == NodeState::kOk) err_ << ", " << plural(threats, "threat", "threats");
+  if (outcome.state == ExchangeState::kOk) err_ << ", " << plural(threats, "threat", "threats");
   err_ << " after " << human_duration(outcome.latency.count()) << " (" << done_count_ << " of "
        << nodes_.size() << " done)\n";
   err_.flush();

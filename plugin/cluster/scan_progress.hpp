@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "plugin/fanout/fan_out.hpp"
+#include "plugin/inventory/inventory.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -19,7 +20,7 @@ class ScanProgress {
 
   // A node ended; `threats` is what its scan found, `result` its scan state ("succeeded"…) or
   // the node's failure.
-  void node_done(std::size_t index, const NodeOutcome& outcome, std::size_t threats,
+  void node_done(std::size_t index, const ExchangeOutcome& outcome, std::size_t threats,
                  const std::string& result);
   void tick();    // redraws the live line
   void finish();  // clears the live line

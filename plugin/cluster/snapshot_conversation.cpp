@@ -14,16 +14,17 @@ namespace nexus_mde::plugin {
 Next SnapshotConversation::next(const Response& response) {
   if (auto failure = classify_http_failure(response)) return Next::fail(std::move(*failure));
   auto doc = parse_json_text(response.body, target_);
-  if (!doc) return Next::fail({NodeState::kAgentError, "the answer is not JSON: " + doc.error().describe()});
+  if (!doc)
+    return Next::fail({ExchangeState::kAgentError, "the answer is not JSON: " + doc.error().describe()});
   auto snapshot = snapshot_from_json(*doc);
   if (!snapshot)
     return Next::fail(
-        {NodeState::kAgentError, "the answer is not a snapshot: " + snapshot.error().describe()});
+        {ExchangeState::kAgentError, "the answer is not a snapshot: " + snapshot.error().describe()});
   // The agent names the node it runs on; an answer from another node must not show as this one.
   if (!node_.empty() && !snapshot->node.empty() && snapshot->node != node_) {
-    return Next::fail({NodeState::kIdentityMismatch, "asked " + node_ +
-                                                         ", but the agent that answered says it is " +
-                                                         snapshot->node + "; its data is not shown"});
+    return Next::fail({ExchangeState::kIdentityMismatch, "asked " + node_ +
+                                                             ", but the agent that answered says it is " +
+                                                             snapshot->node + "; its data is not shown"});
   }
   snapshot_ = std::move(*snapshot);
   return Next::done();
@@ -36,7 +37,7 @@ namespace {
 // runtimeProtectionStatus says, with source "arm". Errors after a connection (TLS, auth, HTTP,
 // another node's identity) mean something answered and was refused: no ARM data stands in.
 void fall_back_to_arm(NodeReport& r, const ArmMachine* machine) {
-  if (r.outcome.state != NodeState::kUnreachable && r.outcome.state != NodeState::kTimeout) return;
+  if (r.outcome.state != ExchangeState::kUnreachable && r.outcome.state != ExchangeState::kTimeout) return;
   if (!machine || !has_runtime_protection_status(*machine)) return;
   r.source = "arm";
   r.outcome.reason = "no agent answered (" + r.outcome.reason + ")";
@@ -58,18 +59,18 @@ SnapshotRun collect_snapshots(const ClusterSetup& setup, const std::string& targ
   // Each node's conversation keeps only its own answer: the nodes can be spread over threads.
   FanOutOptions options = setup.access.fan_out;
   options.threads = fan_out_threads_for(setup.nodes.size());
-  out.run = fan_out(setup.nodes, pointers, *setup.access.tls, options);
+  out.run = fan_out(targets_of(setup.nodes), pointers, *setup.access.tls, options);
   MachineIndex machines(setup.machines);  // with --cluster
   for (std::size_t i = 0; i < setup.nodes.size(); ++i) {
     NodeReport r{setup.nodes[i],
-                 out.run.nodes[i],
+                 out.run.outcomes[i],
                  std::move(conversations[i]->snapshot()),
                  std::nullopt,
                  std::nullopt,
                  {},
                  {},
                  {}};
-    if (r.outcome.state != NodeState::kOk) r.snapshot.reset();
+    if (r.outcome.state != ExchangeState::kOk) r.snapshot.reset();
     if (r.snapshot) r.source = "agent";
     fall_back_to_arm(r, machines.of(r.node));
     if (r.snapshot) {

@@ -78,7 +78,7 @@ std::vector<std::string> status_cells(const NodeReport& r, bool for_people, std:
   c.push_back(listed ? count_cell(s.quarantine.size(), test_quarantine(s)) : kUnknownCell);
   // A node that answered through ARM only says why first.
   std::vector<std::string> detail = r.findings;
-  if (r.outcome.state != NodeState::kOk && !r.outcome.reason.empty())
+  if (r.outcome.state != ExchangeState::kOk && !r.outcome.reason.empty())
     detail.insert(detail.begin(), r.outcome.reason);
   c.push_back(detail.empty() ? (for_people ? kNoneCell : "") : join(detail, "; "));
   return c;
@@ -97,7 +97,7 @@ void add_people_rows(Printout& printout, const std::vector<NodeReport>& reports,
   for (const auto& r : reports) {
     auto cells = status_cells(r, true, o.now_ms);
     if (summary.fleet()) cells.insert(cells.begin(), r.node.cluster);
-    bool foldable = o.fold_healthy && r.outcome.state == NodeState::kOk && r.findings.empty();
+    bool foldable = o.fold_healthy && r.outcome.state == ExchangeState::kOk && r.findings.empty();
     if (foldable) {
       auto same =
           std::find_if(rows.begin(), rows.end(), [&](const auto& row) { return row.second == cells; });

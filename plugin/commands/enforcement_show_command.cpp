@@ -76,7 +76,7 @@ std::optional<std::vector<ReportedLevel>> reported_levels(const GlobalOptions& g
   std::unordered_map<std::string_view, std::size_t> index_of;
   for (std::size_t i = 0; i < machines.size(); ++i) index_of.emplace(machines[i].name, i);
   for (const auto& r : collected.reports) {
-    if (r.outcome.state != NodeState::kOk || !r.snapshot || r.snapshot->stale ||
+    if (r.outcome.state != ExchangeState::kOk || !r.snapshot || r.snapshot->stale ||
         !r.snapshot->enforcement.level)
       continue;
     if (auto i = index_of.find(r.node.name); i != index_of.end()) {

@@ -227,10 +227,10 @@ ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
   ScanProgress progress(setup->nodes, ::isatty(STDERR_FILENO) == 1, std::cerr);
   FanOutOptions fan = setup->access.fan_out;
   if (options.wait) {
-    fan.on_node_done = [&](std::size_t i, const NodeOutcome& outcome) {
+    fan.on_done = [&](std::size_t i, const ExchangeOutcome& outcome) {
       const auto& t = conversations[i]->trigger();
       std::size_t threats = t && t->threats_detected ? static_cast<std::size_t>(*t->threats_detected) : 0;
-      std::string result = outcome.state != NodeState::kOk
+      std::string result = outcome.state != ExchangeState::kOk
                                ? std::string(to_string(outcome.state)) + ": " + outcome.reason
                            : t ? "scan " + t->state
                                : "no scan";
@@ -238,13 +238,19 @@ ExitCode run_scan(const GlobalOptions& globals, const ScanOptions& options) {
     };
     fan.on_tick = [&] { progress.tick(); };
   }
-  auto run = fan_out(setup->nodes, pointers, *setup->access.tls, fan);
+  auto run = fan_out(targets_of(setup->nodes), pointers, *setup->access.tls, fan);
   progress.finish();
 
   std::vector<NodeReport> reports;
   for (std::size_t i = 0; i < setup->nodes.size(); ++i) {
-    NodeReport r{setup->nodes[i], run.nodes[i], std::nullopt, conversations[i]->trigger(),
-                 std::nullopt,    {},           {},           {}};
+    NodeReport r{setup->nodes[i],
+                 run.outcomes[i],
+                 std::nullopt,
+                 conversations[i]->trigger(),
+                 std::nullopt,
+                 {},
+                 {},
+                 {}};
     if (r.scan) r.findings = findings_of(*r.scan);
     if (conversations[i]->joined()) r.note = "joined the scan already running";
     reports.push_back(std::move(r));

@@ -24,11 +24,11 @@ ExitCode run_test_detection(const GlobalOptions& globals) {
     conversations.push_back(std::make_unique<DetectionConversation>(patience));
     pointers.push_back(conversations.back().get());
   }
-  auto run = fan_out(setup->nodes, pointers, *setup->access.tls, setup->access.fan_out);
+  auto run = fan_out(targets_of(setup->nodes), pointers, *setup->access.tls, setup->access.fan_out);
   std::vector<NodeReport> reports;
   for (std::size_t i = 0; i < setup->nodes.size(); ++i) {
     NodeReport r{
-        setup->nodes[i], run.nodes[i], std::nullopt, std::nullopt, conversations[i]->result(), {}, {}, {}};
+        setup->nodes[i], run.outcomes[i], std::nullopt, std::nullopt, conversations[i]->result(), {}, {}, {}};
     if (r.detection) r.findings = findings_of(*r.detection);
     reports.push_back(std::move(r));
   }

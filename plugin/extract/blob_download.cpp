@@ -22,7 +22,6 @@ std::optional<BlobLocation> blob_location(const std::string& url) {
   if (where.host.host.size() > 2 && where.host.host.front() == '[')
     where.host.host = where.host.host.substr(1, where.host.host.size() - 2);
   where.host.port = parsed->has_port() ? static_cast<std::uint16_t>(parsed->port_number()) : 443;
-  where.host.source = "resultUrl";
   where.target = std::string(parsed->encoded_path());
   if (where.target.empty()) where.target = "/";
   if (parsed->has_query()) where.target += "?" + std::string(parsed->encoded_query());
@@ -34,10 +33,10 @@ Next BlobDownload::next(const Response& r) {
     std::string location = r.header("Location");
     auto to = blob_location(location);
     if (!to)
-      return Next::fail({NodeState::kHttpError, "storage redirected (" + std::to_string(r.status) +
-                                                    ") to something that is not an https URL"});
+      return Next::fail({ExchangeState::kHttpError, "storage redirected (" + std::to_string(r.status) +
+                                                        ") to something that is not an https URL"});
     if (++hops_ > kMaxRedirects)
-      return Next::fail({NodeState::kHttpError, "storage redirected more than 5 times"});
+      return Next::fail({ExchangeState::kHttpError, "storage redirected more than 5 times"});
     if (to->host.name == where_.host.name && to->host.port == where_.host.port) {
       where_ = std::move(*to);
       return Next::ask(Request{HttpMethod::kGet, where_.target, {}, {}, {}, {}, {}});
@@ -55,7 +54,7 @@ Next BlobDownload::next(const Response& r) {
       "storage answered " + std::to_string(r.status) + " to the download from " + where_.host.name;
   if (r.status == 403) why += " (the storage account's firewall or an expired SAS; docs/cli.md, extract)";
   if (!r.body.empty()) why += ": " + excerpt(r.body, 160);
-  return Next::fail({NodeState::kHttpError, why});
+  return Next::fail({ExchangeState::kHttpError, why});
 }
 
 }  // namespace nexus_mde::plugin

@@ -18,7 +18,7 @@ namespace nexus_mde::plugin {
 inline constexpr std::uint64_t kMaxExtractBytes = 64ull << 20;
 
 struct BlobLocation {
-  Node host;           // where to connect (its name is the host the certificate must name)
+  Target host;         // where to connect (its name is the host the certificate must name)
   std::string target;  // path and query
 };
 

@@ -77,7 +77,7 @@ class ExtractRunner {
     run_data_extracts();
     download(read_results());
     out_.run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
-    for (const auto& r : out_.reports) out_.run.nodes.push_back(r.outcome);
+    for (const auto& r : out_.reports) out_.run.outcomes.push_back(r.outcome);
     sort_naturally(out_.reports);
     return std::move(out_);
   }
@@ -94,7 +94,7 @@ class ExtractRunner {
         ready_.push_back(i);
         continue;
       }
-      r.outcome.state = NodeState::kSkipped;
+      r.outcome.state = ExchangeState::kSkipped;
       r.outcome.reason =
           m.id.empty() ? "ARM gave no resource id"
                        : "not ready (powerState " + m.power_state + ", readyState " + m.ready_state + ")";
@@ -104,7 +104,7 @@ class ExtractRunner {
   // 1. The data extracts through ARM, `width` at a time, each followed to its end.
   void run_data_extracts() {
     std::vector<Conversation*> conversations;
-    std::vector<Node> endpoints;
+    std::vector<Target> endpoints;
     for (std::size_t i : ready_) {
       extracts_.push_back(std::make_unique<DataExtract>(arm_, machines_[i].id, limit_seconds_));
       conversations.push_back(extracts_.back().get());
@@ -112,15 +112,15 @@ class ExtractRunner {
     }
     FanOutOptions options = arm_options_;
     std::size_t finished = 0;
-    options.on_node_done = [&](std::size_t k, const NodeOutcome& o) {
+    options.on_done = [&](std::size_t k, const ExchangeOutcome& o) {
       progress_ << "nexus-mde: " << machines_[ready_[k]].name << ": data extract "
-                << (o.state == NodeState::kOk
+                << (o.state == ExchangeState::kOk
                         ? "finished (exit code " + extracts_[k]->result().exit_code + ")"
                         : std::string(to_string(o.state)))
                 << " (" << ++finished << " of " << ready_.size() << ")\n";
     };
     auto run = fan_out(endpoints, conversations, *arm_.tls, options);
-    for (std::size_t k = 0; k < ready_.size(); ++k) out_.reports[ready_[k]].outcome = run.nodes[k];
+    for (std::size_t k = 0; k < ready_.size(); ++k) out_.reports[ready_[k]].outcome = run.outcomes[k];
     out_.run.deadline_passed = run.deadline_passed;
   }
 
@@ -129,16 +129,16 @@ class ExtractRunner {
     std::vector<Pending> pending;
     for (std::size_t k = 0; k < ready_.size(); ++k) {
       NodeReport& r = out_.reports[ready_[k]];
-      if (r.outcome.state != NodeState::kOk) continue;
+      if (r.outcome.state != ExchangeState::kOk) continue;
       const DataExtractResult& result = extracts_[k]->result();
       if (result.exit_code == kExtractTimeoutExitCode) {
-        r.outcome.state = NodeState::kTimeout;
+        r.outcome.state = ExchangeState::kTimeout;
         r.outcome.reason = "the data extract timed out after " + std::to_string(limit_seconds_) +
                            " s (exit code 252; --limit-time-seconds gives it longer)";
         continue;
       }
       if (result.exit_code != "0") {
-        r.outcome.state = NodeState::kAgentError;
+        r.outcome.state = ExchangeState::kAgentError;
         r.outcome.reason =
             "the data extract exited " +
             (result.exit_code.empty() ? std::string("without an exit code") : result.exit_code) +
@@ -147,7 +147,7 @@ class ExtractRunner {
       }
       auto where = blob_location(result.result_url);
       if (!where) {
-        r.outcome.state = NodeState::kHttpError;
+        r.outcome.state = ExchangeState::kHttpError;
         r.outcome.reason = "the data extract's resultUrl is not an https URL";
         continue;
       }
@@ -163,7 +163,7 @@ class ExtractRunner {
     for (int round = 0; !pending.empty() && round < kMaxStorageHosts; ++round) {
       std::vector<std::unique_ptr<BlobDownload>> downloads;
       std::vector<Conversation*> conversations;
-      std::vector<Node> hosts;
+      std::vector<Target> hosts;
       for (const auto& p : pending) {
         downloads.push_back(std::make_unique<BlobDownload>(p.where));
         conversations.push_back(downloads.back().get());
@@ -175,9 +175,9 @@ class ExtractRunner {
       std::vector<Pending> redirected;
       for (std::size_t k = 0; k < pending.size(); ++k) {
         NodeReport& r = out_.reports[pending[k].report];
-        r.outcome = run.nodes[k];
+        r.outcome = run.outcomes[k];
         r.outcome.latency += pending[k].latency;
-        if (r.outcome.state != NodeState::kOk) {
+        if (r.outcome.state != ExchangeState::kOk) {
           r.outcome.reason = "download: " + r.outcome.reason;
         } else if (downloads[k]->elsewhere()) {
           redirected.push_back({pending[k].report, *downloads[k]->elsewhere(), r.outcome.latency});
@@ -189,7 +189,7 @@ class ExtractRunner {
     }
     for (const auto& p : pending) {
       NodeReport& r = out_.reports[p.report];
-      r.outcome.state = NodeState::kHttpError;
+      r.outcome.state = ExchangeState::kHttpError;
       r.outcome.reason = "download: storage redirected across more than 5 hosts";
     }
   }
@@ -197,7 +197,7 @@ class ExtractRunner {
   FanOutOptions storage_options() const {
     FanOutOptions o = arm_options_;
     o.bearer_token.clear();
-    o.on_node_done = nullptr;
+    o.on_done = nullptr;
     // A download is one exchange: give it a minute at least, whatever --timeout says for ARM.
     o.timeout = std::max(o.timeout, std::chrono::milliseconds(60'000));
     // An extract's archive may hold up to 64 MiB, and `--concurrency` of them (8) are received at once.
@@ -210,7 +210,7 @@ class ExtractRunner {
   static void read_archive(NodeReport& r, std::string_view archive) {
     auto snapshot = snapshot_of(r.node.name, archive);
     if (!snapshot) {
-      r.outcome.state = NodeState::kAgentError;
+      r.outcome.state = ExchangeState::kAgentError;
       r.outcome.reason = "the data extract's archive: " + snapshot.error().describe();
       return;
     }

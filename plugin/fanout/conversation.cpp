@@ -21,25 +21,25 @@ std::optional<ErrorBody> error_body(std::string_view body) {
                    message && message->is_string() ? std::string(message->get_string()) : ""};
 }
 
-std::string_view to_string(NodeState state) {
+std::string_view to_string(ExchangeState state) {
   switch (state) {
-    case NodeState::kOk:
+    case ExchangeState::kOk:
       return "ok";
-    case NodeState::kUnreachable:
+    case ExchangeState::kUnreachable:
       return "unreachable";
-    case NodeState::kTimeout:
+    case ExchangeState::kTimeout:
       return "timeout";
-    case NodeState::kTlsError:
+    case ExchangeState::kTlsError:
       return "tls-error";
-    case NodeState::kAuthError:
+    case ExchangeState::kAuthError:
       return "auth-error";
-    case NodeState::kHttpError:
+    case ExchangeState::kHttpError:
       return "http-error";
-    case NodeState::kAgentError:
+    case ExchangeState::kAgentError:
       return "agent-error";
-    case NodeState::kIdentityMismatch:
+    case ExchangeState::kIdentityMismatch:
       return "identity-mismatch";
-    case NodeState::kSkipped:
+    case ExchangeState::kSkipped:
       return "skipped";
   }
   return "?";
@@ -57,7 +57,7 @@ std::string agent_error_code(std::string_view body) {
   return e ? e->code : std::string();
 }
 
-std::optional<NodeFailure> classify_http_failure(const Response& response) {
+std::optional<ExchangeFailure> classify_http_failure(const Response& response) {
   if (response.status >= 200 && response.status < 300) return std::nullopt;
   auto e = error_body(response.body);
   std::string reason = "HTTP " + std::to_string(response.status);
@@ -66,9 +66,9 @@ std::optional<NodeFailure> classify_http_failure(const Response& response) {
   else if (!response.body.empty())
     reason += ": " + excerpt(response.body, 80);
   if (response.status == 401 || response.status == 403 || response.status == 429) {
-    return NodeFailure{NodeState::kAuthError, reason};
+    return ExchangeFailure{ExchangeState::kAuthError, reason};
   }
-  return NodeFailure{e ? NodeState::kAgentError : NodeState::kHttpError, reason};
+  return ExchangeFailure{e ? ExchangeState::kAgentError : ExchangeState::kHttpError, reason};
 }
 
 }  // namespace nexus_mde::plugin

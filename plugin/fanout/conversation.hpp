@@ -1,5 +1,6 @@
-// What the fan-out says to one agent and how each node ends. A command gives every node a
-// Conversation: its first request, then, for each answer, the next request or the end. The
+// What the fan-out says to one target and how each exchange ends. A command gives every target
+// (a node's agent, ARM, a storage host) a Conversation: its first request, then, for each
+// answer, the next request or the end. The
 // engine (fan_out.hpp) owns connections, TLS, deadlines and concurrency; conversations own the
 // meaning of the answers and keep what they parsed for the command to print.
 #pragma once
@@ -13,8 +14,8 @@
 
 namespace nexus_mde::plugin {
 
-// Every node ends in exactly one of these.
-enum class NodeState {
+// Every target ends in exactly one of these; for a node's agent it is the node's state.
+enum class ExchangeState {
   kOk,                // the agent answered and the answer made sense
   kUnreachable,       // name not resolved, connection refused, no route
   kTimeout,           // no answer within --timeout, or the --deadline passed
@@ -26,7 +27,7 @@ enum class NodeState {
   kSkipped,           // not asked: the machine is powered off or not ready (ARM's data extract)
 };
 
-std::string_view to_string(NodeState state);
+std::string_view to_string(ExchangeState state);
 
 enum class HttpMethod { kGet, kPost, kPatch };
 
@@ -58,25 +59,25 @@ struct Response {
   std::string header(std::string_view name) const;
 };
 
-struct NodeFailure {
-  NodeState state = NodeState::kAgentError;
+struct ExchangeFailure {
+  ExchangeState state = ExchangeState::kAgentError;
   std::string reason;
 };
 
 // What a conversation does after an answer: ask again, or end (ok, or failed).
 struct Next {
   std::optional<Request> request;
-  std::optional<NodeFailure> failure;
+  std::optional<ExchangeFailure> failure;
 
   static Next ask(Request r) { return {std::move(r), std::nullopt}; }
   static Next done() { return {}; }
-  static Next fail(NodeFailure f) { return {std::nullopt, std::move(f)}; }
+  static Next fail(ExchangeFailure f) { return {std::nullopt, std::move(f)}; }
 };
 
 // The usual reading of a non-2xx answer: 401/403/429 are auth-error, the agent's
 // {"error":{"code","message"}} is agent-error ("409 scan_running: …"), anything else http-error.
 // nullopt for 2xx.
-std::optional<NodeFailure> classify_http_failure(const Response& response);
+std::optional<ExchangeFailure> classify_http_failure(const Response& response);
 
 // {"error":{"code":"…","message":"…"}}: how the agent and ARM both say what went wrong.
 struct ErrorBody {

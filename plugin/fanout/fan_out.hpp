@@ -1,9 +1,9 @@
-// The fan-out: one asynchronous HTTPS client per node, all on one io_context and one thread,
-// at most --concurrency of them connecting or asking at a time. Conversations that share nothing
-// may be spread over several such engines, each on its own thread (FanOutOptions::threads). Every node has
-// its own per-exchange
-// --timeout and the whole run one --deadline, so a slow or dead node never delays the others and
-// fan_out always returns by the deadline. Every node ends in exactly one NodeState.
+// The fan-out: one asynchronous HTTPS client per target (a node's agent, ARM, a storage host),
+// all on one io_context and one thread, at most --concurrency of them connecting or asking at a
+// time. Conversations that share nothing may be spread over several such engines, each on its
+// own thread (FanOutOptions::threads). Every target has its own per-exchange --timeout and the
+// whole run one --deadline, so a slow or dead one never delays the others and fan_out always
+// returns by the deadline. Every target ends in exactly one ExchangeState.
 #pragma once
 
 #include <chrono>
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "plugin/fanout/conversation.hpp"
-#include "plugin/inventory/inventory.hpp"
+#include "plugin/fanout/target.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -25,10 +25,10 @@ namespace nexus_mde::plugin {
 class TlsSessionCache;
 class ConnectionPool;
 
-struct NodeOutcome {
-  NodeState state = NodeState::kTimeout;
+struct ExchangeOutcome {
+  ExchangeState state = ExchangeState::kTimeout;
   std::string reason;                    // empty when ok
-  std::chrono::milliseconds latency{0};  // from the node's first connect to its end
+  std::chrono::milliseconds latency{0};  // from the first connect to the end
   std::size_t requests = 0;              // answers received
   std::size_t handshakes = 0;            // TLS handshakes done (1 + reconnects)
   std::size_t resumed = 0;               // of which resumed a TLS session
@@ -43,13 +43,13 @@ struct FanOutOptions {
   std::chrono::milliseconds deadline{30000};  // the whole run
   std::string bearer_token;                   // sent as Authorization: Bearer when not empty
   // Called on the fan-out's thread: as each node ends, and every `tick` while nodes remain.
-  std::function<void(std::size_t index, const NodeOutcome& outcome)> on_node_done;
+  std::function<void(std::size_t index, const ExchangeOutcome& outcome)> on_done;
   std::function<void()> on_tick;
   std::chrono::milliseconds tick{250};
   // Engines to spread the nodes over, round-robin, each on its own thread and io_context with its
   // share of the width: a TLS handshake costs the client about a millisecond of CPU, so one
   // thread bounds a large cluster. Only for conversations that share no state with each other;
-  // on_node_done is then called under a lock from any engine's thread. A run with on_tick stays
+  // on_done is then called under a lock from any engine's thread. A run with on_tick stays
   // on one thread (its ticks come from one loop).
   std::size_t threads = 1;
   // Memory for answers: one answer may hold at most max_answer_bytes (a status is a few KB; a
@@ -91,15 +91,15 @@ std::size_t fan_out_threads_for(std::size_t nodes);
 std::size_t automatic_width(std::size_t nodes);
 
 struct FanOutResult {
-  std::vector<NodeOutcome> nodes;  // in the order of the inventory
+  std::vector<ExchangeOutcome> outcomes;  // in the order of the targets
   bool deadline_passed = false;
   std::chrono::milliseconds elapsed{0};
 };
 
-// Talks to every node through its conversation (conversations[i] for nodes[i]); `tls` is a
-// client context (net::make_client_tls_context). Each agent's certificate must chain to the
-// context's CA and name the node: its name as a DNS SAN, or its address as an IP SAN.
-FanOutResult fan_out(const std::vector<Node>& nodes, const std::vector<Conversation*>& conversations,
+// Talks to every target through its conversation (conversations[i] for targets[i]); `tls` is a
+// client context (net::make_client_tls_context). Each target's certificate must chain to the
+// context's CA and name it: its name as a DNS SAN, or its address as an IP SAN.
+FanOutResult fan_out(const std::vector<Target>& targets, const std::vector<Conversation*>& conversations,
                      boost::asio::ssl::context& tls, const FanOutOptions& options);
 
 }  // namespace nexus_mde::plugin

@@ -47,8 +47,8 @@ net::SslSessionHandle session_of(const std::string& encoded) {
 
 }  // namespace
 
-std::string TlsSessionCache::key(const Node& node) const {
-  return trust_ + " " + node.name + " " + node.endpoint();
+std::string TlsSessionCache::key(const Target& target) const {
+  return trust_ + " " + target.name + " " + target.endpoint();
 }
 
 void TlsSessionCache::load() {
@@ -93,18 +93,18 @@ Result<bool> TlsSessionCache::save() const {
   return replace_file(path_, text, 0600);
 }
 
-net::SslSessionHandle TlsSessionCache::take(const Node& node) const {
+net::SslSessionHandle TlsSessionCache::take(const Target& target) const {
   std::string entry;
   {
     std::lock_guard lock(mutex_);
-    auto it = lines_.find(key(node));
+    auto it = lines_.find(key(target));
     if (it == lines_.end()) return {};
     entry = it->second;
   }
   return session_of(entry.substr(entry.find(' ') + 1));
 }
 
-void TlsSessionCache::keep(const Node& node, const SSL_SESSION* session) {
+void TlsSessionCache::keep(const Target& target, const SSL_SESSION* session) {
   if (!session || !SSL_SESSION_is_resumable(session)) return;
   int size = i2d_SSL_SESSION(const_cast<SSL_SESSION*>(session), nullptr);
   if (size <= 0) return;
@@ -115,7 +115,7 @@ void TlsSessionCache::keep(const Node& node, const SSL_SESSION* session) {
       static_cast<long long>(SSL_SESSION_get_time(session)) + SSL_SESSION_get_timeout(session);
   std::string entry = std::to_string(expires) + " " + base64(der);
   std::lock_guard lock(mutex_);
-  lines_[key(node)] = std::move(entry);
+  lines_[key(target)] = std::move(entry);
 }
 
 std::size_t TlsSessionCache::size() const {

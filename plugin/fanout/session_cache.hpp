@@ -14,7 +14,7 @@
 
 #include "common/net/ossl_handles.hpp"
 #include "common/sys/result.hpp"
-#include "plugin/inventory/inventory.hpp"
+#include "plugin/fanout/target.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -25,12 +25,12 @@ class TlsSessionCache {
 
   void load();                // the file's sessions still alive
   Result<bool> save() const;  // the file replaced whole, 0600; its directory made 0700
-  net::SslSessionHandle take(const Node& node) const;  // a copy to resume with, or empty
-  void keep(const Node& node, const SSL_SESSION* session);
+  net::SslSessionHandle take(const Target& target) const;  // a copy to resume with, or empty
+  void keep(const Target& target, const SSL_SESSION* session);
   std::size_t size() const;
 
  private:
-  std::string key(const Node& node) const;
+  std::string key(const Target& target) const;
 
   std::string path_;
   std::string trust_;

@@ -52,9 +52,11 @@ Result<std::vector<Node>> check_unique(std::vector<Node> nodes) {
 
 }  // namespace
 
-std::string Node::endpoint() const {
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+std::vector<Target> targets_of(const std::vector<Node>& nodes) {
+  std::vector<Target> targets;
+  targets.reserve(nodes.size());
+  for (const auto& n : nodes) targets.push_back(n.target());
+  return targets;
 }
 
 Result<Node> parse_node_spec(std::string_view spec) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/sys/result.hpp"
+#include "plugin/fanout/target.hpp"
 
 namespace nexus_mde::plugin {
 
@@ -22,9 +23,13 @@ struct Node {
   std::string source;   // where it came from ("--node", "inventory.json nodes[3]"), for errors
   std::string cluster;  // its cluster's name, in a run over several clusters (else empty)
 
+  Target target() const { return {name, host, port}; }
   // "10.1.2.3:9448", "[fd00::5]:9448"
-  std::string endpoint() const;
+  std::string endpoint() const { return target().endpoint(); }
 };
+
+// Where the fan-out connects for each node, in the same order.
+std::vector<Target> targets_of(const std::vector<Node>& nodes);
 
 // NAME=HOST[:PORT]; an IPv6 address with a port is bracketed ([fd00::5]:9448).
 Result<Node> parse_node_spec(std::string_view spec);

@@ -57,7 +57,7 @@ class Printout {
  private:
   struct Block {
     Audience audience;
-    std::string text;                   // a text block, without a table
+    std::string text;  // a text block, without a table
     std::optional<PrintedTable> table;
   };
 

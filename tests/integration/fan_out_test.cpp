@@ -40,7 +40,7 @@ std::shared_ptr<boost::asio::ssl::context> client_tls(const std::vector<const Ag
   return tls.context;
 }
 
-Node node_of(const AgentHarness& a) { return Node{a.node(), a.address(), 9448, "test", {}}; }
+Target target_of(const AgentHarness& a) { return Target{a.node(), a.address(), 9448}; }
 
 // GET /v1/status, `idle()` (until the agent closed the connection), then GET /v1/status again.
 class IdleBetweenRequests final : public Conversation {
@@ -71,10 +71,10 @@ TEST(FanOut, AConnectionTheAgentClosedIsRetriedOnAResumedTlsSession) {
   });
   FanOutOptions options;
   options.bearer_token = agent.tokens().reader;
-  auto run = fan_out({node_of(agent)}, {&conversation}, *tls, options);
-  ASSERT_EQ(run.nodes.size(), 1u);
-  const auto& o = run.nodes[0];
-  EXPECT_EQ(o.state, NodeState::kOk) << o.reason;
+  auto run = fan_out({target_of(agent)}, {&conversation}, *tls, options);
+  ASSERT_EQ(run.outcomes.size(), 1u);
+  const auto& o = run.outcomes[0];
+  EXPECT_EQ(o.state, ExchangeState::kOk) << o.reason;
   EXPECT_EQ(conversation.statuses, (std::vector<unsigned>{200, 200}));
   EXPECT_EQ(o.handshakes, 2u) << "the closed connection was replaced";
   EXPECT_EQ(o.resumed, 1u) << "and the second handshake resumed the first session";
@@ -96,10 +96,10 @@ TEST(FanOut, TlsSessionsKeptByOneRunAreResumedByTheNextUnderTheSameTrust) {
     FanOutOptions options;
     options.bearer_token = a.tokens().reader;
     options.session_cache = &cache;
-    auto run = fan_out({node_of(a), node_of(b)}, {&ca, &cb}, *tls, options);
+    auto run = fan_out({target_of(a), target_of(b)}, {&ca, &cb}, *tls, options);
     std::size_t resumed = 0;
-    for (const auto& o : run.nodes) {
-      EXPECT_EQ(o.state, NodeState::kOk) << o.reason;
+    for (const auto& o : run.outcomes) {
+      EXPECT_EQ(o.state, ExchangeState::kOk) << o.reason;
       resumed += o.resumed;
     }
     return resumed;
@@ -132,21 +132,21 @@ TEST(FanOut, ConnectionsLeftOpenInAPoolServeTheNextRunWithoutAHandshake) {
     options.bearer_token = a.tokens().reader;
     options.connection_pool = &pool;
     options.threads = 4;  // a pool keeps the run on one thread whatever is asked
-    auto result = fan_out({node_of(a), node_of(b)}, {&ca, &cb}, *tls, options);
-    for (const auto& o : result.nodes) EXPECT_EQ(o.state, NodeState::kOk) << o.reason;
+    auto result = fan_out({target_of(a), target_of(b)}, {&ca, &cb}, *tls, options);
+    for (const auto& o : result.outcomes) EXPECT_EQ(o.state, ExchangeState::kOk) << o.reason;
     return result;
   };
   auto first = run();
-  EXPECT_EQ(first.nodes[0].handshakes + first.nodes[1].handshakes, 2u);
+  EXPECT_EQ(first.outcomes[0].handshakes + first.outcomes[1].handshakes, 2u);
   EXPECT_EQ(pool.size(), 2u) << "both connections left open";
   auto second = run();
-  EXPECT_EQ(second.nodes[0].handshakes, 0u) << "asked again on the open connection";
-  EXPECT_EQ(second.nodes[0].requests, 1u);
+  EXPECT_EQ(second.outcomes[0].handshakes, 0u) << "asked again on the open connection";
+  EXPECT_EQ(second.outcomes[0].requests, 1u);
   // b closes an idle connection after 1 s: only the gauge's own scrape stays open.
   testing::wait_until([&] { return b.metric("nexus_mde_agent_open_connections").value_or(2) <= 1; });
   auto third = run();
-  EXPECT_EQ(third.nodes[0].handshakes, 0u);
-  EXPECT_EQ(third.nodes[1].handshakes, 1u) << "the connection b closed was replaced";
+  EXPECT_EQ(third.outcomes[0].handshakes, 0u);
+  EXPECT_EQ(third.outcomes[1].handshakes, 1u) << "the connection b closed was replaced";
   EXPECT_EQ(pool.size(), 2u);
 }
 
@@ -155,27 +155,25 @@ TEST(FanOut, TheDeadlineEndsEveryNodeItCutsOff) {
   testing::ScratchDir dir;
   AgentHarness unused("ca-only");
   auto tls = client_tls({&unused}, dir);
-  std::vector<Node> nodes{{"a", a.address(), 9448, "test", {}},
-                          {"b", b.address(), 9448, "test", {}},
-                          {"c", c.address(), 9448, "test", {}}};
+  std::vector<Target> nodes{{"a", a.address(), 9448}, {"b", b.address(), 9448}, {"c", c.address(), 9448}};
   SnapshotConversation ca("/v1/status", ""), cb("/v1/status", ""), cc("/v1/status", "");
   FanOutOptions options;
   options.concurrency = 1;  // one at a time: b and c never get their turn
   options.timeout = 5s;
   options.deadline = 700ms;
   std::vector<std::size_t> ended;
-  options.on_node_done = [&](std::size_t i, const NodeOutcome&) { ended.push_back(i); };
+  options.on_done = [&](std::size_t i, const ExchangeOutcome&) { ended.push_back(i); };
   auto begun = std::chrono::steady_clock::now();
   auto run = fan_out(nodes, {&ca, &cb, &cc}, *tls, options);
   EXPECT_LT(std::chrono::steady_clock::now() - begun, 2s);
   EXPECT_TRUE(run.deadline_passed);
   EXPECT_EQ(ended.size(), 3u) << "every node ends exactly once";
   for (std::size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ(run.nodes[i].state, NodeState::kTimeout) << i;
-    EXPECT_TRUE(run.nodes[i].deadline_passed) << i;
+    EXPECT_EQ(run.outcomes[i].state, ExchangeState::kTimeout) << i;
+    EXPECT_TRUE(run.outcomes[i].deadline_passed) << i;
   }
-  EXPECT_EQ(run.nodes[0].reason, "the overall deadline (0.7 s) passed");
-  EXPECT_EQ(run.nodes[2].reason, "the overall deadline (0.7 s) passed before this node's turn");
+  EXPECT_EQ(run.outcomes[0].reason, "the overall deadline (0.7 s) passed");
+  EXPECT_EQ(run.outcomes[2].reason, "the overall deadline (0.7 s) passed before this node's turn");
 }
 
 TEST(FanOut, ALongPollGivesItsSlotToTheNextNode) {
@@ -191,15 +189,15 @@ TEST(FanOut, ALongPollGivesItsSlotToTheNextNode) {
   options.concurrency = 1;
   options.bearer_token = scanning.tokens().operator_;  // every harness accepts the same tokens
   std::vector<std::size_t> ended;
-  options.on_node_done = [&](std::size_t i, const NodeOutcome&) { ended.push_back(i); };
-  auto run = fan_out({node_of(scanning), node_of(other)}, {&scan, &status}, *tls, options);
-  EXPECT_EQ(run.nodes[0].state, NodeState::kOk) << run.nodes[0].reason;
-  EXPECT_EQ(run.nodes[1].state, NodeState::kOk) << run.nodes[1].reason;
+  options.on_done = [&](std::size_t i, const ExchangeOutcome&) { ended.push_back(i); };
+  auto run = fan_out({target_of(scanning), target_of(other)}, {&scan, &status}, *tls, options);
+  EXPECT_EQ(run.outcomes[0].state, ExchangeState::kOk) << run.outcomes[0].reason;
+  EXPECT_EQ(run.outcomes[1].state, ExchangeState::kOk) << run.outcomes[1].reason;
   EXPECT_EQ(ended, (std::vector<std::size_t>{1, 0})) << "the status node did not wait for the scan";
   ASSERT_TRUE(scan.trigger());
   EXPECT_EQ(scan.trigger()->state, "succeeded");
-  EXPECT_EQ(run.nodes[0].handshakes, 1u) << "the trigger and its long-polls share one connection";
-  EXPECT_GE(run.nodes[0].requests, 2u);
+  EXPECT_EQ(run.outcomes[0].handshakes, 1u) << "the trigger and its long-polls share one connection";
+  EXPECT_GE(run.outcomes[0].requests, 2u);
 }
 
 TEST(FanOut, AThreadedRunReportsEveryNodeOnceAtItsInventoryPosition) {
@@ -210,9 +208,9 @@ TEST(FanOut, AThreadedRunReportsEveryNodeOnceAtItsInventoryPosition) {
   testing::ScratchDir dir;
   auto tls = client_tls({&first, &second}, dir);
   // Dealt round-robin to two engines: ok, timeout and refused nodes land on both.
-  std::vector<Node> nodes{node_of(first),  {"silent", silent.address(), 9448, "test", {}},
-                          node_of(second), {"refused", "127.0.0.1", 1, "test", {}},
-                          node_of(first),  node_of(second)};
+  std::vector<Target> nodes{target_of(first),  {"silent", silent.address(), 9448},
+                            target_of(second), {"refused", "127.0.0.1", 1},
+                            target_of(first),  target_of(second)};
   std::vector<std::unique_ptr<SnapshotConversation>> conversations;
   std::vector<Conversation*> pointers;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -226,23 +224,23 @@ TEST(FanOut, AThreadedRunReportsEveryNodeOnceAtItsInventoryPosition) {
   options.bearer_token = first.tokens().reader;
   std::vector<std::size_t> ended;
   std::set<std::thread::id> threads;
-  options.on_node_done = [&](std::size_t i, const NodeOutcome&) {
+  options.on_done = [&](std::size_t i, const ExchangeOutcome&) {
     ended.push_back(i);  // under the fan-out's lock
     threads.insert(std::this_thread::get_id());
   };
   auto run = fan_out(nodes, pointers, *tls, options);
-  ASSERT_EQ(run.nodes.size(), nodes.size());
+  ASSERT_EQ(run.outcomes.size(), nodes.size());
   std::sort(ended.begin(), ended.end());
   EXPECT_EQ(ended, (std::vector<std::size_t>{0, 1, 2, 3, 4, 5})) << "every node ends exactly once";
   EXPECT_EQ(threads.size(), 2u) << "the nodes were spread over two threads";
   EXPECT_FALSE(run.deadline_passed);
   for (std::size_t i : {0u, 2u, 4u, 5u}) {
-    EXPECT_EQ(run.nodes[i].state, NodeState::kOk) << i << ": " << run.nodes[i].reason;
+    EXPECT_EQ(run.outcomes[i].state, ExchangeState::kOk) << i << ": " << run.outcomes[i].reason;
     ASSERT_TRUE(conversations[i]->snapshot()) << i;
     EXPECT_EQ(conversations[i]->snapshot()->node, nodes[i].name) << "node " << i << "'s answer is its own";
   }
-  EXPECT_EQ(run.nodes[1].state, NodeState::kTimeout) << run.nodes[1].reason;
-  EXPECT_EQ(run.nodes[3].state, NodeState::kUnreachable) << run.nodes[3].reason;
+  EXPECT_EQ(run.outcomes[1].state, ExchangeState::kTimeout) << run.outcomes[1].reason;
+  EXPECT_EQ(run.outcomes[3].state, ExchangeState::kUnreachable) << run.outcomes[3].reason;
 }
 
 TEST(FanOut, ThreadsOnlyForClustersWorthThem) {

@@ -80,7 +80,7 @@ TEST(ArmConversation, RetriesHonourRetryAfterThenBackOffAndStopAtTheLimit) {
   }
   auto gave_up = d.next(answer(503, arm_error_body("ServerBusy", "busy")));
   ASSERT_TRUE(gave_up.failure) << "five retries, then the failure";
-  EXPECT_EQ(gave_up.failure->state, NodeState::kHttpError);
+  EXPECT_EQ(gave_up.failure->state, ExchangeState::kHttpError);
   EXPECT_NE(gave_up.failure->reason.find("after 5 retries"), std::string::npos) << gave_up.failure->reason;
 }
 
@@ -117,7 +117,7 @@ TEST(ArmConversation, ARefusedTokenIsAnAuthErrorThatSaysHowToLogIn) {
     auto n = d.next(answer(c.status, arm_error_body("AuthorizationFailed", "no"),
                            {{"x-ms-request-id", "req-9"}, {"x-ms-correlation-request-id", "corr-9"}}));
     ASSERT_TRUE(n.failure) << c.status;
-    EXPECT_EQ(n.failure->state, NodeState::kAuthError);
+    EXPECT_EQ(n.failure->state, ExchangeState::kAuthError);
     EXPECT_NE(n.failure->reason.find("x-ms-request-id req-9"), std::string::npos) << "for a support case";
     EXPECT_EQ(n.failure->reason.find("az login") != std::string::npos, c.says_login) << n.failure->reason;
   }
@@ -376,18 +376,18 @@ TEST(BlobDownload, RedirectsOnTheSameHostAreFollowedAndAnotherHostIsHandedBack) 
 TEST(ArmErrors, EachOutcomeHasAKindAndTheKindItsExitCode) {
   auto a = access();
   struct Case {
-    NodeState state;
+    ExchangeState state;
     bool deadline;
     ErrorKind kind;
     ExitCode code;
   };
-  for (auto c : {Case{NodeState::kAuthError, false, ErrorKind::kAuth, ExitCode::kUsage},
-                 Case{NodeState::kTimeout, true, ErrorKind::kDeadline, ExitCode::kDeadline},
-                 Case{NodeState::kTimeout, false, ErrorKind::kUnreachable, ExitCode::kIncomplete},
-                 Case{NodeState::kUnreachable, false, ErrorKind::kUnreachable, ExitCode::kIncomplete},
-                 Case{NodeState::kHttpError, false, ErrorKind::kProtocol, ExitCode::kIncomplete},
-                 Case{NodeState::kAgentError, false, ErrorKind::kProtocol, ExitCode::kIncomplete}}) {
-    NodeOutcome o;
+  for (auto c : {Case{ExchangeState::kAuthError, false, ErrorKind::kAuth, ExitCode::kUsage},
+                 Case{ExchangeState::kTimeout, true, ErrorKind::kDeadline, ExitCode::kDeadline},
+                 Case{ExchangeState::kTimeout, false, ErrorKind::kUnreachable, ExitCode::kIncomplete},
+                 Case{ExchangeState::kUnreachable, false, ErrorKind::kUnreachable, ExitCode::kIncomplete},
+                 Case{ExchangeState::kHttpError, false, ErrorKind::kProtocol, ExitCode::kIncomplete},
+                 Case{ExchangeState::kAgentError, false, ErrorKind::kProtocol, ExitCode::kIncomplete}}) {
+    ExchangeOutcome o;
     o.state = c.state;
     o.reason = "why";
     o.deadline_passed = c.deadline;

@@ -79,13 +79,13 @@ TEST(HttpFailures, AreClassifiedByStatusAndBody) {
   auto unauthorized =
       classify_http_failure({401, R"({"error":{"code":"unauthorized","message":"no credentials"}})", {}});
   ASSERT_TRUE(unauthorized);
-  EXPECT_EQ(unauthorized->state, NodeState::kAuthError);
+  EXPECT_EQ(unauthorized->state, ExchangeState::kAuthError);
   EXPECT_EQ(unauthorized->reason, "HTTP 401 unauthorized: no credentials");
-  EXPECT_EQ(classify_http_failure({429, "", {}})->state, NodeState::kAuthError);
+  EXPECT_EQ(classify_http_failure({429, "", {}})->state, ExchangeState::kAuthError);
   EXPECT_EQ(classify_http_failure({503, R"({"error":{"code":"not_ready","message":"m"}})", {}})->state,
-            NodeState::kAgentError);
+            ExchangeState::kAgentError);
   auto proxy = classify_http_failure({502, "<html>Bad Gateway</html>", {}});
-  EXPECT_EQ(proxy->state, NodeState::kHttpError);
+  EXPECT_EQ(proxy->state, ExchangeState::kHttpError);
   EXPECT_EQ(proxy->reason, "HTTP 502: <html>Bad Gateway</html>");
   EXPECT_EQ(agent_error_code(R"({"error":{"code":"scan_running","message":"m"}})"), "scan_running");
 }
@@ -119,8 +119,8 @@ std::vector<NodeReport> sample_cluster() {
     return Node{name, host, 9448, "--node " + name, {}};
   };
   auto ok = [](std::int64_t ms) {
-    NodeOutcome o;
-    o.state = NodeState::kOk;
+    ExchangeOutcome o;
+    o.state = ExchangeState::kOk;
     o.latency = std::chrono::milliseconds(ms);
     return o;
   };
@@ -143,8 +143,8 @@ std::vector<NodeReport> sample_cluster() {
   stale.stale = true;
   stale.errors.push_back({"health", "mdatp health: timed out after 30000 ms"});
   reports.push_back({node("r4", "10.0.0.4"), ok(5003), stale, std::nullopt, std::nullopt, {}, {}, "agent"});
-  NodeOutcome down;
-  down.state = NodeState::kUnreachable;
+  ExchangeOutcome down;
+  down.state = ExchangeState::kUnreachable;
   down.reason = "cannot connect to 10.0.0.11:9448: Connection refused";
   down.latency = std::chrono::milliseconds(1);
   reports.push_back({node("r11", "10.0.0.11"), down, std::nullopt, std::nullopt, std::nullopt, {}, {}, {}});
@@ -157,7 +157,7 @@ std::vector<NodeReport> sample_cluster() {
 
 FanOutResult run_of(const std::vector<NodeReport>& reports) {
   FanOutResult run;
-  for (const auto& r : reports) run.nodes.push_back(r.outcome);
+  for (const auto& r : reports) run.outcomes.push_back(r.outcome);
   run.elapsed = std::chrono::milliseconds(843);
   return run;
 }
@@ -223,7 +223,7 @@ TEST(ScanOutput, TriggeredScansMatchTheirGoldenFiles) {
   for (auto& r : reports) {
     r.snapshot.reset();
     r.findings.clear();
-    if (r.outcome.state != NodeState::kOk) continue;
+    if (r.outcome.state != ExchangeState::kOk) continue;
     ScanTrigger t;
     t.id = "0123456789abcdef0123456789abcdef";
     t.type = "quick";
