@@ -11,20 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/json/object.hpp>
-
 #include "common/model/model.hpp"
 #include "common/sys/result.hpp"
 
 namespace nexus_mde {
-
-struct AgentInformation {
-  std::optional<Health> health;                            // generalHealth, completed from mdeDefinitions
-  std::optional<std::vector<ScanRecord>> scans;            // scanList
-  std::optional<std::vector<Threat>> threats;              // threatInformation.list
-  std::optional<std::vector<QuarantineEntry>> quarantine;  // threatInformation.quarantineList
-  boost::json::object raw;  // diagnosticInformation, mdeConfiguration, mdeDefinitions, unknown keys
-};
 
 // Parses the file's text. `what` names the input in errors (a file path). Errors name the field
 // path ("scanList[3].startTime") or the byte offset of a JSON syntax error.

@@ -111,4 +111,14 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const SnapshotError& e);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const NodeSnapshot& n);
 
+// What an mde-agent-information.json holds, as read (common/mdatp/agent_information.hpp).
+// Every part may be missing: a missing part is unknown, not empty.
+struct AgentInformation {
+  std::optional<Health> health;                            // generalHealth, completed from mdeDefinitions
+  std::optional<std::vector<ScanRecord>> scans;            // scanList
+  std::optional<std::vector<Threat>> threats;              // threatInformation.list
+  std::optional<std::vector<QuarantineEntry>> quarantine;  // threatInformation.quarantineList
+  boost::json::object raw;  // diagnosticInformation, mdeConfiguration, mdeDefinitions, unknown keys
+};
+
 }  // namespace nexus_mde

@@ -13,7 +13,6 @@
 #include <boost/json/value_stack.hpp>
 
 #include "common/json/json_events.hpp"
-#include "common/mdatp/agent_information.hpp"
 #include "common/model/model.hpp"
 #include "common/model/unknown_fields.hpp"
 

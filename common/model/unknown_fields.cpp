@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "common/json/byte_stream.hpp"
-#include "common/json/json_text.hpp"
+#include "common/model/json_text.hpp"
 
 namespace nexus_mde {
 

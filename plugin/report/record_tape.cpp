@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "common/json/json_text.hpp"
+#include "common/model/json_text.hpp"
 
 namespace nexus_mde::plugin {
 

@@ -1,6 +1,6 @@
 // The direct text writer must print exactly what serializing the tree prints, with DEL and the C1
 // controls escaped (terminal_text.hpp).
-#include "common/json/json_text.hpp"
+#include "common/model/json_text.hpp"
 #include "common/sys/terminal_text.hpp"
 
 #include <gtest/gtest.h>

@@ -8,8 +8,8 @@
 
 #include <boost/json.hpp>
 
-#include "common/json/json_text.hpp"
 #include "common/mdatp/agent_information.hpp"
+#include "common/model/json_text.hpp"
 #include "common/model/model_builder.hpp"
 #include "tests/support/fixtures.hpp"
 

@@ -7,7 +7,7 @@
 
 #include <boost/json.hpp>
 
-#include "common/json/json_text.hpp"
+#include "common/model/json_text.hpp"
 #include "common/model/unknown_fields.hpp"
 #include "plugin/report/record_tape.hpp"
 #include "tests/unit/plugin/text_of.hpp"

@@ -1,4 +1,4 @@
-#include "common/json/json_text.hpp"
+#include "common/model/json_text.hpp"
 
 #include <cstring>
 
