@@ -8,9 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include "plugin/arm/arm_access.hpp"
-#include "plugin/cluster/finding_options.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/fanout/agent_access.hpp"
+#include "plugin/finding_options.hpp"
 #include "plugin/inventory/inventory.hpp"
 #include "plugin/output/format.hpp"
 #include "plugin/run_cli.hpp"

@@ -16,9 +16,9 @@
 #include "common/model/detection_result.hpp"
 #include "common/model/model.hpp"
 #include "common/model/scan_trigger.hpp"
-#include "plugin/cluster/finding_options.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/fanout/fan_out.hpp"
+#include "plugin/finding_options.hpp"
 #include "plugin/inventory/inventory.hpp"
 #include "plugin/output/printout.hpp"
 
